@@ -1,0 +1,7 @@
+"""`python -m netbuilder` behaves exactly like the `netbuilder` command."""
+
+import sys
+
+from netbuilder.cli import main
+
+sys.exit(main())

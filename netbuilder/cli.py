@@ -1,0 +1,60 @@
+"""The ``netbuilder`` command line: the same engine as the app, without a display.
+
+Exit codes: 0 success, 1 the diagram or the training has a problem, 2 the input cannot be
+read (bad file, bad arguments). Errors are one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from netbuilder import __version__
+from netbuilder.commands import COMMAND_MODULES, COMMANDS, EXIT_BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="netbuilder",
+        description="Draw neural networks, check their shapes, train and export them.",
+    )
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"netbuilder.commands.{module}")
+    parser.add_argument("--version", action="version", version=f"netbuilder {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (setup, fn) in COMMANDS.items():
+        doc = (fn.__doc__ or "").strip().splitlines()
+        p = sub.add_parser(name, help=doc[0] if doc else None)
+        setup(p)
+        p.set_defaults(func=fn)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        return _launch_gui(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help/--version
+        return int(exc.code or 0)
+    if args.command is None:
+        return _launch_gui([])
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _launch_gui(files: list[str]) -> int:
+    """Open the editor (the only place the CLI touches Qt)."""
+    try:
+        from netbuilder.gui.app import run
+    except ImportError as exc:
+        print(f"error: the desktop app cannot start: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return run(files)

@@ -1,0 +1,36 @@
+"""`netbuilder check FILE...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+
+
+def _setup_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", type=Path, help=".nbd diagram files")
+    p.add_argument("-q", "--quiet", action="store_true", help="only print problems")
+
+
+@command("check", _setup_check)
+def _check(args: argparse.Namespace) -> int:
+    """Check diagrams: a per-node table of shapes and parameters, and every problem."""
+    from netbuilder.core.io import DiagramFileError, load
+    from netbuilder.core.report import format_report
+    from netbuilder.core.shapes import check
+
+    worst = EXIT_OK
+    for path in args.files:
+        try:
+            diagram = load(path)
+        except DiagramFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            worst = EXIT_BAD_INPUT
+            continue
+        analysis = check(diagram)
+        print(format_report(diagram, analysis, title=str(path), quiet=args.quiet))
+        if not analysis.ok and worst == EXIT_OK:
+            worst = EXIT_PROBLEM
+    return worst

@@ -1,0 +1,90 @@
+"""The block library: every block type NetBuilder offers, one declaration each.
+
+Families live in modules named after them; this package gathers them into ``BLOCKS`` in
+palette order. Adding a block means adding one ``BlockSpec`` to its family's ``SPECS``.
+"""
+
+from __future__ import annotations
+
+from netbuilder.core.blocks import (
+    activations,
+    attention,
+    conv,
+    dense,
+    inputs,
+    merge,
+    norm,
+    outputs,
+    pooling,
+    recurrent,
+)
+from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, ParamError
+
+CATEGORIES: tuple[str, ...] = (
+    "Input",
+    "Convolution",
+    "Pooling",
+    "Recurrent",
+    "Attention",
+    "Normalisation",
+    "Activation",
+    "Dense & shape",
+    "Merge",
+    "Output",
+)
+
+BLOCKS: dict[str, BlockSpec] = {}
+_ALIASES: dict[str, str] = {}
+
+for _family in (
+    inputs,
+    conv,
+    pooling,
+    recurrent,
+    attention,
+    norm,
+    activations,
+    dense,
+    merge,
+    outputs,
+):
+    for _spec in _family.SPECS:
+        if _spec.type in BLOCKS:
+            raise RuntimeError(f"block type {_spec.type} declared twice")
+        if _spec.category not in CATEGORIES:
+            raise RuntimeError(f"block type {_spec.type} has unknown category {_spec.category}")
+        BLOCKS[_spec.type] = _spec
+        for _alias in _spec.aliases:
+            _ALIASES[_alias] = _spec.type
+
+
+class UnknownBlockError(KeyError):
+    """A block type name that the library does not know."""
+
+    def __str__(self) -> str:
+        return f"unknown block type {self.args[0]!r}"
+
+
+def get_block(type_name: str) -> BlockSpec:
+    """The spec for ``type_name`` (or one of its aliases)."""
+    spec = BLOCKS.get(type_name) or BLOCKS.get(_ALIASES.get(type_name, ""))
+    if spec is None:
+        raise UnknownBlockError(type_name)
+    return spec
+
+
+def blocks_in(category: str) -> list[BlockSpec]:
+    return [s for s in BLOCKS.values() if s.category == category]
+
+
+__all__ = [
+    "BLOCKS",
+    "CATEGORIES",
+    "BlockSpec",
+    "Merge",
+    "Param",
+    "ParamError",
+    "UnknownBlockError",
+    "blocks_in",
+    "get_block",
+]

@@ -1,0 +1,85 @@
+"""Element-wise activations: they keep the shape and bend the numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single
+from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.tensor import TensorSpec
+
+
+def _same_shape(block: str):
+    def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+        x = single(ins)
+        need_rank(block, x, tuple(range(0, 9)), "real numbers")
+        return [x]
+
+    return infer
+
+
+def _activation(
+    block: str, cls: type[nn.Module], doc: str, params: tuple[Param, ...] = ()
+) -> BlockSpec:
+    return BlockSpec(
+        type=block,
+        category="Activation",
+        doc=doc,
+        params=params,
+        infer=_same_shape(block),
+        module=lambda p, ins: (cls, dict(p)),
+        key_params=tuple(x.name for x in params),
+    )
+
+
+def _infer_softmax(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    (x,) = _same_shape("Softmax")(p, ins)
+    dim = p["dim"]
+    full_rank = x.rank + 1
+    if not -full_rank <= dim < full_rank or dim % full_rank == 0:
+        raise ShapeError(
+            f"Softmax over dim {dim} is not possible for input "
+            f"{'×'.join(['B', *map(str, x.shape)])}",
+            "Use dim -1 (the last dimension) or a dimension after the batch.",
+        )
+    return [x]
+
+
+SPECS = [
+    _activation("ReLU", nn.ReLU, "max(0, x): the default activation of deep networks."),
+    _activation(
+        "LeakyReLU",
+        nn.LeakyReLU,
+        "Like ReLU but lets a small slope through below 0.",
+        (Param("negative_slope", "float", 0.01, "Slope for negative inputs.", 0.0, 1.0),),
+    ),
+    _activation(
+        "GELU",
+        nn.GELU,
+        "Smooth ReLU used in Transformers (BERT, GPT).",
+        (
+            Param(
+                "approximate",
+                "choice",
+                "none",
+                "Exact or tanh approximation.",
+                choices=("none", "tanh"),
+            ),
+        ),
+    ),
+    _activation("SiLU", nn.SiLU, "x · sigmoid(x), also called Swish."),
+    _activation("Sigmoid", nn.Sigmoid, "Squashes values into (0, 1)."),
+    _activation("Tanh", nn.Tanh, "Squashes values into (-1, 1)."),
+    BlockSpec(
+        type="Softmax",
+        category="Activation",
+        doc="Turns scores into probabilities that sum to 1 along one dimension. "
+        "Not needed before a cross-entropy loss, which applies it itself.",
+        params=(Param("dim", "int", -1, "Dimension that sums to 1 (batch is 0).", -8, 8),),
+        infer=_infer_softmax,
+        module=lambda p, ins: (nn.Softmax, dict(dim=p["dim"])),
+        key_params=("dim",),
+    ),
+]

@@ -1,0 +1,254 @@
+"""Embedding, positional encoding, self-attention and Transformer encoder blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from netbuilder.core import layers
+from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single, spec_text
+from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.tensor import TensorSpec
+
+
+def _infer_embedding(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = single(ins)
+    if x.dtype != "long":
+        raise ShapeError(
+            f"Embedding needs token ids but receives real numbers {spec_text(x)}",
+            "Wire a Token input into the Embedding; use Linear for real values.",
+        )
+    vocab = p["num_embeddings"]
+    if vocab is not None and x.vocab is not None and vocab < x.vocab:
+        raise ShapeError(
+            f"Embedding has {vocab} rows but token ids go up to {x.vocab - 1}",
+            f"Set num_embeddings to at least {x.vocab}, or leave it empty.",
+        )
+    if vocab is None and x.vocab is None:
+        raise ShapeError("Embedding cannot tell the vocabulary size", "Set num_embeddings.")
+    return [TensorSpec((*x.shape, p["embedding_dim"]))]
+
+
+def _embedding_module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
+    return nn.Embedding, dict(
+        num_embeddings=p["num_embeddings"] or ins[0].vocab, embedding_dim=p["embedding_dim"]
+    )
+
+
+def _sequence(block: str, ins: list[TensorSpec]) -> TensorSpec:
+    x = single(ins)
+    need_rank(block, x, (2,), "a sequence of vectors (time × features)")
+    return x
+
+
+def _check_dim(block: str, name: str, p: dict[str, Any], x: TensorSpec) -> int:
+    d = x.shape[-1]
+    if p[name] is not None and p[name] != d:
+        raise ShapeError(
+            f"{block} expects {name} {p[name]} but receives vectors of size {d}",
+            f"Set {name} to {d}, or leave it empty to infer it.",
+        )
+    return d
+
+
+def _infer_posenc(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = _sequence("PositionalEncoding", ins)
+    if p["max_len"] is not None and p["max_len"] < x.shape[0]:
+        raise ShapeError(
+            f"PositionalEncoding covers {p['max_len']} positions but the sequence has {x.shape[0]}",
+            f"Set max_len to at least {x.shape[0]}.",
+        )
+    return [x]
+
+
+def _posenc_module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
+    cls = (
+        layers.LearnedPositionalEncoding
+        if p["kind"] == "learned"
+        else layers.SinusoidalPositionalEncoding
+    )
+    return cls, dict(max_len=p["max_len"] or ins[0].shape[0], d_model=ins[0].shape[1])
+
+
+def _check_heads(block: str, d: int, heads: int) -> None:
+    if d % heads:
+        raise ShapeError(
+            f"{block}: {heads} heads cannot split vectors of size {d} evenly",
+            "Choose a number of heads that divides the embedding size.",
+        )
+
+
+def _infer_attention(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = _sequence("SelfAttention", ins)
+    _check_heads("SelfAttention", _check_dim("SelfAttention", "embed_dim", p, x), p["num_heads"])
+    return [x]
+
+
+def _attention_module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
+    return layers.SelfAttention, dict(
+        embed_dim=ins[0].shape[1],
+        num_heads=p["num_heads"],
+        dropout=p["dropout"],
+        bias=p["bias"],
+        causal=p["causal"],
+    )
+
+
+def _infer_encoder(block: str):
+    def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+        x = _sequence(block, ins)
+        _check_heads(block, _check_dim(block, "d_model", p, x), p["nhead"])
+        return [x]
+
+    return infer
+
+
+def _encoder_module(stack: bool):
+    def module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
+        kwargs = dict(
+            d_model=ins[0].shape[1],
+            nhead=p["nhead"],
+            dim_feedforward=p["dim_feedforward"],
+            dropout=p["dropout"],
+            activation=p["activation"],
+            norm_first=p["norm_first"],
+            causal=p["causal"],
+        )
+        if stack:
+            kwargs["num_layers"] = p["num_layers"]
+            return layers.TransformerStack, kwargs
+        return layers.TransformerBlock, kwargs
+
+    return module
+
+
+def _encoder_params(stack: bool) -> tuple[Param, ...]:
+    layers_param = (Param("num_layers", "int", 2, "Identical layers stacked.", 1, 128),)
+    return (
+        Param("nhead", "int", 4, "Attention heads (must divide d_model).", 1, 1024),
+        *(layers_param if stack else ()),
+        Param("dim_feedforward", "int", 128, "Width of the feed-forward sub-layer.", 1, 1 << 20),
+        Param("dropout", "float", 0.1, "Dropout probability inside the layer.", 0.0, 0.99),
+        Param("activation", "choice", "relu", "Feed-forward activation.", choices=("relu", "gelu")),
+        Param("norm_first", "bool", False, "LayerNorm before attention (pre-norm, like GPT)."),
+        Param("causal", "bool", False, "Each position sees only earlier ones."),
+        Param(
+            "d_model", "int", None, "Vector size; inferred when empty.", 1, 1 << 20, optional=True
+        ),
+    )
+
+
+def _infer_seqpool(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = _sequence("SequencePool", ins)
+    return [TensorSpec((x.shape[1],))]
+
+
+SPECS = [
+    BlockSpec(
+        type="Embedding",
+        category="Attention",
+        doc="Looks up a learned vector for each token id.",
+        params=(
+            Param("embedding_dim", "int", 64, "Size of each token vector.", 1, 1 << 20),
+            Param(
+                "num_embeddings",
+                "int",
+                None,
+                "Vocabulary size; inferred when empty.",
+                1,
+                10_000_000,
+                optional=True,
+            ),
+        ),
+        infer=_infer_embedding,
+        module=_embedding_module,
+        key_params=("embedding_dim",),
+    ),
+    BlockSpec(
+        type="PositionalEncoding",
+        category="Attention",
+        doc="Adds position information to each vector so attention knows the token order.",
+        params=(
+            Param(
+                "kind",
+                "choice",
+                "sinusoidal",
+                "Fixed sine/cosine code or learned vectors.",
+                choices=("sinusoidal", "learned"),
+            ),
+            Param(
+                "max_len",
+                "int",
+                None,
+                "Longest sequence; the input length when empty.",
+                1,
+                1_000_000,
+                optional=True,
+            ),
+        ),
+        infer=_infer_posenc,
+        module=_posenc_module,
+        key_params=("kind",),
+    ),
+    BlockSpec(
+        type="SelfAttention",
+        category="Attention",
+        doc="Multi-head self-attention: every position looks at every other one.",
+        params=(
+            Param("num_heads", "int", 4, "Attention heads (must divide embed_dim).", 1, 1024),
+            Param("dropout", "float", 0.0, "Dropout on attention weights.", 0.0, 0.99),
+            Param("causal", "bool", False, "Each position sees only earlier ones."),
+            Param("bias", "bool", True, "Learn projection biases."),
+            Param(
+                "embed_dim",
+                "int",
+                None,
+                "Vector size; inferred when empty.",
+                1,
+                1 << 20,
+                optional=True,
+            ),
+        ),
+        infer=_infer_attention,
+        module=_attention_module,
+        key_params=("num_heads", "causal"),
+        aliases=("MultiheadAttention",),
+    ),
+    BlockSpec(
+        type="TransformerEncoderLayer",
+        category="Attention",
+        doc="One Transformer encoder layer: self-attention then a feed-forward network, "
+        "each with a residual add and LayerNorm.",
+        params=_encoder_params(stack=False),
+        infer=_infer_encoder("TransformerEncoderLayer"),
+        module=_encoder_module(stack=False),
+        key_params=("nhead", "dim_feedforward"),
+    ),
+    BlockSpec(
+        type="TransformerEncoder",
+        category="Attention",
+        doc="A stack of N identical Transformer encoder layers.",
+        params=_encoder_params(stack=True),
+        infer=_infer_encoder("TransformerEncoder"),
+        module=_encoder_module(stack=True),
+        key_params=("num_layers", "nhead", "dim_feedforward"),
+    ),
+    BlockSpec(
+        type="SequencePool",
+        category="Attention",
+        doc="Turns a sequence into one vector: the mean, the first token or the last step.",
+        params=(
+            Param(
+                "mode",
+                "choice",
+                "mean",
+                "How to reduce the time axis.",
+                choices=("mean", "first", "last"),
+            ),
+        ),
+        infer=_infer_seqpool,
+        module=lambda p, ins: (layers.SequencePool, dict(mode=p["mode"])),
+        key_params=("mode",),
+    ),
+]

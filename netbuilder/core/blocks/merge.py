@@ -1,0 +1,99 @@
+"""Blocks that combine several wires: residual add, concatenation, element-wise product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, spec_text
+from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.tensor import TensorSpec
+
+_INPUTS = Param("num_inputs", "int", 2, "How many wires are combined.", 2, 16)
+
+
+def merge_ports(p: dict[str, Any]) -> tuple[str, ...]:
+    """Input ports ``in1 … inN``; their order is the order of the merge."""
+    return tuple(f"in{i + 1}" for i in range(p.get("num_inputs", 2)))
+
+
+def _same(block: str, verb: str):
+    def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+        first = ins[0]
+        for i, x in enumerate(ins[1:], start=2):
+            if x.shape != first.shape:
+                raise ShapeError(
+                    f"{block} needs equal shapes but in1 is {spec_text(first)} and in{i} is "
+                    f"{spec_text(x)}",
+                    f"Make both branches end in the same shape before you {verb} them "
+                    "(e.g. a 1×1 Conv2d or Linear on the shortcut).",
+                    port=f"in{i}",
+                )
+        if any(x.dtype == "long" for x in ins):
+            raise ShapeError(
+                f"{block} needs real numbers, not token ids", "Embed the tokens first."
+            )
+        return [first]
+
+    return infer
+
+
+def _infer_concat(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    first = ins[0]
+    n = first.rank + 1
+    dim = p["dim"]
+    if not -n <= dim < n or dim % n == 0:
+        raise ShapeError(
+            f"Concatenate along dim {dim} is not possible for {spec_text(first)}",
+            f"Use a dimension from 1 to {n - 1} (1 is channels/features).",
+        )
+    axis = dim % n - 1
+    total = 0
+    for i, x in enumerate(ins, start=1):
+        same_rank = x.rank == first.rank
+        others = same_rank and all(
+            a == b for j, (a, b) in enumerate(zip(x.shape, first.shape, strict=True)) if j != axis
+        )
+        if not others:
+            raise ShapeError(
+                f"Concatenate along dim {dim} needs every other size equal, but "
+                f"in1 is {spec_text(first)} and in{i} is {spec_text(x)}",
+                "Resize one branch so only the joined dimension differs.",
+                port=f"in{i}",
+            )
+        total += x.shape[axis]
+    shape = list(first.shape)
+    shape[axis] = total
+    return [TensorSpec(tuple(shape))]
+
+
+SPECS = [
+    BlockSpec(
+        type="Add",
+        category="Merge",
+        doc="Adds its inputs element by element: the residual (skip) connection of ResNet.",
+        params=(_INPUTS,),
+        inputs=merge_ports,
+        infer=_same("Add", "add"),
+        merge=Merge("add"),
+    ),
+    BlockSpec(
+        type="Concatenate",
+        category="Merge",
+        doc="Joins its inputs side by side along one dimension (1 = channels/features).",
+        params=(_INPUTS, Param("dim", "int", 1, "Dimension to join along (batch is 0).", -8, 8)),
+        inputs=merge_ports,
+        infer=_infer_concat,
+        merge=Merge("cat"),
+        key_params=("dim",),
+        aliases=("Concat",),
+    ),
+    BlockSpec(
+        type="Multiply",
+        category="Merge",
+        doc="Multiplies its inputs element by element (gating).",
+        params=(_INPUTS,),
+        inputs=merge_ports,
+        infer=_same("Multiply", "multiply"),
+        merge=Merge("mul"),
+    ),
+]

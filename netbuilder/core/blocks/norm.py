@@ -1,0 +1,110 @@
+"""Normalisation and regularisation blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single
+from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.tensor import TensorSpec
+
+_EPS = Param("eps", "float", 1e-5, "Added to the variance for numerical safety.", 1e-12, 1.0)
+
+
+def _features(block: str, name: str, p: dict[str, Any], actual: int) -> None:
+    if p[name] is not None and p[name] != actual:
+        raise ShapeError(
+            f"{block} expects {p[name]} features but receives {actual}",
+            f"Set {name} to {actual}, or leave it empty to infer it.",
+        )
+
+
+def _batchnorm(block: str, ranks: tuple[int, ...], cls: type[nn.Module], what: str) -> BlockSpec:
+    def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+        x = single(ins)
+        need_rank(block, x, ranks, what)
+        _features(block, "num_features", p, x.shape[0])
+        return [x]
+
+    return BlockSpec(
+        type=block,
+        category="Normalisation",
+        doc=f"Normalises each channel of {what} over the batch, then scales and shifts it.",
+        params=(
+            Param(
+                "momentum", "float", 0.1, "Weight of the newest batch in running stats.", 0.0, 1.0
+            ),
+            _EPS,
+            Param(
+                "num_features",
+                "int",
+                None,
+                "Channels; inferred when empty.",
+                1,
+                1 << 20,
+                optional=True,
+            ),
+        ),
+        infer=infer,
+        module=lambda p, ins: (
+            cls,
+            dict(num_features=ins[0].shape[0], eps=p["eps"], momentum=p["momentum"]),
+        ),
+    )
+
+
+def _infer_layernorm(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = single(ins)
+    need_rank("LayerNorm", x, (1, 2, 3, 4), "real-valued features")
+    _features("LayerNorm", "normalized_shape", p, x.shape[-1])
+    return [x]
+
+
+def _infer_dropout(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = single(ins)
+    need_rank("Dropout", x, tuple(range(1, 9)), "real-valued features")
+    return [x]
+
+
+SPECS = [
+    _batchnorm("BatchNorm2d", (3,), nn.BatchNorm2d, "an image"),
+    _batchnorm("BatchNorm1d", (1, 2), nn.BatchNorm1d, "features or a channels × length signal"),
+    BlockSpec(
+        type="LayerNorm",
+        category="Normalisation",
+        doc="Normalises each vector over its last dimension (used in Transformers).",
+        params=(
+            _EPS,
+            Param("elementwise_affine", "bool", True, "Learn a scale and shift."),
+            Param(
+                "normalized_shape",
+                "int",
+                None,
+                "Size of the last dimension; inferred when empty.",
+                1,
+                1 << 20,
+                optional=True,
+            ),
+        ),
+        infer=_infer_layernorm,
+        module=lambda p, ins: (
+            nn.LayerNorm,
+            dict(
+                normalized_shape=ins[0].shape[-1],
+                eps=p["eps"],
+                elementwise_affine=p["elementwise_affine"],
+            ),
+        ),
+    ),
+    BlockSpec(
+        type="Dropout",
+        category="Normalisation",
+        doc="Randomly zeroes values while training so the network cannot rely on any one.",
+        params=(Param("p", "float", 0.5, "Probability of zeroing each value.", 0.0, 0.99),),
+        infer=_infer_dropout,
+        module=lambda p, ins: (nn.Dropout, dict(p=p["p"])),
+        key_params=("p",),
+    ),
+]

@@ -1,0 +1,104 @@
+"""Pooling blocks: shrink feature maps by taking the max or mean over windows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from netbuilder.core import layers
+from netbuilder.core.blocks.conv import conv_out
+from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single
+from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.tensor import TensorSpec
+
+_POOL_PARAMS = (
+    Param("kernel_size", "int", 2, "Window size.", 1, 1024),
+    Param(
+        "stride",
+        "int",
+        None,
+        "Step between windows; empty means the window size.",
+        1,
+        1024,
+        optional=True,
+    ),
+    Param("padding", "int", 0, "Padding on each side (at most half the window).", 0, 512),
+)
+
+
+def _pool(block: str, rank: int, cls: type[nn.Module]) -> BlockSpec:
+    what = "an image" if rank == 3 else "a channels × length sequence"
+
+    def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+        x = single(ins)
+        need_rank(block, x, (rank,), what)
+        k, pad = p["kernel_size"], p["padding"]
+        s = p["stride"] or k
+        if pad > k // 2:
+            raise ShapeError(
+                f"{block}: padding {pad} is more than half the window {k}",
+                f"Use padding at most {k // 2}.",
+            )
+        out = tuple(conv_out(n, k, s, pad, 1) for n in x.shape[1:])
+        if min(out) < 1:
+            raise ShapeError(
+                f"{block}: the input {'×'.join(map(str, x.shape[1:]))} is smaller "
+                f"than the {k}-wide window",
+                "Use a smaller window or remove an earlier pooling block.",
+            )
+        return [TensorSpec((x.shape[0], *out))]
+
+    def module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
+        return cls, dict(
+            kernel_size=p["kernel_size"],
+            stride=p["stride"] or p["kernel_size"],
+            padding=p["padding"],
+        )
+
+    kind = "maximum" if "Max" in block else "average"
+    return BlockSpec(
+        type=block,
+        category="Pooling",
+        doc=f"Takes the {kind} of each window, shrinking the {what}.",
+        params=_POOL_PARAMS,
+        infer=infer,
+        module=module,
+        key_params=("kernel_size", "stride"),
+    )
+
+
+def _infer_adaptive(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = single(ins)
+    need_rank("AdaptiveAvgPool2d", x, (3,), "an image")
+    return [TensorSpec((x.shape[0], p["output_size"], p["output_size"]))]
+
+
+def _infer_global(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    x = single(ins)
+    need_rank("GlobalAvgPool", x, (2, 3), "feature maps")
+    return [TensorSpec((x.shape[0],))]
+
+
+SPECS = [
+    _pool("MaxPool2d", 3, nn.MaxPool2d),
+    _pool("AvgPool2d", 3, nn.AvgPool2d),
+    _pool("MaxPool1d", 2, nn.MaxPool1d),
+    _pool("AvgPool1d", 2, nn.AvgPool1d),
+    BlockSpec(
+        type="AdaptiveAvgPool2d",
+        category="Pooling",
+        doc="Averages each channel down to a fixed output size, whatever the input size.",
+        params=(Param("output_size", "int", 1, "Output height and width.", 1, 1024),),
+        infer=_infer_adaptive,
+        module=lambda p, ins: (nn.AdaptiveAvgPool2d, dict(output_size=p["output_size"])),
+        key_params=("output_size",),
+    ),
+    BlockSpec(
+        type="GlobalAvgPool",
+        category="Pooling",
+        doc="Averages each channel over all positions: B×C×H×W becomes B×C.",
+        infer=_infer_global,
+        module=lambda p, ins: (layers.GlobalAvgPool, {}),
+    ),
+]

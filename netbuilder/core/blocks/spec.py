@@ -1,0 +1,229 @@
+"""What a block type is: the single declaration every part of NetBuilder reads.
+
+The palette, the inspector form, validation, shape inference, the compiler, the code
+generator and the file format all take their knowledge of a block from its ``BlockSpec``
+(DESIGN rule 4), so adding a block is one entry in one family module.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import nn
+
+from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.tensor import TensorSpec
+
+PARAM_KINDS = ("int", "float", "bool", "choice", "ints", "padding", "str")
+
+
+class ParamError(ValueError):
+    """A parameter value that the block cannot accept; the message names the parameter."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One typed, documented, range-checked block parameter.
+
+    ``optional`` parameters accept ``None``, which means "infer it from the input" for sizes
+    such as ``in_channels``; an explicit value is then checked against the input instead.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    doc: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[Any, ...] = ()
+    optional: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in PARAM_KINDS:
+            raise ValueError(f"unknown parameter kind {self.kind!r}")
+
+    def validate(self, value: Any) -> Any:
+        """Return the normalised value or raise ``ParamError`` in a learner's words."""
+        if value is None:
+            if self.optional:
+                return None
+            raise ParamError(f"'{self.name}' needs a value")
+        kind = self.kind
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ParamError(f"'{self.name}' must be true or false, not {value!r}")
+            return value
+        if kind == "int":
+            return self._check_range(_as_int(self.name, value))
+        if kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ParamError(f"'{self.name}' must be a number, not {value!r}")
+            if not math.isfinite(value):
+                raise ParamError(f"'{self.name}' must be a finite number, not {value!r}")
+            return self._check_range(float(value))
+        if kind == "choice":
+            if value not in self.choices:
+                options = ", ".join(str(c) for c in self.choices)
+                raise ParamError(f"'{self.name}' must be one of {options}, not {value!r}")
+            return value
+        if kind == "ints":
+            if not isinstance(value, list | tuple) or not value:
+                raise ParamError(f"'{self.name}' must be a non-empty list of whole numbers")
+            out = [_as_int(self.name, v) for v in value]
+            if len(out) > 8:
+                raise ParamError(f"'{self.name}' may hold at most 8 numbers")
+            for v in out:
+                if self.min is not None and v < self.min and v != -1:
+                    raise ParamError(f"'{self.name}' values must be at least {self.min:g}")
+                if self.max is not None and v > self.max:
+                    raise ParamError(f"'{self.name}' values must be at most {self.max:g}")
+            return out
+        if kind == "padding":
+            if value in ("same", "valid"):
+                return value
+            return self._check_range(_as_int(self.name, value))
+        if kind == "str":
+            if not isinstance(value, str):
+                raise ParamError(f"'{self.name}' must be text, not {value!r}")
+            if len(value) > 200:
+                raise ParamError(f"'{self.name}' is too long (at most 200 characters)")
+            return value
+        raise AssertionError(kind)  # pragma: no cover - kinds are checked in __post_init__
+
+    def _check_range(self, value: float) -> Any:
+        if self.min is not None and value < self.min:
+            raise ParamError(f"'{self.name}' must be at least {self.min:g}, not {value:g}")
+        if self.max is not None and value > self.max:
+            raise ParamError(f"'{self.name}' must be at most {self.max:g}, not {value:g}")
+        return value
+
+
+def _as_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        raise ParamError(f"'{name}' must be a whole number, not {value!r}")
+    return value
+
+
+InferFn = Callable[[dict[str, Any], list[TensorSpec]], list[TensorSpec]]
+ModuleFn = Callable[[dict[str, Any], list[TensorSpec]], tuple[type[nn.Module], dict[str, Any]]]
+PortsFn = Callable[[dict[str, Any]], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Merge:
+    """How a parameter-free merge block becomes ``call_function`` nodes and Python code.
+
+    ``op`` is ``"add"``, ``"mul"`` or ``"cat"``; the compiler and the code generator both
+    read it, so the two can never disagree on what a merge computes.
+    """
+
+    op: str
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """Everything NetBuilder knows about one block type.
+
+    ``module(params, inputs)`` returns the ``nn.Module`` class and constructor keyword
+    arguments; the compiler instantiates them and the code generator prints them, so both
+    always build the same layer. ``infer(params, inputs)`` gives the output specs by a rule
+    of the block's own (fast, exact; checked against real forward passes by property tests).
+    """
+
+    type: str
+    category: str
+    doc: str
+    infer: InferFn
+    params: tuple[Param, ...] = ()
+    inputs: tuple[str, ...] | PortsFn = ("in",)
+    outputs: tuple[str, ...] | PortsFn = ("out",)
+    module: ModuleFn | None = None
+    merge: Merge | None = None
+    key_params: tuple[str, ...] = ()
+    role: str = "layer"  # "input", "output" or "layer"
+    aliases: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        if len(names) != len(set(names)):
+            raise ValueError(f"{self.type}: duplicate parameter names")
+
+    @property
+    def param_map(self) -> dict[str, Param]:
+        return {p.name: p for p in self.params}
+
+    def defaults(self) -> dict[str, Any]:
+        return {
+            p.name: (list(p.default) if isinstance(p.default, list) else p.default)
+            for p in self.params
+        }
+
+    def input_ports(self, params: dict[str, Any]) -> tuple[str, ...]:
+        return self.inputs(params) if callable(self.inputs) else self.inputs
+
+    def output_ports(self, params: dict[str, Any]) -> tuple[str, ...]:
+        return self.outputs(params) if callable(self.outputs) else self.outputs
+
+    def validate_params(
+        self, params: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Normalise ``params`` over the defaults; return it with (name, message) problems.
+
+        Unknown names are reported; invalid values fall back to the default so the rest
+        of the diagram can still be checked.
+        """
+        specs = self.param_map
+        out = self.defaults()
+        problems: list[tuple[str, str]] = []
+        for name, value in params.items():
+            spec = specs.get(name)
+            if spec is None:
+                problems.append((name, f"{self.type} has no parameter '{name}'"))
+                continue
+            try:
+                out[name] = spec.validate(value)
+            except ParamError as exc:
+                problems.append((name, str(exc)))
+        return out, problems
+
+
+def single(inputs: Sequence[TensorSpec]) -> TensorSpec:
+    """The one input of a single-input block (the shape checker guarantees it is there)."""
+    return inputs[0]
+
+
+def need_rank(block: str, spec: TensorSpec, ranks: Sequence[int], what: str) -> None:
+    """Raise a learner-friendly ShapeError unless the input has one of ``ranks`` dims."""
+    if spec.dtype == "long" and what != "token ids":
+        raise ShapeError(
+            f"{block} needs {what} but receives token ids of shape {spec_text(spec)}",
+            "Put an Embedding after a token input to turn ids into vectors.",
+        )
+    if spec.rank not in ranks:
+        expected = " or ".join(spec_text_rank(r) for r in ranks)
+        raise ShapeError(
+            f"{block} expects {what} ({expected}) but receives {spec_text(spec)}",
+            _rank_hint(spec.rank, ranks),
+        )
+
+
+def spec_text(spec: TensorSpec) -> str:
+    return "×".join(["B", *(str(d) for d in spec.shape)])
+
+
+def spec_text_rank(rank: int) -> str:
+    letters = {0: "B", 1: "B×F", 2: "B×T×F", 3: "B×C×H×W"}
+    return letters.get(rank, "B" + "×?" * rank)
+
+
+def _rank_hint(have: int, want: Sequence[int]) -> str:
+    if have > max(want):
+        return "Add a Flatten or a pooling block before it to reduce the dimensions."
+    if have < min(want):
+        return "Add a Reshape before it to give the tensor the dimensions this block needs."
+    return ""

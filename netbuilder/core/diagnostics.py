@@ -1,0 +1,40 @@
+"""Problems found in a diagram, each attached to the node (and port) that causes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in words a learner understands, plus a hint on how to fix it.
+
+    ``node_id`` is ``None`` only for problems of the whole diagram (e.g. "no output").
+    """
+
+    node_id: str | None
+    message: str
+    hint: str = ""
+    port: str | None = None
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"[{self.node_id}{'.' + self.port if self.port else ''}] " if self.node_id else ""
+        hint = f" Hint: {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+
+class ShapeError(Exception):
+    """Raised by a block's shape rule; turned into a Diagnostic on that block."""
+
+    def __init__(self, message: str, hint: str = "", port: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.port = port

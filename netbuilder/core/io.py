@@ -1,0 +1,211 @@
+"""The ``.nbd`` diagram file: versioned, migrated one step at a time, saved atomically.
+
+Every way a file can be wrong ends in one exception type, ``DiagramFileError``, whose
+message names the file and the problem (DESIGN "file formats", rule 7).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from netbuilder.core.blocks import BLOCKS, get_block
+from netbuilder.core.diagram import Diagram, DiagramError
+
+FORMAT = "netbuilder-diagram"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class DiagramFileError(Exception):
+    """A diagram file that cannot be read or written; the message says which and why."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, problem: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        where = f"{self.path}: " if self.path else ""
+        super().__init__(f"{where}{problem}")
+
+
+# Each migration takes a version-N document and returns a version-N+1 document.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def to_document(diagram: Diagram) -> dict[str, Any]:
+    """The file's JSON object, envelope included."""
+    body = diagram.to_dict()
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, **body}
+
+
+def dumps(diagram: Diagram) -> str:
+    """Pretty, stable JSON so that diagrams diff well in version control."""
+    return json.dumps(to_document(diagram), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def save(diagram: Diagram, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a crash mid-save leaves the previous file intact."""
+    write_text_atomic(Path(path), dumps(diagram))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise DiagramFileError(path, f"cannot write here: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DiagramFileError(path, f"cannot write: {exc.strerror or exc}") from None
+
+
+def load(path: str | os.PathLike[str]) -> Diagram:
+    """Read a ``.nbd`` file; raises ``DiagramFileError`` for any problem."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DiagramFileError(path, f"the file is too large ({size} bytes) to be a diagram")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DiagramFileError(path, "the file does not exist") from None
+    except IsADirectoryError:
+        raise DiagramFileError(path, "this is a folder, not a diagram file") from None
+    except OSError as exc:
+        raise DiagramFileError(path, f"cannot read the file: {exc.strerror or exc}") from None
+    return loads(raw, path)
+
+
+def loads(raw: str | bytes, path: str | os.PathLike[str] | None = None) -> Diagram:
+    """Parse file content; ``path`` is only used in messages."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise DiagramFileError(
+            path, "the file is not UTF-8 text; is it really a diagram?"
+        ) from None
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise DiagramFileError(
+            path,
+            f"the file is not valid JSON (line {exc.lineno}, column "
+            f"{exc.colno}: {exc.msg}); it may be truncated or damaged",
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise DiagramFileError(path, f"the file is not valid JSON: {exc}") from None
+    return from_document(doc, path)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a diagram file")
+
+
+def from_document(doc: Any, path: str | os.PathLike[str] | None = None) -> Diagram:
+    """Validate, migrate and build a diagram from a parsed JSON document."""
+    if not isinstance(doc, dict):
+        raise DiagramFileError(path, "the file does not hold a diagram (expected a JSON object)")
+    if doc.get("format") != FORMAT:
+        raise DiagramFileError(path, f'not a NetBuilder diagram ("format" should be "{FORMAT}")')
+    version = doc.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise DiagramFileError(path, '"format_version" is missing or not a positive integer')
+    if version > FORMAT_VERSION:
+        raise DiagramFileError(
+            path,
+            f"the file was written by a newer NetBuilder (format "
+            f"version {version}; this one reads up to {FORMAT_VERSION}). "
+            "Update NetBuilder to open it.",
+        )
+    while version < FORMAT_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version += 1
+    _validate(doc, path)
+    try:
+        return Diagram.from_dict(doc)
+    except DiagramError as exc:
+        raise DiagramFileError(path, str(exc)) from None
+
+
+def _validate(doc: dict[str, Any], path: Any) -> None:
+    """Check the document's structure so Diagram.from_dict never sees a wrong type."""
+
+    def fail(problem: str) -> None:
+        raise DiagramFileError(path, problem)
+
+    nodes, edges = doc.get("nodes"), doc.get("edges", [])
+    if not isinstance(nodes, list):
+        fail('"nodes" is missing or not a list')
+    if not isinstance(edges, list):
+        fail('"edges" is not a list')
+    for key in ("training", "meta"):
+        if not isinstance(doc.get(key, {}), dict):
+            fail(f'"{key}" is not an object')
+    for i, n in enumerate(nodes):
+        where = f"node {i + 1}"
+        if not isinstance(n, dict):
+            fail(f"{where} is not an object")
+        nid = n.get("id")
+        if not isinstance(nid, str) or not nid:
+            fail(f'{where} has no text "id"')
+        where = f"node '{nid}'"
+        t = n.get("type")
+        if not isinstance(t, str):
+            fail(f'{where} has no text "type"')
+        if t not in BLOCKS:
+            try:
+                get_block(t)
+            except KeyError:
+                fail(f"{where} uses the unknown block type '{t}' (perhaps from a newer NetBuilder)")
+        params = n.get("params", {})
+        if not isinstance(params, dict):
+            fail(f'{where}: "params" is not an object')
+        spec = get_block(t)
+        for name, value in params.items():
+            if name not in spec.param_map:
+                fail(f"{where}: {spec.type} has no parameter '{name}'")
+            if not _json_scalar_or_list(value):
+                fail(f"{where}: parameter '{name}' has an unusable value")
+        pos = n.get("position", [0.0, 0.0])
+        if not isinstance(pos, list) or len(pos) != 2 or not all(_finite_number(v) for v in pos):
+            fail(f'{where}: "position" must be two finite numbers')
+        if not isinstance(n.get("label", ""), str):
+            fail(f'{where}: "label" is not text')
+    for i, e in enumerate(edges):
+        if not isinstance(e, dict) or not all(
+            isinstance(e.get(k), str) for k in ("source", "source_port", "target", "target_port")
+        ):
+            fail(f'edge {i + 1} needs text "source", "source_port", "target" and "target_port"')
+
+
+def _finite_number(v: Any) -> bool:
+    return (
+        isinstance(v, int | float)
+        and not isinstance(v, bool)
+        and math.isfinite(v)
+        and abs(v) < 1e12
+    )
+
+
+def _json_scalar_or_list(v: Any) -> bool:
+    if v is None or isinstance(v, bool | str):
+        return True
+    if isinstance(v, int | float):
+        return math.isfinite(v)
+    if isinstance(v, list):
+        return len(v) <= 64 and all(isinstance(x, int | float | str | bool) for x in v)
+    return False

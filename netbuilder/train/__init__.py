@@ -1,0 +1,1 @@
+"""Training: datasets, the trainer loop, metrics, checkpoints. Never imports Qt."""
