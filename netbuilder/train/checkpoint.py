@@ -44,7 +44,7 @@ class Checkpoint:
     metrics: dict[str, list[float]] = field(default_factory=dict)
     classes: list[str] = field(default_factory=list)
     netbuilder_version: str = __version__
-    torch_version: str = torch.__version__
+    torch_version: str = str(torch.__version__)
 
 
 def checkpoint_payload(
@@ -65,7 +65,7 @@ def checkpoint_payload(
         "metrics": {k: [float(x) for x in v] for k, v in (metrics or {}).items()},
         "classes": [str(c) for c in (classes or [])],
         "netbuilder_version": __version__,
-        "torch_version": torch.__version__,
+        "torch_version": str(torch.__version__),
     }
 
 
