@@ -112,8 +112,10 @@ class ShapeChecker:
         analysis.order = list(nx.lexicographical_topological_sort(graph, key=rank.__getitem__))
 
         wires: dict[tuple[str, str], list[Edge]] = {}
+        wired_ports: dict[str, set[str]] = {}
         for e in diagram.edges:
             wires.setdefault((e.target, e.target_port), []).append(e)
+            wired_ports.setdefault(e.target, set()).add(e.target_port)
 
         for nid in analysis.order:
             node = diagram.nodes[nid]
@@ -127,7 +129,7 @@ class ShapeChecker:
                     )
                 )
                 continue
-            result = self._check_node(diagram, nid, spec, wires, analysis)
+            result = self._check_node(diagram, nid, spec, wires, wired_ports, analysis)
             analysis.nodes[nid] = result
 
         for nid in in_cycle:
@@ -147,6 +149,7 @@ class ShapeChecker:
         nid: str,
         spec: BlockSpec,
         wires: dict[tuple[str, str], list[Edge]],
+        wired_ports: dict[str, set[str]],
         analysis: Analysis,
     ) -> NodeResult:
         diags = analysis.diagnostics
@@ -187,8 +190,8 @@ class ShapeChecker:
             inputs[port] = x
             if x is None:
                 ready = False
-        for (target, port), _edges in wires.items():
-            if target == nid and port not in ports:
+        for port in sorted(wired_ports.get(nid, ())):
+            if port not in ports:
                 diags.append(
                     Diagnostic(
                         nid,
