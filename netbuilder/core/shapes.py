@@ -107,9 +107,12 @@ class ShapeChecker:
                         "Remove one wire of the loop; recurrence belongs inside an LSTM/GRU/RNN.",
                     )
                 )
-            graph.remove_nodes_from(in_cycle)
+        dag = graph
+        if in_cycle:
+            dag = graph.copy()
+            dag.remove_nodes_from(in_cycle)
         rank = {nid: i for i, nid in enumerate(diagram.nodes)}
-        analysis.order = list(nx.lexicographical_topological_sort(graph, key=rank.__getitem__))
+        analysis.order = list(nx.lexicographical_topological_sort(dag, key=rank.__getitem__))
 
         wires: dict[tuple[str, str], list[Edge]] = {}
         wired_ports: dict[str, set[str]] = {}
@@ -263,9 +266,12 @@ class ShapeChecker:
             )
             return
         reaching: set[str] = set(outputs)
-        for out in outputs:
-            if out in graph:
-                reaching |= nx.ancestors(graph, out)
+        stack = list(outputs)
+        while stack:  # one backwards walk from all outputs at once
+            for pred in graph.predecessors(stack.pop()):
+                if pred not in reaching:
+                    reaching.add(pred)
+                    stack.append(pred)
         for nid in diagram.nodes:
             if nid not in reaching and nid in graph:
                 diags.append(
