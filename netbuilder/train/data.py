@@ -1,0 +1,168 @@
+"""Where training data comes from, and the one shape every source delivers: a ``DataBundle``.
+
+Sources render or convert their samples to the diagram's input block spec (read from the
+shape checker), so the model and the data agree by construction; anything that cannot agree
+raises ``DataError`` with the cause in words (missing folder, unreadable file, bad column).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import Dataset
+
+from netbuilder.core.diagram import Diagram
+from netbuilder.core.shapes import check
+from netbuilder.core.tensor import TensorSpec, format_shape
+from netbuilder.train.config import TrainConfig
+
+
+class DataError(Exception):
+    """Training data that cannot be used; the message names the file, folder or column."""
+
+
+class TensorData(Dataset):
+    """Samples held in memory as two tensors: the trainer indexes them directly.
+
+    Indexing a tensor with a shuffled index batch is several times faster than a
+    ``DataLoader`` collating single samples, and needs no worker processes.
+    """
+
+    def __init__(self, inputs: torch.Tensor, targets: torch.Tensor) -> None:
+        if len(inputs) != len(targets):
+            raise ValueError("inputs and targets differ in length")
+        self.inputs = inputs
+        self.targets = targets
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.inputs[index], self.targets[index]
+
+
+@dataclass
+class DataBundle:
+    """Train and validation sets plus what the trainer and the GUI need to know about them.
+
+    ``mean``/``std`` are the per-channel normalisation applied to images (None otherwise), so
+    ``preview`` can show the pictures as they looked before normalisation.
+    """
+
+    train: Dataset
+    val: Dataset
+    classes: list[str]
+    task: str  # "classification" | "regression"
+    name: str
+    kind: str = "tensor"  # "image" | "sequence" | "tokens" | "table"
+    mean: list[float] | None = None
+    std: list[float] | None = None
+    files: list[str] = field(default_factory=list)  # val image files, for misclassified grids
+
+    def preview(self, n: int = 8) -> list[tuple[torch.Tensor, str]]:
+        """Up to ``n`` training samples with their label text; images in 0..1 for display."""
+        out: list[tuple[torch.Tensor, str]] = []
+        for i in range(min(n, len(self.train))):  # type: ignore[arg-type]
+            x, y = self.train[i]
+            out.append((self.display(x), self.label_text(y)))
+        return out
+
+    def display(self, x: torch.Tensor) -> torch.Tensor:
+        """Undo image normalisation and clamp to 0..1; other samples are returned unchanged."""
+        if self.kind != "image":
+            return x
+        if self.mean is not None and self.std is not None:
+            mean = torch.tensor(self.mean).view(-1, 1, 1)
+            std = torch.tensor(self.std).view(-1, 1, 1)
+            x = x * std + mean
+        return x.clamp(0.0, 1.0)
+
+    def label_text(self, y: torch.Tensor | int | float) -> str:
+        value = y.item() if isinstance(y, torch.Tensor) and y.numel() == 1 else y
+        if self.task == "classification" and isinstance(value, int) and value < len(self.classes):
+            return self.classes[value]
+        if isinstance(value, float):
+            return f"{value:.3g}"
+        return str(value)
+
+
+def input_spec(diagram: Diagram) -> tuple[str, TensorSpec]:
+    """The id and tensor spec of the diagram's single input block."""
+    analysis = check(diagram)
+    inputs = analysis.input_nodes()
+    if len(inputs) != 1:
+        raise DataError(
+            f"training needs exactly one input block, but the diagram has {len(inputs)}"
+        )
+    nid = inputs[0]
+    outputs = list(analysis.nodes[nid].outputs.values())
+    if not outputs:
+        raise DataError(f"the input block '{nid}' has no valid shape; fix its parameters")
+    return nid, outputs[0]
+
+
+def load_data(config: TrainConfig, diagram: Diagram) -> DataBundle:
+    """Load or generate ``config.dataset`` shaped for the diagram's input block."""
+    node_id, spec = input_spec(diagram)
+    source = config.dataset.strip()
+    if source.startswith("builtin:"):
+        from netbuilder.train.builtin import load_builtin
+
+        return load_builtin(source.removeprefix("builtin:"), spec, node_id, config)
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise DataError(f"the dataset '{source}' does not exist (no such file or folder)")
+    if path.is_dir():
+        from netbuilder.train.folders import load_image_folder
+
+        return load_image_folder(path, spec, node_id, config)
+    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+        from netbuilder.train.tables import load_table
+
+        return load_table(path, spec, node_id, config)
+    raise DataError(
+        f"the dataset '{source}' is neither an image folder nor a .csv/.tsv table "
+        "nor 'builtin:NAME'"
+    )
+
+
+def need_spec(spec: TensorSpec, node_id: str, rank: int, what: str, dataset: str) -> None:
+    """Raise a DataError when the input block cannot take this kind of data."""
+    if spec.rank != rank or (spec.dtype == "long") != (what == "token ids"):
+        raise DataError(
+            f"the dataset '{dataset}' gives {what}, but the input block '{node_id}' takes "
+            f"{format_shape(spec)} ({spec.dtype}); use a matching input block"
+        )
+
+
+def split_indices(n: int, val_split: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded shuffle split into (train, val) index tensors; val gets at least one sample."""
+    if n < 2:
+        raise DataError(f"the dataset has {n} sample(s); training needs at least 2")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    n_val = min(n - 1, max(1, math.ceil(n * val_split)))
+    return order[n_val:], order[:n_val]
+
+
+def standardise(
+    train: torch.Tensor, others: list[torch.Tensor], dims: tuple[int, ...]
+) -> tuple[torch.Tensor, list[torch.Tensor], torch.Tensor, torch.Tensor]:
+    """Zero mean, unit variance using statistics of the training part only."""
+    mean = train.mean(dim=dims, keepdim=True)
+    std = train.std(dim=dims, keepdim=True).clamp_min(1e-6)
+    return (train - mean) / std, [(o - mean) / std for o in others], mean, std
+
+
+def describe(bundle: DataBundle) -> dict[str, Any]:
+    """A short summary for status lines and the CLI."""
+    return {
+        "name": bundle.name,
+        "task": bundle.task,
+        "train": len(bundle.train),  # type: ignore[arg-type]
+        "val": len(bundle.val),  # type: ignore[arg-type]
+        "classes": len(bundle.classes),
+    }

@@ -1,0 +1,216 @@
+"""Everything the trainer decides before the first step: device, loss, optimiser, schedule,
+and the check that the model and the data fit together (so a mismatch is reported in words
+before any training time is spent)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import torch
+from torch import nn
+
+from netbuilder.core.compile import find_failing_node
+from netbuilder.core.diagram import Diagram
+from netbuilder.core.tensor import format_shape
+from netbuilder.train.config import ConfigError, TrainConfig
+from netbuilder.train.data import DataBundle, TensorData, input_spec
+
+
+class TrainingFailure(Exception):
+    """A failure with a user-facing message and, when known, the block to blame."""
+
+    def __init__(self, message: str, node_id: str | None = None) -> None:
+        super().__init__(message)
+        self.node_id = node_id
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks CUDA, then Apple MPS, then the CPU; an unavailable choice is an error."""
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if name == "auto":
+        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
+    if name == "cuda" and not cuda:
+        raise ConfigError("device 'cuda' is not available on this machine; use auto or cpu")
+    if name == "mps" and not mps:
+        raise ConfigError("device 'mps' (Apple GPU) is not available here; use auto or cpu")
+    return torch.device(name)
+
+
+def use_bf16(mode: str, device: torch.device) -> bool:
+    """bf16 autocast: always under ``bf16``, on capable CUDA GPUs under ``auto``."""
+    if mode == "bf16":
+        return True
+    if mode == "auto" and device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    return False
+
+
+class LossAdapter:
+    """The loss function plus the target form it needs (labels, one-hot, floats).
+
+    Targets are converted once per dataset, never per step.
+    """
+
+    def __init__(self, name: str, data: DataBundle) -> None:
+        self.name = name
+        self.classification = data.task == "classification"
+        self.num_classes = len(data.classes)
+        self.out_dim: int | None = None
+        if name == "cross_entropy" and not self.classification:
+            raise ConfigError(
+                f"the loss cross_entropy needs class labels, but '{data.name}' is a regression "
+                "dataset; use mse or l1"
+            )
+        self.fn: nn.Module = {
+            "cross_entropy": nn.CrossEntropyLoss(),
+            "mse": nn.MSELoss(),
+            "l1": nn.L1Loss(),
+            "bce_with_logits": nn.BCEWithLogitsLoss(),
+        }[name]
+
+    @property
+    def binary(self) -> bool:
+        """A single-logit two-class model trained with BCE."""
+        return self.classification and self.out_dim == 1 and self.num_classes == 2
+
+    def targets(self, y: torch.Tensor) -> torch.Tensor:
+        """Dataset targets → what ``fn`` compares the model output with."""
+        if not self.classification:
+            y = y.float()
+            return y[:, None] if y.dim() == 1 else y
+        if self.name == "cross_entropy":
+            return y.long()
+        if self.binary:
+            return y.float()[:, None]
+        return nn.functional.one_hot(y.long(), self.num_classes).float()
+
+    def __call__(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.fn(out.float() if out.dtype != torch.float32 else out, target)
+
+    def predict(self, out: torch.Tensor) -> torch.Tensor:
+        """Class labels from model outputs."""
+        if self.binary:
+            return (out[:, 0] > 0).long()
+        return out.argmax(-1)
+
+
+def build_optimizer(cfg: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise TrainingFailure("the model has no trainable weights; add a layer with parameters")
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def build_scheduler(
+    cfg: TrainConfig, optimizer: torch.optim.Optimizer, steps_per_epoch: int
+) -> tuple[torch.optim.lr_scheduler.LRScheduler | None, bool]:
+    """The scheduler and whether it steps per batch (True) or per epoch (False)."""
+    total = max(1, steps_per_epoch * cfg.epochs)
+    if cfg.scheduler == "step":
+        size = max(1, math.ceil(cfg.epochs / 3))
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=size, gamma=0.1), False
+    if cfg.scheduler == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total), True
+    if cfg.scheduler == "one_cycle":
+        return torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=cfg.lr, total_steps=total
+        ), True
+    return None, False
+
+
+def _output_feeder(diagram: Diagram) -> str | None:
+    """The block wired into the (single) output block: usually the last Linear."""
+    for node in diagram.nodes.values():
+        if node.type == "Output":
+            edges = diagram.edges_into(node.id)
+            return edges[0].source if edges else node.id
+    return None
+
+
+def check_model_fits_data(
+    model: nn.Module, diagram: Diagram, data: DataBundle, loss: LossAdapter, device: torch.device
+) -> None:
+    """Compare input shape, token range and output size with the data; run one tiny batch."""
+    node_id, spec = input_spec(diagram)
+    if len(data.train) == 0 or len(data.val) == 0:  # type: ignore[arg-type]
+        raise TrainingFailure(f"'{data.name}' has no training or no validation samples")
+    x0, _ = data.train[0]
+    if tuple(x0.shape) != spec.shape:
+        raise TrainingFailure(
+            f"the data gives samples of shape {format_shape(tuple(x0.shape))} but the input "
+            f"block '{node_id}' expects {format_shape(spec)}; change the input block or the "
+            "dataset's resize options",
+            node_id,
+        )
+    if (spec.dtype == "long") != (x0.dtype == torch.long):
+        kind = "token ids" if x0.dtype == torch.long else "numbers"
+        raise TrainingFailure(
+            f"the data gives {kind} but the input block '{node_id}' takes "
+            f"{'token ids' if spec.dtype == 'long' else 'numbers'}",
+            node_id,
+        )
+    if spec.dtype == "long" and isinstance(data.train, TensorData):
+        top = int(max(data.train.inputs.max(), data.val.inputs.max()))  # type: ignore[attr-defined]
+        if spec.vocab is not None and top >= spec.vocab:
+            raise TrainingFailure(
+                f"the data holds token id {top} but the input block '{node_id}' has a "
+                f"vocabulary of {spec.vocab}; raise vocab_size to at least {top + 1}",
+                node_id,
+            )
+    batch = torch.stack([data.train[i][0] for i in range(min(2, len(data.train)))]).to(device)  # type: ignore[arg-type]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(batch)
+    except torch.cuda.OutOfMemoryError:
+        raise
+    except Exception as exc:
+        failing, cause = None, exc
+        with contextlib.suppress(Exception), torch.no_grad():  # locating is best effort
+            failing, cause = find_failing_node(model, batch)  # type: ignore[arg-type]
+        where = f"block '{failing}'" if failing else "the model"
+        raise TrainingFailure(
+            f"{where} fails on the data: {str(cause).splitlines()[0]}", failing
+        ) from None
+    finally:
+        model.train(was_training)
+    if not isinstance(out, torch.Tensor):
+        raise TrainingFailure("training needs a diagram with exactly one Output block")
+    feeder = _output_feeder(diagram)
+    got = format_shape(tuple(out.shape[1:]))
+    if data.task == "classification":
+        n = len(data.classes)
+        if out.dim() != 2:
+            raise TrainingFailure(
+                f"the model gives {got} per batch but a classifier must give B×{n} "
+                "(one score per class); pool or flatten before the last Linear",
+                feeder,
+            )
+        k = out.shape[1]
+        loss.out_dim = k
+        ok = k == n or (k == 1 and n == 2 and loss.name == "bce_with_logits")
+        if not ok:
+            names = ", ".join(data.classes[:12]) + (" ..." if n > 12 else "")
+            raise TrainingFailure(
+                f"the model gives {k} outputs per sample but '{data.name}' has {n} classes "
+                f"({names}); set out_features of block '{feeder}' to {n}",
+                feeder,
+            )
+    else:
+        y0 = loss.targets(torch.stack([data.train[0][1]]))
+        want = tuple(y0.shape[1:])
+        if tuple(out.shape[1:]) != want:
+            raise TrainingFailure(
+                f"the model gives {got} per batch but the regression target of '{data.name}' "
+                f"is {format_shape(want)}; set out_features of block '{feeder}' to "
+                f"{want[0] if want else 1}",
+                feeder,
+            )
+        loss.out_dim = int(out.shape[1]) if out.dim() > 1 else 1

@@ -1,0 +1,466 @@
+"""The training loop: no Qt, events through a callback, pause/stop flags checked every step.
+
+The hot loop is the plain PyTorch loop (index in-memory tensors with a shuffled permutation,
+forward, loss, backward, step) plus one host sync per step that reads loss and accuracy
+together for the step event. Everything that can go wrong ends in a ``FailedEvent`` naming
+the cause and a ``TrainResult`` with ``error`` set; ``run()`` never raises for a bad run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from netbuilder.core.compile import CompileError, compile_diagram, find_failing_node
+from netbuilder.core.diagram import Diagram
+from netbuilder.train.config import ConfigError, TrainConfig
+from netbuilder.train.data import DataBundle, DataError, TensorData, load_data
+from netbuilder.train.events import (
+    EpochEvent,
+    FailedEvent,
+    FinishedEvent,
+    StatusEvent,
+    StepEvent,
+    TrainEvent,
+)
+from netbuilder.train.setup import (
+    LossAdapter,
+    TrainingFailure,
+    build_optimizer,
+    build_scheduler,
+    check_model_fits_data,
+    resolve_device,
+    use_bf16,
+)
+
+EventCallback = Callable[[TrainEvent], None]
+METRIC_NAMES = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")
+
+
+class _Stopped(Exception):
+    """Raised inside the loop when the user pressed Stop."""
+
+
+@dataclass
+class TrainResult:
+    """How a run ended and what it produced. ``model`` holds the best weights, on the CPU."""
+
+    status: str  # "completed" | "stopped" | "early_stopped" | "failed"
+    model: nn.Module | None
+    metrics: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in METRIC_NAMES})
+    classes: list[str] = field(default_factory=list)
+    best_epoch: int | None = None
+    device: str = "cpu"
+    error: str | None = None
+    config: TrainConfig = field(default_factory=TrainConfig)
+    node_id: str | None = None
+    task: str = "classification"
+    elapsed_s: float = 0.0
+    data: DataBundle | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Trainer:
+    """Train ``diagram`` on ``data`` (or on ``config.dataset``, loaded inside ``run``).
+
+    Call ``run()`` from a worker thread; ``pause()``, ``resume()`` and ``stop()`` may be called
+    from any thread and take effect at the next step (well under 0.5 s for any usable model).
+    """
+
+    def __init__(
+        self,
+        diagram: Diagram,
+        config: TrainConfig | None = None,
+        data: DataBundle | None = None,
+        initial_state: dict[str, torch.Tensor] | None = None,
+        on_event: EventCallback | None = None,
+    ) -> None:
+        self.diagram = diagram.copy()  # edits made during the run apply to the next one
+        self._config_error: str | None = None
+        if config is None:
+            try:
+                config = TrainConfig.from_dict(diagram.training)
+            except ConfigError as exc:
+                self._config_error = str(exc)
+                config = TrainConfig()
+        self.config = config
+        self.data = data
+        self.initial_state = initial_state
+        self.on_event = on_event
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._paused_reported = False
+
+    # ----------------------------------------------------------------- control (any thread)
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._running.set()  # wake a paused loop so it can notice the stop
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def _emit(self, event: TrainEvent) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _checkpoint(self) -> None:
+        """Honour pause and stop; called before every step and validation batch."""
+        if not self._running.is_set():
+            self._emit(StatusEvent("paused"))
+            while not self._running.wait(0.05):
+                pass
+            if not self._stop.is_set():
+                self._emit(StatusEvent("resumed"))
+        if self._stop.is_set():
+            raise _Stopped
+
+    # ---------------------------------------------------------------------------- the run
+    def run(self) -> TrainResult:
+        """Train to the end, a stop, an early stop or a failure; never raises for a bad run."""
+        start = time.perf_counter()
+        result = TrainResult("failed", None, config=self.config)
+        try:
+            self._run(result, start)
+        except TrainingFailure as exc:
+            self._fail(result, str(exc), exc.node_id)
+        except (DataError, ConfigError, CompileError) as exc:
+            self._fail(result, str(exc))
+        except torch.cuda.OutOfMemoryError:
+            self._fail(result, self._oom_message())
+        except Exception as exc:  # anything else must still leave the app usable
+            self._fail(result, f"training failed: {type(exc).__name__}: {exc}")
+        result.elapsed_s = time.perf_counter() - start
+        if result.error is None:
+            self._emit(FinishedEvent(result))
+        return result
+
+    def _fail(self, result: TrainResult, message: str, node_id: str | None = None) -> None:
+        result.status, result.error, result.node_id = "failed", message, node_id
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        self._emit(FailedEvent(message, node_id))
+
+    def _oom_message(self) -> str:
+        smaller = max(1, self.config.batch_size // 2)
+        return (
+            f"the GPU ran out of memory at epoch {self._epoch}, step {self._step} with batch "
+            f"size {self.config.batch_size}; try a smaller batch size (e.g. {smaller}) "
+            "or a smaller model"
+        )
+
+    _epoch = 0
+    _step = 0
+
+    def _run(self, result: TrainResult, start: float) -> None:
+        if self._config_error:
+            raise ConfigError(self._config_error)
+        cfg = self.config
+        device = resolve_device(cfg.device)
+        result.device = str(device)
+        if self.data is None:
+            self._emit(StatusEvent(f"loading {cfg.dataset}"))
+            self.data = load_data(cfg, self.diagram)
+        data = self.data
+        result.classes, result.task, result.data = list(data.classes), data.task, data
+
+        torch.manual_seed(cfg.seed)
+        model = compile_diagram(self.diagram)
+        if self.initial_state is not None:
+            try:
+                model.load_state_dict(self.initial_state)
+            except RuntimeError as exc:
+                raise TrainingFailure(
+                    f"the saved weights do not fit this diagram: {str(exc).splitlines()[0]}"
+                ) from None
+        model.to(device)
+        result.model = model
+        loss = LossAdapter(cfg.loss, data)
+        check_model_fits_data(model, self.diagram, data, loss, device)
+
+        bf16 = use_bf16(cfg.mixed_precision, device)
+        self._emit(
+            StatusEvent(
+                f"training on {device}{' with bf16 autocast' if bf16 else ''}: "
+                f"{len(data.train)} training and {len(data.val)} validation samples"  # type: ignore[arg-type]
+            )
+        )
+        batches = _Batches(data.train, cfg.batch_size, device, loss, cfg.seed)
+        val_batches = _Batches(data.val, max(256, cfg.batch_size), device, loss, None)
+        steps = len(batches)
+        optimizer = build_optimizer(cfg, model)
+        scheduler, per_step = build_scheduler(cfg, optimizer, steps)
+        best_score: float | None = None
+        best_state: dict[str, torch.Tensor] | None = None
+        stale = 0
+        global_step = 0
+        total_steps = steps * cfg.epochs
+        autocast = _autocast(device, bf16)
+        rate_t0, rate_steps, rate_samples = time.perf_counter(), 0, 0
+        sec_per_step: float | None = None
+        rate = 0.0
+        try:
+            for epoch in range(1, cfg.epochs + 1):
+                self._epoch = epoch
+                model.train()
+                sum_loss, sum_correct, seen = 0.0, 0.0, 0
+                for step, (xb, yb, labels) in enumerate(batches.epoch(epoch), start=1):
+                    self._checkpoint()
+                    self._step = step
+                    with autocast:
+                        out = self._forward(model, xb)
+                        batch_loss = loss(out, yb)
+                    optimizer.zero_grad(set_to_none=True)
+                    batch_loss.backward()
+                    if cfg.grad_clip > 0:
+                        nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                    optimizer.step()
+                    if per_step and scheduler is not None:
+                        scheduler.step()
+                    n = len(xb)
+                    detached = batch_loss.detach().double()
+                    if labels is not None:
+                        correct = (loss.predict(out.detach()) == labels).sum().double()
+                        loss_v, correct_v = torch.stack((detached, correct)).tolist()
+                        sum_correct += correct_v
+                    else:
+                        loss_v, correct_v = detached.item(), None
+                    if not math.isfinite(loss_v):
+                        raise TrainingFailure(
+                            f"the loss became {'NaN' if math.isnan(loss_v) else 'infinite'} at "
+                            f"epoch {epoch}, step {step}; try a lower learning rate, gradient "
+                            "clipping or normalised inputs"
+                        )
+                    sum_loss += loss_v * n
+                    seen += n
+                    global_step += 1
+                    now = time.perf_counter()
+                    rate_steps += 1
+                    rate_samples += n
+                    elapsed = now - rate_t0
+                    if elapsed >= 0.5 or sec_per_step is None:
+                        sec_per_step = elapsed / rate_steps
+                        rate = rate_samples / elapsed if elapsed > 0 else 0.0
+                        rate_t0, rate_steps, rate_samples = now, 0, 0
+                    self._emit(
+                        StepEvent(
+                            epoch,
+                            cfg.epochs,
+                            step,
+                            steps,
+                            global_step,
+                            loss_v,
+                            None if correct_v is None else correct_v / n,
+                            optimizer.param_groups[0]["lr"],
+                            rate,
+                            sec_per_step * (total_steps - global_step) if sec_per_step else None,
+                        )
+                    )
+                lr_now = optimizer.param_groups[0]["lr"]
+                if scheduler is not None and not per_step:
+                    scheduler.step()
+                train_loss = sum_loss / max(1, seen)
+                train_acc = sum_correct / max(1, seen) if loss.classification else None
+                val_loss, val_acc = self._validate(model, val_batches, loss, device, autocast)
+                score = -val_acc if val_acc is not None else val_loss
+                is_best = best_score is None or score < best_score - 1e-12
+                if is_best:
+                    best_score, stale, result.best_epoch = score, 0, epoch
+                    best_state = {
+                        k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()
+                    }
+                else:
+                    stale += 1
+                for key, value in zip(
+                    METRIC_NAMES, (train_loss, train_acc, val_loss, val_acc, lr_now), strict=True
+                ):
+                    result.metrics[key].append(float("nan") if value is None else float(value))
+                self._emit(
+                    EpochEvent(
+                        epoch,
+                        cfg.epochs,
+                        train_loss,
+                        train_acc,
+                        val_loss,
+                        val_acc,
+                        lr_now,
+                        is_best,
+                        time.perf_counter() - start,
+                    )
+                )
+                if cfg.early_stopping and stale >= cfg.early_stopping and epoch < cfg.epochs:
+                    self._emit(
+                        StatusEvent(
+                            f"early stop: no better validation score for {stale} epochs "
+                            f"(best at epoch {result.best_epoch})"
+                        )
+                    )
+                    result.status = "early_stopped"
+                    break
+            else:
+                result.status = "completed"
+        except _Stopped:
+            result.status = "stopped"
+            self._emit(StatusEvent("stopped"))
+        model.to("cpu")
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.eval()
+        result.model = model
+
+    def _forward(self, model: nn.Module, xb: torch.Tensor) -> torch.Tensor:
+        """Run the model; a runtime error inside it is pinned on the block that raised."""
+        try:
+            return model(xb)
+        except torch.cuda.OutOfMemoryError:
+            raise
+        except Exception as exc:
+            node_id, cause = None, exc
+            with contextlib.suppress(Exception), torch.no_grad():
+                node_id, cause = find_failing_node(model, xb)  # type: ignore[arg-type]
+            where = f"block '{node_id}'" if node_id else "the model"
+            raise TrainingFailure(
+                f"{where} failed at epoch {self._epoch}, step {self._step}: "
+                f"{str(cause).splitlines()[0] if str(cause) else type(cause).__name__}",
+                node_id,
+            ) from None
+
+    def _validate(
+        self,
+        model: nn.Module,
+        batches: _Batches,
+        loss: LossAdapter,
+        device: torch.device,
+        autocast: Any,
+    ) -> tuple[float, float | None]:
+        """Mean validation loss and accuracy, in large batches, without gradients."""
+        model.eval()
+        total = torch.zeros((), device=device, dtype=torch.float64)
+        correct = torch.zeros((), device=device, dtype=torch.float64)
+        n = 0
+        with torch.no_grad():
+            for xb, yb, labels in batches.epoch(0):
+                self._checkpoint()
+                with autocast:
+                    out = self._forward(model, xb)
+                    total += loss(out, yb).double() * len(xb)
+                if labels is not None:
+                    correct += (loss.predict(out) == labels).sum()
+                n += len(xb)
+        val_loss = float(total) / max(1, n)
+        if not math.isfinite(val_loss):
+            raise TrainingFailure(
+                f"the validation loss became {val_loss} at epoch {self._epoch}; "
+                "try a lower learning rate or gradient clipping"
+            )
+        return val_loss, (float(correct) / max(1, n) if loss.classification else None)
+
+
+def _autocast(device: torch.device, bf16: bool) -> Any:
+    if not bf16:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+
+
+class _Batches:
+    """Mini-batches as (inputs, loss targets, class labels or None), already on ``device``.
+
+    In-memory data (``TensorData``) is moved to the device once when it fits and indexed with
+    a seeded permutation; other datasets go through a single-process ``DataLoader``.
+    """
+
+    RESIDENT_LIMIT = 2 * 1024**3
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int,
+        device: torch.device,
+        loss: LossAdapter,
+        seed: int | None,
+    ) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.device = device
+        self.loss = loss
+        self.seed = seed
+        self.n = len(dataset)  # type: ignore[arg-type]
+        self.tensors: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None] | None = None
+        if isinstance(dataset, TensorData):
+            x, y = dataset.inputs, dataset.targets
+            resident = device.type == "cpu" or x.numel() * x.element_size() < self.RESIDENT_LIMIT
+            target_device = device if resident else torch.device("cpu")
+            labels = y.to(target_device) if loss.classification else None
+            self.tensors = (x.to(target_device), loss.targets(y).to(target_device), labels)
+
+    def __len__(self) -> int:
+        steps = math.ceil(self.n / self.batch_size)
+        if steps > 1 and self.n % self.batch_size == 1:
+            steps -= 1  # a batch of one breaks BatchNorm; its sample is seen next epoch
+        return steps
+
+    def epoch(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]]:
+        generator = None
+        if self.seed is not None:
+            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        if self.tensors is None:
+            yield from self._loader(generator)
+            return
+        x, y, labels = self.tensors
+        order = (
+            torch.randperm(self.n, generator=generator).to(x.device)
+            if generator is not None
+            else None
+        )
+        bs, dev = self.batch_size, self.device
+        for i in range(len(self)):
+            if order is None:
+                sl = slice(i * bs, (i + 1) * bs)
+                xb, yb, lb = x[sl], y[sl], None if labels is None else labels[sl]
+            else:
+                idx = order[i * bs : (i + 1) * bs]
+                xb, yb, lb = x[idx], y[idx], None if labels is None else labels[idx]
+            if xb.device != dev:
+                xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True)
+                lb = None if lb is None else lb.to(dev, non_blocking=True)
+            yield xb, yb, lb
+
+    def _loader(self, generator: torch.Generator | None) -> Iterator[Any]:
+        loader = DataLoader(
+            self.dataset,
+            batch_size=self.batch_size,
+            shuffle=generator is not None,
+            generator=generator,
+            num_workers=0,
+            drop_last=False,
+        )
+        for xb, yb in loader:
+            if len(xb) < 2 and generator is not None:
+                continue
+            labels = yb.to(self.device) if self.loss.classification else None
+            yield xb.to(self.device), self.loss.targets(yb).to(self.device), labels
+
+
+def copy_model(model: nn.Module) -> nn.Module:
+    """A CPU copy, for handing a result to another thread while training continues."""
+    return copy.deepcopy(model).to("cpu")
