@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ from torch import nn
 from netbuilder import __version__
 from netbuilder.core import io as diagram_io
 from netbuilder.core.diagram import Diagram
+from netbuilder.export.errors import UnsafeFileError
+from netbuilder.export.safe_load import weights_only_load
 
 CHECKPOINT_FORMAT = "netbuilder-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -28,9 +28,12 @@ CHECKPOINT_VERSION = 1
 class CheckpointError(Exception):
     """A ``.pt`` file that cannot be used; the message names the file and the reason."""
 
-    def __init__(self, path: str | os.PathLike[str] | None, problem: str) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | None, problem: str, *, unsafe: bool = False
+    ) -> None:
         self.path = str(path) if path is not None else None
         self.problem = problem
+        self.unsafe = unsafe  # refused because loading it could run code
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
 
 
@@ -49,13 +52,14 @@ class Checkpoint:
 
 def checkpoint_payload(
     diagram: Diagram,
-    model: nn.Module,
+    model: nn.Module | dict[str, torch.Tensor],
     training: dict[str, Any] | None = None,
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
 ) -> dict[str, Any]:
     """The dict written to disk: weights on the CPU, the diagram as ``.nbd`` JSON text."""
-    state = {k: v.detach().to("cpu").clone() for k, v in model.state_dict().items()}
+    weights = model.state_dict() if isinstance(model, nn.Module) else model
+    state = {k: v.detach().to("cpu").clone() for k, v in weights.items()}
     return {
         "format": CHECKPOINT_FORMAT,
         "format_version": CHECKPOINT_VERSION,
@@ -72,7 +76,7 @@ def checkpoint_payload(
 def save_checkpoint(
     path: str | os.PathLike[str],
     diagram: Diagram,
-    model: nn.Module,
+    model: nn.Module | dict[str, torch.Tensor],
     training: dict[str, Any] | None = None,
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
@@ -87,32 +91,20 @@ def save_checkpoint(
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
-    """Read a NetBuilder ``.pt`` safely; raises ``CheckpointError`` with the reason."""
+    """Read a NetBuilder ``.pt`` safely; raises ``CheckpointError`` with the reason.
+
+    Only ``torch.load(weights_only=True)`` ever touches the bytes: a file holding anything
+    other than tensors and plain values is refused (``CheckpointError.unsafe``) and nothing
+    from it runs.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(
-            path, "the file does not exist" if not path.exists() else "this is not a file"
-        )
     try:
-        raw = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise CheckpointError(
-            path,
-            "refused: the file contains objects other than tensors "
-            "and plain values, which could run code when loaded "
-            f"({_first_line(exc)})",
-        ) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise CheckpointError(
-            path,
-            f"not a readable PyTorch file; it may be truncated or damaged ({_first_line(exc)})",
-        ) from None
+        raw = weights_only_load(path, "NetBuilder checkpoint (.pt)")
+    except UnsafeFileError as exc:
+        raise CheckpointError(path, str(exc), unsafe=True) from None
+    except ValueError as exc:
+        raise CheckpointError(path, str(exc)) from None
     return _parse(raw, path)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 def _parse(raw: Any, path: Path) -> Checkpoint:
@@ -159,3 +151,131 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         str(raw.get("netbuilder_version", "?")),
         str(raw.get("torch_version", "?")),
     )
+
+
+# ------------------------------------------------------------------ weights into a module
+
+
+def apply_weights(module: nn.Module, state_dict: dict[str, torch.Tensor]) -> nn.Module:
+    """Load ``state_dict`` with ``strict`` matching; a mismatch names the blocks involved.
+
+    Used when reopening a checkpoint: the weights must fit the diagram saved beside them
+    exactly, otherwise the file is inconsistent and guessing would hide it.
+    """
+    own = module.state_dict()
+    missing = sorted(set(own) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(own))
+    wrong = sorted(
+        k for k in set(own) & set(state_dict) if tuple(own[k].shape) != tuple(state_dict[k].shape)
+    )
+    problems = []
+    if missing:
+        problems.append(f"no weights for {_blocks(missing)}")
+    if unexpected:
+        problems.append(f"weights for blocks the diagram lacks ({_blocks(unexpected)})")
+    if wrong:
+        detail = ", ".join(
+            f"{k} {tuple(state_dict[k].shape)} vs {tuple(own[k].shape)}" for k in wrong[:3]
+        )
+        problems.append(f"weights of the wrong shape ({detail})")
+    if problems:
+        raise CheckpointError(None, "the weights do not fit the diagram: " + "; ".join(problems))
+    module.load_state_dict(state_dict, strict=True)
+    return module
+
+
+def _blocks(keys: list[str]) -> str:
+    names = sorted({k.split(".", 1)[0] for k in keys})
+    return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+
+
+def build_model(checkpoint: Checkpoint) -> nn.Module:
+    """The checkpoint's diagram compiled, with its trained weights loaded (train mode)."""
+    from netbuilder.core.compile import CompileError, compile_diagram
+
+    try:
+        module = compile_diagram(checkpoint.diagram)
+    except CompileError as exc:
+        raise CheckpointError(None, f"the embedded diagram does not compile: {exc}") from None
+    return apply_weights(module, checkpoint.state_dict)
+
+
+@dataclass
+class WeightTransfer:
+    """Which blocks kept their trained weights after the diagram was edited.
+
+    ``kept`` and ``fresh`` are diagram node ids of blocks with parameters; ``fresh`` blocks
+    start from torch's default initialisation because they are new or their tensors changed
+    shape. ``dropped`` are module names of old weights nothing uses any more.
+    """
+
+    kept: list[str] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"kept trained weights for {len(self.kept)} block(s)"]
+        if self.fresh:
+            parts.append(f"fresh weights for {', '.join(self.fresh)}")
+        if self.dropped:
+            parts.append(f"unused old weights of {', '.join(self.dropped)}")
+        return "; ".join(parts)
+
+
+def module_node_ids(module: nn.Module, diagram: Diagram | None = None) -> dict[str, str]:
+    """Module name (state_dict key prefix) → diagram node id.
+
+    A compiled ``fx.GraphModule`` records the node id on each ``call_module`` node; for any
+    other module the names come from ``python_names`` over ``diagram``'s node ids.
+    """
+    from torch import fx
+
+    from netbuilder.core.naming import python_names
+
+    if isinstance(module, fx.GraphModule):
+        return {
+            str(n.target): str(n.meta.get("node_id", n.target))
+            for n in module.graph.nodes
+            if n.op == "call_module"
+        }
+    if diagram is None:
+        return {name: name for name, _ in module.named_children()}
+    return {name: nid for nid, name in python_names(diagram.nodes).items()}
+
+
+def transfer_weights(
+    old_state: dict[str, torch.Tensor], new_module: nn.Module, diagram: Diagram | None = None
+) -> WeightTransfer:
+    """Copy into ``new_module`` every block whose tensors all exist in ``old_state`` unchanged.
+
+    A block is kept whole or not at all: keeping a bias while its weight is re-initialised
+    would give a layer no one asked for. Matching is by state_dict key and shape, so renaming
+    a block's id, or changing a parameter that alters a tensor's shape, gives fresh weights.
+    """
+    names = module_node_ids(new_module, diagram)
+    new_state = new_module.state_dict()
+    by_block: dict[str, list[str]] = {}
+    for key in new_state:
+        by_block.setdefault(key.split(".", 1)[0], []).append(key)
+    report = WeightTransfer()
+    update: dict[str, torch.Tensor] = {}
+    for block, keys in by_block.items():
+        fits = all(
+            k in old_state
+            and tuple(old_state[k].shape) == tuple(new_state[k].shape)
+            and old_state[k].dtype == new_state[k].dtype
+            for k in keys
+        )
+        node_id = names.get(block, block)
+        if fits:
+            update.update({k: old_state[k] for k in keys})
+            report.kept.append(node_id)
+        else:
+            report.fresh.append(node_id)
+    used = set(update)
+    report.dropped = sorted(
+        {k.split(".", 1)[0] for k in old_state if k not in used} - set(by_block)
+    )
+    with torch.no_grad():
+        new_module.load_state_dict({**new_state, **update}, strict=True)
+    return report

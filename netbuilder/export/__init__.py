@@ -1,0 +1,92 @@
+"""Standalone exports of a trained model, each verified by reloading what it wrote.
+
+Never imports Qt. ``export_model(diagram, model, "pt2" | "onnx" | "python", out)`` is the
+one entry point the CLI and the GUI dialog use; the per-format modules hold the details.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from torch import nn
+
+from netbuilder.core.diagram import Diagram
+from netbuilder.core.shapes import Analysis
+from netbuilder.export.errors import (
+    ExportError,
+    MissingDependencyError,
+    UnsafeFileError,
+    VerificationError,
+)
+from netbuilder.export.verify import ExportResult
+
+FORMATS: dict[str, str] = {
+    "pt2": "torch.export program (.pt2)",
+    "onnx": "ONNX model (.onnx)",
+    "python": "Python source + weights (model.py, model_weights.pt)",
+}
+SUFFIXES = {"pt2": ".pt2", "onnx": ".onnx", "python": ".py"}
+
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "ExportError",
+    "ExportResult",
+    "MissingDependencyError",
+    "UnsafeFileError",
+    "VerificationError",
+    "default_output",
+    "export_model",
+]
+
+
+def default_output(source: str | os.PathLike[str], fmt: str) -> Path:
+    """``run1.pt`` → ``run1.pt2`` / ``run1.onnx`` / ``run1_export/model.py``."""
+    source = Path(source)
+    if fmt == "python":
+        return source.with_name(f"{source.stem}_export") / "model.py"
+    return source.with_suffix(SUFFIXES[fmt])
+
+
+def export_model(
+    diagram: Diagram,
+    model: nn.Module,
+    fmt: str,
+    out: str | os.PathLike[str],
+    *,
+    analysis: Analysis | None = None,
+    classes: list[str] | None = None,
+) -> ExportResult:
+    """Export ``model`` (compiled from ``diagram``, weights loaded) as ``fmt`` to ``out``.
+
+    Raises ``ExportError`` (and subclasses) with a one-line reason; ``VerificationError``
+    when the written file reloads but does not reproduce ``model``.
+    """
+    exporters: dict[str, Callable[[], ExportResult]] = {
+        "pt2": lambda: _pt2(diagram, model, out, analysis, classes),
+        "onnx": lambda: _onnx(diagram, model, out, analysis),
+        "python": lambda: _python(diagram, model, out, analysis),
+    }
+    if fmt not in exporters:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return exporters[fmt]()
+
+
+def _pt2(d: Diagram, m: nn.Module, out: object, a: Analysis | None, c: list[str] | None):
+    from netbuilder.export.pt2 import export_pt2
+
+    return export_pt2(d, m, out, analysis=a, classes=c)  # type: ignore[arg-type]
+
+
+def _onnx(d: Diagram, m: nn.Module, out: object, a: Analysis | None):
+    from netbuilder.export.onnx_format import export_onnx
+
+    return export_onnx(d, m, out, analysis=a)  # type: ignore[arg-type]
+
+
+def _python(d: Diagram, m: nn.Module, out: object, a: Analysis | None):
+    from netbuilder.export.python_source import export_python
+
+    return export_python(d, m, out, analysis=a)  # type: ignore[arg-type]

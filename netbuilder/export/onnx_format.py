@@ -1,0 +1,130 @@
+"""ONNX export (optional extra ``netbuilder[onnx]``), checked with onnxruntime.
+
+The model is traced once with ``torch.export`` (the same program as the ``.pt2`` export,
+batch dimension dynamic) and converted by torch's dynamo ONNX exporter, which needs
+``onnx`` and ``onnxscript``; the result is then run with ``onnxruntime`` and compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import logging
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from netbuilder.core.diagram import Diagram
+from netbuilder.core.io import DiagramFileError, write_bytes_atomic
+from netbuilder.core.shapes import Analysis
+from netbuilder.export.errors import ExportError, MissingDependencyError, VerificationError
+from netbuilder.export.verify import ExportResult, Stopwatch, model_inputs, verify
+
+ONNX_PACKAGES = ("onnx", "onnxscript", "onnxruntime")
+INSTALL_HINT = 'pip install "netbuilder[onnx]"  (or: pip install onnx onnxscript onnxruntime)'
+
+
+def missing_onnx_packages() -> list[str]:
+    """The packages of the ``onnx`` extra that are not installed (import-free check)."""
+    return [p for p in ONNX_PACKAGES if importlib.util.find_spec(p) is None]
+
+
+def require_onnx() -> None:
+    """Raise ``MissingDependencyError`` naming what to install, before any work is done."""
+    missing = missing_onnx_packages()
+    if missing:
+        raise MissingDependencyError(
+            f"ONNX export needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'}"
+            f" not installed; install with: {INSTALL_HINT}"
+        )
+
+
+@contextlib.contextmanager
+def _quiet_exporter() -> Iterator[None]:
+    """The exporter logs optional-op warnings and prints progress lines; keep the CLI clean."""
+    loggers = [logging.getLogger(n) for n in ("torch.onnx", "onnxscript", "torch.export")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(io.StringIO()),
+        ):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def export_onnx(
+    diagram: Diagram,
+    model: nn.Module,
+    path: str | os.PathLike[str],
+    *,
+    analysis: Analysis | None = None,
+    opset: int | None = None,
+) -> ExportResult:
+    """Write ``path`` (.onnx, weights inside), run it with onnxruntime, compare with ``model``."""
+    require_onnx()
+    from netbuilder.export.pt2 import trace
+
+    path = Path(path)
+    clock = Stopwatch()
+    inputs = model_inputs(diagram, analysis)
+    program = trace(model, inputs)
+    with _quiet_exporter():
+        try:
+            onnx_program = torch.onnx.export(
+                program,
+                input_names=list(inputs.names),
+                dynamo=True,
+                external_data=False,
+                opset_version=opset,
+                verbose=False,
+            )
+        except Exception as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            raise ExportError(f"the ONNX exporter cannot convert this model: {first}") from None
+    if onnx_program is None:  # only the legacy exporter returns None
+        raise ExportError("the ONNX exporter returned nothing")
+    data = onnx_program.model_proto.SerializeToString()
+    try:
+        write_bytes_atomic(path, data)
+    except DiagramFileError as exc:
+        raise ExportError(str(exc)) from None
+    export_seconds = clock.lap()
+    session = _open_session(path)
+    names = [i.name for i in session.get_inputs()]
+    if len(names) != len(inputs.names):
+        raise VerificationError(
+            f"the ONNX file takes {len(names)} inputs, the model {len(inputs.names)}"
+        )
+
+    def run(xs: tuple[torch.Tensor, ...]) -> list[torch.Tensor]:
+        feeds = {n: x.numpy() for n, x in zip(names, xs, strict=True)}
+        return [torch.from_numpy(o) for o in session.run(None, feeds)]
+
+    worst, tol, batches = verify("ONNX", model, inputs, run)
+    return ExportResult("onnx", [path], worst, tol, batches, export_seconds, clock.lap())
+
+
+def _open_session(path: Path):  # -> onnxruntime.InferenceSession (optional dependency)
+    import onnx
+    import onnxruntime
+
+    try:
+        onnx.checker.check_model(str(path))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, torch.get_num_threads())
+        options.log_severity_level = 3
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise VerificationError(f"the written ONNX file does not load: {first}") from None
