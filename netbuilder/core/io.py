@@ -48,8 +48,16 @@ def dumps(diagram: Diagram) -> str:
 
 
 def save(diagram: Diagram, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a crash mid-save leaves the previous file intact."""
-    write_text_atomic(Path(path), dumps(diagram))
+    """Write atomically: a crash mid-save leaves the previous file intact.
+
+    Content that JSON cannot hold (NaN, objects in ``training``...) is refused before
+    anything touches the disk, as a ``DiagramFileError`` naming the file.
+    """
+    try:
+        text = dumps(diagram)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise DiagramFileError(path, f"the diagram cannot be written as JSON: {exc}") from None
+    write_text_atomic(Path(path), text)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -67,10 +75,21 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; keep what a plain write gives
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise DiagramFileError(path, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _file_mode(path: Path) -> int:
+    """The existing file's permissions, or the usual ones for a new file under the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def load(path: str | os.PathLike[str]) -> Diagram:
@@ -134,6 +153,9 @@ def from_document(doc: Any, path: str | os.PathLike[str] | None = None) -> Diagr
     while version < FORMAT_VERSION:
         doc = MIGRATIONS[version](doc)
         version += 1
+    problem = _plain_problem(doc)
+    if problem:
+        raise DiagramFileError(path, problem)
     _validate(doc, path)
     try:
         return Diagram.from_dict(doc)
@@ -190,6 +212,35 @@ def _validate(doc: dict[str, Any], path: Any) -> None:
             isinstance(e.get(k), str) for k in ("source", "source_port", "target", "target_port")
         ):
             fail(f'edge {i + 1} needs text "source", "source_port", "target" and "target_port"')
+
+
+MAX_DEPTH = 32
+
+
+def _plain_problem(doc: Any) -> str | None:
+    """Why ``doc`` could not be saved back exactly (infinite numbers, broken text), if it can't.
+
+    ``json`` reads ``1e999`` as infinity and ``"\\ud800"`` as a lone surrogate; both load
+    fine but make the next save fail, so they are refused here with the file's name.
+    """
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"the data is nested more than {MAX_DEPTH} levels deep"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "the file holds a number too large to represent"
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "the file holds text that is not valid Unicode"
+        elif isinstance(value, dict):
+            stack.extend((k, depth + 1) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return None
 
 
 def _finite_number(v: Any) -> bool:

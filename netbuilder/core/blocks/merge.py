@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, spec_text
+from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, ParamError, spec_text
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
 
@@ -12,8 +12,17 @@ _INPUTS = Param("num_inputs", "int", 2, "How many wires are combined.", 2, 16)
 
 
 def merge_ports(p: dict[str, Any]) -> tuple[str, ...]:
-    """Input ports ``in1 … inN``; their order is the order of the merge."""
-    return tuple(f"in{i + 1}" for i in range(p.get("num_inputs", 2)))
+    """Input ports ``in1 … inN``; their order is the order of the merge.
+
+    Called with raw, unvalidated parameters too (wiring a file's edges), so an unusable
+    ``num_inputs`` falls back to the default here and is reported by the checker instead
+    of raising a TypeError or allocating a billion port names.
+    """
+    try:
+        n = _INPUTS.validate(p.get("num_inputs", _INPUTS.default))
+    except ParamError:
+        n = _INPUTS.default
+    return tuple(f"in{i + 1}" for i in range(int(n)))
 
 
 def _same(block: str, verb: str):
