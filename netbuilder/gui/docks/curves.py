@@ -1,0 +1,311 @@
+"""Live training curves (DESIGN rule 8: workers emit data, the GUI thread draws).
+
+The training dock feeds batches of step and epoch values into ``TrainingCurves`` and calls
+``refresh()`` from its ≤ 30 Hz timer; nothing here is ever called from the training thread.
+Points live in numpy arrays grown geometrically (``GrowingSeries``) so a redraw hands
+pyqtgraph array views instead of re-converting ever-longer Python lists each frame, and
+every curve uses ``setClipToView`` plus peak downsampling so long runs stay cheap to draw.
+
+X axis: epochs as a float. A step at global step ``g`` with ``n`` steps per epoch sits at
+``g / n`` so per-step losses and per-epoch validation values share one axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+#: Earlier runs kept for comparison; older ones are dropped to keep the plots legible.
+MAX_EARLIER_RUNS = 4
+#: Smoothing factor of the exponential moving average drawn over the raw step loss.
+EMA_ALPHA = 0.9
+
+ArrayLike = np.ndarray | Sequence[float]
+
+_RAW_PEN = pg.mkPen((90, 140, 220, 70), width=1)
+_EMA_PEN = pg.mkPen((40, 100, 220), width=1)
+_VAL_LOSS_PEN = pg.mkPen((230, 120, 30), width=1)
+_TRAIN_ACC_PEN = pg.mkPen((40, 100, 220), width=1)
+_VAL_ACC_PEN = pg.mkPen((230, 120, 30), width=1)
+_LR_PEN = pg.mkPen((60, 160, 90), width=1)
+_BEST_PEN = pg.mkPen((200, 40, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+#: Faded colours of earlier runs (cycled).
+_EARLIER_COLOURS = [(150, 90, 200), (120, 120, 120), (40, 170, 170), (200, 160, 40)]
+
+
+class GrowingSeries:
+    """x/y float arrays with amortised O(1) appends; ``x``/``y`` are views of the filled part."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._x = np.empty(capacity, dtype=np.float64)
+        self._y = np.empty(capacity, dtype=np.float64)
+        self.size = 0
+
+    def _reserve(self, extra: int) -> None:
+        need = self.size + extra
+        if need <= self._x.shape[0]:
+            return
+        cap = max(need, 2 * self._x.shape[0])
+        for name in ("_x", "_y"):
+            old = getattr(self, name)
+            new = np.empty(cap, dtype=np.float64)
+            new[: self.size] = old[: self.size]
+            setattr(self, name, new)
+
+    def extend(self, xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray) -> None:
+        xs = np.asarray(xs, dtype=np.float64)
+        ys = np.asarray(ys, dtype=np.float64)
+        if xs.shape != ys.shape:
+            raise ValueError(f"x and y lengths differ: {xs.shape} vs {ys.shape}")
+        self._reserve(xs.shape[0])
+        self._x[self.size : self.size + xs.shape[0]] = xs
+        self._y[self.size : self.size + ys.shape[0]] = ys
+        self.size += xs.shape[0]
+
+    def append(self, x: float, y: float) -> None:
+        self.extend((x,), (y,))
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self.size]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self.size]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def ema(
+    values: np.ndarray, alpha: float, start: float | None, count: int
+) -> tuple[np.ndarray, float, int]:
+    """Debiased exponential moving average continuing from state ``start`` after ``count`` points.
+
+    Returns the smoothed values, the new raw (biased) state and the point count, so batches
+    can be chained.
+    Debiasing (as TensorBoard does) keeps the first points from being dragged towards 0.
+    """
+    out = np.empty_like(values, dtype=np.float64)
+    state = 0.0 if start is None else start
+    n = count
+    for i, v in enumerate(values):
+        if not np.isfinite(v):
+            out[i] = np.nan
+            continue
+        state = alpha * state + (1.0 - alpha) * float(v)
+        n += 1
+        out[i] = state / (1.0 - alpha**n)
+    return out, state, n
+
+
+@dataclass
+class RunSeries:
+    """All points of one training run."""
+
+    label: str
+    step_loss: GrowingSeries = field(default_factory=GrowingSeries)
+    smooth_loss: GrowingSeries = field(default_factory=GrowingSeries)
+    lr: GrowingSeries = field(default_factory=GrowingSeries)
+    val_loss: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
+    train_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
+    val_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
+    best_epoch: float | None = None
+    _ema_state: float | None = None
+    _ema_count: int = 0
+
+    def add_steps(self, x: np.ndarray, loss: np.ndarray, lr: np.ndarray) -> None:
+        self.step_loss.extend(x, loss)
+        smooth, self._ema_state, self._ema_count = ema(
+            loss, EMA_ALPHA, self._ema_state, self._ema_count
+        )
+        self.smooth_loss.extend(x, smooth)
+        self.lr.extend(x, lr)
+
+
+def _curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDataItem:
+    """A curve configured as DESIGN rule 8 asks: clip to view, peak downsampling, no symbols."""
+    item = plot.plot(pen=pen, name=name)
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, method="peak")
+    item.setSymbol(None)
+    return item
+
+
+class TrainingCurves(QWidget):
+    """Loss, accuracy and learning-rate plots of the current run plus earlier runs, faded."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.redraw_count = 0  # number of refresh() calls that pushed data (benchmarks read it)
+        self._dirty = False
+        self._run_counter = 0
+        self.current: RunSeries | None = None
+        self.earlier: list[tuple[RunSeries, list[pg.PlotDataItem]]] = []
+
+        self.log_y = QCheckBox("Log scale (loss)")
+        self.log_y.toggled.connect(self.set_log_y)
+        self.best_label = QLabel("")
+        top = QHBoxLayout()
+        top.addWidget(self.log_y)
+        top.addStretch(1)
+        top.addWidget(self.best_label)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
+        self.acc_plot = self.graphics.addPlot(row=1, col=0, title="Accuracy")
+        self.lr_plot = self.graphics.addPlot(row=2, col=0, title="Learning rate")
+        for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("bottom", "epoch")
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.acc_plot.setXLink(self.loss_plot)
+        self.lr_plot.setXLink(self.loss_plot)
+
+        self.raw_item = _curve(self.loss_plot, _RAW_PEN, "train (per step)")
+        self.smooth_item = _curve(self.loss_plot, _EMA_PEN, "train (smoothed)")
+        self.val_loss_item = _curve(self.loss_plot, _VAL_LOSS_PEN, "validation")
+        self.train_acc_item = _curve(self.acc_plot, _TRAIN_ACC_PEN, "train")
+        self.val_acc_item = _curve(self.acc_plot, _VAL_ACC_PEN, "validation")
+        self.lr_item = _curve(self.lr_plot, _LR_PEN, None)
+        self.best_lines = [
+            pg.InfiniteLine(angle=90, movable=False, pen=_BEST_PEN) for _ in range(2)
+        ]
+        for line, plot in zip(self.best_lines, (self.loss_plot, self.acc_plot), strict=True):
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+
+    # ------------------------------------------------------------------ feeding
+    def begin_run(self, label: str | None = None) -> RunSeries:
+        """Start a new run; the previous one stays visible, faded, for comparison."""
+        if self.current is not None and len(self.current.step_loss):
+            self._keep_as_earlier(self.current)
+        self._run_counter += 1
+        self.current = RunSeries(label or f"run {self._run_counter}")
+        for item in (
+            self.raw_item,
+            self.smooth_item,
+            self.val_loss_item,
+            self.train_acc_item,
+            self.val_acc_item,
+            self.lr_item,
+        ):
+            item.setData([], [])
+        for line in self.best_lines:
+            line.setVisible(False)
+        self.best_label.setText("")
+        self._dirty = False
+        return self.current
+
+    def add_steps(
+        self,
+        x: np.ndarray | Sequence[float],
+        loss: np.ndarray | Sequence[float],
+        lr: np.ndarray | Sequence[float],
+    ) -> None:
+        """Append a batch of per-step values (x in fractional epochs)."""
+        if self.current is None:
+            self.begin_run()
+        assert self.current is not None
+        x_arr = np.asarray(x, dtype=np.float64)
+        if x_arr.size == 0:
+            return
+        self.current.add_steps(
+            x_arr, np.asarray(loss, dtype=np.float64), np.asarray(lr, dtype=np.float64)
+        )
+        self._dirty = True
+
+    def add_epoch(
+        self,
+        epoch: float,
+        val_loss: float | None,
+        train_accuracy: float | None,
+        val_accuracy: float | None,
+        is_best: bool,
+    ) -> None:
+        """Append one epoch's validation values; ``is_best`` moves the best-epoch marker."""
+        if self.current is None:
+            self.begin_run()
+        run = self.current
+        assert run is not None
+        if val_loss is not None and np.isfinite(val_loss):
+            run.val_loss.append(epoch, val_loss)
+        if train_accuracy is not None:
+            run.train_acc.append(epoch, train_accuracy)
+        if val_accuracy is not None:
+            run.val_acc.append(epoch, val_accuracy)
+        if is_best:
+            run.best_epoch = epoch
+        self._dirty = True
+
+    def refresh(self) -> bool:
+        """Push new points to pyqtgraph if anything changed; returns whether it redrew."""
+        run = self.current
+        if not self._dirty or run is None:
+            return False
+        self.raw_item.setData(run.step_loss.x, run.step_loss.y)
+        self.smooth_item.setData(run.smooth_loss.x, run.smooth_loss.y)
+        self.lr_item.setData(run.lr.x, run.lr.y)
+        self.val_loss_item.setData(run.val_loss.x, run.val_loss.y)
+        self.train_acc_item.setData(run.train_acc.x, run.train_acc.y)
+        self.val_acc_item.setData(run.val_acc.x, run.val_acc.y)
+        if run.best_epoch is not None:
+            for line in self.best_lines:
+                line.setValue(run.best_epoch)
+                line.setVisible(True)
+            self.best_label.setText(f"best epoch: {run.best_epoch:g}")
+        self._dirty = False
+        self.redraw_count += 1
+        return True
+
+    # ------------------------------------------------------------------ options
+    def set_log_y(self, on: bool) -> None:
+        """Log-scale the loss axis (useful once the loss spans decades)."""
+        if self.log_y.isChecked() != on:
+            self.log_y.setChecked(on)  # re-enters through toggled
+            return
+        self.loss_plot.setLogMode(x=False, y=on)
+
+    # ------------------------------------------------------------------ earlier runs
+    def _keep_as_earlier(self, run: RunSeries) -> None:
+        colour = _EARLIER_COLOURS[(self._run_counter - 1) % len(_EARLIER_COLOURS)]
+        faded = pg.mkPen((*colour, 110), width=1)
+        faded_dash = pg.mkPen((*colour, 110), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        items = [
+            _curve(self.loss_plot, faded, f"{run.label} (smoothed)"),
+            _curve(self.loss_plot, faded_dash, None),
+            _curve(self.acc_plot, faded_dash, f"{run.label} (validation)"),
+        ]
+        items[0].setData(run.smooth_loss.x, run.smooth_loss.y)
+        items[1].setData(run.val_loss.x, run.val_loss.y)
+        items[2].setData(run.val_acc.x, run.val_acc.y)
+        for item in items:
+            item.setZValue(-10)
+        self.earlier.append((run, items))
+        while len(self.earlier) > MAX_EARLIER_RUNS:
+            _old, old_items = self.earlier.pop(0)
+            for item in old_items:
+                plot = item.getViewBox()
+                for candidate in (self.loss_plot, self.acc_plot):
+                    if candidate.vb is plot:
+                        candidate.removeItem(item)
+
+    def clear_earlier(self) -> None:
+        """Forget earlier runs (they are only kept for this session)."""
+        while self.earlier:
+            _old, items = self.earlier.pop()
+            for item in items:
+                for plot in (self.loss_plot, self.acc_plot):
+                    if item.getViewBox() is plot.vb:
+                        plot.removeItem(item)

@@ -1,0 +1,241 @@
+"""The evaluation view: how good the trained model is on the validation set, and where it errs.
+
+Classification: accuracy, a per-class precision/recall table, a confusion-matrix heatmap
+(a QTableWidget with coloured cells: exact counts stay readable and selectable) and a grid
+of misclassified image samples with true and predicted labels. Regression: MSE, MAE and a
+predicted-vs-true scatter. The numbers come from ``train.evaluate.evaluate`` — computed on
+the worker thread after training (or by ``evaluate_in_background`` for a loaded checkpoint);
+this widget only displays them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.gui.docks.evaluation_samples import misclassified_cells
+
+MAX_MISCLASSIFIED_SHOWN = 32
+
+
+def as_matrix(confusion: Any) -> np.ndarray:
+    """Confusion counts as an int array whatever container the evaluator used."""
+    if hasattr(confusion, "detach"):
+        confusion = confusion.detach().cpu().numpy()
+    return np.asarray(confusion, dtype=np.int64)
+
+
+def cell_colour(count: int, row_total: int, diagonal: bool) -> QColor:
+    """Blue for correct, red for confusions; intensity is the share of the true class."""
+    share = count / row_total if row_total else 0.0
+    alpha = int(30 + 200 * share) if count else 0
+    return QColor(40, 110, 220, alpha) if diagonal else QColor(220, 60, 40, alpha)
+
+
+class EvaluationView(QWidget):
+    """Shows one ``Evaluation``; ``show_evaluation`` replaces whatever was shown before."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.evaluation: Any = None
+        self.summary = QLabel("Train a model to see how it does on the validation set.")
+        self.summary.setWordWrap(True)
+        self.summary.setObjectName("evaluation_summary")
+        self.per_class = QTableWidget(0, 3)
+        self.per_class.setHorizontalHeaderLabels(["class", "precision", "recall"])
+        self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.per_class.verticalHeader().setVisible(False)
+        self.confusion = QTableWidget(0, 0)
+        self.confusion.setObjectName("confusion_matrix")
+        self.confusion.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.confusion.setToolTip("rows: true class · columns: predicted class")
+        self.scatter_plot = pg.PlotWidget(title="predicted vs true")
+        self.scatter_plot.setLabel("bottom", "true")
+        self.scatter_plot.setLabel("left", "predicted")
+        self.scatter = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(40, 100, 220, 120))
+        self.scatter_plot.addItem(self.scatter)
+        self.diagonal = pg.PlotDataItem(pen=pg.mkPen((150, 150, 150), width=1))
+        self.scatter_plot.addItem(self.diagonal)
+        self.samples_label = QLabel("Misclassified samples")
+        self.samples = QWidget()
+        self.samples_grid = QGridLayout(self.samples)
+        self.samples_grid.setSpacing(2)
+        samples_scroll = QScrollArea()
+        samples_scroll.setWidget(self.samples)
+        samples_scroll.setWidgetResizable(True)
+
+        tables = QSplitter(Qt.Orientation.Horizontal)
+        tables.addWidget(self.per_class)
+        tables.addWidget(self.confusion)
+        tables.setStretchFactor(1, 2)
+        self.tables = tables
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(tables, 2)
+        layout.addWidget(self.scatter_plot, 2)
+        layout.addWidget(self.samples_label)
+        layout.addWidget(samples_scroll, 1)
+        self.samples_scroll = samples_scroll
+        self._set_mode(None)
+
+    # ------------------------------------------------------------------ display
+    def _set_mode(self, task: str | None) -> None:
+        classification = task == "classification"
+        self.tables.setVisible(classification)
+        self.scatter_plot.setVisible(task == "regression")
+        self.samples_label.setVisible(classification)
+        self.samples_scroll.setVisible(classification)
+
+    def show_evaluation(self, evaluation: Any, data: Any = None) -> None:
+        """Display ``evaluation``; ``data`` (the DataBundle) supplies samples and class names."""
+        self.evaluation = evaluation
+        classes: list[str] = list(getattr(evaluation, "classes", None) or [])
+        if not classes and data is not None:
+            classes = list(data.classes)
+        # the evaluator marks regression by accuracy None (it was given no classes)
+        task = "regression" if evaluation.accuracy is None else "classification"
+        self._set_mode(task)
+        if task == "regression":
+            self._show_regression(evaluation)
+            return
+        self._show_classification(evaluation, classes, data)
+
+    def _show_classification(self, ev: Any, classes: list[str], data: Any) -> None:
+        matrix = as_matrix(ev.confusion)
+        n = matrix.shape[0]
+        if len(classes) < n:
+            classes = classes + [str(i) for i in range(len(classes), n)]
+        total = int(matrix.sum())
+        loss = "" if ev.loss is None else f" · loss {ev.loss:.4g}"
+        self.summary.setText(
+            f"Validation accuracy {ev.accuracy:.1%} ({int(np.trace(matrix))} of {total} "
+            f"correct){loss}"
+        )
+        self._fill_per_class(classes[:n], ev.precision, ev.recall)
+        self._fill_confusion(matrix, classes[:n])
+        self._fill_misclassified(ev, classes, data)
+
+    def _fill_per_class(
+        self, classes: Sequence[str], precision: Sequence[float], recall: Sequence[float]
+    ) -> None:
+        self.per_class.setRowCount(len(classes))
+        for row, name in enumerate(classes):
+            values = (name, _pct(precision, row), _pct(recall, row))
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if col:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.per_class.setItem(row, col, item)
+
+    def _fill_confusion(self, matrix: np.ndarray, classes: Sequence[str]) -> None:
+        n = matrix.shape[0]
+        self.confusion.clear()
+        self.confusion.setRowCount(n)
+        self.confusion.setColumnCount(n)
+        self.confusion.setHorizontalHeaderLabels([f"→ {c}" for c in classes])
+        self.confusion.setVerticalHeaderLabels(list(classes))
+        rows = matrix.sum(axis=1)
+        for i in range(n):
+            for j in range(n):
+                count = int(matrix[i, j])
+                item = QTableWidgetItem(str(count))
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setBackground(QBrush(cell_colour(count, int(rows[i]), i == j)))
+                item.setToolTip(f"true {classes[i]}, predicted {classes[j]}: {count}")
+                self.confusion.setItem(i, j, item)
+
+    def _fill_misclassified(self, ev: Any, classes: list[str], data: Any) -> None:
+        while self.samples_grid.count():
+            item = self.samples_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        cells = misclassified_cells(ev, classes, data, MAX_MISCLASSIFIED_SHOWN)
+        wrong = len(getattr(ev, "misclassified", []) or [])
+        for k, cell in enumerate(cells):
+            self.samples_grid.addWidget(cell, k // 8, k % 8)
+        shown = f" (first {len(cells)})" if wrong > len(cells) and cells else ""
+        if not cells and wrong:
+            self.samples_label.setText(f"{wrong} misclassified samples (no pictures to show)")
+        else:
+            self.samples_label.setText(f"{wrong} misclassified samples{shown}")
+
+    def _show_regression(self, ev: Any) -> None:
+        pred, true = _regression_pairs(ev)
+        if pred.size:
+            mse = float(np.mean((pred - true) ** 2))
+            mae = float(np.mean(np.abs(pred - true)))
+            self.summary.setText(f"Validation MSE {mse:.4g} · MAE {mae:.4g} · {pred.size} values")
+            self.scatter.setData(true, pred)
+            lo, hi = float(min(true.min(), pred.min())), float(max(true.max(), pred.max()))
+            self.diagonal.setData([lo, hi], [lo, hi])
+        else:
+            loss = getattr(ev, "loss", None)
+            self.summary.setText(f"Validation loss {loss:.4g}" if loss is not None else "")
+            self.scatter.setData([], [])
+
+    def confusion_counts(self) -> np.ndarray:
+        """The matrix as shown (tests and scripts read it)."""
+        n = self.confusion.rowCount()
+        return np.array(
+            [[int(self.confusion.item(i, j).text()) for j in range(n)] for i in range(n)],
+            dtype=np.int64,
+        ).reshape(n, n)
+
+
+def _pct(values: Sequence[float] | Any, i: int) -> str:
+    try:
+        v = float(values[i])
+    except (IndexError, TypeError):
+        return "–"
+    return "–" if not np.isfinite(v) else f"{v:.1%}"
+
+
+def _regression_pairs(ev: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(predicted, true) flat arrays from the evaluator's ``predictions`` and ``targets``."""
+    pred = np.asarray(getattr(ev, "predictions", np.zeros(0)), dtype=float).ravel()
+    true = np.asarray(getattr(ev, "targets", np.zeros(0)), dtype=float).ravel()
+    if pred.shape != true.shape:
+        return np.empty(0), np.empty(0)
+    return pred, true
+
+
+class BackgroundEvaluation(QObject):
+    """Evaluate a (loaded) model off the GUI thread; ``done`` arrives queued on the GUI thread."""
+
+    done = Signal(object, object, str)  # Evaluation or None, data, error
+
+    def start(self, model: Any, data: Any, device: str = "cpu") -> None:
+        def work() -> None:
+            from netbuilder.train.evaluate import evaluate
+
+            try:
+                self.done.emit(
+                    evaluate(model, data.val, list(data.classes), device=device), data, ""
+                )
+            except Exception as exc:  # shown to the user
+                self.done.emit(None, data, f"{type(exc).__name__}: {exc}")
+
+        threading.Thread(target=work, name="netbuilder-evaluate", daemon=True).start()

@@ -1,0 +1,329 @@
+"""Dataset picker with a preview of a few samples and their labels.
+
+Choosing a source writes ``dataset`` and ``dataset_options`` into ``diagram.training`` (one
+undoable command). The preview loads the data on a plain Python thread and hands the
+result back through a queued Qt signal, so generating or decoding data never blocks the
+window; only the painting of the thumbnails happens on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import csv
+import threading
+from typing import Any
+
+import torch
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.core.diagram import Diagram
+from netbuilder.gui.docks.training_settings import save_training
+from netbuilder.train.config import BUILTIN_DATASETS, ConfigError, TrainConfig
+
+FOLDER_ITEM = "Image folder…"
+CSV_ITEM = "CSV file…"
+PREVIEW_COUNT = 8
+THUMB = 56
+
+
+def tensor_to_pixmap(x: torch.Tensor, size: int = THUMB) -> QPixmap:
+    """A C×H×W (or H×W) tensor in 0..1 as a square thumbnail."""
+    img = x.detach().to("cpu", torch.float32)
+    if img.dim() == 2:
+        img = img.unsqueeze(0)
+    if img.shape[0] not in (1, 3):
+        img = img[:1]
+    arr = (img.clamp(0, 1) * 255).to(torch.uint8)
+    h, w = arr.shape[1], arr.shape[2]
+    if arr.shape[0] == 1:
+        data = arr[0].contiguous().numpy().tobytes()
+        qimg = QImage(data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    else:
+        data = arr.permute(1, 2, 0).contiguous().numpy().tobytes()
+        qimg = QImage(data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    return QPixmap.fromImage(qimg).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+
+
+def sparkline(values: torch.Tensor, width: int = THUMB, height: int = THUMB // 2) -> QPixmap:
+    """A tiny line chart of a 1-D float sequence (the first feature of a T×F sample)."""
+    v = values.detach().to("cpu", torch.float32).flatten()
+    pix = QPixmap(width, height)
+    pix.fill(QColor(255, 255, 255))
+    if v.numel() >= 2:
+        lo, hi = float(v.min()), float(v.max())
+        span = (hi - lo) or 1.0
+        pts = [
+            QPointF(
+                i * (width - 1) / (v.numel() - 1), (height - 2) * (1 - (float(y) - lo) / span) + 1
+            )
+            for i, y in enumerate(v)
+        ]
+        painter = QPainter(pix)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(40, 100, 220), 1))
+        painter.drawPolyline(pts)
+        painter.end()
+    return pix
+
+
+def sample_widget(x: torch.Tensor, label: str, kind: str) -> QWidget:
+    """One preview cell: a picture, a sparkline or a short text, with the label below."""
+    cell = QWidget()
+    lay = QVBoxLayout(cell)
+    lay.setContentsMargins(2, 2, 2, 2)
+    lay.setSpacing(1)
+    view = QLabel()
+    view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    if kind == "image" or (x.dim() == 3 and x.dtype.is_floating_point):
+        view.setPixmap(tensor_to_pixmap(x))
+    elif x.dtype.is_floating_point and x.dim() == 2:
+        view.setPixmap(sparkline(x[:, 0]))
+    else:
+        flat = x.flatten().tolist()
+        text = " ".join(f"{v:.2g}" if isinstance(v, float) else str(v) for v in flat[:8])
+        view.setText(text + (" …" if len(flat) > 8 else ""))
+        view.setWordWrap(True)
+        view.setMaximumWidth(THUMB * 2)
+        view.setStyleSheet("font-family: monospace; font-size: 8pt;")
+    caption = QLabel(label)
+    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    caption.setObjectName("preview_label")
+    lay.addWidget(view)
+    lay.addWidget(caption)
+    return cell
+
+
+def csv_columns(path: str) -> list[str]:
+    """Header names of a .csv/.tsv file (delimiter sniffed); [] if unreadable."""
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return []
+    delimiter = "\t" if path.lower().endswith(".tsv") else ","
+    with contextlib.suppress(csv.Error):
+        delimiter = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
+    rows = list(csv.reader(head.splitlines()[:1], delimiter=delimiter))
+    return [c.strip() for c in rows[0]] if rows else []
+
+
+class _PreviewLoader(QObject):
+    """Loads data on a Python thread; ``loaded`` is delivered queued on the GUI thread."""
+
+    loaded = Signal(int, object, str)  # request id, DataBundle or None, error text
+
+    def request(self, request_id: int, config: TrainConfig, diagram: Diagram) -> None:
+        def work() -> None:
+            from netbuilder.train.data import load_data
+
+            try:
+                bundle = load_data(config, diagram)
+                self.loaded.emit(request_id, bundle, "")
+            except Exception as exc:  # shown to the user; any failure must not kill the app
+                self.loaded.emit(request_id, None, str(exc) or type(exc).__name__)
+
+        threading.Thread(target=work, name="netbuilder-preview", daemon=True).start()
+
+
+class DatasetPicker(QWidget):
+    """Built-in sets, an image folder or a CSV table (with feature/target columns)."""
+
+    #: Emitted after the preview (re)loaded: (DataBundle or None, error text).
+    preview_ready = Signal(object, str)
+
+    def __init__(
+        self, diagram: Diagram, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.diagram = diagram
+        self.undo_stack = undo_stack
+        self.bundle: Any = None
+        self._request = 0
+        self._loading = False
+        self._loader = _PreviewLoader(self)
+        self._loader.loaded.connect(self._on_loaded)
+
+        self.source = QComboBox()
+        self.source.setObjectName("dataset_source")
+        for name in BUILTIN_DATASETS:
+            self.source.addItem(f"builtin:{name}")
+        self.source.addItem(FOLDER_ITEM)
+        self.source.addItem(CSV_ITEM)
+        self.source.activated.connect(self._on_source_chosen)
+        self.path_label = QLabel("")
+        self.path_label.setWordWrap(True)
+        self.target = QComboBox()
+        self.target.setObjectName("csv_target")
+        self.target.activated.connect(lambda _i: self._save_columns())
+        self.features = QListWidget()
+        self.features.setObjectName("csv_features")
+        self.features.setMaximumHeight(90)
+        self.features.itemChanged.connect(lambda _item: self._save_columns())
+        self.refresh_button = QPushButton("Refresh preview")
+        self.refresh_button.clicked.connect(self.reload_preview)
+        self.preview_status = QLabel("")
+        self.preview_status.setWordWrap(True)
+        self.preview_grid = QGridLayout()
+        self.preview_grid.setSpacing(2)
+
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Dataset", self.source)
+        form.addRow("", self.path_label)
+        self._target_row = ("Target column", self.target)
+        form.addRow(*self._target_row)
+        form.addRow("Feature columns", self.features)
+        self._form = form
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.refresh_button)
+        layout.addLayout(self.preview_grid)
+        layout.addWidget(self.preview_status)
+        self.load()
+
+    # ------------------------------------------------------------------ model → widgets
+    def load(self) -> None:
+        """Show the diagram's dataset choice (called on open/undo) and refresh the preview."""
+        dataset = str(self.diagram.training.get("dataset", "builtin:shapes"))
+        self._loading = True
+        try:
+            if dataset.startswith("builtin:"):
+                self.source.setCurrentText(dataset)
+                self.path_label.setText("")
+            elif dataset.lower().endswith((".csv", ".tsv", ".txt")):
+                self.source.setCurrentText(CSV_ITEM)
+                self.path_label.setText(dataset)
+            else:
+                self.source.setCurrentText(FOLDER_ITEM)
+                self.path_label.setText(dataset)
+            self._fill_columns(dataset)
+        finally:
+            self._loading = False
+        self.reload_preview()
+
+    def _fill_columns(self, dataset: str) -> None:
+        is_csv = dataset.lower().endswith((".csv", ".tsv", ".txt"))
+        self._form.setRowVisible(self.target, is_csv)
+        self._form.setRowVisible(self.features, is_csv)
+        self.target.clear()
+        self.features.clear()
+        if not is_csv:
+            return
+        columns = csv_columns(dataset)
+        options = self.diagram.training.get("dataset_options", {}) or {}
+        target = options.get("target") or (columns[-1] if columns else "")
+        chosen = options.get("features") or [c for c in columns if c != target]
+        self.target.addItems(columns)
+        self.target.setCurrentText(target)
+        for name in columns:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = name in chosen and name != target
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.features.addItem(item)
+
+    # ------------------------------------------------------------------ widgets → model
+    def _on_source_chosen(self, _index: int) -> None:
+        text = self.source.currentText()
+        if text == FOLDER_ITEM:
+            path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per class)")
+            if path:
+                self.set_dataset(path)
+            else:
+                self.load()
+        elif text == CSV_ITEM:
+            path, _filter = QFileDialog.getOpenFileName(
+                self, "Table", "", "Tables (*.csv *.tsv *.txt);;All files (*)"
+            )
+            if path:
+                self.set_dataset(path)
+            else:
+                self.load()
+        else:
+            self.set_dataset(text)
+
+    def set_dataset(self, dataset: str, options: dict[str, Any] | None = None) -> None:
+        """Choose a source (also the entry point for tests and drag-and-drop)."""
+        training = copy.deepcopy(self.diagram.training)
+        old = training.get("dataset")
+        training["dataset"] = dataset
+        if options is not None:
+            training["dataset_options"] = options
+        elif old != dataset:  # columns of another table make no sense here
+            opts = dict(training.get("dataset_options") or {})
+            for key in ("features", "target"):
+                opts.pop(key, None)
+            training["dataset_options"] = opts
+        save_training(self.diagram, training, self.undo_stack, key="dataset")
+        self.load()
+
+    def _save_columns(self) -> None:
+        if self._loading:
+            return
+        target = self.target.currentText()
+        features = [
+            self.features.item(i).text()
+            for i in range(self.features.count())
+            if self.features.item(i).checkState() == Qt.CheckState.Checked
+            and self.features.item(i).text() != target
+        ]
+        training = copy.deepcopy(self.diagram.training)
+        opts = dict(training.get("dataset_options") or {})
+        opts["target"] = target
+        opts["features"] = features
+        training["dataset_options"] = opts
+        save_training(self.diagram, training, self.undo_stack, key="dataset_columns")
+        self.reload_preview()
+
+    # ------------------------------------------------------------------ preview
+    def reload_preview(self) -> None:
+        """Load the data in the background; stale answers (older requests) are dropped."""
+        self._request += 1
+        try:
+            config = TrainConfig.from_dict(self.diagram.training)
+        except ConfigError as exc:
+            self._show_preview(None, str(exc))
+            return
+        self.preview_status.setText(f"Loading {config.dataset} …")
+        self._loader.request(self._request, config, self.diagram.copy())
+
+    def _on_loaded(self, request_id: int, bundle: Any, error: str) -> None:
+        if request_id != self._request:
+            return
+        self._show_preview(bundle, error)
+
+    def _show_preview(self, bundle: Any, error: str) -> None:
+        self.bundle = bundle
+        while self.preview_grid.count():
+            item = self.preview_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if bundle is None:
+            self.preview_status.setText(f"⚠ {error}")
+        else:
+            samples = bundle.preview(PREVIEW_COUNT)
+            for i, (x, label) in enumerate(samples):
+                self.preview_grid.addWidget(sample_widget(x, label, bundle.kind), i // 4, i % 4)
+            classes = f", {len(bundle.classes)} classes" if bundle.task == "classification" else ""
+            self.preview_status.setText(
+                f"{bundle.name}: {len(bundle.train)} training / {len(bundle.val)} validation "
+                f"samples ({bundle.task}{classes})"
+            )
+        self.preview_ready.emit(bundle, error)

@@ -1,0 +1,186 @@
+"""The training settings form, generated from ``train.config.FIELDS`` (DESIGN rule 4).
+
+Each edit is validated with ``TrainConfig.from_dict`` and saved into ``diagram.training``
+through ``SetTrainingCommand`` on the undo stack (repeated edits of one setting merge), so
+settings are saved with the diagram, undoable, and identical to what the CLI would use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.core.diagram import Diagram
+from netbuilder.train.config import FIELDS, ConfigError, TrainConfig
+
+_MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergeable commands
+_INVALID_STYLE = "border: 1px solid #d33;"
+
+
+class SetTrainingCommand(QUndoCommand):
+    """Replace ``diagram.training``; consecutive edits of the same setting merge into one."""
+
+    def __init__(self, diagram: Diagram, training: dict[str, Any], key: str = "") -> None:
+        super().__init__(f"Change training setting {key}".strip())
+        self.diagram = diagram
+        self.before = copy.deepcopy(diagram.training)
+        self.after = copy.deepcopy(training)
+        self.key = key
+
+    def id(self) -> int:
+        return _MERGE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetTrainingCommand) or other.key != self.key or not self.key:
+            return False
+        self.after = copy.deepcopy(other.after)
+        return True
+
+    def redo(self) -> None:
+        self.diagram.set_training(self.after)
+
+    def undo(self) -> None:
+        self.diagram.set_training(self.before)
+
+
+def save_training(
+    diagram: Diagram, training: dict[str, Any], undo_stack: QUndoStack | None, key: str = ""
+) -> None:
+    """Store settings undoably when a stack is given, else directly on the diagram."""
+    if training == diagram.training:
+        return
+    if undo_stack is not None:
+        undo_stack.push(SetTrainingCommand(diagram, training, key))
+    else:
+        diagram.set_training(training)
+
+
+def _format_float(value: float) -> str:
+    return f"{value:g}"
+
+
+class SettingsForm(QWidget):
+    """One editor per scalar setting; ``dataset`` is left to the dataset picker."""
+
+    #: (setting name, error message or "") after each edit, for the dock's message area.
+    edited = Signal(str, str)
+
+    SKIP = ("dataset",)
+
+    def __init__(
+        self, diagram: Diagram, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.diagram = diagram
+        self.undo_stack = undo_stack
+        self.editors: dict[str, QWidget] = {}
+        self._loading = False
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for param in FIELDS:
+            if param.name in self.SKIP:
+                continue
+            editor = self._make_editor(param)
+            editor.setToolTip(param.doc)
+            editor.setObjectName(f"setting_{param.name}")
+            self.editors[param.name] = editor
+            layout.addRow(param.name.replace("_", " ").capitalize(), editor)
+        self.load()
+
+    def _make_editor(self, param: Param) -> QWidget:
+        name = param.name
+        if param.kind == "choice":
+            box = QComboBox()
+            box.addItems([str(c) for c in param.choices])
+            box.currentTextChanged.connect(lambda text, n=name: self._commit(n, text))
+            return box
+        if param.kind == "bool":
+            check = QCheckBox()
+            check.toggled.connect(lambda on, n=name: self._commit(n, bool(on)))
+            return check
+        if param.kind == "int":
+            spin = QSpinBox()
+            spin.setRange(int(param.min or 0), int(min(param.max or 2**31 - 1, 2**31 - 1)))
+            spin.setKeyboardTracking(False)  # commit on Enter/focus-out, not every key
+            spin.valueChanged.connect(lambda v, n=name: self._commit(n, int(v)))
+            return spin
+        # floats (learning rates span decades) and strings: a line edit, validated on commit
+        line = QLineEdit()
+        if param.kind == "float":
+            line.editingFinished.connect(lambda n=name, w=line: self._commit_float(n, w))
+        else:
+            line.editingFinished.connect(lambda n=name, w=line: self._commit(n, w.text()))
+        return line
+
+    # ------------------------------------------------------------------ model → form
+    def load(self) -> None:
+        """Show the diagram's settings (defaults for missing ones) without saving anything."""
+        try:
+            config = TrainConfig.from_dict(self.diagram.training)
+        except ConfigError:
+            config = TrainConfig()
+            raw = {p.name: self.diagram.training.get(p.name) for p in FIELDS}
+            for p in FIELDS:  # keep every valid value the user had
+                with contextlib.suppress(ParamError):
+                    setattr(config, p.name, p.validate(raw[p.name]))
+        self._loading = True
+        try:
+            for name, editor in self.editors.items():
+                value = getattr(config, name)
+                editor.setStyleSheet("")
+                if isinstance(editor, QComboBox):
+                    editor.setCurrentText(str(value))
+                elif isinstance(editor, QCheckBox):
+                    editor.setChecked(bool(value))
+                elif isinstance(editor, QSpinBox):
+                    editor.setValue(int(value))
+                elif isinstance(editor, QLineEdit):
+                    text = _format_float(value) if isinstance(value, float) else str(value)
+                    editor.setText(text)
+        finally:
+            self._loading = False
+
+    def config(self) -> TrainConfig:
+        """The diagram's settings as a validated config (raises ConfigError)."""
+        return TrainConfig.from_dict(self.diagram.training)
+
+    # ------------------------------------------------------------------ form → model
+    def _commit_float(self, name: str, line: QLineEdit) -> None:
+        text = line.text().strip()
+        try:
+            value = float(text)
+        except ValueError:
+            self._reject(name, f"training setting '{name}' must be a number, not {text!r}")
+            return
+        self._commit(name, value)
+
+    def _commit(self, name: str, value: Any) -> None:
+        if self._loading:
+            return
+        training = copy.deepcopy(self.diagram.training)
+        training[name] = value
+        try:
+            TrainConfig.from_dict(training)
+        except ConfigError as exc:
+            self._reject(name, str(exc))
+            return
+        self.editors[name].setStyleSheet("")
+        save_training(self.diagram, training, self.undo_stack, key=name)
+        self.edited.emit(name, "")
+
+    def _reject(self, name: str, message: str) -> None:
+        self.editors[name].setStyleSheet(_INVALID_STYLE)
+        self.edited.emit(name, message)
