@@ -175,8 +175,18 @@ class Diagram:
         self.nodes = dict(items)
         self._emit(DiagramEvent("node_added", node.id))
 
-    def connect(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
-        """Add a wire. Port names are checked; shape problems are left to the checker."""
+    def connect(
+        self,
+        source: str,
+        source_port: str,
+        target: str,
+        target_port: str,
+        index: int | None = None,
+    ) -> Edge:
+        """Add a wire. Port names are checked; shape problems are left to the checker.
+
+        ``index`` puts the wire back at its old place in ``edges`` (undo restores exact JSON).
+        """
         src, dst = self.node(source), self.node(target)
         if source == target:
             raise DiagramError("a block cannot be wired to itself")
@@ -189,7 +199,10 @@ class Diagram:
         edge = Edge(source, source_port, target, target_port)
         if edge in self.edges:
             raise DiagramError("these ports are already wired")
-        self.edges.append(edge)
+        if index is None:
+            self.edges.append(edge)
+        else:
+            self.edges.insert(max(0, min(index, len(self.edges))), edge)
         self._emit(DiagramEvent("edge_added", edge=edge))
         return edge
 

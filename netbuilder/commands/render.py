@@ -1,0 +1,52 @@
+"""`netbuilder render FILE -o out.png|out.svg`: a picture of a diagram, no display needed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command
+
+
+def _setup_render(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, help=".nbd diagram file")
+    p.add_argument("-o", "--output", type=Path, required=True, help="out.png or out.svg")
+    p.add_argument(
+        "--scale", type=float, default=2.0, help="PNG pixels per canvas unit (default 2)"
+    )
+
+
+@command("render", _setup_render)
+def _render(args: argparse.Namespace) -> int:
+    """Draw a diagram as a PNG or SVG image (for slides, papers, READMEs)."""
+    from netbuilder.core.io import DiagramFileError, load
+
+    if args.output.suffix.lower() not in (".png", ".svg"):
+        print(f"error: {args.output}: the output must end in .png or .svg", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not 0.1 <= args.scale <= 8:
+        print("error: --scale must be between 0.1 and 8", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        diagram = load(args.file)
+    except DiagramFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen: draw in memory
+    try:
+        from netbuilder.gui.app import ensure_app
+        from netbuilder.gui.canvas.image_export import ImageExportError, render_diagram
+    except ImportError as exc:
+        print(f"error: drawing needs PySide6: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    ensure_app()
+    try:
+        out = render_diagram(diagram, args.output, args.scale)
+    except ImageExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {out}")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Canvas: the scene that mirrors the diagram, its items, the view and its gestures."""

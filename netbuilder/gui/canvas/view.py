@@ -1,0 +1,230 @@
+"""The canvas view: zoom (wheel, Ctrl +/-), pan (middle drag, space + drag), fit, drops.
+
+Blocks dragged from the palette arrive here as ``application/x-netbuilder-block`` drops: on
+empty canvas they are added, on a wire they are inserted into it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from netbuilder.core.blocks import BLOCKS
+from netbuilder.gui.canvas.add_popup import AddBlockPopup
+from netbuilder.gui.canvas.edge_item import EdgeItem
+from netbuilder.gui.canvas.fit import blocks_feeding_input, blocks_fitting_output
+from netbuilder.gui.canvas.node_item import HEADER
+from netbuilder.gui.canvas.scene import DiagramScene
+from netbuilder.gui.theme import GRID, NODE_WIDTH
+
+BLOCK_MIME = "application/x-netbuilder-block"
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+
+
+def snap(p: QPointF) -> tuple[float, float]:
+    return (round(p.x() / GRID) * GRID, round(p.y() / GRID) * GRID)
+
+
+def drop_position(p: QPointF) -> tuple[float, float]:
+    """Where a block dropped at ``p`` goes: centred under the cursor, on the grid."""
+    return snap(QPointF(p.x() - NODE_WIDTH / 2, p.y() - HEADER))
+
+
+class DiagramView(QGraphicsView):
+    def __init__(self, scene: DiagramScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.diagram_scene = scene
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self.popup: AddBlockPopup | None = None
+        scene.search_requested.connect(self.open_search)
+
+    # ------------------------------------------------------------------ zoom
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
+        factor = target / self.zoom
+        if abs(factor - 1.0) > 1e-9:
+            self.scale(factor, factor)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(1.25)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(0.8)
+
+    def reset_zoom(self) -> None:
+        self.resetTransform()
+
+    def fit(self) -> None:
+        rect = self.diagram_scene.content_rect()
+        if rect.isEmpty():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > 1.5:
+            self.zoom_by(1.5 / self.zoom)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom_by(1.0015**delta)
+        event.accept()
+
+    # ------------------------------------------------------------------ pan
+    def _panning_press(self, event: QMouseEvent) -> bool:
+        return event.button() == Qt.MouseButton.MiddleButton or (
+            self._space and event.button() == Qt.MouseButton.LeftButton
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._panning_press(event):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            now = event.position().toPoint()
+            delta = now - self._pan_from
+            self._pan_from = now
+            self.pan_by(delta.x(), delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().setCursor(
+                Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor
+            )
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the content by (dx, dy) viewport pixels."""
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(int(h.value() - dx))
+        v.setValue(int(v.value() - dy))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab on the canvas opens the add-search instead of moving the focus."""
+        self.open_search(self.mapToScene(self.mapFromGlobal(self.cursor().pos())), None)
+        return True
+
+    # ------------------------------------------------------------------ add-search
+    def open_search(self, scene_pos: QPointF, wire: object = None) -> AddBlockPopup | None:
+        """Open the search box at ``scene_pos``; with ``wire`` = (node, port, is_output)
+        only blocks that fit are listed and the chosen one is wired to that port."""
+        editor = self.diagram_scene.editor
+        if editor is None:
+            return None
+        types = None
+        if wire is not None:
+            node_id, port, is_output = wire  # type: ignore[misc]
+            if is_output:
+                analysis = self.diagram_scene.analysis
+                result = analysis.nodes.get(node_id) if analysis else None
+                types = blocks_fitting_output(result.outputs.get(port) if result else None)
+            else:
+                types = blocks_feeding_input()
+        if self.popup is not None:
+            self.popup.close()
+        popup = AddBlockPopup(self, types)
+        self.popup = popup
+        popup.destroyed.connect(lambda _=None: setattr(self, "popup", None))
+        pos = drop_position(scene_pos)
+
+        def chosen(type_name: str) -> None:
+            if wire is None:
+                editor.add_block(type_name, pos)
+            else:
+                nid, port, is_output = wire  # type: ignore[misc]
+                editor.add_block_wired(type_name, pos, nid, port, is_output)
+
+        popup.chosen.connect(chosen)
+        popup.move(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))
+        popup.show()
+        return popup
+
+    # ------------------------------------------------------------------ drops
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(BLOCK_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()  # files fall through to the main window
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(BLOCK_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if not mime.hasFormat(BLOCK_MIME):
+            event.ignore()
+            return
+        type_name = bytes(mime.data(BLOCK_MIME).data()).decode("utf-8")
+        editor = self.diagram_scene.editor
+        if type_name not in BLOCKS or editor is None:
+            event.ignore()
+            return
+        scene_pos = self.mapToScene(event.position().toPoint())
+        edge = self.edge_at(scene_pos)
+        if edge is not None:
+            editor.insert_on_edge(type_name, drop_position(scene_pos), edge.edge)
+        else:
+            editor.add_block(type_name, drop_position(scene_pos))
+        event.acceptProposedAction()
+        self.setFocus()
+
+    def edge_at(self, scene_pos: QPointF) -> EdgeItem | None:
+        r = 6.0
+        area = QRectF(scene_pos.x() - r, scene_pos.y() - r, 2 * r, 2 * r)
+        for item in self.diagram_scene.items(area):
+            if isinstance(item, EdgeItem) and item.isVisible():
+                return item
+        return None

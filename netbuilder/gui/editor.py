@@ -1,0 +1,256 @@
+"""The editing verbs, each one undoable step on the session's stack.
+
+The canvas, palette, inspector and menus all edit through this one object, so every way to
+change the network goes through the undo stack (DESIGN rule 2) and gets re-checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from netbuilder.core.blocks import get_block
+from netbuilder.core.blocks.spec import ParamError
+from netbuilder.core.diagram import Diagram, DiagramError, Edge
+from netbuilder.core.layout import layered_positions
+from netbuilder.gui import clipboard
+from netbuilder.gui.commands import (
+    AddNodeCommand,
+    ConnectCommand,
+    DisconnectCommand,
+    MoveNodesCommand,
+    PasteCommand,
+    RemoveNodesCommand,
+    SetLabelCommand,
+    SetParamCommand,
+    macro,
+)
+from netbuilder.gui.session import Session
+
+PASTE_OFFSET = (30.0, 30.0)
+
+
+class Editor(QObject):
+    """Turns user intentions into commands. ``message`` carries refusals for the status bar."""
+
+    message = Signal(str)
+    nodes_created = Signal(list)  # ids of blocks just added/pasted, so the canvas selects them
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+
+    @property
+    def diagram(self) -> Diagram:
+        return self.session.diagram
+
+    def _push(self, cmd: Any) -> None:
+        self.session.undo_stack.push(cmd)
+
+    # ------------------------------------------------------------------ blocks
+    def add_block(
+        self,
+        type_name: str,
+        position: tuple[float, float],
+        params: dict[str, Any] | None = None,
+    ) -> str:
+        cmd = AddNodeCommand(self.diagram, get_block(type_name).type, params, position)
+        self._push(cmd)
+        self.nodes_created.emit([cmd.node_id])
+        return cmd.node_id
+
+    def add_block_wired(
+        self, type_name: str, position: tuple[float, float], node_id: str, port: str, output: bool
+    ) -> str | None:
+        """Add a block and wire it to the port a wire was dragged from (one step).
+
+        ``output`` tells whether ``port`` is an output (the new block goes after it) or an
+        input (the new block feeds it).
+        """
+        spec = get_block(type_name)
+        parent = macro(f"Add {spec.type}")
+        add = AddNodeCommand(self.diagram, spec.type, None, position, parent=parent)
+        params = spec.defaults()
+        if output:
+            ins = spec.input_ports(params)
+            if not ins:
+                self.message.emit(f"{spec.type} has no input to wire into")
+                return None
+            edge = Edge(node_id, port, add.node_id, ins[0])
+        else:
+            outs = spec.output_ports(params)
+            if not outs:
+                self.message.emit(f"{spec.type} has no output to wire from")
+                return None
+            edge = Edge(add.node_id, outs[0], node_id, port)
+            # an input takes one wire: the new block replaces the old feed
+            for old in self.diagram.edges_into(node_id):
+                if old.target_port == port:
+                    DisconnectCommand(self.diagram, old, parent=parent)
+        ConnectCommand(self.diagram, edge, parent=parent)
+        self._push(parent)
+        self.nodes_created.emit([add.node_id])
+        return add.node_id
+
+    def insert_on_edge(self, type_name: str, position: tuple[float, float], edge: Edge) -> str:
+        """Drop a block onto a wire: the wire now runs through the new block."""
+        spec = get_block(type_name)
+        params = spec.defaults()
+        ins, outs = spec.input_ports(params), spec.output_ports(params)
+        if not ins or not outs:
+            return self.add_block(type_name, position)
+        parent = macro(f"Insert {spec.type}")
+        add = AddNodeCommand(self.diagram, spec.type, None, position, parent=parent)
+        DisconnectCommand(self.diagram, edge, parent=parent)
+        ConnectCommand(
+            self.diagram, Edge(edge.source, edge.source_port, add.node_id, ins[0]), parent
+        )
+        ConnectCommand(
+            self.diagram, Edge(add.node_id, outs[0], edge.target, edge.target_port), parent
+        )
+        self._push(parent)
+        self.nodes_created.emit([add.node_id])
+        return add.node_id
+
+    def remove(self, node_ids: list[str], edges: list[Edge] | None = None) -> None:
+        """Delete blocks (with their wires) and loose wires, as one step."""
+        node_ids = [n for n in node_ids if n in self.diagram.nodes]
+        edges = [e for e in (edges or []) if e in self.diagram.edges]
+        edges = [e for e in edges if e.source not in node_ids and e.target not in node_ids]
+        if not node_ids and not edges:
+            return
+        if not edges:
+            self._push(RemoveNodesCommand(self.diagram, node_ids))
+            return
+        parent = macro("Delete")
+        for e in edges:
+            DisconnectCommand(self.diagram, e, parent=parent)
+        if node_ids:
+            RemoveNodesCommand(self.diagram, node_ids, parent=parent)
+        self._push(parent)
+
+    # ------------------------------------------------------------------ wires
+    def connect(self, source: str, source_port: str, target: str, target_port: str) -> bool:
+        """Wire two ports; a wire already feeding the input is replaced (inputs take one)."""
+        edge = Edge(source, source_port, target, target_port)
+        if edge in self.diagram.edges:
+            return False
+        try:
+            self._check_ports(edge)
+        except DiagramError as exc:
+            self.message.emit(str(exc))
+            return False
+        old = [e for e in self.diagram.edges_into(target) if e.target_port == target_port]
+        if not old:
+            self._push(ConnectCommand(self.diagram, edge))
+            return True
+        parent = macro(f"Connect {source} → {target}")
+        for e in old:
+            DisconnectCommand(self.diagram, e, parent=parent)
+        ConnectCommand(self.diagram, edge, parent=parent)
+        self._push(parent)
+        return True
+
+    def _check_ports(self, edge: Edge) -> None:
+        if edge.source == edge.target:
+            raise DiagramError("a block cannot be wired to itself")
+        src, dst = self.diagram.node(edge.source), self.diagram.node(edge.target)
+        if edge.source_port not in get_block(src.type).output_ports(src.params):
+            raise DiagramError(f"{src.type} has no output {edge.source_port!r}")
+        if edge.target_port not in get_block(dst.type).input_ports(dst.params):
+            raise DiagramError(f"{dst.type} has no input {edge.target_port!r}")
+
+    def disconnect(self, edge: Edge) -> None:
+        if edge in self.diagram.edges:
+            self._push(DisconnectCommand(self.diagram, edge))
+
+    def reconnect(self, old: Edge, new: Edge) -> None:
+        """Move one end of a wire (dragged edge end), as one step."""
+        if old == new:
+            return
+        try:
+            self._check_ports(new)
+        except DiagramError as exc:
+            self.message.emit(str(exc))
+            return
+        parent = macro("Reconnect")
+        DisconnectCommand(self.diagram, old, parent=parent)
+        for e in self.diagram.edges_into(new.target):
+            if e.target_port == new.target_port and e != old:
+                DisconnectCommand(self.diagram, e, parent=parent)
+        if new not in self.diagram.edges:
+            ConnectCommand(self.diagram, new, parent=parent)
+        self._push(parent)
+
+    # ------------------------------------------------------------------ values
+    def set_param(self, node_id: str, name: str, value: Any) -> str | None:
+        """Set a parameter after validating it; returns the refusal message, if any."""
+        node = self.diagram.node(node_id)
+        spec = get_block(node.type).param_map[name]
+        try:
+            value = spec.validate(value)
+        except ParamError as exc:
+            self.message.emit(str(exc))
+            return str(exc)
+        if node.params.get(name) != value:
+            self._push(SetParamCommand(self.diagram, node_id, name, value))
+        return None
+
+    def set_label(self, node_id: str, label: str) -> None:
+        if self.diagram.node(node_id).label != label:
+            self._push(SetLabelCommand(self.diagram, node_id, label))
+
+    def move(
+        self, old: dict[str, tuple[float, float]], new: dict[str, tuple[float, float]]
+    ) -> None:
+        moved = {k: v for k, v in new.items() if old.get(k) != v}
+        if moved:
+            n = len(moved)
+            text = f"Move {n} block{'s' if n != 1 else ''}"
+            self._push(MoveNodesCommand(self.diagram, {k: old[k] for k in moved}, moved, text))
+
+    def auto_layout(self) -> None:
+        new = layered_positions(self.diagram)
+        old = {nid: n.position for nid, n in self.diagram.nodes.items()}
+        changed = {k: v for k, v in new.items() if old[k] != v}
+        if changed:
+            self._push(
+                MoveNodesCommand(self.diagram, {k: old[k] for k in changed}, changed, "Auto-layout")
+            )
+
+    # ------------------------------------------------------------------ clipboard
+    def copy(self, node_ids: list[str]) -> bool:
+        if not node_ids:
+            return False
+        clipboard.copy_fragment(self.diagram.fragment(node_ids))
+        return True
+
+    def cut(self, node_ids: list[str]) -> None:
+        if self.copy(node_ids):
+            cmd = RemoveNodesCommand(self.diagram, node_ids)
+            cmd.setText("Cut")
+            self._push(cmd)
+
+    def paste(self, fragment: dict[str, Any] | None = None) -> list[str]:
+        """Paste the clipboard's (or the given) fragment, shifted so it does not hide the original."""
+        if fragment is None:
+            try:
+                fragment = clipboard.clipboard_fragment()
+            except clipboard.FragmentError as exc:
+                self.message.emit(str(exc))
+                return []
+        if not fragment.get("nodes"):
+            return []
+        cmd = PasteCommand(self.diagram, fragment, PASTE_OFFSET)
+        self._push(cmd)
+        self.nodes_created.emit(cmd.new_ids)
+        return cmd.new_ids
+
+    def duplicate(self, node_ids: list[str]) -> list[str]:
+        if not node_ids:
+            return []
+        cmd = PasteCommand(self.diagram, self.diagram.fragment(node_ids), PASTE_OFFSET, "Duplicate")
+        self._push(cmd)
+        self.nodes_created.emit(cmd.new_ids)
+        return cmd.new_ids

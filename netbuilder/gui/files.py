@@ -1,0 +1,168 @@
+"""New, Open, Save, Save As, recent files and examples: never lose the user's work.
+
+Opening reads the whole file first; only a file that loads completely replaces the current
+diagram, so a broken file leaves the window as it was and shows the reason. Saving goes
+through QSaveFile (write to a temporary file, then rename), so a failed save never damages
+the previous version.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSaveFile, QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from netbuilder.core.diagram import Diagram
+from netbuilder.core.io import DiagramFileError, dumps, load
+
+if TYPE_CHECKING:
+    from netbuilder.gui.main_window import MainWindow
+
+MAX_RECENT = 10
+FILE_FILTER = "NetBuilder diagrams (*.nbd);;Trained models (*.pt);;All files (*)"
+
+
+class OpenError(Exception):
+    """A file that cannot be opened; the message is shown as is."""
+
+
+def read_any(path: Path) -> tuple[Diagram, dict | None, object]:
+    """Load a ``.nbd`` diagram or a NetBuilder ``.pt`` checkpoint (diagram + weights)."""
+    if path.suffix.lower() == ".pt":
+        from netbuilder.train.checkpoint import CheckpointError, load_checkpoint
+
+        try:
+            ckpt = load_checkpoint(path)
+        except CheckpointError as exc:
+            raise OpenError(str(exc)) from None
+        return ckpt.diagram, ckpt.state_dict, ckpt
+    try:
+        return load(path), None, None
+    except DiagramFileError as exc:
+        raise OpenError(str(exc)) from None
+
+
+def write_diagram(diagram: Diagram, path: Path) -> None:
+    """Atomic save through QSaveFile; raises OSError with the reason."""
+    data = dumps(diagram).encode("utf-8")
+    f = QSaveFile(str(path))
+    if not f.open(QSaveFile.OpenModeFlag.WriteOnly):
+        raise OSError(f.errorString())
+    if f.write(data) != len(data):
+        f.cancelWriting()
+        raise OSError(f.errorString())
+    if not f.commit():
+        raise OSError(f.errorString())
+
+
+class FileActions:
+    """The file verbs of one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.session = window.session
+
+    # ------------------------------------------------------------------ asking
+    def maybe_save(self) -> bool:
+        """Ask before discarding unsaved changes; False means the user cancelled."""
+        if not self.session.modified:
+            return True
+        answer = QMessageBox.question(
+            self.window,
+            "Unsaved changes",
+            f"Save the changes to {self.session.display_name} first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.window, title, text)
+
+    # ------------------------------------------------------------------ verbs
+    def new(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.session.replace(Diagram(), None)
+        self.window.after_load()
+        return True
+
+    def open_dialog(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open", self._start_dir(), FILE_FILTER)
+        return bool(path) and self.open(Path(path))
+
+    def open(self, path: Path, ask: bool = True, as_template: bool = False) -> bool:
+        """Open ``path``; on failure show why and keep the current diagram untouched."""
+        try:
+            diagram, state_dict, ckpt = read_any(Path(path))
+        except OpenError as exc:
+            self._error("Cannot open", str(exc))
+            return False
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        if as_template or path.suffix.lower() == ".pt":
+            # examples are templates and checkpoints are not diagrams: Save asks for a name
+            self.session.replace(diagram, None, path.name, state_dict, ckpt)
+        else:
+            self.session.replace(diagram, path.resolve())
+        if not as_template:
+            self.add_recent(path.resolve())
+        self.window.after_load()
+        return True
+
+    def save(self) -> bool:
+        if self.session.path is None:
+            return self.save_as()
+        return self.save_to(self.session.path)
+
+    def save_as(self) -> bool:
+        name = self.session.display_name
+        start = str(Path(self._start_dir()) / (Path(name).stem + ".nbd"))
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save As", start, "NetBuilder diagrams (*.nbd)"
+        )
+        if not path:
+            return False
+        if not path.lower().endswith(".nbd"):
+            path += ".nbd"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            write_diagram(self.session.diagram, path)
+        except OSError as exc:
+            self._error("Cannot save", f"{path}: {exc}")
+            return False
+        self.session.mark_saved(path.resolve())
+        self.add_recent(path.resolve())
+        self.window.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    # ------------------------------------------------------------------ recent
+    def recent(self) -> list[str]:
+        value = QSettings().value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent(self, path: Path) -> None:
+        files = [str(path), *[p for p in self.recent() if p != str(path)]][:MAX_RECENT]
+        QSettings().setValue("recent_files", files)
+        self.window.rebuild_recent_menu()
+
+    def clear_recent(self) -> None:
+        QSettings().setValue("recent_files", [])
+        self.window.rebuild_recent_menu()
+
+    def _start_dir(self) -> str:
+        if self.session.path is not None:
+            return str(self.session.path.parent)
+        recent = self.recent()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())

@@ -1,0 +1,313 @@
+"""The main window: canvas in the centre, palette left, inspector right, problems below.
+
+Hooks for other parts of the app:
+
+* ``window.session``: the current diagram, its file, trained weights (``session.state_dict``)
+  and latest check (``session.analysis``); ``session.analysed`` fires after every check.
+* ``window.add_dock(widget, area, title)``: add a panel (the training dock uses it).
+* ``window.export_menu``: the File > Export submenu; add actions to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QUndoView,
+    QWidget,
+)
+
+from netbuilder import __version__
+from netbuilder.core.shapes import Analysis
+from netbuilder.gui.canvas.image_export import ImageExportError, save_scene_image
+from netbuilder.gui.canvas.scene import DiagramScene
+from netbuilder.gui.canvas.view import DiagramView
+from netbuilder.gui.docks.inspector import Inspector
+from netbuilder.gui.docks.palette import Palette
+from netbuilder.gui.docks.problems import ProblemsList
+from netbuilder.gui.editor import Editor
+from netbuilder.gui.files import FileActions
+from netbuilder.gui.icons import app_icon
+from netbuilder.gui.session import Session
+from netbuilder.gui.theme import format_count
+from netbuilder.resources import example_paths
+
+Area = Qt.DockWidgetArea
+STD = QKeySequence.StandardKey
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.session = Session(self)
+        self.editor = Editor(self.session, self)
+        self.files = FileActions(self)
+        self.scene = DiagramScene(self.session.diagram, self.editor, self)
+        self.view = DiagramView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.scene.apply_analysis(self.session.analysis)
+
+        self.palette_panel = Palette(self)
+        self.inspector = Inspector(self.editor, self)
+        self.problems = ProblemsList(self)
+        self.history = QUndoView(self.session.undo_stack, self)
+        self.history.setEmptyLabel("<start>")
+        self.palette_dock = self.add_dock(self.palette_panel, Area.LeftDockWidgetArea, "Blocks")
+        self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
+        self.history_dock = self.add_dock(self.history, Area.RightDockWidgetArea, "History")
+        self.problems_dock = self.add_dock(self.problems, Area.BottomDockWidgetArea, "Problems")
+        self.tabifyDockWidget(self.inspector_dock, self.history_dock)
+        self.inspector_dock.raise_()
+        self.resizeDocks([self.problems_dock], [140], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.palette_dock, self.inspector_dock], [230, 300], Qt.Orientation.Horizontal
+        )
+
+        self.params_label = QLabel(self)
+        self.valid_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.params_label)
+        self.statusBar().addPermanentWidget(self.valid_label)
+
+        self._build_actions()
+        self._build_menus()
+        self._connect()
+        self._update_status(self.session.analysis)
+        self._update_title()
+        self.resize(1400, 860)
+        self.restore_settings()
+
+    # ------------------------------------------------------------------ docks
+    def add_dock(self, widget: QWidget, area: Qt.DockWidgetArea, title: str = "") -> QDockWidget:
+        """Put ``widget`` in a dock panel (named ``title`` or the widget's window title)."""
+        dock = QDockWidget(title or widget.windowTitle(), self)
+        dock.setObjectName(f"dock_{(title or widget.windowTitle() or type(widget).__name__)}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if hasattr(self, "view_menu"):
+            self.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    # ------------------------------------------------------------------ actions
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        f, e, v = self.files, self.editor, self.view
+        stack = self.session.undo_stack
+        sel = self.scene.selected_node_ids
+        self.act_new = self._action("&New", f.new, STD.New)
+        self.act_open = self._action("&Open…", f.open_dialog, STD.Open)
+        self.act_save = self._action("&Save", f.save, STD.Save)
+        self.act_save_as = self._action("Save &As…", f.save_as, STD.SaveAs)
+        self.act_export_png = self._action("Image (PNG)…", lambda: self.export_image(".png"))
+        self.act_export_svg = self._action("Image (SVG)…", lambda: self.export_image(".svg"))
+        self.act_quit = self._action("&Quit", self.close, STD.Quit)
+        self.act_undo = stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence(STD.Undo))
+        self.act_redo = stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(QKeySequence(STD.Redo))
+        self.act_cut = self._action("Cu&t", lambda: e.cut(sel()), STD.Cut)
+        self.act_copy = self._action("&Copy", lambda: e.copy(sel()), STD.Copy)
+        self.act_paste = self._action("&Paste", e.paste, STD.Paste)
+        self.act_duplicate = self._action("D&uplicate", lambda: e.duplicate(sel()), "Ctrl+D")
+        self.act_delete = self._action(
+            "&Delete", lambda: e.remove(sel(), self.scene.selected_edges()), STD.Delete
+        )
+        self.act_delete.setShortcuts([QKeySequence(STD.Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self.act_select_all = self._action("Select &All", self._select_all, STD.SelectAll)
+        self.act_layout = self._action("Auto-&layout", e.auto_layout, "Ctrl+L")
+        self.act_add = self._action("Add &Block…", self._search_at_centre, "Ctrl+B")
+        self.act_zoom_in = self._action("Zoom &In", v.zoom_in, STD.ZoomIn)
+        self.act_zoom_out = self._action("Zoom &Out", v.zoom_out, STD.ZoomOut)
+        self.act_fit = self._action("&Fit to View", v.fit, "Ctrl+0")
+        for a in (self.act_cut, self.act_copy, self.act_delete, self.act_duplicate):
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.view.addAction(a)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new, self.act_open])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.examples_menu = file_menu.addMenu("&Examples")
+        for path in example_paths():
+            title = path.stem.replace("_", " ").capitalize()
+            act = self.examples_menu.addAction(title)
+            act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_save, self.act_save_as])
+        self.export_menu: QMenu = file_menu.addMenu("&Export")
+        self.export_menu.addActions([self.act_export_png, self.act_export_svg])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate])
+        edit.addActions([self.act_delete, self.act_select_all])
+        edit.addSeparator()
+        edit.addActions([self.act_add, self.act_layout])
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
+        self.view_menu.addSeparator()
+        for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About NetBuilder", self._about))
+        self.rebuild_recent_menu()
+
+    def rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for p in self.files.recent():
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, path=p: self.files.open(Path(path)))
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear list", self.files.clear_recent)
+        self.recent_menu.setEnabled(bool(self.files.recent()))
+
+    def _connect(self) -> None:
+        s = self.session
+        s.analysed.connect(self.scene.apply_analysis)
+        s.analysed.connect(self.problems.show_analysis)
+        s.analysed.connect(self._update_status)
+        s.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        s.file_changed.connect(self._update_title)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.problems.node_clicked.connect(self.select_node)
+        self.palette_panel.add_requested.connect(self._add_at_centre)
+        self.editor.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.editor.nodes_created.connect(self.scene.select_nodes)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self.scene.set_theme())
+
+    # ------------------------------------------------------------------ reactions
+    def _update_status(self, analysis: Analysis) -> None:
+        self.params_label.setText(f"Parameters: {format_count(analysis.total_params)}")
+        n = len(analysis.errors)
+        if not self.session.diagram.nodes:
+            self.valid_label.setText("Empty")
+        elif n:
+            self.valid_label.setText(
+                f"<span style='color:#d22'>✗ {n} problem{'s' * (n != 1)}</span>"
+            )
+        else:
+            self.valid_label.setText("<span style='color:#1a4'>✓ Valid</span>")
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.session.display_name}[*] — NetBuilder")
+        self.setWindowModified(self.session.modified)
+
+    def _selection_changed(self) -> None:
+        ids = self.scene.selected_node_ids()
+        self.inspector.show_node(ids[0] if len(ids) == 1 else None)
+
+    def select_node(self, node_id: str) -> None:
+        item = self.scene.nodes.get(node_id)
+        if item is not None:
+            self.scene.select_nodes([node_id])
+            self.view.centerOn(item)
+
+    def _select_all(self) -> None:
+        for item in [*self.scene.nodes.values(), *self.scene.edges.values()]:
+            item.setSelected(True)
+
+    def _centre(self) -> QPointF:
+        return self.view.mapToScene(self.view.viewport().rect().center())
+
+    def _add_at_centre(self, type_name: str) -> None:
+        from netbuilder.gui.canvas.view import drop_position
+
+        self.editor.add_block(type_name, drop_position(self._centre()))
+
+    def _search_at_centre(self) -> None:
+        self.view.open_search(self._centre(), None)
+
+    def after_load(self) -> None:
+        """Called after New/Open: fresh view of the new diagram."""
+        self.inspector.show_node(None)
+        self.view.fit()
+
+    def export_image(self, suffix: str) -> None:
+        stem = Path(self.session.display_name).stem
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export image", str(Path.home() / f"{stem}{suffix}"), f"*{suffix}"
+        )
+        if not path:
+            return
+        try:
+            save_scene_image(self.scene, path)
+        except ImageExportError as exc:
+            QMessageBox.warning(self, "Cannot export", str(exc))
+            return
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About NetBuilder",
+            f"NetBuilder {__version__}\nDraw a neural network, see every tensor shape, "
+            "train it live, export plain PyTorch.",
+        )
+
+    # ------------------------------------------------------------------ window events
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(u.toLocalFile().lower().endswith((".nbd", ".pt")) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            path = url.toLocalFile()
+            if path.lower().endswith((".nbd", ".pt")):
+                event.acceptProposedAction()
+                self.files.open(Path(path))
+                return
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "scene"):
+            self.scene.set_theme()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.save_settings()
+        self.scene.gestures.cancel()
+        event.accept()
+
+    # ------------------------------------------------------------------ settings
+    def save_settings(self) -> None:
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+
+    def restore_settings(self) -> None:
+        s = QSettings()
+        geometry = s.value("window/geometry")
+        state = s.value("window/state")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)

@@ -1,0 +1,102 @@
+"""What one window is working on: the diagram, its file, its undo history, its check.
+
+Other parts of the app (the training dock, the export dialog) reach the current network
+through ``MainWindow.session``: ``session.diagram`` is the live model, ``session.state_dict``
+holds trained weights when there are any (from an opened ``.pt`` checkpoint or a finished
+training run), and ``session.analysis`` is the latest shape check. The weights are kept when
+the diagram is edited afterwards: a user may rename a block or undo an edit; whoever uses
+them loads them with ``strict=True`` into a freshly compiled model to find out if they fit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from netbuilder.core.diagram import Diagram
+from netbuilder.core.events import DiagramEvent
+from netbuilder.core.shapes import Analysis, check
+
+_NO_CHECK_NEEDED = {"node_moved", "training_changed"}
+
+
+class Session(QObject):
+    """The live diagram plus everything derived from it that the window shows.
+
+    Shapes are re-checked after each undo-stack step (push, undo, redo) rather than after
+    every model event, so a paste of 500 blocks costs one check, not 500. Moves do not
+    change shapes and skip the check.
+    """
+
+    analysed = Signal(object)  # Analysis
+    file_changed = Signal()  # path or name changed
+    weights_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.diagram = Diagram()
+        self.undo_stack = QUndoStack(self)
+        self.path: Path | None = None
+        self.display_name = "Untitled"
+        self.state_dict: dict[str, Any] | None = None
+        self.checkpoint: Any = None
+        self.analysis: Analysis = check(self.diagram)
+        self._stale = False
+        self.diagram.changed.connect(self._on_changed)
+        self.undo_stack.indexChanged.connect(lambda _i: self.recheck_if_stale())
+
+    # ------------------------------------------------------------------ checking
+    def _on_changed(self, event: DiagramEvent) -> None:
+        if event.kind not in _NO_CHECK_NEEDED:
+            self._stale = True
+
+    def recheck_if_stale(self) -> None:
+        if self._stale:
+            self.recheck()
+
+    def recheck(self) -> Analysis:
+        """Check the diagram now and tell every view (cheap: results are cached per node)."""
+        self._stale = False
+        self.analysis = check(self.diagram)
+        self.analysed.emit(self.analysis)
+        return self.analysis
+
+    # ------------------------------------------------------------------ files
+    def replace(
+        self,
+        diagram: Diagram,
+        path: Path | None,
+        name: str | None = None,
+        state_dict: dict[str, Any] | None = None,
+        checkpoint: Any = None,
+    ) -> None:
+        """Show another diagram (New/Open): one reset event, a fresh history, a new check."""
+        self.diagram.replace_with(diagram)
+        self.path = path
+        self.display_name = name or (path.name if path else "Untitled")
+        self.state_dict = state_dict
+        self.checkpoint = checkpoint
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.weights_changed.emit()
+        self.file_changed.emit()
+        self.recheck()
+
+    def set_weights(self, state_dict: dict[str, Any] | None, checkpoint: Any = None) -> None:
+        """Attach trained weights (the training dock calls this when a run finishes)."""
+        self.state_dict = state_dict
+        self.checkpoint = checkpoint
+        self.weights_changed.emit()
+
+    def mark_saved(self, path: Path) -> None:
+        self.path = path
+        self.display_name = path.name
+        self.undo_stack.setClean()
+        self.file_changed.emit()
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
