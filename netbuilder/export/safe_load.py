@@ -26,6 +26,7 @@ import os
 import pickle
 import pickletools
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,8 @@ def _zip_pickles(archive: zipfile.ZipFile) -> bytes:
     return archive.read(names[0]) if names else b""
 
 
-def _describe_refusal(data: bytes) -> str:
-    """Name the code references in a refused pickle (zip-format or raw)."""
+def _foreign_globals(data: bytes) -> list[str]:
+    """Non-torch ``module.name`` references in a pickle (zip-format or raw)."""
     raw = data
     if data[:2] == b"PK":
         try:
@@ -95,9 +96,14 @@ def _describe_refusal(data: bytes) -> str:
                 raw = _zip_pickles(archive)
         except zipfile.BadZipFile:
             raw = b""
-    refs = [r for r in pickle_globals(raw) if not r.startswith(("torch.", "collections."))]
+    return sorted({r for r in pickle_globals(raw) if not r.startswith(("torch.", "collections."))})
+
+
+def _describe_refusal(data: bytes) -> str:
+    """Name the code references in a refused pickle."""
+    refs = _foreign_globals(data)
     if refs:
-        return f"it would import and call {', '.join(sorted(set(refs)))}"
+        return f"it would import and call {', '.join(refs)}"
     return "it holds objects other than tensors and plain values"
 
 
@@ -135,11 +141,14 @@ def weights_only_load(path: str | os.PathLike[str], what: str = "PyTorch file") 
             )
         if not any(n.endswith("data.pkl") for n in names):
             raise ValueError(f"this zip file is not a {what}")
+    elif data[:1] != b"\x80":  # every pickle since protocol 2 starts with PROTO
+        raise ValueError(f"not a {what}: it is neither a PyTorch archive nor a pickle")
     try:
-        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        text = str(exc)
-        if "GLOBAL" in text or data[:2] == b"PK":
+        if "GLOBAL" in str(exc) or _foreign_globals(data):
             raise UnsafeFileError(
                 f"refused: {_describe_refusal(data)}, which could run code when loaded; "
                 "nothing from the file was run"

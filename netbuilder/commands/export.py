@@ -1,0 +1,119 @@
+"""`netbuilder export MODEL.pt --format pt2|onnx|python -o OUT`.
+
+Exit codes: 0 written and verified, 1 written but the reloaded file does not reproduce the
+model, 2 bad input (missing, damaged, truncated or refused file; unknown format; missing
+optional package).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+
+FORMAT_CHOICES = ("pt2", "onnx", "python")
+
+
+def _setup_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, help="trained model (.pt checkpoint) or diagram (.nbd)")
+    p.add_argument(
+        "-f",
+        "--format",
+        required=True,
+        metavar="FORMAT",
+        help="pt2 (torch.export), onnx, or python (model.py + weights)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="file to write (.pt2/.onnx/.py) or, for python, a folder; default: next to the input",
+    )
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+@command("export", _setup_export)
+def _export(args: argparse.Namespace) -> int:
+    """Export a trained model as .pt2, ONNX or Python, and verify the written file."""
+    fmt = str(args.format).lower()
+    if fmt not in FORMAT_CHOICES:
+        return _fail(f"unknown format {args.format!r}; choose one of {', '.join(FORMAT_CHOICES)}")
+    if fmt == "onnx":
+        from netbuilder.export.errors import MissingDependencyError
+        from netbuilder.export.onnx_format import require_onnx
+
+        try:
+            require_onnx()
+        except MissingDependencyError as exc:
+            return _fail(str(exc))
+    source: Path = args.file
+    loaded = _load_model(source)
+    if isinstance(loaded, int):
+        return loaded
+    diagram, model, classes = loaded
+
+    from netbuilder.export import (
+        SUFFIXES,
+        ExportError,
+        VerificationError,
+        default_output,
+        export_model,
+    )
+
+    out: Path = args.output or default_output(source, fmt)
+    if fmt != "python" and not out.suffix:
+        out = out.with_suffix(SUFFIXES[fmt])
+    try:
+        result = export_model(diagram, model, fmt, out, classes=classes)
+    except VerificationError as exc:
+        return _fail(f"{source}: verification failed: {exc}", EXIT_PROBLEM)
+    except ExportError as exc:
+        return _fail(f"{source}: {exc}")
+    print(result.summary())
+    return EXIT_OK
+
+
+def _load_model(source: Path) -> tuple[object, object, list[str]] | int:
+    """(diagram, model with weights, classes), or an exit code after printing why not."""
+    import torch
+
+    from netbuilder.core.compile import CompileError, compile_diagram
+    from netbuilder.core.io import DiagramFileError, load
+    from netbuilder.train.checkpoint import CheckpointError, build_model, load_checkpoint
+
+    suffix = source.suffix.lower()
+    if suffix == ".pt2":
+        return _fail(
+            f"{source}: a .pt2 is already a standalone export; export from the .pt checkpoint"
+        )
+    if suffix == ".nbd":
+        try:
+            diagram = load(source)
+        except DiagramFileError as exc:
+            return _fail(str(exc))
+        seed = diagram.training.get("seed", 0)
+        torch.manual_seed(seed if isinstance(seed, int) else 0)
+        try:
+            model = compile_diagram(diagram)
+        except CompileError as exc:
+            return _fail(f"{source}: {exc}", EXIT_PROBLEM)
+        print(
+            f"warning: {source} is a diagram without trained weights; "
+            "exporting freshly initialised weights",
+            file=sys.stderr,
+        )
+        return diagram, model, []
+    try:
+        checkpoint = load_checkpoint(source)
+        model = build_model(checkpoint)
+    except CheckpointError as exc:
+        if exc.path is None:
+            return _fail(f"{source}: {exc}")
+        return _fail(str(exc))
+    return checkpoint.diagram, model, checkpoint.classes
