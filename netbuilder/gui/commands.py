@@ -30,9 +30,8 @@ class AddNodeCommand(QUndoCommand):
         position: tuple[float, float] = (0.0, 0.0),
         node_id: str | None = None,
         label: str = "",
-        parent: QUndoCommand | None = None,
     ) -> None:
-        super().__init__(f"Add {type_name}", parent)
+        super().__init__(f"Add {type_name}")
         self.diagram = diagram
         self.type_name = type_name
         self.params = copy.deepcopy(params or {})
@@ -52,11 +51,9 @@ class AddNodeCommand(QUndoCommand):
 class RemoveNodesCommand(QUndoCommand):
     """Remove blocks together with their wires (the wires are part of this one step)."""
 
-    def __init__(
-        self, diagram: Diagram, node_ids: list[str], parent: QUndoCommand | None = None
-    ) -> None:
+    def __init__(self, diagram: Diagram, node_ids: list[str]) -> None:
         n = len(node_ids)
-        super().__init__(f"Delete {n} block{'s' if n != 1 else ''}", parent)
+        super().__init__(f"Delete {n} block{'s' if n != 1 else ''}")
         self.diagram = diagram
         self.node_ids = [i for i in diagram.nodes if i in set(node_ids)]
         self._removed: list[tuple[int, Node]] = []
@@ -85,8 +82,8 @@ class RemoveNodesCommand(QUndoCommand):
 
 
 class ConnectCommand(QUndoCommand):
-    def __init__(self, diagram: Diagram, edge: Edge, parent: QUndoCommand | None = None) -> None:
-        super().__init__(f"Connect {edge.source} → {edge.target}", parent)
+    def __init__(self, diagram: Diagram, edge: Edge) -> None:
+        super().__init__(f"Connect {edge.source} → {edge.target}")
         self.diagram = diagram
         self.edge = edge
 
@@ -99,8 +96,8 @@ class ConnectCommand(QUndoCommand):
 
 
 class DisconnectCommand(QUndoCommand):
-    def __init__(self, diagram: Diagram, edge: Edge, parent: QUndoCommand | None = None) -> None:
-        super().__init__(f"Disconnect {edge.source} → {edge.target}", parent)
+    def __init__(self, diagram: Diagram, edge: Edge) -> None:
+        super().__init__(f"Disconnect {edge.source} → {edge.target}")
         self.diagram = diagram
         self.edge = edge
         self._index = 0
@@ -123,9 +120,8 @@ class SetParamCommand(QUndoCommand):
         node_id: str,
         name: str,
         value: Any,
-        parent: QUndoCommand | None = None,
     ) -> None:
-        super().__init__(f"Set {node_id}.{name}", parent)
+        super().__init__(f"Set {node_id}.{name}")
         self.diagram = diagram
         self.node_id = node_id
         self.name = name
@@ -269,6 +265,29 @@ def remap_fragment(
     return nodes, edges
 
 
-def macro(text: str) -> QUndoCommand:
-    """A parent command: its children run in order on redo and in reverse on undo."""
-    return QUndoCommand(text)
+class MacroCommand(QUndoCommand):
+    """Several commands as one step: run in order on redo and in reverse on undo.
+
+    The parts are kept in a Python list rather than as Qt child commands: PySide does not
+    keep the Python side of child commands alive, and a collected child crashes the stack.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.parts: list[QUndoCommand] = []
+
+    def add(self, cmd: QUndoCommand) -> QUndoCommand:
+        self.parts.append(cmd)
+        return cmd
+
+    def redo(self) -> None:
+        for cmd in self.parts:
+            cmd.redo()
+
+    def undo(self) -> None:
+        for cmd in reversed(self.parts):
+            cmd.undo()
+
+
+def macro(text: str) -> MacroCommand:
+    return MacroCommand(text)

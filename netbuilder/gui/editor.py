@@ -70,7 +70,7 @@ class Editor(QObject):
         """
         spec = get_block(type_name)
         parent = macro(f"Add {spec.type}")
-        add = AddNodeCommand(self.diagram, spec.type, None, position, parent=parent)
+        add = parent.add(AddNodeCommand(self.diagram, spec.type, None, position))
         params = spec.defaults()
         if output:
             ins = spec.input_ports(params)
@@ -87,8 +87,8 @@ class Editor(QObject):
             # an input takes one wire: the new block replaces the old feed
             for old in self.diagram.edges_into(node_id):
                 if old.target_port == port:
-                    DisconnectCommand(self.diagram, old, parent=parent)
-        ConnectCommand(self.diagram, edge, parent=parent)
+                    parent.add(DisconnectCommand(self.diagram, old))
+        parent.add(ConnectCommand(self.diagram, edge))
         self._push(parent)
         self.nodes_created.emit([add.node_id])
         return add.node_id
@@ -101,14 +101,12 @@ class Editor(QObject):
         if not ins or not outs:
             return self.add_block(type_name, position)
         parent = macro(f"Insert {spec.type}")
-        add = AddNodeCommand(self.diagram, spec.type, None, position, parent=parent)
-        DisconnectCommand(self.diagram, edge, parent=parent)
-        ConnectCommand(
-            self.diagram, Edge(edge.source, edge.source_port, add.node_id, ins[0]), parent
-        )
-        ConnectCommand(
-            self.diagram, Edge(add.node_id, outs[0], edge.target, edge.target_port), parent
-        )
+        add = parent.add(AddNodeCommand(self.diagram, spec.type, None, position))
+        parent.add(DisconnectCommand(self.diagram, edge))
+        first = Edge(edge.source, edge.source_port, add.node_id, ins[0])
+        parent.add(ConnectCommand(self.diagram, first))
+        second = Edge(add.node_id, outs[0], edge.target, edge.target_port)
+        parent.add(ConnectCommand(self.diagram, second))
         self._push(parent)
         self.nodes_created.emit([add.node_id])
         return add.node_id
@@ -125,9 +123,9 @@ class Editor(QObject):
             return
         parent = macro("Delete")
         for e in edges:
-            DisconnectCommand(self.diagram, e, parent=parent)
+            parent.add(DisconnectCommand(self.diagram, e))
         if node_ids:
-            RemoveNodesCommand(self.diagram, node_ids, parent=parent)
+            parent.add(RemoveNodesCommand(self.diagram, node_ids))
         self._push(parent)
 
     # ------------------------------------------------------------------ wires
@@ -147,8 +145,8 @@ class Editor(QObject):
             return True
         parent = macro(f"Connect {source} → {target}")
         for e in old:
-            DisconnectCommand(self.diagram, e, parent=parent)
-        ConnectCommand(self.diagram, edge, parent=parent)
+            parent.add(DisconnectCommand(self.diagram, e))
+        parent.add(ConnectCommand(self.diagram, edge))
         self._push(parent)
         return True
 
@@ -175,12 +173,12 @@ class Editor(QObject):
             self.message.emit(str(exc))
             return
         parent = macro("Reconnect")
-        DisconnectCommand(self.diagram, old, parent=parent)
+        parent.add(DisconnectCommand(self.diagram, old))
         for e in self.diagram.edges_into(new.target):
             if e.target_port == new.target_port and e != old:
-                DisconnectCommand(self.diagram, e, parent=parent)
+                parent.add(DisconnectCommand(self.diagram, e))
         if new not in self.diagram.edges:
-            ConnectCommand(self.diagram, new, parent=parent)
+            parent.add(ConnectCommand(self.diagram, new))
         self._push(parent)
 
     # ------------------------------------------------------------------ values

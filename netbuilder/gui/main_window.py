@@ -193,14 +193,14 @@ class MainWindow(QMainWindow):
         s.analysed.connect(self.scene.apply_analysis)
         s.analysed.connect(self.problems.show_analysis)
         s.analysed.connect(self._update_status)
-        s.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        s.undo_stack.cleanChanged.connect(self._update_title)
         s.file_changed.connect(self._update_title)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.problems.node_clicked.connect(self.select_node)
         self.palette_panel.add_requested.connect(self._add_at_centre)
-        self.editor.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.editor.message.connect(self._show_message)
         self.editor.nodes_created.connect(self.scene.select_nodes)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self.scene.set_theme())
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
 
     # ------------------------------------------------------------------ reactions
     def _update_status(self, analysis: Analysis) -> None:
@@ -215,7 +215,13 @@ class MainWindow(QMainWindow):
         else:
             self.valid_label.setText("<span style='color:#1a4'>✓ Valid</span>")
 
-    def _update_title(self) -> None:
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def _scheme_changed(self, _scheme: object = None) -> None:
+        self.scene.set_theme()
+
+    def _update_title(self, _clean: bool = True) -> None:
         self.setWindowTitle(f"{self.session.display_name}[*] — NetBuilder")
         self.setWindowModified(self.session.modified)
 

@@ -93,7 +93,7 @@ class Inspector(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        editor.session.analysed.connect(lambda _a: self.refresh())
+        editor.session.analysed.connect(self._analysed)
 
     # ------------------------------------------------------------------ building
     def show_node(self, node_id: str | None) -> None:
@@ -154,6 +154,9 @@ class Inspector(QWidget):
         return edit
 
     # ------------------------------------------------------------------ model → form
+    def _analysed(self, _analysis: object) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         """Show the model's values and the latest check for the current block."""
         nid = self.node_id

@@ -1,0 +1,87 @@
+"""Qt fixtures: a fresh main window per test, isolated settings, and leak checks.
+
+Every test gets its own window and its own settings folder (so recent files and window
+state never leak into the user's real settings or between tests). After each test the
+window is closed without prompting and deleted; the test fails if a QThread is still
+running or a canvas scene outlived its window.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplication):
+    """QSettings go to a temporary folder (recent files, window layout)."""
+    folder = tmp_path_factory.mktemp("settings")
+    QCoreApplication.setOrganizationName("NetBuilderTests")
+    QCoreApplication.setApplicationName("NetBuilderTests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+def _live_scenes() -> list:
+    from netbuilder.gui.canvas.scene import DiagramScene
+
+    return [obj for obj in gc.get_objects() if issubclass(type(obj), DiagramScene)]
+
+
+@pytest.fixture
+def make_window(qtbot, qapp: QApplication):
+    """Factory of main windows; all are closed (without asking) and checked for leaks."""
+    from netbuilder.gui.main_window import MainWindow
+
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        w = MainWindow()
+        w.resize(1400, 860)
+        w.show()
+        qtbot.waitExposed(w)
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.session.undo_stack.setClean()  # no "save changes?" prompt at teardown
+        w.close()
+        w.scene.detach()
+        w.deleteLater()
+    windows.clear()
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        qapp.processEvents()
+    gc.collect()
+    # type() rather than isinstance(): some lazy torch objects warn when asked for __class__
+    running = [t for t in gc.get_objects() if issubclass(type(t), QThread) and _running(t)]
+    assert not running, f"QThreads left running: {running}"
+    leaked = [s for s in _live_scenes() if _alive(s)]
+    assert not leaked, f"canvas scenes outlived their window: {leaked}"
+
+
+def _running(thread: QThread) -> bool:
+    try:
+        return thread.isRunning() and thread is not QThread.currentThread()
+    except RuntimeError:  # the C++ object is gone: not running
+        return False
+
+
+def _alive(obj) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(obj)
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
