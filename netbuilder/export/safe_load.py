@@ -79,7 +79,10 @@ def pickle_globals(data: bytes, limit: int = 5) -> list[str]:
                 break
     except Exception:  # a damaged pickle: report what was found before the damage
         pass
-    return found
+    renamed = {"__builtin__": "builtins", "copy_reg": "copyreg"}  # protocol 0-2 spellings
+    return [
+        ".".join([renamed.get(r.split(".")[0], r.split(".")[0]), *r.split(".")[1:]]) for r in found
+    ]
 
 
 def _zip_pickles(archive: zipfile.ZipFile) -> bytes:
