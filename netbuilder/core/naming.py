@@ -6,9 +6,13 @@ import keyword
 import re
 from collections.abc import Iterable
 
-from torch import nn
+from torch import fx, nn
 
-_RESERVED = {"self", "torch", "nn", "math", "x", "input", "output"}
+_RESERVED = {"self", "torch", "nn", "math", "x", "input", "output", "meta", "shape_env"}
+# Attributes every module instance has (``training`` is set in __init__, so it is not on
+# the class) and those of fx.GraphModule (``graph``, ``code``...): a submodule with one of
+# these names would be refused by add_module or would shadow the compiled module's own.
+_MODULE_ATTRS = frozenset(dir(nn.Module())) | frozenset(dir(fx.GraphModule))
 
 
 def python_names(node_ids: Iterable[str]) -> dict[str, str]:
@@ -23,7 +27,7 @@ def python_names(node_ids: Iterable[str]) -> dict[str, str]:
         base = re.sub(r"\W", "_", nid, flags=re.ASCII).strip("_").lower() or "node"
         if base[0].isdigit():
             base = f"n_{base}"
-        if keyword.iskeyword(base) or base in _RESERVED or hasattr(nn.Module, base):
+        if keyword.iskeyword(base) or base in _RESERVED or base in _MODULE_ATTRS:
             base = f"{base}_"
         name, i = base, 2
         while name in taken:

@@ -90,7 +90,11 @@ def test_every_block_family_is_generated() -> None:
         return False
 
     @settings(
-        max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=400,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
     )
     @given(data=st.data())
     def collect(data: st.DataObject) -> None:
