@@ -32,6 +32,9 @@ def _export_code(args: argparse.Namespace) -> int:
     except CompileError as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
+    except ValueError as exc:  # a --class-name that is not a Python identifier
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         write_text_atomic(args.output, source)
     except DiagramFileError as exc:
