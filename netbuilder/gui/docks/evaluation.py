@@ -225,17 +225,16 @@ def _regression_pairs(ev: Any) -> tuple[np.ndarray, np.ndarray]:
 class BackgroundEvaluation(QObject):
     """Evaluate a (loaded) model off the GUI thread; ``done`` arrives queued on the GUI thread."""
 
-    done = Signal(object, object, str)  # Evaluation or None, data, error
+    done = Signal(object)  # one tuple (Evaluation | None, data, error); see _PreviewLoader
 
     def start(self, model: Any, data: Any, device: str = "cpu") -> None:
         def work() -> None:
             from netbuilder.train.evaluate import evaluate
 
             try:
-                self.done.emit(
-                    evaluate(model, data.val, list(data.classes), device=device), data, ""
-                )
+                ev = evaluate(model, data.val, list(data.classes), device=device)
+                self.done.emit((ev, data, ""))
             except Exception as exc:  # shown to the user
-                self.done.emit(None, data, f"{type(exc).__name__}: {exc}")
+                self.done.emit((None, data, f"{type(exc).__name__}: {exc}"))
 
         threading.Thread(target=work, name="netbuilder-evaluate", daemon=True).start()

@@ -124,9 +124,14 @@ def csv_columns(path: str) -> list[str]:
 
 
 class _PreviewLoader(QObject):
-    """Loads data on a Python thread; ``loaded`` is delivered queued on the GUI thread."""
+    """Loads data on a Python thread; ``loaded`` is delivered queued on the GUI thread.
 
-    loaded = Signal(int, object, str)  # request id, DataBundle or None, error text
+    The payload is always one tuple ``(request id, DataBundle | None, error text)``: passing a
+    bare ``None`` through a queued ``object`` argument from a non-Qt thread crashed PySide6
+    6.12 on Python 3.11 ("none_dealloc"), a tuple travels safely.
+    """
+
+    loaded = Signal(object)
 
     def request(self, request_id: int, config: TrainConfig, diagram: Diagram) -> None:
         def work() -> None:
@@ -134,9 +139,9 @@ class _PreviewLoader(QObject):
 
             try:
                 bundle = load_data(config, diagram)
-                self.loaded.emit(request_id, bundle, "")
+                self.loaded.emit((request_id, bundle, ""))
             except Exception as exc:  # shown to the user; any failure must not kill the app
-                self.loaded.emit(request_id, None, str(exc) or type(exc).__name__)
+                self.loaded.emit((request_id, None, str(exc) or type(exc).__name__))
 
         threading.Thread(target=work, name="netbuilder-preview", daemon=True).start()
 
@@ -304,7 +309,8 @@ class DatasetPicker(QWidget):
         self.preview_status.setText(f"Loading {config.dataset} …")
         self._loader.request(self._request, config, self.diagram.copy())
 
-    def _on_loaded(self, request_id: int, bundle: Any, error: str) -> None:
+    def _on_loaded(self, payload: tuple[int, Any, str]) -> None:
+        request_id, bundle, error = payload
         if request_id != self._request:
             return
         self._show_preview(bundle, error)
