@@ -219,6 +219,7 @@ class Trainer:
         rate_t0, rate_steps, rate_samples = time.perf_counter(), 0, 0
         sec_per_step: float | None = None
         rate = 0.0
+        lr_used = cfg.lr
         try:
             for epoch in range(1, cfg.epochs + 1):
                 self._epoch = epoch
@@ -234,6 +235,7 @@ class Trainer:
                     batch_loss.backward()
                     if cfg.grad_clip > 0:
                         nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                    lr_used = optimizer.param_groups[0]["lr"]
                     optimizer.step()
                     if per_step and scheduler is not None:
                         scheduler.step()
@@ -271,12 +273,12 @@ class Trainer:
                             global_step,
                             loss_v,
                             None if correct_v is None else correct_v / n,
-                            optimizer.param_groups[0]["lr"],
+                            lr_used,
                             rate,
                             sec_per_step * (total_steps - global_step) if sec_per_step else None,
                         )
                     )
-                lr_now = optimizer.param_groups[0]["lr"]
+                lr_now = lr_used
                 if scheduler is not None and not per_step:
                     scheduler.step()
                 train_loss = sum_loss / max(1, seen)

@@ -1,0 +1,161 @@
+"""`netbuilder train FILE [--data PATH] [--epochs N] [--device D] --out model.pt`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+
+
+def _setup_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, help=".nbd diagram to train")
+    p.add_argument("--data", help="dataset: builtin:NAME, an image folder or a .csv/.tsv table")
+    p.add_argument("--epochs", type=int, help="number of epochs")
+    p.add_argument("--device", help="auto, cpu, cuda or mps")
+    p.add_argument("--batch-size", type=int, dest="batch_size", help="samples per step")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--out", type=Path, help="checkpoint to write (default: FILE with .pt)")
+    p.add_argument("-q", "--quiet", action="store_true", help="only print the result")
+
+
+@command("train", _setup_train)
+def _train(args: argparse.Namespace) -> int:
+    """Train a diagram on its dataset and save a .pt checkpoint, with a text progress bar."""
+    from netbuilder.core.io import DiagramFileError, load
+    from netbuilder.core.shapes import check
+    from netbuilder.train.checkpoint import CheckpointError, save_checkpoint
+    from netbuilder.train.config import ConfigError, TrainConfig
+    from netbuilder.train.data import DataError, load_data
+    from netbuilder.train.setup import resolve_device
+    from netbuilder.train.trainer import Trainer
+
+    try:
+        diagram = load(args.file)
+    except DiagramFileError as exc:
+        return _error(str(exc), EXIT_BAD_INPUT)
+    overrides = {
+        "dataset": args.data,
+        "epochs": args.epochs,
+        "device": args.device,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "seed": args.seed,
+    }
+    try:
+        config = TrainConfig.from_dict(diagram.training)
+        config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+        resolve_device(config.device)
+    except ConfigError as exc:
+        return _error(str(exc), EXIT_BAD_INPUT)
+    analysis = check(diagram)
+    if not analysis.ok:
+        lines = "\n".join(f"  - {d}" for d in analysis.errors[:10])
+        return _error(f"{args.file}: the diagram has errors:\n{lines}", EXIT_PROBLEM)
+    out = args.out or args.file.with_suffix(".pt")
+    progress = Progress(sys.stdout, quiet=args.quiet)
+    progress.status(f"loading {config.dataset}")
+    try:
+        data = load_data(config, diagram)
+    except DataError as exc:
+        return _error(str(exc), EXIT_BAD_INPUT)
+    result = Trainer(diagram, config, data, on_event=progress).run()
+    progress.close()
+    if result.error is not None or result.model is None:
+        return _error(f"training failed: {result.error}", EXIT_PROBLEM)
+    try:
+        save_checkpoint(
+            out, diagram, result.model, config.to_dict(), result.metrics, result.classes
+        )
+    except CheckpointError as exc:
+        return _error(str(exc), EXIT_BAD_INPUT)
+    best = result.best_epoch or 0
+    score = ""
+    if best:
+        acc = result.metrics["val_accuracy"][best - 1]
+        loss = result.metrics["val_loss"][best - 1]
+        score = f"val loss {loss:.4f}" + ("" if acc != acc else f", val accuracy {acc:.1%}")
+    print(f"{result.status}: best epoch {best} ({score}) on {result.device}; saved {out}")
+    return EXIT_OK
+
+
+def _error(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+class Progress:
+    """Trainer events → a redrawn bar on a terminal, plain lines per epoch otherwise."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: TextIO, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = stream.isatty()
+        self._last_draw = 0.0
+        self._bar_shown = False
+
+    def __call__(self, event: object) -> None:
+        from netbuilder.train.events import EpochEvent, StatusEvent, StepEvent
+
+        if self.quiet:
+            return
+        if isinstance(event, StepEvent):
+            self._step(event)
+        elif isinstance(event, EpochEvent):
+            acc = "" if event.val_accuracy is None else f"  val acc {event.val_accuracy:.1%}"
+            best = "  *best*" if event.is_best else ""
+            self._line(
+                f"epoch {event.epoch}/{event.epochs}  train loss {event.train_loss:.4f}  "
+                f"val loss {event.val_loss:.4f}{acc}  lr {event.lr:.3g}  "
+                f"{event.elapsed_s:.1f}s{best}"
+            )
+        elif isinstance(event, StatusEvent) and event.message not in ("paused", "resumed"):
+            self.status(event.message)
+
+    def status(self, message: str) -> None:
+        if not self.quiet:
+            self._line(message)
+
+    def _step(self, e: object) -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        last = e.step == e.steps_per_epoch  # type: ignore[attr-defined]
+        if now - self._last_draw < 0.1 and not last:
+            return
+        self._last_draw = now
+        done = int(self.WIDTH * e.step / e.steps_per_epoch)  # type: ignore[attr-defined]
+        bar = "#" * done + "-" * (self.WIDTH - done)
+        eta = "" if e.eta_s is None else f"  ETA {_clock(e.eta_s)}"  # type: ignore[attr-defined]
+        acc = "" if e.accuracy is None else f"  acc {e.accuracy:.2f}"  # type: ignore[attr-defined]
+        self.stream.write(
+            f"\r\x1b[2Kepoch {e.epoch}/{e.epochs} [{bar}] {e.step}/{e.steps_per_epoch}"  # type: ignore[attr-defined]
+            f"  loss {e.loss:.4f}{acc}  {e.samples_per_s:.0f} samples/s{eta}"  # type: ignore[attr-defined]
+        )
+        self.stream.flush()
+        self._bar_shown = True
+
+    def _line(self, text: str) -> None:
+        prefix = "\r\x1b[2K" if self.tty and self._bar_shown else ""
+        self._bar_shown = False
+        self.stream.write(f"{prefix}{text}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._bar_shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._bar_shown = False
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )

@@ -1,0 +1,159 @@
+"""Image folders: one subfolder per class, either split into ``train/`` and ``val/`` or one
+folder with a seeded validation split (the layout of torchvision's ``ImageFolder``).
+
+Images are decoded once, resized (shorter side) and centre-cropped to the input block's size,
+converted to its channels, and cached in memory as one tensor when they fit; otherwise they
+are decoded on the fly per batch. An unreadable file is reported by name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+from torch.utils.data import Dataset
+
+from netbuilder.core.tensor import TensorSpec, format_shape
+from netbuilder.train.config import TrainConfig
+from netbuilder.train.data import DataBundle, DataError, TensorData, split_indices
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+CACHE_LIMIT_BYTES = 2 * 1024**3
+
+
+def load_image_folder(
+    root: Path, spec: TensorSpec, node_id: str, config: TrainConfig
+) -> DataBundle:
+    """Read an ImageFolder tree shaped for the input block ``spec``."""
+    if spec.rank != 3 or spec.dtype != "float" or spec.shape[0] not in (1, 3):
+        raise DataError(
+            f"the image folder '{root}' gives images, but the input block '{node_id}' takes "
+            f"{format_shape(spec)}; use an ImageInput with 1 or 3 channels"
+        )
+    channels = 1 if config.option("grayscale") else spec.shape[0]
+    if channels != spec.shape[0]:
+        raise DataError(
+            f"grayscale images have 1 channel but the input block '{node_id}' takes "
+            f"{spec.shape[0]}; set its channels to 1"
+        )
+    _, height, width = spec.shape
+    resize = int(config.option("resize") or 0) or max(height, width)
+    if (root / "train").is_dir():
+        if not (root / "val").is_dir():
+            raise DataError(f"'{root}' has a train/ folder but no val/ folder next to it")
+        classes = _classes(root / "train")
+        train_files, train_labels = _files(root / "train", classes)
+        val_files, val_labels = _files(root / "val", classes, strict=True)
+    else:
+        classes = _classes(root)
+        files, labels = _files(root, classes)
+        tr, va = split_indices(len(files), float(config.option("val_split")), config.seed)
+        train_files, train_labels = [files[i] for i in tr], [labels[i] for i in tr]
+        val_files, val_labels = [files[i] for i in va], [labels[i] for i in va]
+    if not train_files or not val_files:
+        raise DataError(f"'{root}' holds no training or no validation images")
+    reader = _Reader(channels, height, width, resize)
+    total = (len(train_files) + len(val_files)) * channels * height * width * 4
+    limit = int(config.dataset_options.get("cache_limit_mb", CACHE_LIMIT_BYTES // 2**20)) * 2**20
+    mean = std = None
+    if total <= limit:
+        xt = torch.stack([reader(f) for f in train_files])
+        xv = torch.stack([reader(f) for f in val_files])
+        if config.option("normalize"):
+            m = xt.mean(dim=(0, 2, 3), keepdim=True)
+            s = xt.std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
+            xt, xv = (xt - m) / s, (xv - m) / s
+            mean, std = m.flatten().tolist(), s.flatten().tolist()
+        train: Dataset = TensorData(xt, torch.tensor(train_labels))
+        val: Dataset = TensorData(xv, torch.tensor(val_labels))
+    else:
+        if config.option("normalize"):
+            mean, std = [0.5] * channels, [0.25] * channels
+            reader.mean, reader.std = mean, std
+        train = StreamedImages(train_files, train_labels, reader)
+        val = StreamedImages(val_files, val_labels, reader)
+    return DataBundle(
+        train,
+        val,
+        classes,
+        "classification",
+        str(root),
+        "image",
+        mean,
+        std,
+        [str(f) for f in val_files],
+    )
+
+
+def _classes(folder: Path) -> list[str]:
+    classes = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if len(classes) < 2:
+        raise DataError(
+            f"'{folder}' needs one subfolder per class (at least 2); found {len(classes)}"
+        )
+    return classes
+
+
+def _files(folder: Path, classes: list[str], strict: bool = False) -> tuple[list[Path], list[int]]:
+    files: list[Path] = []
+    labels: list[int] = []
+    present = {p.name for p in folder.iterdir() if p.is_dir()}
+    extra = sorted(present - set(classes) - {n for n in present if n.startswith(".")})
+    if strict and extra:
+        raise DataError(
+            f"'{folder}' has class folder(s) {', '.join(extra)} that the train/ folder lacks"
+        )
+    for label, name in enumerate(classes):
+        sub = folder / name
+        if not sub.is_dir():
+            continue
+        for f in sorted(sub.iterdir()):
+            if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES:
+                files.append(f)
+                labels.append(label)
+    return files, labels
+
+
+class _Reader:
+    """Decode one file to a C×H×W float tensor in 0..1 (then normalised when streaming)."""
+
+    def __init__(self, channels: int, height: int, width: int, resize: int) -> None:
+        self.mode = "L" if channels == 1 else "RGB"
+        self.height, self.width, self.resize = height, width, resize
+        self.mean: list[float] | None = None
+        self.std: list[float] | None = None
+
+    def __call__(self, path: Path) -> torch.Tensor:
+        try:
+            with Image.open(path) as img:
+                img = img.convert(self.mode)
+                w, h = img.size
+                scale = self.resize / min(w, h)
+                size = (max(self.width, round(w * scale)), max(self.height, round(h * scale)))
+                img = img.resize(size, Image.Resampling.BILINEAR)
+                left = (size[0] - self.width) // 2
+                top = (size[1] - self.height) // 2
+                img = img.crop((left, top, left + self.width, top + self.height))
+                arr = np.asarray(img, dtype=np.uint8)
+        except (OSError, UnidentifiedImageError, ValueError) as exc:
+            raise DataError(f"cannot read the image file '{path}': {exc}") from None
+        x = torch.from_numpy(arr.copy()).float().div_(255.0)
+        x = x[None] if x.dim() == 2 else x.permute(2, 0, 1)
+        if self.mean is not None and self.std is not None:
+            x = (x - torch.tensor(self.mean).view(-1, 1, 1)) / torch.tensor(self.std).view(-1, 1, 1)
+        return x.contiguous()
+
+
+class StreamedImages(Dataset):
+    """Images too many to cache: decoded per access (single process, no workers)."""
+
+    def __init__(self, files: list[Path], labels: list[int], reader: _Reader) -> None:
+        self.files, self.labels, self.reader = files, labels, reader
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.reader(self.files[index]), torch.tensor(self.labels[index])

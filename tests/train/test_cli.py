@@ -1,0 +1,73 @@
+"""`netbuilder train`: end to end on a generated PNG folder, and the exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from netbuilder.cli import main
+from netbuilder.core.io import save
+from netbuilder.train.checkpoint import load_checkpoint
+from tests.train.conftest import image_net
+
+
+def _diagram_file(tmp_path: Path, folder: Path, classes: int = 2) -> Path:
+    diagram = image_net(size=16, classes=classes)
+    diagram.set_training(
+        {"dataset": str(folder), "epochs": 3, "lr": 0.01, "batch_size": 8, "device": "cpu"}
+    )
+    path = tmp_path / "net.nbd"
+    save(diagram, path)
+    return path
+
+
+def test_trains_a_png_folder_end_to_end(
+    tmp_path: Path, png_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nbd = _diagram_file(tmp_path, png_folder)
+    out = tmp_path / "model.pt"
+    assert main(["train", str(nbd), "--out", str(out), "--epochs", "4"]) == 0
+    text = capsys.readouterr().out
+    assert "epoch 1/4" in text and "epoch 4/4" in text and f"saved {out}" in text
+    ckpt = load_checkpoint(out)
+    assert ckpt.classes == ["bright", "dark"]
+    assert len(ckpt.metrics["val_accuracy"]) == 4 and len(ckpt.metrics["val_loss"]) == 4
+    assert max(ckpt.metrics["val_accuracy"]) >= 0.75
+    assert ckpt.training["epochs"] == 4 and ckpt.training["dataset"] == str(png_folder)
+    raw = torch.load(out, weights_only=True)
+    assert set(raw["state_dict"]) == {"fc.weight", "fc.bias"}
+
+
+def test_data_option_overrides_the_saved_dataset(tmp_path: Path, png_folder: Path) -> None:
+    nbd = _diagram_file(tmp_path, tmp_path / "missing")
+    out = tmp_path / "m.pt"
+    assert main(["train", str(nbd), "--data", str(png_folder), "--out", str(out), "-q"]) == 0
+    assert out.exists()
+
+
+def test_bad_input_exits_2(
+    tmp_path: Path, png_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nbd = _diagram_file(tmp_path, png_folder)
+    out = str(tmp_path / "x.pt")
+    assert main(["train", str(nbd), "--data", str(tmp_path / "nope"), "--out", out]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["train", str(nbd), "--epochs", "0", "--out", out]) == 2
+    assert "'epochs'" in capsys.readouterr().err
+    (tmp_path / "broken.nbd").write_text("{ not json")
+    assert main(["train", str(tmp_path / "broken.nbd"), "--out", out]) == 2
+    assert main(["train", str(nbd), "--device", "tpu", "--out", out]) == 2
+    assert not Path(out).exists()
+
+
+def test_training_failure_exits_1(
+    tmp_path: Path, png_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nbd = _diagram_file(tmp_path, png_folder, classes=3)
+    out = tmp_path / "x.pt"
+    assert main(["train", str(nbd), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "3 outputs" in err and "2 classes" in err and "Traceback" not in err
+    assert not out.exists()
