@@ -6,7 +6,9 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("package", ["netbuilder.core", "netbuilder.train", "netbuilder.cli"])
+@pytest.mark.parametrize(
+    "package", ["netbuilder.core", "netbuilder.train", "netbuilder.export", "netbuilder.cli"]
+)
 def test_package_imports_without_qt(package: str) -> None:
     code = (
         "import sys, importlib, pkgutil\n"

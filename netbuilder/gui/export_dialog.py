@@ -1,0 +1,286 @@
+"""Export trained model…: pick a format and a path, export, verify, show the difference.
+
+The work is ``netbuilder.export.export_model`` (Qt-free) run on a plain worker thread, so
+the window stays responsive during the few seconds torch.export or ONNX take; the result
+comes back through a queued Qt signal. ``install_export_actions`` adds the menu entry to
+any window that has an ``export_menu`` and hands back the action, so a training panel can
+show the same command as a button.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.export import FORMATS, SUFFIXES, ExportError, ExportResult, default_output
+from netbuilder.export.onnx_format import INSTALL_HINT, missing_onnx_packages
+
+ModelFactory = Callable[[], Any]  # () -> nn.Module with the trained weights loaded
+
+
+def trained_model_for(session: Any) -> Any:
+    """Compile ``session.diagram`` and load ``session.state_dict`` strictly.
+
+    Raises ``ExportError`` in the user's words when there are no weights or when the
+    diagram was edited so that they no longer fit.
+    """
+    from netbuilder.core.compile import CompileError, compile_diagram
+    from netbuilder.train.checkpoint import CheckpointError, apply_weights
+
+    if getattr(session, "state_dict", None) is None:
+        raise ExportError("there is no trained model yet: train the network or open a .pt")
+    try:
+        module = compile_diagram(session.diagram)
+        return apply_weights(module, session.state_dict)
+    except CompileError as exc:
+        raise ExportError(str(exc)) from None
+    except CheckpointError as exc:
+        raise ExportError(
+            f"the diagram changed since training and {exc.problem.removeprefix('the ')}; "
+            "train again (or undo the edits) before exporting"
+        ) from None
+
+
+class _Relay(QObject):
+    """Carries the worker thread's outcome to the GUI thread (queued connection)."""
+
+    done = Signal(object)  # ExportResult | Exception
+
+
+class ExportDialog(QDialog):
+    """Modal dialog; ``export_finished`` fires with the ``ExportResult`` or the exception."""
+
+    export_finished = Signal(object)
+
+    def __init__(
+        self,
+        diagram: Any,
+        model_factory: ModelFactory,
+        source_path: Path | None = None,
+        classes: list[str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export trained model")
+        self.setObjectName("export_dialog")
+        self.diagram = diagram
+        self.model_factory = model_factory
+        self.classes = list(classes or [])
+        self.source_path = source_path or Path.home() / "model.pt"
+        self.result: ExportResult | None = None
+        self.error: Exception | None = None
+        self._thread: threading.Thread | None = None
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._finished)
+
+        self.format_combo = QComboBox()
+        missing = missing_onnx_packages()
+        for key, label in FORMATS.items():
+            self.format_combo.addItem(label, key)
+        if missing:
+            index = self.format_combo.findData("onnx")
+            self.format_combo.setItemText(index, f"{FORMATS['onnx']} — needs {', '.join(missing)}")
+            self.format_combo.setItemData(
+                index, f"Install with: {INSTALL_HINT}", Qt.ItemDataRole.ToolTipRole
+            )
+        self.path_edit = QLineEdit()
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(self.browse_button)
+        form = QFormLayout()
+        form.addRow("Format:", self.format_combo)
+        form.addRow("Save to:", path_row)
+        self.hint_label = QLabel()
+        self.hint_label.setWordWrap(True)
+        self.result_label = QLabel("Each export is reloaded and compared with the model here.")
+        self.result_label.setObjectName("export_result")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.export_button = self.buttons.addButton(
+            "Export", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.start_export)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.buttons)
+        self.format_combo.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+        self.resize(560, 0)
+
+    # ------------------------------------------------------------------ choices
+    @property
+    def fmt(self) -> str:
+        return str(self.format_combo.currentData())
+
+    def set_format(self, fmt: str) -> None:
+        self.format_combo.setCurrentIndex(self.format_combo.findData(fmt))
+
+    def _format_changed(self) -> None:
+        self.path_edit.setText(str(default_output(self.source_path, self.fmt)))
+        hints = {
+            "pt2": "Load with torch.export.load(path).module(); batch size is free.",
+            "onnx": "Runs in onnxruntime and other ONNX tools; batch size is free.",
+            "python": "Writes model.py and model_weights.pt: from model import load_model.",
+        }
+        missing = missing_onnx_packages() if self.fmt == "onnx" else []
+        self.hint_label.setText(
+            f"Needs {', '.join(missing)}: {INSTALL_HINT}" if missing else hints[self.fmt]
+        )
+        self.export_button.setEnabled(not missing and not self.busy)
+
+    def _browse(self) -> None:
+        suffix = SUFFIXES[self.fmt]
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export to", self.path_edit.text(), f"{FORMATS[self.fmt]} (*{suffix})"
+        )
+        if path:
+            self.path_edit.setText(path if path.endswith(suffix) else f"{path}{suffix}")
+
+    # ------------------------------------------------------------------ running
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start_export(self) -> None:
+        """Export on a worker thread; the outcome arrives in ``_finished``."""
+        if self.busy:
+            return
+        text = self.path_edit.text().strip()
+        if not text:
+            self._show_error(ExportError("choose where to save the export"))
+            return
+        out, fmt = Path(text).expanduser(), self.fmt
+        self.result, self.error = None, None
+        self.export_button.setEnabled(False)
+        self.result_label.setStyleSheet("")
+        self.result_label.setText(f"Exporting and verifying {FORMATS[fmt]}…")
+
+        def work() -> None:
+            from netbuilder.export import export_model
+
+            try:
+                outcome: Any = export_model(
+                    self.diagram, self.model_factory(), fmt, out, classes=self.classes
+                )
+            except Exception as exc:  # shown to the user; the dialog must never crash
+                outcome = exc
+            self._relay.done.emit(outcome)
+
+        self._thread = threading.Thread(target=work, name="netbuilder-export", daemon=True)
+        self._thread.start()
+
+    def _finished(self, outcome: object) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._thread = None
+        self._format_changed()
+        if isinstance(outcome, ExportResult):
+            self.result = outcome
+            files = "\n".join(str(p) for p in outcome.paths)
+            self.result_label.setStyleSheet("")
+            self.result_label.setText(
+                f"Exported and verified.\nLargest difference from the model here: "
+                f"{outcome.max_abs_diff:.2e} (tolerance {outcome.tolerance:.0e}).\n{files}"
+            )
+        else:
+            self._show_error(outcome if isinstance(outcome, Exception) else Exception(outcome))
+        self.export_finished.emit(outcome)
+
+    def _show_error(self, exc: Exception) -> None:
+        from netbuilder.export import VerificationError
+
+        self.error = exc
+        title = "Verification failed" if isinstance(exc, VerificationError) else "Cannot export"
+        self.result_label.setStyleSheet("color: #c0392b;")
+        self.result_label.setText(f"{title}: {exc}")
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Block until a running export ends (closing the window, tests)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def done(self, code: int) -> None:  # closing while exporting: let the thread finish
+        self.wait()
+        super().done(code)
+
+
+def install_export_actions(
+    window: Any, get_session: Callable[[], Any], menu: Any = None
+) -> QAction:
+    """Add "Trained Model…" to ``window.export_menu`` (or ``menu``) and return the action.
+
+    The action is enabled while the session holds trained weights; ``get_session`` is called
+    each time so the window may swap sessions. Nothing here imports the main window.
+    """
+    target_menu = menu if menu is not None else window.export_menu
+    action = QAction("Trained Model (.pt2, ONNX, Python)…", window)
+    action.setObjectName("act_export_trained")
+    action.setStatusTip("Export the trained network for use without NetBuilder")
+
+    def refresh() -> None:
+        session = get_session()
+        action.setEnabled(getattr(session, "state_dict", None) is not None)
+
+    def open_dialog() -> None:
+        dialog = dialog_for_session(get_session(), window)
+        if dialog is not None:
+            dialog.exec()
+            dialog.deleteLater()
+
+    target_menu.addSeparator()
+    target_menu.addAction(action)
+    target_menu.aboutToShow.connect(refresh)
+    session = get_session()
+    if hasattr(session, "weights_changed"):
+        session.weights_changed.connect(refresh)
+    action.triggered.connect(lambda _checked=False: open_dialog())
+    refresh()
+    return action
+
+
+def dialog_for_session(session: Any, parent: QWidget | None = None) -> ExportDialog | None:
+    """An ``ExportDialog`` for the session's diagram and weights (None without weights)."""
+    if getattr(session, "state_dict", None) is None:
+        return None
+    checkpoint = getattr(session, "checkpoint", None)
+    diagram = session.diagram.copy()  # edits made while exporting do not reach the worker
+    return ExportDialog(
+        diagram,
+        lambda: trained_model_for(_Frozen(diagram, session.state_dict)),
+        getattr(session, "path", None),
+        list(getattr(checkpoint, "classes", None) or []),
+        parent,
+    )
+
+
+class _Frozen:
+    """The session's diagram and weights as they were when the dialog opened."""
+
+    def __init__(self, diagram: Any, state_dict: Any) -> None:
+        self.diagram = diagram
+        self.state_dict = state_dict
