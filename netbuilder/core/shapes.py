@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import torch
 
 from netbuilder.core.blocks import BLOCKS, BlockSpec
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
+from netbuilder.core.graphs import Adjacency
 from netbuilder.core.tensor import TensorSpec
 
 
@@ -70,11 +70,17 @@ class Analysis:
 
 
 def _freeze(value: Any) -> Any:
+    """A hashable copy of a JSON value that keeps types apart (``True``, ``1`` and ``1.0``
+    are equal in Python, but not as parameter values: only one of them may be valid)."""
     if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
+        return ("list", *(_freeze(v) for v in value))
     if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    return value
+        return ("dict", *sorted((k, _freeze(v)) for k, v in value.items()))
+    try:
+        hash(value)
+    except TypeError:  # a set or an object set through the Python API: compare by text
+        return (type(value).__name__, repr(value))
+    return (type(value).__name__, value)
 
 
 class ShapeChecker:
@@ -82,6 +88,9 @@ class ShapeChecker:
 
     def __init__(self, cache_size: int = 20_000) -> None:
         self._cache: dict[tuple, tuple[list[TensorSpec] | ShapeError, int]] = {}
+        # (type, raw params) → validated params and problems: validation is the largest
+        # per-node cost of a re-check once shapes are cached.
+        self._valid: dict[tuple, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
         self._cache_size = cache_size
 
     def check(self, diagram: Diagram) -> Analysis:
@@ -91,14 +100,12 @@ class ShapeChecker:
         }
         diags = analysis.diagnostics
 
-        graph = nx.MultiDiGraph()
-        graph.add_nodes_from(diagram.nodes)
-        graph.add_edges_from((e.source, e.target) for e in diagram.edges)
+        graph = Adjacency(list(diagram.nodes), ((e.source, e.target) for e in diagram.edges))
+        analysis.order = graph.topological_order()
         in_cycle: set[str] = set()
-        if not nx.is_directed_acyclic_graph(graph):
-            for component in nx.strongly_connected_components(graph):
-                if len(component) > 1:
-                    in_cycle |= component
+        if len(analysis.order) < len(diagram.nodes):
+            placed = set(analysis.order)
+            in_cycle = graph.cycle_nodes(n for n in diagram.nodes if n not in placed)
             for nid in sorted(in_cycle):
                 diags.append(
                     Diagnostic(
@@ -107,12 +114,7 @@ class ShapeChecker:
                         "Remove one wire of the loop; recurrence belongs inside an LSTM/GRU/RNN.",
                     )
                 )
-        dag = graph
-        if in_cycle:
-            dag = graph.copy()
-            dag.remove_nodes_from(in_cycle)
-        rank = {nid: i for i, nid in enumerate(diagram.nodes)}
-        analysis.order = list(nx.lexicographical_topological_sort(dag, key=rank.__getitem__))
+            analysis.order = graph.topological_order(skip=in_cycle)
 
         wires: dict[tuple[str, str], list[Edge]] = {}
         wired_ports: dict[str, set[str]] = {}
@@ -144,6 +146,8 @@ class ShapeChecker:
         self._diagram_level(diagram, graph, analysis)
         if len(self._cache) > self._cache_size:
             self._cache.clear()
+        if len(self._valid) > self._cache_size:
+            self._valid.clear()
         return analysis
 
     def _check_node(
@@ -157,7 +161,11 @@ class ShapeChecker:
     ) -> NodeResult:
         diags = analysis.diagnostics
         node = diagram.nodes[nid]
-        params, problems = spec.validate_params(node.params)
+        raw_key = (spec.type, _freeze(node.params))
+        validated = self._valid.get(raw_key)
+        if validated is None:
+            validated = self._valid[raw_key] = spec.validate_params(node.params)
+        params, problems = dict(validated[0]), validated[1]
         for name, message in problems:
             diags.append(Diagnostic(nid, message, "Change it in the inspector.", port=name))
         ports = spec.input_ports(params)
@@ -207,7 +215,7 @@ class ShapeChecker:
             return NodeResult(params, inputs, {}, ok=False)
 
         in_specs = [inputs[p] for p in ports]
-        key = (spec.type, _freeze(params), tuple(in_specs))
+        key = (raw_key, tuple(in_specs))  # raw params determine the validated ones
         cached = self._cache.get(key)
         if cached is None:
             cached = self._compute(spec, params, in_specs)  # type: ignore[arg-type]
@@ -241,7 +249,7 @@ class ShapeChecker:
         return outs, sum(p.numel() for p in module.parameters())
 
     @staticmethod
-    def _diagram_level(diagram: Diagram, graph: nx.MultiDiGraph, analysis: Analysis) -> None:
+    def _diagram_level(diagram: Diagram, graph: Adjacency, analysis: Analysis) -> None:
         if not diagram.nodes:
             return
         roles = analysis.roles
@@ -265,15 +273,9 @@ class ShapeChecker:
                 )
             )
             return
-        reaching: set[str] = set(outputs)
-        stack = list(outputs)
-        while stack:  # one backwards walk from all outputs at once
-            for pred in graph.predecessors(stack.pop()):
-                if pred not in reaching:
-                    reaching.add(pred)
-                    stack.append(pred)
+        reaching = graph.ancestors(outputs)
         for nid in diagram.nodes:
-            if nid not in reaching and nid in graph:
+            if nid not in reaching:
                 diags.append(
                     Diagnostic(
                         nid,

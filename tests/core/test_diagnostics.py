@@ -217,3 +217,28 @@ def test_recheck_after_edit_uses_fresh_results() -> None:
     analysis = checker.check(d)
     assert analysis.nodes["b"].inputs["in"].shape == (7,)  # type: ignore[union-attr]
     assert analysis.nodes["b"].param_count == 7 * 2 + 2
+
+
+def test_cache_keeps_true_and_one_apart() -> None:
+    """True == 1 in Python; as parameter values one is valid and the other is not."""
+    checker = ShapeChecker()
+    d = Diagram()
+    chain(d, ("TabularInput", {"features": 4}, "x"), ("Linear", {"bias": True}, "fc"), "Output")
+    assert checker.check(d).ok
+    d.set_param("fc", "bias", 1)
+    assert [x.node_id for x in checker.check(d).errors] == ["fc"]
+    d.set_param("fc", "bias", True)
+    assert checker.check(d).ok
+    d.set_param("fc", "bias", {1, 2})  # unhashable, set through the Python API
+    assert [x.port for x in checker.check(d).errors] == ["bias"]
+
+
+def test_self_loop_and_dangling_wire_inserted_directly() -> None:
+    """Wires that Diagram.connect refuses can still be put in by code; none may raise."""
+    d = Diagram()
+    chain(d, ("TabularInput", {"features": 4}, "x"), ("ReLU", {}, "r"), ("Output", {}, "o"))
+    d.edges.append(Edge("r", "out", "r", "in"))
+    d.edges.append(Edge("ghost", "out", "o", "in"))
+    analysis = check(d)
+    assert any(x.node_id == "r" and "loop" in x.message for x in analysis.errors)
+    assert "x" in analysis.nodes

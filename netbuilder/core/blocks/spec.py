@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from torch import nn
@@ -153,7 +154,7 @@ class BlockSpec:
         if len(names) != len(set(names)):
             raise ValueError(f"{self.type}: duplicate parameter names")
 
-    @property
+    @cached_property
     def param_map(self) -> dict[str, Param]:
         return {p.name: p for p in self.params}
 
