@@ -279,3 +279,25 @@ def transfer_weights(
     with torch.no_grad():
         new_module.load_state_dict({**new_state, **update}, strict=True)
     return report
+
+
+def fine_tune_state(
+    diagram: Diagram, old_state: dict[str, torch.Tensor], seed: int = 0
+) -> tuple[dict[str, torch.Tensor], WeightTransfer]:
+    """A complete state_dict for the edited ``diagram``: old weights where they fit.
+
+    Pass the state as the trainer's ``initial_state`` (it loads strictly) and show the
+    report's ``summary()`` so the user knows which blocks start from scratch. Fresh blocks
+    are initialised under ``seed``, so a repeated fine-tune starts identically.
+    """
+    from netbuilder.core.compile import CompileError, compile_diagram
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        try:
+            module = compile_diagram(diagram)
+        except CompileError as exc:
+            raise CheckpointError(None, str(exc)) from None
+    report = transfer_weights(old_state, module)
+    state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+    return state, report

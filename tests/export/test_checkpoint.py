@@ -16,6 +16,7 @@ from netbuilder.train.checkpoint import (
     CheckpointError,
     apply_weights,
     build_model,
+    fine_tune_state,
     load_checkpoint,
     save_checkpoint,
     transfer_weights,
@@ -160,3 +161,27 @@ def test_continued_training_starts_where_it_ended(tmp_path: Path) -> None:
     assert continued == pytest.approx(saved_loss, rel=1e-5)
     assert ckpt.metrics["train_loss"][0] > ckpt.metrics["train_loss"][-1]  # it did learn
     assert continued < 0.8 * fresh, (continued, fresh)
+
+
+def test_fine_tune_after_an_edit_trains_with_kept_weights() -> None:
+    """Edit a trained diagram, then train on: kept blocks start from their trained values."""
+    diagram = load(EXAMPLES_DIR / "mlp_regressor.nbd")
+    first = train_tiny(diagram, epochs=1)
+    assert first.model is not None
+    old = {k: v.clone() for k, v in first.model.state_dict().items()}
+    edited = diagram.copy()
+    edited.set_param("fc2", "out_features", 32)
+    state, report = fine_tune_state(edited, old)
+    assert sorted(report.fresh) == ["fc2", "fc3"] and report.kept == ["fc1"]
+    assert torch.equal(state["fc1.weight"], old["fc1.weight"])
+    seen: list[float] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, StepEvent) and not seen:
+            seen.append(event.loss)
+
+    result = Trainer(
+        edited, tiny_config(edited), data=first.data, initial_state=state, on_event=on_event
+    ).run()
+    assert result.ok, result.error
+    assert seen
