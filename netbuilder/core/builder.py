@@ -1,5 +1,7 @@
 """A compact Python API for building diagrams in code (tests, notebooks, the examples).
 
+Example::
+
     d = Diagram()
     x = chain(d, ("ImageInput", {"channels": 1, "height": 28, "width": 28}),
               ("Conv2d", {"out_channels": 8}), "ReLU", "Flatten", ("Linear", {"out_features": 10}),
@@ -15,8 +17,7 @@ from netbuilder.core.diagram import Diagram
 Step = str | tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], str]
 
 
-def chain(diagram: Diagram, *steps: Step, after: str | None = None,
-          after_port: str = "out") -> str:
+def chain(diagram: Diagram, *steps: Step, after: str | None = None, after_port: str = "out") -> str:
     """Append blocks wired one after another; returns the last node's id.
 
     A step is a type name, ``(type, params)`` or ``(type, params, node_id)``. With ``after``,

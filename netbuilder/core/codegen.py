@@ -38,7 +38,7 @@ def _checked_class_name(name: str, helpers: list[type]) -> str:
     """Refuse names that are not identifiers; rename ones that clash with a copied helper."""
     if not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"class name {name!r} is not a valid Python identifier")
-    taken = {c.__name__ for c in helpers} | {"torch", "nn", "_recurrent_outputs"}
+    taken = {c.__name__ for c in helpers} | {"torch", "nn", "_recurrent_outputs", "_final_state"}
     while name in taken:
         name = f"{name}Model"
     return name
@@ -269,6 +269,7 @@ def _helper_source(custom: list[type]) -> list[str]:
     src_module = inspect.getsource(layers)
     if "_recurrent_outputs" in "".join(inspect.getsource(c) for c in custom):
         chunks.append(inspect.getsource(layers._recurrent_outputs))
+        chunks.append(inspect.getsource(layers._final_state))
     assert "import netbuilder" not in src_module
     chunks.extend(inspect.getsource(c) for c in custom)
     out: list[str] = []

@@ -195,8 +195,14 @@ def _recurrent_outputs(
     out: torch.Tensor, h: torch.Tensor, last_only: bool, num_directions: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Turn torch's (seq, layer-major hidden) into batch-first block outputs."""
-    final = h[-num_directions:].transpose(0, 1).reshape(out.shape[0], -1)
-    return (out[:, -1] if last_only else out), final
+    return (out[:, -1] if last_only else out), _final_state(h, num_directions)
+
+
+def _final_state(h: torch.Tensor, num_directions: int) -> torch.Tensor:
+    """The top layer's final state, B×(directions·hidden); a plain view when unidirectional."""
+    if num_directions == 1:
+        return h[-1]
+    return h[-num_directions:].transpose(0, 1).reshape(h.shape[1], -1)
 
 
 class RNNBlock(nn.RNN):
@@ -289,5 +295,4 @@ class LSTMBlock(nn.LSTM):
         out, (h, c) = super().forward(x)
         d = 2 if self.bidirectional else 1
         seq, final_h = _recurrent_outputs(out, h, self.last_only, d)
-        final_c = c[-d:].transpose(0, 1).reshape(out.shape[0], -1)
-        return seq, final_h, final_c
+        return seq, final_h, _final_state(c, d)

@@ -10,8 +10,9 @@ COLUMN_GAP = 240.0
 ROW_GAP = 150.0
 
 
-def layered_positions(diagram: Diagram, origin: tuple[float, float] = (0.0, 0.0)
-                      ) -> dict[str, tuple[float, float]]:
+def layered_positions(
+    diagram: Diagram, origin: tuple[float, float] = (0.0, 0.0)
+) -> dict[str, tuple[float, float]]:
     """Positions placing each node one column right of its furthest predecessor.
 
     Nodes in a loop (an error the checker reports) are placed after the rest. Within a

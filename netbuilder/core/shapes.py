@@ -91,6 +91,7 @@ class ShapeChecker:
         # (type, raw params) → validated params and problems: validation is the largest
         # per-node cost of a re-check once shapes are cached.
         self._valid: dict[tuple, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
+        self._counts: dict[tuple, int] = {}  # (layer class, constructor kwargs) → parameters
         self._cache_size = cache_size
 
     def check(self, diagram: Diagram) -> Analysis:
@@ -148,6 +149,8 @@ class ShapeChecker:
             self._cache.clear()
         if len(self._valid) > self._cache_size:
             self._valid.clear()
+        if len(self._counts) > self._cache_size:
+            self._counts.clear()
         return analysis
 
     def _check_node(
@@ -227,9 +230,8 @@ class ShapeChecker:
         names = spec.output_ports(params)
         return NodeResult(params, inputs, dict(zip(names, outs, strict=True)), count)
 
-    @staticmethod
     def _compute(
-        spec: BlockSpec, params: dict[str, Any], in_specs: list[TensorSpec]
+        self, spec: BlockSpec, params: dict[str, Any], in_specs: list[TensorSpec]
     ) -> tuple[list[TensorSpec] | ShapeError, int]:
         try:
             outs = spec.infer(params, in_specs)
@@ -239,14 +241,21 @@ class ShapeChecker:
             return outs, 0
         try:
             cls, kwargs = spec.module(params, in_specs)
-            with torch.device("meta"):
-                module = cls(**kwargs)
+            # The count depends only on the constructor arguments: after an image-size
+            # edit, every conv downstream has new shapes but the same layer, so building
+            # it again (the slow part of a re-check) is skipped.
+            count_key = (cls, _freeze(kwargs))
+            count = self._counts.get(count_key)
+            if count is None:
+                with torch.device("meta"):
+                    module = cls(**kwargs)
+                count = self._counts[count_key] = sum(p.numel() for p in module.parameters())
         except (ValueError, RuntimeError, TypeError, AssertionError) as exc:
             return ShapeError(
                 f"{spec.type} cannot be built with these settings: {exc}",
                 "Check the parameters in the inspector.",
             ), 0
-        return outs, sum(p.numel() for p in module.parameters())
+        return outs, count
 
     @staticmethod
     def _diagram_level(diagram: Diagram, graph: Adjacency, analysis: Analysis) -> None:
