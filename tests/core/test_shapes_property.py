@@ -104,3 +104,40 @@ def test_every_block_family_is_generated() -> None:
     del find
     missing = set(BLOCKS) - reached
     assert not missing, f"never generated: {sorted(missing)}"
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 70)
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(["same", "valid", "mean", "last", "relu", "learned", "", "x"]),
+    lambda inner: st.lists(inner, max_size=4),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=int(__import__("os").environ.get("NB_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_any_parameter_edit_gives_diagnostics_or_exact_shapes(data: st.DataObject) -> None:
+    """Random edits with any JSON value: check() never raises, every problem names a node,
+    and whatever it still accepts runs with exactly the shapes it shows."""
+    d = grow_diagram(data)
+    for _ in range(data.draw(st.integers(1, 3))):
+        nid = data.draw(st.sampled_from(sorted(d.nodes)))
+        names = sorted(BLOCKS[d.nodes[nid].type].param_map)
+        if not names:
+            continue
+        d.set_param(nid, data.draw(st.sampled_from(names)), data.draw(JSON_VALUES))
+    analysis = ShapeChecker().check(d)
+    for diag in analysis.diagnostics:
+        assert diag.node_id is None or diag.node_id in d.nodes
+        assert diag.message
+    if analysis.ok:
+        torch.manual_seed(0)
+        forward_matches_check(d)
