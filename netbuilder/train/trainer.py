@@ -53,7 +53,11 @@ class _Stopped(Exception):
 
 @dataclass
 class TrainResult:
-    """How a run ended and what it produced. ``model`` holds the best weights, on the CPU."""
+    """How a run ended and what it produced.
+
+    ``model`` holds the best weights, on the CPU, in eval mode; after a failure it holds the
+    best weights of the epochs that finished, or is None when none did.
+    """
 
     status: str  # "completed" | "stopped" | "early_stopped" | "failed"
     model: nn.Module | None
@@ -156,7 +160,13 @@ class Trainer:
         return result
 
     def _fail(self, result: TrainResult, message: str, node_id: str | None = None) -> None:
+        """Record the failure; keep the best weights so far (on the CPU) when an epoch ended."""
         result.status, result.error, result.node_id = "failed", message, node_id
+        if result.model is not None and self._best_state is not None:
+            result.model.to("cpu").load_state_dict(self._best_state)
+            result.model.eval()
+        else:
+            result.model = None
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
         self._emit(FailedEvent(message, node_id))
@@ -171,11 +181,13 @@ class Trainer:
 
     _epoch = 0
     _step = 0
+    _best_state: dict[str, torch.Tensor] | None = None
 
     def _run(self, result: TrainResult, start: float) -> None:
         if self._config_error:
             raise ConfigError(self._config_error)
         cfg = self.config
+        self._best_state = None
         device = resolve_device(cfg.device)
         result.device = str(device)
         if self.data is None:
@@ -240,13 +252,12 @@ class Trainer:
                     if per_step and scheduler is not None:
                         scheduler.step()
                     n = len(xb)
-                    detached = batch_loss.detach().double()
+                    # The one host read per step: the loss (and correct count) for the event.
+                    loss_v = batch_loss.item()
+                    correct_v = None
                     if labels is not None:
-                        correct = (loss.predict(out.detach()) == labels).sum().double()
-                        loss_v, correct_v = torch.stack((detached, correct)).tolist()
+                        correct_v = int((loss.predict(out.detach()) == labels).sum())
                         sum_correct += correct_v
-                    else:
-                        loss_v, correct_v = detached.item(), None
                     if not math.isfinite(loss_v):
                         raise TrainingFailure(
                             f"the loss became {'NaN' if math.isnan(loss_v) else 'infinite'} at "
@@ -291,6 +302,7 @@ class Trainer:
                     best_state = {
                         k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()
                     }
+                    self._best_state = best_state
                 else:
                     stale += 1
                 for key, value in zip(

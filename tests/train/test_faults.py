@@ -39,6 +39,18 @@ def test_nan_loss_names_epoch_and_step(monkeypatch: pytest.MonkeyPatch) -> None:
     result, rec = _run(table_net(4, 3), TrainConfig(**SMALL), random_bundle((4,), 3))
     assert "NaN" in result.error and "epoch 1, step 3" in result.error
     assert len(rec.steps) == 2
+    assert result.model is None  # no epoch finished, so there are no weights worth keeping
+
+
+def test_failure_after_an_epoch_keeps_the_best_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        "netbuilder.train.trainer.compile_diagram",
+        patched_compile(lambda m: (nan_in_training(m.fc2, at_call=5), m)[1]),
+    )
+    result, _ = _run(table_net(4, 3), TrainConfig(**SMALL), random_bundle((4,), 3))
+    assert "epoch 2, step 2" in result.error
+    assert result.best_epoch == 1 and result.model is not None
+    assert next(result.model.parameters()).device.type == "cpu"
 
 
 def test_cuda_out_of_memory_suggests_a_smaller_batch(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,223 @@
+"""Trainer benchmarks: throughput against a hand-written loop, time to accuracy, control latency.
+
+    python benchmarks/bench_train.py                 # everything, on the CPU
+    python benchmarks/bench_train.py --only throughput --device cuda
+
+Throughput runs the same model (same initial weights) on the same in-memory data, with the
+same number of epochs and a validation pass per epoch, alternating ours / reference several
+times and keeping each side's best (machines are noisy). The reference is the minimal loop
+of the seed document: shuffled index batches, forward, loss, backward, step. Target: ratio
+≥ 0.95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from netbuilder.core.compile import compile_diagram
+from netbuilder.core.io import load
+from netbuilder.train.config import TrainConfig
+from netbuilder.train.data import DataBundle, TensorData, load_data
+from netbuilder.train.events import StatusEvent, StepEvent
+from netbuilder.train.trainer import Trainer
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+THROUGHPUT_CASES = {
+    "cnn_image_classifier": 2,
+    "lstm_sequence_classifier": 3,
+    "mlp_regressor": 6,
+    "transformer_text_classifier": 1,
+}
+TARGETS = {  # example -> (metric, goal)
+    "cnn_image_classifier": ("val_accuracy", 0.95),
+    "lstm_sequence_classifier": ("val_accuracy", 0.90),
+    "transformer_text_classifier": ("val_accuracy", 0.90),
+    "lenet5": ("val_accuracy", 0.90),
+    "mlp_regressor": ("val_loss", 0.05),
+    "small_resnet": ("val_accuracy", 0.95),
+}
+
+
+def _setup(name: str, device: str) -> tuple:  # type: ignore[type-arg]
+    diagram = load(EXAMPLES / f"{name}.nbd")
+    cfg = TrainConfig.from_dict(diagram.training).replace(device=device)
+    return diagram, cfg, load_data(cfg, diagram)
+
+
+def reference_loop(
+    diagram, cfg: TrainConfig, data: DataBundle, epochs: int, device: str, bf16: bool
+) -> float:  # type: ignore[no-untyped-def]
+    """The seed document's plain loop (plus a validation pass per epoch). Returns seconds."""
+    torch.manual_seed(cfg.seed)
+    model = compile_diagram(diagram).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    loss_fn = nn.MSELoss() if data.task == "regression" else nn.CrossEntropyLoss()
+    assert isinstance(data.train, TensorData) and isinstance(data.val, TensorData)
+    x, y = data.train.inputs.to(device), data.train.targets.to(device)
+    xv, yv = data.val.inputs.to(device), data.val.targets.to(device)
+    n, bs = len(x), cfg.batch_size
+    amp = torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=bf16)
+    _sync(device)
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(epoch)).to(device)
+        for i in range(0, n, bs):
+            idx = perm[i : i + bs]
+            with amp:
+                loss = loss_fn(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        model.eval()
+        with torch.no_grad(), amp:
+            for i in range(0, len(xv), 256):
+                loss_fn(model(xv[i : i + 256]), yv[i : i + 256])
+    _sync(device)
+    return time.perf_counter() - start
+
+
+def trainer_loop(diagram, cfg: TrainConfig, data: DataBundle, epochs: int, bf16: bool) -> float:  # type: ignore[no-untyped-def]
+    """Our Trainer with a GUI-like receiver (keeps the last step event). Returns seconds.
+
+    Timed from the status event sent just before the first step (setup such as compiling
+    and the model/data check is excluded, as the reference's compile is), to the return.
+    """
+    last: list[object] = []
+    marks: list[float] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, StepEvent):
+            last[:] = [event]
+        elif isinstance(event, StatusEvent) and event.message.startswith("training on"):
+            marks.append(time.perf_counter())
+
+    config = cfg.replace(epochs=epochs, mixed_precision="bf16" if bf16 else "off")
+    result = Trainer(diagram, config, data, on_event=on_event).run()
+    end = time.perf_counter()
+    assert result.error is None, result.error
+    return end - marks[0]
+
+
+def throughput(device: str, repeats: int, bf16_modes: list[bool], cases: list[str]) -> None:
+    print(f"\nThroughput on {device} (samples/s, best of {repeats}; same model, data, epochs)")
+    print(f"{'example':30} {'bf16':5} {'reference':>11} {'trainer':>11} {'ratio':>7}")
+    for name in cases:
+        epochs = THROUGHPUT_CASES[name]
+        diagram, cfg, data = _setup(name, device)
+        samples = len(data.train) * epochs
+        for bf16 in bf16_modes:
+            ours, ref = [], []
+            reference_loop(diagram, cfg, data, 1, device, bf16)  # warm-up (allocator, kernels)
+            for _ in range(repeats):
+                ref.append(reference_loop(diagram, cfg, data, epochs, device, bf16))
+                ours.append(trainer_loop(diagram, cfg, data, epochs, bf16))
+            r, o = samples / min(ref), samples / min(ours)
+            print(f"{name:30} {'on' if bf16 else 'off':5} {r:11.0f} {o:11.0f} {o / r:7.3f}")
+
+
+def time_to_accuracy(device: str, names: list[str]) -> None:
+    print(f"\nTime to accuracy on {device} (the example's saved settings)")
+    print(f"{'example':30} {'goal':>14} {'reached at':>12} {'best':>8} {'total s':>8}")
+    for name in names:
+        diagram, cfg, _ = _setup(name, device)
+        metric, goal = TARGETS[name]
+        hits: list[float] = []
+        start = time.perf_counter()
+
+        def on_event(
+            event: object,
+            metric: str = metric,
+            goal: float = goal,
+            hits: list[float] = hits,
+            start: float = start,
+        ) -> None:
+            value = getattr(event, metric, None)
+            if value is None or hits:
+                return
+            if (value >= goal) if metric == "val_accuracy" else (value <= goal):
+                hits.append(time.perf_counter() - start)
+
+        result = Trainer(diagram, cfg, on_event=on_event).run()
+        total = time.perf_counter() - start
+        values = result.metrics[metric]
+        best = max(values) if metric == "val_accuracy" else min(values)
+        reached = f"{hits[0]:.1f} s" if hits else "not reached"
+        print(
+            f"{name:30} {metric[4:] + ' ' + format(goal, 'g'):>14} {reached:>12} "
+            f"{best:8.4f} {total:8.1f}"
+        )
+
+
+def control_latency(rounds: int) -> None:
+    """Seconds from pause()/stop() to the loop noticing, on a CNN (slowest step of the set)."""
+    diagram, cfg, data = _setup("cnn_image_classifier", "cpu")
+    cfg = cfg.replace(epochs=1000)
+    pause_lat, stop_lat = [], []
+    for _ in range(rounds):
+        paused, stepped = threading.Event(), threading.Event()
+
+        def on_event(event: object, paused=paused, stepped=stepped) -> None:  # type: ignore[no-untyped-def]
+            if isinstance(event, StepEvent):
+                stepped.set()
+            if isinstance(event, StatusEvent) and event.message == "paused":
+                paused.set()
+
+        trainer = Trainer(diagram, cfg, data, on_event=on_event)
+        thread = threading.Thread(target=trainer.run)
+        thread.start()
+        stepped.wait(60)
+        t = time.perf_counter()
+        trainer.pause()
+        paused.wait(10)
+        pause_lat.append(time.perf_counter() - t)
+        trainer.resume()
+        time.sleep(0.2)
+        t = time.perf_counter()
+        trainer.stop()
+        thread.join(10)
+        stop_lat.append(time.perf_counter() - t)
+    print(f"\nControl latency over {rounds} runs (CNN example, CPU; target ≤ 0.5 s)")
+    for label, values in (("pause", pause_lat), ("stop", stop_lat)):
+        print(
+            f"{label:6} median {statistics.median(values) * 1000:7.1f} ms   "
+            f"max {max(values) * 1000:7.1f} ms"
+        )
+
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", choices=("throughput", "accuracy", "latency"))
+    parser.add_argument("--examples", nargs="*", default=list(TARGETS))
+    parser.add_argument("--cases", nargs="*", default=list(THROUGHPUT_CASES))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    bf16_modes = [False, True] if args.device.startswith("cuda") else [False]
+    steps: dict[str, Callable[[], None]] = {
+        "throughput": lambda: throughput(args.device, args.repeats, bf16_modes, args.cases),
+        "accuracy": lambda: time_to_accuracy(args.device, args.examples),
+        "latency": lambda: control_latency(5),
+    }
+    for key, step in steps.items():
+        if args.only in (None, key):
+            step()
+
+
+if __name__ == "__main__":
+    main()
