@@ -21,6 +21,10 @@ def _check(args: argparse.Namespace) -> int:
     from netbuilder.core.report import format_report
     from netbuilder.core.shapes import check
 
+    for stream in (sys.stdout, sys.stderr):  # '×' in shapes must not crash an ASCII console
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     worst = EXIT_OK
     for path in args.files:
         try:

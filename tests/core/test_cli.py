@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,16 @@ def test_export_code_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert not any(tmp_path.glob("*.py"))
     assert main(["export-code", lenet, "-o", str(tmp_path / "e.py"), "--class-name", "LeNet"]) == 0
     assert "class LeNet(nn.Module)" in (tmp_path / "e.py").read_text("utf-8")
+
+
+def test_check_on_an_ascii_console(tmp_path: Path) -> None:
+    """Shapes hold '×'; a console that cannot show it gets '?' instead of a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "netbuilder", "check", str(EXAMPLES_DIR / "lenet5.nbd")],
+        capture_output=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"B?6?28?28" in result.stdout
