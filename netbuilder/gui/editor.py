@@ -231,7 +231,7 @@ class Editor(QObject):
             self._push(cmd)
 
     def paste(self, fragment: dict[str, Any] | None = None) -> list[str]:
-        """Paste the clipboard's (or the given) fragment, shifted so it does not hide the original."""
+        """Paste the clipboard's (or the given) fragment, shifted off the original."""
         if fragment is None:
             try:
                 fragment = clipboard.clipboard_fragment()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 
 import networkx as nx
@@ -23,6 +24,17 @@ def view_point(window, scene_pos: QPointF) -> QPoint:
     return window.view.mapFromScene(scene_pos)
 
 
+def drag_enter_event(pos: QPointF, mime) -> QDragEnterEvent:
+    """A drag-enter event (PySide versions differ on QPoint vs QPointF; 6.12 deprecates QPoint)."""
+    args = (Qt.DropAction.CopyAction, mime, LEFT, NOMOD)
+    try:
+        return QDragEnterEvent(pos, *args)
+    except TypeError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return QDragEnterEvent(pos.toPoint(), *args)
+
+
 def drop_block(window, type_name: str, scene_pos: QPointF) -> str:
     """Drop a palette block on the canvas at ``scene_pos``; returns the new node id."""
     before = set(window.session.diagram.nodes)
@@ -30,7 +42,7 @@ def drop_block(window, type_name: str, scene_pos: QPointF) -> str:
     pos = QPointF(view_point(window, scene_pos))
     vp = window.view.viewport()
     # Qt routes a drop to the widget that accepted the drag's enter event
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, LEFT, NOMOD)
+    enter = drag_enter_event(pos, mime)
     QApplication.sendEvent(vp, enter)
     assert enter.isAccepted(), "the canvas refused the block drag"
     QApplication.sendEvent(vp, QDropEvent(pos, Qt.DropAction.CopyAction, mime, LEFT, NOMOD))
@@ -56,7 +68,9 @@ def port_pos(window, node_id: str, port: str, is_output: bool) -> QPointF:
 
 
 def drag_wire(window, src: str, src_port: str, dst: str, dst_port: str) -> None:
-    mouse_drag(window, port_pos(window, src, src_port, True), port_pos(window, dst, dst_port, False))
+    mouse_drag(
+        window, port_pos(window, src, src_port, True), port_pos(window, dst, dst_port, False)
+    )
 
 
 def click_node(window, node_id: str) -> None:
@@ -67,6 +81,7 @@ def click_node(window, node_id: str) -> None:
 
 def canonical(diagram: Diagram) -> tuple[Any, Any]:
     """Nodes (type, full params) and wiring, independent of ids and positions."""
+
     def key(nid: str) -> str:
         n = diagram.nodes[nid]
         params, _ = get_block(n.type).validate_params(n.params)

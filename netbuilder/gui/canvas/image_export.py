@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.shapes import check
@@ -35,6 +36,10 @@ def _paint(scene: DiagramScene, painter: QPainter, target: QRectF, source: QRect
     selected = scene.selectedItems()
     scene.clearSelection()
     scene.export_mode = True
+    # cached items would be drawn as bitmaps: draw them afresh (vector text in SVG, sharp PNG)
+    nodes = list(scene.nodes.values())
+    for item in nodes:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     try:
         painter.setRenderHints(
             QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
@@ -42,6 +47,8 @@ def _paint(scene: DiagramScene, painter: QPainter, target: QRectF, source: QRect
         scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
     finally:
         scene.export_mode = False
+        for item in nodes:
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for item in selected:
             item.setSelected(True)
 
