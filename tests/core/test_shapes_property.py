@@ -7,6 +7,7 @@ every node is compared, and so is each node's parameter count.
 from __future__ import annotations
 
 import operator
+import os
 from typing import Any
 
 import torch
@@ -69,7 +70,7 @@ def forward_matches_check(d: Diagram) -> None:
 
 
 @settings(
-    max_examples=int(__import__("os").environ.get("NB_EXAMPLES", "120")),
+    max_examples=int(os.environ.get("NB_EXAMPLES", "120")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -119,7 +120,7 @@ JSON_VALUES = st.recursive(
 
 
 @settings(
-    max_examples=int(__import__("os").environ.get("NB_EXAMPLES", "120")),
+    max_examples=int(os.environ.get("NB_EXAMPLES", "120")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
