@@ -151,7 +151,7 @@ def generate_code(
     init: list[str] = []
     body: list[str] = []
     args: list[str] = []
-    results: list[str] = []
+    returned: dict[str, str] = {}
     custom: list[type] = []
     var: dict[tuple[str, str], str] = {}
     # Local variables: one per value; names of nodes are reserved up front so that a
@@ -185,7 +185,7 @@ def generate_code(
             var[(nid, "out")] = name
             continue
         if spec.role == "output":
-            results.append(ins[0])
+            returned[nid] = ins[0]
             continue
         outs = (
             [name]
@@ -217,11 +217,12 @@ def generate_code(
         for port, out in zip(ports, outs, strict=True):
             var[(nid, port)] = out
 
+    results = [returned[n] for n in analysis.output_nodes()]  # the compiled module's order
     if len(results) == 1:
         body += _statement(8, [], "return ", results, "")
         returns = "torch.Tensor"
     else:
-        body += _statement(8, [], "return (", results, ",)" if len(results) == 1 else ")")
+        body += _statement(8, [], "return (", results, ")")
         returns = "tuple[torch.Tensor, ...]"
     cls_name = _checked_class_name(class_name or class_name_for(diagram), custom)
     doc = str(diagram.meta.get("description", "")).strip().splitlines()

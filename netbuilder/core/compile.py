@@ -71,7 +71,7 @@ def compile_diagram(diagram: Diagram, analysis: Analysis | None = None) -> fx.Gr
     graph = fx.Graph()
     root = nn.Module()
     values: dict[tuple[str, str], fx.Node] = {}
-    results: list[fx.Node] = []
+    results: dict[str, fx.Node] = {}
     wires = {(e.target, e.target_port): e for e in diagram.edges}
 
     for nid in order:
@@ -85,7 +85,7 @@ def compile_diagram(diagram: Diagram, analysis: Analysis | None = None) -> fx.Gr
         if spec.role == "input":
             fx_node = graph.placeholder(names[nid])
         elif spec.role == "output":
-            results.append(args[0])
+            results[nid] = args[0]
             continue
         elif spec.merge is not None:
             if spec.merge.op == "cat":
@@ -110,7 +110,10 @@ def compile_diagram(diagram: Diagram, analysis: Analysis | None = None) -> fx.Gr
                 item.meta["node_id"] = nid
                 values[(nid, port)] = item
 
-    graph.output(results[0] if len(results) == 1 else tuple(results))
+    # Outputs in diagram order (Analysis.output_nodes), which is what trainers and exporters
+    # pair with losses and names; the topological order can differ.
+    returned = [results[n] for n in analysis.output_nodes()]
+    graph.output(returned[0] if len(returned) == 1 else tuple(returned))
     graph.lint()
     module = fx.GraphModule(root, graph, class_name="NetBuilderModel")
     return module

@@ -82,3 +82,18 @@ def test_find_failing_node_points_at_the_block() -> None:
     assert isinstance(error, RuntimeError)
     node, _ = find_failing_node(model, torch.randn(2, 1, 32, 32))
     assert node is None
+
+
+def test_outputs_are_returned_in_diagram_order() -> None:
+    """Output A comes first in the diagram but last in topological order."""
+    d = Diagram()
+    d.add_node("TabularInput", {"features": 3}, node_id="x")
+    d.add_node("Output", {}, node_id="A")
+    d.add_node("Output", {}, node_id="B")
+    chain(
+        d, ("Linear", {"out_features": 5}, "c1"), ("Linear", {"out_features": 7}, "c2"), after="x"
+    )
+    d.connect("c2", "out", "A", "in")
+    d.connect("x", "out", "B", "in")
+    a, b = compile_diagram(d)(torch.randn(2, 3))
+    assert (a.shape, b.shape) == ((2, 7), (2, 3))

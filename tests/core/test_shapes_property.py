@@ -48,6 +48,12 @@ def forward_matches_check(d: Diagram) -> None:
     args = [analysis.nodes[n].outputs["out"].example(BATCH) for n in analysis.input_nodes()]
     with torch.no_grad():
         seen = run_and_record(module, args)
+        returned = module(*args)
+    returned = returned if isinstance(returned, tuple) else (returned,)
+    outputs = analysis.output_nodes()
+    assert len(returned) == len(outputs)
+    for tensor, nid in zip(returned, outputs, strict=True):  # returned in diagram order
+        assert tuple(tensor.shape) == (BATCH, *analysis.nodes[nid].inputs["in"].shape), nid
     names = python_names(d.nodes)
     for nid, node in d.nodes.items():
         spec = BLOCKS[node.type]
