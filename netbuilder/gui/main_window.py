@@ -73,9 +73,11 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
         self.history_dock = self.add_dock(self.history, Area.RightDockWidgetArea, "History")
         self.problems_dock = self.add_dock(self.problems, Area.BottomDockWidgetArea, "Problems")
+        self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.history_dock)
         self.inspector_dock.raise_()
-        self.resizeDocks([self.problems_dock], [140], Qt.Orientation.Vertical)
+        self._sized_docks = False
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [230, 300], Qt.Orientation.Horizontal
         )
@@ -278,6 +280,12 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------------ window events
+    def showEvent(self, event: QEvent) -> None:
+        super().showEvent(event)
+        if not self._sized_docks and not QSettings().contains("window/state"):
+            self._sized_docks = True  # first start: a slim problems list under the canvas
+            self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(u.toLocalFile().lower().endswith((".nbd", ".pt")) for u in event.mimeData().urls()):
             event.acceptProposedAction()

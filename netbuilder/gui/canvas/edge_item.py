@@ -12,7 +12,7 @@ from netbuilder.core.diagram import Edge
 from netbuilder.gui import theme
 from netbuilder.gui.theme import Theme
 
-LABEL_FONT_SIZE = 7.5
+LABEL_FONT_SIZE = 8.0
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:

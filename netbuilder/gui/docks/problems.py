@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
 from netbuilder.core.diagnostics import Severity
@@ -20,6 +20,9 @@ class ProblemsList(QListWidget):
         self.setAlternatingRowColors(True)
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 96)  # a few lines: the canvas deserves the height
 
     def show_analysis(self, analysis: Analysis) -> None:
         self.clear()
