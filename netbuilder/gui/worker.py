@@ -9,10 +9,23 @@ thread-safe flags directly instead of queueing slots on a thread that is busy tr
 
 The diagram is copied when a run starts, so editing the canvas during training can never
 change the running network: edits apply to the next run.
+
+CPU threads: a run started from the GUI uses at most ``cores - 1`` intra-op threads, so one
+core stays free for the event loop. On a 2-core machine two OpenMP threads plus the GUI
+thread oversubscribe the CPU: OpenMP barriers then wait for descheduled threads, steps get
+many times slower and the window stutters (measured in benchmarks/bench_gui_training.py).
+
+The GIL: pyqtgraph paints through Python overrides, so a frame re-acquires the GIL many
+times; while the trainer runs Python code between torch ops each acquisition can wait a
+whole switch interval (5 ms by default). During a run the interval is lowered to 0.5 ms
+(restored afterwards), which halved the p99 event-loop lateness and, for tiny models, also
+sped the trainer up — without any sleep in the training loop.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import traceback
 from collections import deque
@@ -28,6 +41,15 @@ from netbuilder.train.events import FailedEvent, StatusEvent
 #: Upper bound on GUI updates per second (DESIGN rule 8: "at most ~30 times a second").
 MAX_UPDATES_PER_S = 30
 DRAIN_INTERVAL_MS = -(-1000 // MAX_UPDATES_PER_S)  # ceil: 34 ms → ≤ 29.4 drains per second
+#: GIL switch interval while a run is going (see the module docstring).
+TRAINING_SWITCH_INTERVAL_S = 0.0005
+
+
+def gui_training_threads() -> int:
+    """Intra-op threads for a run beside the GUI: all cores but one, at least one."""
+    import torch
+
+    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 1) - 1))
 
 
 @dataclass
@@ -65,8 +87,10 @@ class TrainingWorker(QObject):
         data: Any = None,
         initial_state: dict[str, Any] | None = None,
         evaluate: bool = True,
+        threads: int | None = None,
     ) -> None:
         super().__init__()
+        self.threads = threads
         self.diagram = diagram
         self.config = config
         self.buffer = buffer
@@ -97,6 +121,11 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        import torch
+
+        before = torch.get_num_threads()
+        if self.threads:
+            torch.set_num_threads(self.threads)  # here: OpenMP settings are per thread
         try:
             self.outcome = self._run()
         except Exception as exc:  # a bug, not a training failure: report it, never crash Qt
@@ -105,6 +134,7 @@ class TrainingWorker(QObject):
             traceback.print_exc()
             self.outcome = RunOutcome(None, diagram=self.diagram, error=message)
         finally:
+            torch.set_num_threads(before)
             self.done.emit()
 
     def _run(self) -> RunOutcome:
@@ -172,7 +202,9 @@ class TrainingRunner(QObject):
         self.thread: QThread | None = None
         self.worker: TrainingWorker | None = None
         self.paused = False
-        self.last_thread: QThread | None = None  # the previous run's thread, for checks
+        self.threads: int | None = gui_training_threads()  # None: leave torch's setting
+        self.last_thread: QThread | None = None
+        self._saved_switch_interval: float | None = None  # the previous run's thread, for checks
         self.drain_count = 0  # ticks that delivered events (benchmarks read it)
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
@@ -199,7 +231,9 @@ class TrainingRunner(QObject):
         frozen = diagram.copy()
         self._buffer.clear()
         self.paused = False
-        worker = TrainingWorker(frozen, config, self._buffer, data, initial_state, evaluate)
+        worker = TrainingWorker(
+            frozen, config, self._buffer, data, initial_state, evaluate, self.threads
+        )
         thread = QThread()
         thread.setObjectName("netbuilder-training")
         worker.moveToThread(thread)
@@ -207,6 +241,8 @@ class TrainingRunner(QObject):
         worker.done.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self.worker, self.thread = worker, thread
+        self._saved_switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._saved_switch_interval, TRAINING_SWITCH_INTERVAL_S))
         thread.start()
         self._timer.start()
         self.running_changed.emit(True)
@@ -261,6 +297,9 @@ class TrainingRunner(QObject):
             return  # already handled (shutdown() and the queued finished signal both land here)
         thread.wait()
         self._timer.stop()
+        if self._saved_switch_interval is not None:
+            sys.setswitchinterval(self._saved_switch_interval)
+            self._saved_switch_interval = None
         self.drain()
         self.thread = None
         self.worker = None

@@ -21,10 +21,12 @@ def test_confusion_matrix_counts_sum_to_the_validation_set(qtbot):
     d.set_training({**d.training, "epochs": 1, "device": "cpu", "dataset_options": {"size": 180}})
     dock = TrainingDock(d)
     qtbot.addWidget(dock)
+    qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
     with qtbot.waitSignal(dock.run_finished, timeout=WAIT_MS) as finished:
         dock.start()
     outcome = finished.args[0]
     assert outcome.status == "completed" and outcome.evaluation is not None
+    assert outcome.data is dock.picker.bundle  # the previewed data was reused, not reloaded
     view = dock.evaluation
     counts = view.confusion_counts()
     n_val = len(outcome.data.val)

@@ -12,11 +12,13 @@ X axis: epochs as a float. A step at global step ``g`` with ``n`` steps per epoc
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 #: Earlier runs kept for comparison; older ones are dropped to keep the plots legible.
@@ -26,7 +28,25 @@ EMA_ALPHA = 0.9
 
 ArrayLike = np.ndarray | Sequence[float]
 
-_RAW_PEN = pg.mkPen((90, 140, 220, 70), width=1)
+#: The learning-rate curve changes slowly; redrawing its plot twice a second is plenty and
+#: keeps a third of the plot area out of most frames.
+LR_REFRESH_S = 0.5
+
+
+def _faint(rgb: tuple[int, int, int], share: float) -> QColor:
+    """An *opaque* colour ``share`` of the way from the plot background to ``rgb``.
+
+    Opaque rather than alpha-blended: blending every pixel of a long noisy curve was a
+    measurable part of each frame in software rendering.
+    """
+    bg = pg.mkColor(pg.getConfigOption("background"))
+    r, g, b = (
+        round(c * share + bc * (1 - share)) for c, bc in zip(rgb, bg.getRgb()[:3], strict=True)
+    )
+    return QColor(r, g, b)
+
+
+_RAW_PEN = pg.mkPen(_faint((90, 140, 220), 0.4), width=1)
 _EMA_PEN = pg.mkPen((40, 100, 220), width=1)
 _VAL_LOSS_PEN = pg.mkPen((230, 120, 30), width=1)
 _TRAIN_ACC_PEN = pg.mkPen((40, 100, 220), width=1)
@@ -142,6 +162,8 @@ class TrainingCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.redraw_count = 0  # number of refresh() calls that pushed data (benchmarks read it)
+        self._shown: dict[int, int] = {}  # id(curve item) -> points it shows
+        self._lr_pushed_at = -1e9
         self._dirty = False
         self._run_counter = 0
         self.current: RunSeries | None = None
@@ -160,13 +182,17 @@ class TrainingCurves(QWidget):
         self.acc_plot = self.graphics.addPlot(row=1, col=0, title="Accuracy")
         self.lr_plot = self.graphics.addPlot(row=2, col=0, title="Learning rate")
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.setLabel("bottom", "epoch")
+            # no grid: full-height alpha-blended grid lines were most of the paint time (~2/3
+            # of a frame in software rendering), and a frame must stay well under 16 ms
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
         self.acc_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
+        # one shared epoch axis at the bottom: fewer axes to regenerate per frame
+        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
+        self.acc_plot.getAxis("bottom").setStyle(showValues=False)
+        self.lr_plot.setLabel("bottom", "epoch")
 
         self.raw_item = _curve(self.loss_plot, _RAW_PEN, "train (per step)")
         self.smooth_item = _curve(self.loss_plot, _EMA_PEN, "train (smoothed)")
@@ -202,11 +228,22 @@ class TrainingCurves(QWidget):
             self.lr_item,
         ):
             item.setData([], [])
+        self._shown.clear()
         for line in self.best_lines:
             line.setVisible(False)
         self.best_label.setText("")
         self._dirty = False
+        self.loss_plot.enableAutoRange(x=True, y=True)
         return self.current
+
+    def set_epochs(self, epochs: int) -> None:
+        """Fix the x range to the whole run, so axes are not re-laid out on every frame.
+
+        With an auto-ranging x axis each new step changed the range and every axis was
+        regenerated per redraw; a fixed range leaves only the y axes to follow the data.
+        """
+        self.loss_plot.enableAutoRange(x=False)
+        self.loss_plot.setXRange(0.0, float(max(1, epochs)), padding=0.02)
 
     def add_steps(
         self,
@@ -249,21 +286,40 @@ class TrainingCurves(QWidget):
             run.best_epoch = epoch
         self._dirty = True
 
-    def refresh(self) -> bool:
-        """Push new points to pyqtgraph if anything changed; returns whether it redrew."""
+    def refresh(self, force: bool = False) -> bool:
+        """Push new points to pyqtgraph if anything changed; returns whether it redrew.
+
+        ``force`` also pushes the throttled learning-rate curve (end of a run).
+        """
         run = self.current
-        if not self._dirty or run is None:
+        if run is None or not (self._dirty or force):
             return False
-        self.raw_item.setData(run.step_loss.x, run.step_loss.y)
-        self.smooth_item.setData(run.smooth_loss.x, run.smooth_loss.y)
-        self.lr_item.setData(run.lr.x, run.lr.y)
-        self.val_loss_item.setData(run.val_loss.x, run.val_loss.y)
-        self.train_acc_item.setData(run.train_acc.x, run.train_acc.y)
-        self.val_acc_item.setData(run.val_acc.x, run.val_acc.y)
-        if run.best_epoch is not None:
+        now = time.monotonic()
+        lr_due = force or now - self._lr_pushed_at >= LR_REFRESH_S
+        # only series that grew: per-epoch curves change once an epoch, and an untouched
+        # curve leaves its plot unrepainted (pyqtgraph's minimal viewport updates)
+        for item, series in (
+            (self.raw_item, run.step_loss),
+            (self.smooth_item, run.smooth_loss),
+            (self.lr_item, run.lr),
+            (self.val_loss_item, run.val_loss),
+            (self.train_acc_item, run.train_acc),
+            (self.val_acc_item, run.val_acc),
+        ):
+            if self._shown.get(id(item)) != len(series):
+                if item is self.lr_item:
+                    if not lr_due:
+                        continue
+                    self._lr_pushed_at = now
+                item.setData(series.x, series.y)
+                self._shown[id(item)] = len(series)
+        if run.best_epoch is not None and self.best_lines[0].value() != run.best_epoch:
             for line in self.best_lines:
                 line.setValue(run.best_epoch)
+        if run.best_epoch is not None and not self.best_lines[0].isVisible():
+            for line in self.best_lines:
                 line.setVisible(True)
+        if run.best_epoch is not None:
             self.best_label.setText(f"best epoch: {run.best_epoch:g}")
         self._dirty = False
         self.redraw_count += 1
@@ -280,8 +336,8 @@ class TrainingCurves(QWidget):
     # ------------------------------------------------------------------ earlier runs
     def _keep_as_earlier(self, run: RunSeries) -> None:
         colour = _EARLIER_COLOURS[(self._run_counter - 1) % len(_EARLIER_COLOURS)]
-        faded = pg.mkPen((*colour, 110), width=1)
-        faded_dash = pg.mkPen((*colour, 110), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        faded = pg.mkPen(_faint(colour, 0.55), width=1)
+        faded_dash = pg.mkPen(_faint(colour, 0.55), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
         items = [
             _curve(self.loss_plot, faded, f"{run.label} (smoothed)"),
             _curve(self.loss_plot, faded_dash, None),

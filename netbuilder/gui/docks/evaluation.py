@@ -225,7 +225,7 @@ def _regression_pairs(ev: Any) -> tuple[np.ndarray, np.ndarray]:
 class BackgroundEvaluation(QObject):
     """Evaluate a (loaded) model off the GUI thread; ``done`` arrives queued on the GUI thread."""
 
-    done = Signal(object)  # one tuple (Evaluation | None, data, error); see _PreviewLoader
+    done = Signal(object)  # one tuple: (Evaluation | None, data, error text)
 
     def start(self, model: Any, data: Any, device: str = "cpu") -> None:
         def work() -> None:

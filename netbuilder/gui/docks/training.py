@@ -203,7 +203,9 @@ class TrainingDock(QWidget):
         self._show_device(config.device)
         self._run_revision = self.diagram.revision
         self._log(f"— run {self.curves._run_counter}: {config.dataset}, {config.epochs} epochs")
-        self.runner.start(self.diagram, config)
+        self.runner.start(
+            self.diagram, config, data=self.picker.matching_bundle(config, self.diagram)
+        )
         self._update_buttons()
         return True
 
@@ -226,6 +228,8 @@ class TrainingDock(QWidget):
         """One coalesced batch (≤ 30 per second): update text once, append points, redraw once."""
         steps = [e for e in batch if isinstance(e, StepEvent)]
         if steps:
+            if not self.step_events_seen:
+                self.curves.set_epochs(steps[0].epochs)
             self.step_events_seen += len(steps)
             self.curves.add_steps(
                 [e.global_step / max(1, e.steps_per_epoch) for e in steps],
@@ -291,7 +295,7 @@ class TrainingDock(QWidget):
                     self.session.set_weights(state)
             if outcome.evaluation is not None:
                 self.evaluation.show_evaluation(outcome.evaluation, outcome.data)
-        self.curves.refresh()
+        self.curves.refresh(force=True)
         self._run_revision = None
         self.edit_note.setText("")
         self._update_buttons()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import json
 import threading
 from typing import Any
 
@@ -109,6 +110,18 @@ def sample_widget(x: torch.Tensor, label: str, kind: str) -> QWidget:
     return cell
 
 
+def data_key(config: TrainConfig, diagram: Diagram) -> str:
+    """What a loaded DataBundle depends on: the source, its options, the seed, the input block."""
+    from netbuilder.train.data import DataError, input_spec
+
+    try:
+        node_id, spec = input_spec(diagram)
+    except DataError as exc:
+        return f"invalid: {exc}"
+    settings = {k: config.to_dict()[k] for k in ("dataset", "dataset_options", "seed")}
+    return json.dumps(settings, sort_keys=True) + f"|{node_id}|{spec!r}"
+
+
 def csv_columns(path: str) -> list[str]:
     """Header names of a .csv/.tsv file (delimiter sniffed); [] if unreadable."""
     try:
@@ -126,9 +139,8 @@ def csv_columns(path: str) -> list[str]:
 class _PreviewLoader(QObject):
     """Loads data on a Python thread; ``loaded`` is delivered queued on the GUI thread.
 
-    The payload is always one tuple ``(request id, DataBundle | None, error text)``: passing a
-    bare ``None`` through a queued ``object`` argument from a non-Qt thread crashed PySide6
-    6.12 on Python 3.11 ("none_dealloc"), a tuple travels safely.
+    The payload is one tuple ``(request id, DataBundle | None, error text)`` so a stale
+    answer (an older request id) can be recognised and dropped.
     """
 
     loaded = Signal(object)
@@ -159,6 +171,8 @@ class DatasetPicker(QWidget):
         self.diagram = diagram
         self.undo_stack = undo_stack
         self.bundle: Any = None
+        self.bundle_key = ""
+        self._pending_key = ""
         self._request = 0
         self._loading = False
         self._loader = _PreviewLoader(self)
@@ -306,8 +320,13 @@ class DatasetPicker(QWidget):
         except ConfigError as exc:
             self._show_preview(None, str(exc))
             return
+        frozen = self.diagram.copy()
+        self._pending_key = data_key(config, frozen)
+        if self.bundle is not None and self._pending_key == self.bundle_key:
+            self._show_preview(self.bundle, "")  # same data: no need to load it again
+            return
         self.preview_status.setText(f"Loading {config.dataset} …")
-        self._loader.request(self._request, config, self.diagram.copy())
+        self._loader.request(self._request, config, frozen)
 
     def _on_loaded(self, payload: tuple[int, Any, str]) -> None:
         request_id, bundle, error = payload
@@ -315,8 +334,18 @@ class DatasetPicker(QWidget):
             return
         self._show_preview(bundle, error)
 
+    def matching_bundle(self, config: TrainConfig, diagram: Diagram) -> Any:
+        """The previewed data if it is exactly what a run with ``config`` would load, else None.
+
+        Reusing it saves generating or decoding the data twice when Start follows a preview.
+        """
+        if self.bundle is not None and self.bundle_key == data_key(config, diagram):
+            return self.bundle
+        return None
+
     def _show_preview(self, bundle: Any, error: str) -> None:
         self.bundle = bundle
+        self.bundle_key = self._pending_key if bundle is not None else ""
         while self.preview_grid.count():
             item = self.preview_grid.takeAt(0)
             if item.widget() is not None:
