@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from diagram_strategies import grow_diagram
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from netbuilder.core import io
 from netbuilder.core.diagram import Diagram
@@ -38,6 +41,18 @@ def test_examples_have_training_settings(path: Path) -> None:
     training = load(path).training
     for key in ("dataset", "loss", "optimizer", "lr", "batch_size", "epochs", "seed"):
         assert key in training, key
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_diagrams_round_trip_exactly(data: st.DataObject) -> None:
+    d = grow_diagram(data)
+    d.set_label(next(iter(d.nodes)), data.draw(st.text(max_size=20)))
+    text = dumps(d)
+    again = loads(text)
+    assert again.to_dict() == d.to_dict()
+    assert dumps(again) == text
+    assert check(again).ok
 
 
 def test_every_format_version_has_a_fixture() -> None:
