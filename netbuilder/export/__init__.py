@@ -67,7 +67,7 @@ def export_model(
     exporters: dict[str, Callable[[], ExportResult]] = {
         "pt2": lambda: _pt2(diagram, model, out, analysis, classes),
         "onnx": lambda: _onnx(diagram, model, out, analysis),
-        "python": lambda: _python(diagram, model, out, analysis),
+        "python": lambda: _python(diagram, model, out, analysis, classes),
     }
     if fmt not in exporters:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -86,7 +86,7 @@ def _onnx(d: Diagram, m: nn.Module, out: object, a: Analysis | None):
     return export_onnx(d, m, out, analysis=a)  # type: ignore[arg-type]
 
 
-def _python(d: Diagram, m: nn.Module, out: object, a: Analysis | None):
+def _python(d: Diagram, m: nn.Module, out: object, a: Analysis | None, c: list[str] | None):
     from netbuilder.export.python_source import export_python
 
-    return export_python(d, m, out, analysis=a)  # type: ignore[arg-type]
+    return export_python(d, m, out, analysis=a, classes=c)  # type: ignore[arg-type]

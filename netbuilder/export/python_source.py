@@ -36,7 +36,7 @@ def python_paths(out: str | os.PathLike[str]) -> tuple[Path, Path]:
 def _usage(cls_name: str, weights_name: str, inputs: ModelInputs) -> str:
     call_args = ", ".join(inputs.names)
     lines = [
-        "Usage (needs only PyTorch)::",
+        "Usage::",
         "",
         f"    from {Path(weights_name).stem.removesuffix('_weights')} import load_model",
         f"    model = load_model()  # {cls_name} with the trained weights from {weights_name}",
@@ -70,9 +70,13 @@ def load_model(weights=None, map_location="cpu"):
 
 
 def python_source(
-    diagram: Diagram, analysis: Analysis | None, cls_name: str, weights_name: str
+    diagram: Diagram,
+    analysis: Analysis | None,
+    cls_name: str,
+    weights_name: str,
+    classes: list[str] | None = None,
 ) -> str:
-    """The generated module with a usage docstring and a ``load_model`` helper."""
+    """The generated module with a usage docstring, a ``load_model`` helper and ``CLASSES``."""
     inputs = model_inputs(diagram, analysis)
     try:
         source = generate_code(diagram, analysis, class_name=cls_name)
@@ -82,7 +86,8 @@ def python_source(
     if not sep:
         raise ExportError("the code generator's output has an unexpected layout")
     source = f'{head}\n\n{_usage(cls_name, weights_name, inputs)}\n"""\n{rest}'
-    return source.rstrip("\n") + "\n" + _loader_source(cls_name, weights_name)
+    labels = f"\n\n# output index → class name\nCLASSES = {list(classes)!r}\n" if classes else ""
+    return source.rstrip("\n") + "\n" + labels + _loader_source(cls_name, weights_name)
 
 
 def _import_isolated(path: Path):  # -> module
@@ -106,13 +111,14 @@ def export_python(
     out: str | os.PathLike[str],
     *,
     analysis: Analysis | None = None,
+    classes: list[str] | None = None,
 ) -> ExportResult:
     """Write model.py + weights; import the written code and compare with ``model``."""
     clock = Stopwatch()
     code_path, weights_path = python_paths(out)
     cls_name = class_name_for(diagram)
     inputs = model_inputs(diagram, analysis)
-    source = python_source(diagram, analysis, cls_name, weights_path.name)
+    source = python_source(diagram, analysis, cls_name, weights_path.name, classes)
     state = {k: v.detach().to("cpu").clone().contiguous() for k, v in model.state_dict().items()}
     buffer = io.BytesIO()
     torch.save(state, buffer)

@@ -47,7 +47,18 @@ _SYM_CALLS = {
 }  # fmt: skip
 _SYM_NAMES = {"oo", "zoo", "nan", "true", "false", "True", "False", "S"}
 _SYMBOL_NAME = re.compile(r"^[a-z]{1,4}\d{1,9}$")
-_ALLOWED_TARGET_PREFIXES = ("torch.ops.aten.", "torch.ops.prims.", "_operator.")
+_ALLOWED_TARGET_PREFIXES = (
+    "torch.ops.aten.",
+    "torch.ops.prims.",
+    "torch.ops.higher_order.",
+    "_operator.",
+)
+# Symbolic-size helpers torch.export emits for dynamic shapes (pure arithmetic).
+_ALLOWED_TARGETS = {
+    "torch.sym_float", "torch.sym_int", "torch.sym_max", "torch.sym_min", "torch.sym_not",
+    "torch.sym_ite", "torch.sym_sum", "torch._sym_sqrt", "math.ceil", "math.floor",
+    "math.trunc", "math.sqrt",
+}  # fmt: skip
 _ALLOWED_TOP_DIRS = {
     "models",
     "data",
@@ -219,7 +230,9 @@ def _walk_program(obj: Any) -> None:
                 if key == "expr_str" and isinstance(value, str):
                     _check_sym_expr(value)
                 elif key == "target" and isinstance(value, str):
-                    if not value.startswith(_ALLOWED_TARGET_PREFIXES):
+                    if value not in _ALLOWED_TARGETS and not value.startswith(
+                        _ALLOWED_TARGET_PREFIXES
+                    ):
                         raise UnsafeFileError(f"the program calls {value[:80]!r}")
                 elif key in ("custom_obj", "as_custom_obj") and value:
                     raise UnsafeFileError("the program holds custom (scripted) objects")

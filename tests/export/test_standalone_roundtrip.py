@@ -58,6 +58,7 @@ for job in json.load(open(sys.argv[1])):
     spec.loader.exec_module(module)
     with torch.no_grad():
         r["python"] = diff(module.load_model()(*xs), expected)
+    r["classes"] = getattr(module, "CLASSES", [])
     if job.get("onnx"):
         import onnxruntime
         session = onnxruntime.InferenceSession(job["onnx"], providers=["CPUExecutionProvider"])
@@ -143,6 +144,7 @@ def test_pt2_carries_example_inputs_and_description(exported: dict[str, Any], na
     names = list(model_inputs(item.diagram).names)
     assert outside["pt2_example_inputs"] == len(names)
     assert outside["pt2_input_names"] == names
+    assert outside["classes"] == item.result.classes  # python export: index → class name
 
 
 def test_trained_weights_differ_from_fresh_ones(exported: dict[str, Any]) -> None:
