@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from netbuilder.core.blocks import UnknownBlockError, get_block
+from netbuilder.core.blocks import BlockSpec, UnknownBlockError, get_block
 from netbuilder.core.events import DiagramEvent, Signal
 
 
@@ -77,6 +77,14 @@ _ID_PREFIX = {
     "PositionalEncoding": "posenc",
     "Concatenate": "concat",
 }
+
+
+def _spec_of(node: Node) -> BlockSpec:
+    """The block spec of a node; a node of an unknown type (put in by code) is refused."""
+    try:
+        return get_block(node.type)
+    except UnknownBlockError as exc:
+        raise DiagramError(f"node {node.id!r}: {exc}") from None
 
 
 def valid_node_id(node_id: str) -> bool:
@@ -190,8 +198,8 @@ class Diagram:
         src, dst = self.node(source), self.node(target)
         if source == target:
             raise DiagramError("a block cannot be wired to itself")
-        outs = get_block(src.type).output_ports(src.params)
-        ins = get_block(dst.type).input_ports(dst.params)
+        outs = _spec_of(src).output_ports(src.params)
+        ins = _spec_of(dst).input_ports(dst.params)
         if source_port not in outs:
             raise DiagramError(f"{src.type} {source!r} has no output port {source_port!r}")
         if target_port not in ins:
@@ -215,7 +223,7 @@ class Diagram:
     def set_param(self, node_id: str, name: str, value: Any) -> None:
         """Store a parameter value as given; invalid values show up as diagnostics."""
         node = self.node(node_id)
-        if name not in get_block(node.type).param_map:
+        if name not in _spec_of(node).param_map:
             raise DiagramError(f"{node.type} has no parameter {name!r}")
         node.params[name] = copy.deepcopy(value)
         self._emit(DiagramEvent("node_changed", node_id, name=name))
