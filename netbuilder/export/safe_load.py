@@ -38,8 +38,9 @@ from netbuilder.export.errors import UnsafeFileError
 PT2_MAX_BYTES = 2 * 1024**3
 
 # Names a torch.export symbolic-shape string may call or mention; anything else is refused.
+# No Pow: sympy evaluates Pow(10, 10**9) eagerly, which would hang the app (a cheap DoS).
 _SYM_CALLS = {
-    "Symbol", "Integer", "Float", "Rational", "Add", "Mul", "Pow", "Min", "Max", "Abs",
+    "Symbol", "Integer", "Float", "Rational", "Add", "Mul", "Min", "Max", "Abs",
     "Mod", "FloorDiv", "PythonMod", "CleanDiv", "CeilToInt", "FloorToInt", "ModularIndexing",
     "Where", "IntTrueDiv", "FloatTrueDiv", "TruncToInt", "Eq", "Ne", "Lt", "Le", "Gt", "Ge",
     "And", "Or", "Not", "StrictLessThan", "LessThan", "GreaterThan", "StrictGreaterThan",

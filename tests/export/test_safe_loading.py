@@ -25,7 +25,7 @@ from netbuilder.core.compile import compile_diagram
 from netbuilder.core.io import load
 from netbuilder.export.errors import UnsafeFileError
 from netbuilder.export.pt2 import export_pt2
-from netbuilder.export.safe_load import safe_load_pt2, validate_pt2
+from netbuilder.export.safe_load import _check_sym_expr, safe_load_pt2, validate_pt2
 from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -289,3 +289,39 @@ def test_truncated_pt2_is_refused(good_pt2: Path, tmp_path: Path) -> None:
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="truncated or damaged"):
         safe_load_pt2(cut)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "Symbol('s52', positive=True, integer=True)",
+        "Mul(Integer(64), Symbol('s52', positive=True, integer=True))",
+        "Min(Integer(64), Mul(Integer(64), Symbol('s1', integer=True)))",
+        "FloorDiv(Symbol('s0', integer=True), Integer(2)) + 1",
+        "s0*2 - 1",
+    ],
+)
+def test_shape_expressions_torch_writes_are_accepted(expr: str) -> None:
+    _check_sym_expr(expr)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "__import__('os').system('true')",
+        "Symbol('s0').__class__",
+        "Symbol('__import__')",
+        "Integer(1).evalf.__globals__",
+        "[c for c in ()]",
+        "(lambda: 1)()",
+        "Integer(2)[0]",
+        "eval('1')",
+        "Pow(Integer(10), Integer(10**9))",
+        "Pow(Integer(10), Integer(1000000000))",
+        "Integer(10) ** Integer(10**9)",
+        "Symbol('s0' + 'x')",
+    ],
+)
+def test_anything_else_in_a_shape_expression_is_refused(expr: str) -> None:
+    with pytest.raises(UnsafeFileError):
+        _check_sym_expr(expr)
