@@ -9,6 +9,7 @@ show the same command as a button.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -184,9 +185,9 @@ class ExportDialog(QDialog):
             from netbuilder.export import export_model
 
             try:
-                outcome: Any = export_model(
-                    self.diagram, self.model_factory(), fmt, out, classes=self.classes
-                )
+                # a private copy: the app may evaluate the same model while this runs
+                model = copy.deepcopy(self.model_factory())
+                outcome: Any = export_model(self.diagram, model, fmt, out, classes=self.classes)
             except Exception as exc:  # shown to the user; the dialog must never crash
                 outcome = exc
             self._relay.done.emit(outcome)
