@@ -6,6 +6,7 @@ one entry point the CLI and the GUI dialog use; the per-format modules hold the 
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,17 @@ def default_output(source: str | os.PathLike[str], fmt: str) -> Path:
     return source.with_suffix(SUFFIXES[fmt])
 
 
+def on_cpu(model: nn.Module) -> nn.Module:
+    """``model`` itself if it lives on the CPU, else a CPU copy (the original stays put).
+
+    Exports are meant to run anywhere, and the sample batches are built on the CPU.
+    """
+    tensors = [*model.parameters(), *model.buffers()]
+    if all(t.device.type == "cpu" for t in tensors):
+        return model
+    return copy.deepcopy(model).to("cpu")
+
+
 def export_model(
     diagram: Diagram,
     model: nn.Module,
@@ -64,6 +76,7 @@ def export_model(
     Raises ``ExportError`` (and subclasses) with a one-line reason; ``VerificationError``
     when the written file reloads but does not reproduce ``model``.
     """
+    model = on_cpu(model)
     exporters: dict[str, Callable[[], ExportResult]] = {
         "pt2": lambda: _pt2(diagram, model, out, analysis, classes),
         "onnx": lambda: _onnx(diagram, model, out, analysis),
