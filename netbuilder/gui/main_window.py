@@ -40,6 +40,7 @@ from netbuilder.gui.canvas.view import DiagramView
 from netbuilder.gui.docks.inspector import Inspector
 from netbuilder.gui.docks.palette import Palette
 from netbuilder.gui.docks.problems import ProblemsList
+from netbuilder.gui.docks.training import TrainingDock
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.files import FileActions
 from netbuilder.gui.icons import app_icon
@@ -73,6 +74,12 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
         self.history_dock = self.add_dock(self.history, Area.RightDockWidgetArea, "History")
         self.problems_dock = self.add_dock(self.problems, Area.BottomDockWidgetArea, "Problems")
+        self.training_panel = TrainingDock.for_session(self.session, self)
+        self.training_panel.select_node = self.select_node
+        bottom = Area.BottomDockWidgetArea
+        self.training_dock = self.add_dock(self.training_panel, bottom, "Training")
+        self.tabifyDockWidget(self.problems_dock, self.training_dock)
+        self.problems_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.history_dock)
@@ -309,6 +316,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.scene.gestures.cancel()
+        self.training_panel.shutdown()  # stop and join a running training thread
         event.accept()
 
     # ------------------------------------------------------------------ settings

@@ -8,8 +8,9 @@ category its own hue so a network reads at a glance.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
 CATEGORY_HUES: dict[str, int] = {
     "Input": 140,
@@ -94,11 +95,23 @@ def current_theme() -> Theme:
     )
 
 
+@cache
 def node_font(bold: bool = False, size: float = 9.0) -> QFont:
+    """Shared font objects (made once: painting 500 blocks must not build fonts)."""
     font = QFont()
     font.setPointSizeF(size)
     font.setBold(bold)
     return font
+
+
+@cache
+def font_metrics(bold: bool = False, size: float = 9.0) -> QFontMetricsF:
+    return QFontMetricsF(node_font(bold, size))
+
+
+@cache
+def text_width(text: str, size: float) -> float:
+    return font_metrics(False, size).horizontalAdvance(text)
 
 
 def format_count(n: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from netbuilder.core.diagram import Edge
@@ -60,8 +60,8 @@ class EdgeItem(QGraphicsItem):
 
     def _layout_label(self) -> None:
         if self.label:
-            fm = QFontMetricsF(theme.node_font(size=LABEL_FONT_SIZE))
-            w, h = fm.horizontalAdvance(self.label) + 8, fm.height() + 2
+            fm = theme.font_metrics(False, LABEL_FONT_SIZE)
+            w, h = theme.text_width(self.label, LABEL_FONT_SIZE) + 8, fm.height() + 2
             mid = self._path.pointAtPercent(0.5)
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h - 3, w, h)
         else:
@@ -89,14 +89,15 @@ class EdgeItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
     ) -> None:
         t = self.theme
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 0.3)
         color = t.error if self.error else t.wire
         if self.isSelected():
             color = t.selected
         painter.setPen(QPen(color, 2.6 if self.isSelected() else 1.8))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
-        if self.label:
+        if self.label and lod >= 0.3:  # unreadable when zoomed far out: skip the text
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(t.wire_label_bg)
             painter.drawRoundedRect(self._label_rect, 3, 3)

@@ -37,9 +37,8 @@ def _paint(scene: DiagramScene, painter: QPainter, target: QRectF, source: QRect
     scene.clearSelection()
     scene.export_mode = True
     # cached items would be drawn as bitmaps: draw them afresh (vector text in SVG, sharp PNG)
-    nodes = list(scene.nodes.values())
-    for item in nodes:
-        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    mode = scene.cache_mode
+    scene.set_cache_mode(QGraphicsItem.CacheMode.NoCache)
     try:
         painter.setRenderHints(
             QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
@@ -47,8 +46,7 @@ def _paint(scene: DiagramScene, painter: QPainter, target: QRectF, source: QRect
         scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
     finally:
         scene.export_mode = False
-        for item in nodes:
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        scene.set_cache_mode(mode)
         for item in selected:
             item.setSelected(True)
 

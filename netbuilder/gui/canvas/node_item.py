@@ -7,10 +7,11 @@ Painting only draws those cached strings, so zooming and panning never call into
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from netbuilder.core.blocks import BlockSpec
@@ -21,6 +22,7 @@ HEADER = 22.0
 LINE = 15.0
 PORT_GAP = 18.0
 PORT_RADIUS = 5.5
+PORT_COLS = 30.0  # room for port names when a side has several ports
 
 _SHORT = {
     "out_channels": "out",
@@ -67,6 +69,16 @@ def key_params_text(spec: BlockSpec, params: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+@cache
+def _header_shape() -> QPainterPath:
+    """The card's top band: rounded above, square below (the same for every card)."""
+    header = QPainterPath()
+    header.addRoundedRect(QRectF(0, 0, NODE_WIDTH, HEADER + 7), 7, 7)
+    band = QPainterPath()
+    band.addRect(QRectF(0, 0, NODE_WIDTH, HEADER))
+    return header.intersected(band)
+
+
 class PortItem(QGraphicsItem):
     """A typed input or output socket; wires attach to its centre."""
 
@@ -80,6 +92,8 @@ class PortItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(2)
+        # nothing to paint until lit: the card draws resting ports (saves a paint call each)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
 
     @property
     def node_id(self) -> str:
@@ -97,18 +111,28 @@ class PortItem(QGraphicsItem):
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:
             self.highlighted = on
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not on)
             self.update()
+
+    def set_wired(self, on: bool) -> None:
+        if on != self.wired:
+            self.wired = on
+            self.node_item.update()  # the card draws its ports (one cached pixmap)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
     ) -> None:
-        t = self.node_item.theme
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = PORT_RADIUS + (2 if self.highlighted else 0)
-        fill = t.highlight if self.highlighted else (t.wire if self.wired else t.node_fill)
-        painter.setPen(QPen(t.highlight if self.highlighted else t.wire, 1.5))
-        painter.setBrush(fill)
-        painter.drawEllipse(QPointF(0, 0), r, r)
+        """Only a highlighted port draws itself; a resting one is part of the card's pixmap."""
+        if self.highlighted:
+            draw_port(painter, self.node_item.theme, QPointF(0, 0), self.wired, True)
+
+
+def draw_port(painter: QPainter, t: Theme, centre: QPointF, wired: bool, lit: bool) -> None:
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    r = PORT_RADIUS + (2 if lit else 0)
+    painter.setPen(QPen(t.highlight if lit else t.wire, 1.5))
+    painter.setBrush(t.highlight if lit else (t.wire if wired else t.node_fill))
+    painter.drawEllipse(centre, r, r)
 
 
 class NodeItem(QGraphicsItem):
@@ -129,12 +153,12 @@ class NodeItem(QGraphicsItem):
         self.outputs: dict[str, PortItem] = {}
         self._height = HEADER + 3 * LINE + 8
         self._syncing = False
+        self._texts: tuple[str, list[tuple[QRectF, str, bool]]] | None = None
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
         )
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
 
@@ -153,6 +177,7 @@ class NodeItem(QGraphicsItem):
             self._rebuild_ports(in_ports, out_ports)
             changed = True
         if changed:
+            self._texts = None
             self.update()
 
     def set_analysis(self, count: str, error: bool, warning: bool, tooltip: str) -> bool:
@@ -161,6 +186,7 @@ class NodeItem(QGraphicsItem):
         if state == (self.count, self.error, self.warning) and tooltip == self.toolTip():
             return False
         self.count, self.error, self.warning = state
+        self._texts = None
         self.setToolTip(tooltip)
         self.update()
         return True
@@ -197,7 +223,8 @@ class NodeItem(QGraphicsItem):
         return self._height
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-3, -3, NODE_WIDTH + 6, self._height + 6)
+        r = PORT_RADIUS + 2
+        return QRectF(-r, -3, NODE_WIDTH + 2 * r, self._height + 6)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -223,6 +250,28 @@ class NodeItem(QGraphicsItem):
         return super().itemChange(change, value)
 
     # ------------------------------------------------------------------ painting
+    def _layout_texts(self) -> tuple[str, list[tuple[QRectF, str, bool]]]:
+        """Elide and place the card's text once per content change, not once per paint."""
+        title = theme.font_metrics(True, 9.0).elidedText(
+            self.title, Qt.TextElideMode.ElideRight, NODE_WIDTH - 16
+        )
+        bfm = theme.font_metrics(False, 8.0)
+        left = PORT_COLS if len(self.inputs) > 1 else 0.0
+        right = PORT_COLS if len(self.outputs) > 1 else 0.0
+        text_w = NODE_WIDTH - 16 - left - right
+        lines = []
+        y = HEADER + 4
+        for text, muted in (
+            (self.subtitle, False),
+            (self.detail, True),
+            (f"{self.count} params" if self.count else "", True),
+        ):
+            if text:
+                shown = bfm.elidedText(text, Qt.TextElideMode.ElideRight, text_w)
+                lines.append((QRectF(10 + left, y, text_w, LINE), shown, muted))
+                y += LINE
+        return title, lines
+
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -238,47 +287,33 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(t.node_fill)
         painter.drawRoundedRect(rect, 7, 7)
         # header band in the category colour
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, NODE_WIDTH, HEADER + 7), 7, 7)
-        band = QPainterPath()
-        band.addRect(QRectF(0, 0, NODE_WIDTH, HEADER))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(t.category_color(self.spec.category)))
-        painter.drawPath(header.intersected(band))
+        painter.drawPath(_header_shape())
         painter.setPen(QPen(border, width))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect, 7, 7)
 
-        title_font = theme.node_font(bold=True, size=9.0)
-        painter.setFont(title_font)
+        for port in [*self.inputs.values(), *self.outputs.values()]:
+            draw_port(painter, t, port.pos(), port.wired, False)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < 0.3:
+            return  # text would be a smudge at this zoom
+        painter.setFont(theme.node_font(bold=True, size=9.0))
         painter.setPen(QColor(20, 20, 24) if not t.dark else t.text)
-        fm = QFontMetricsF(title_font)
-        title = fm.elidedText(self.title, Qt.TextElideMode.ElideRight, NODE_WIDTH - 16)
+        if self._texts is None:
+            self._texts = self._layout_texts()
+        title, lines = self._texts
         painter.drawText(
             QRectF(8, 0, NODE_WIDTH - 16, HEADER), Qt.AlignmentFlag.AlignVCenter, title
         )
-
-        body_font = theme.node_font(size=8.0)
-        painter.setFont(body_font)
-        bfm = QFontMetricsF(body_font)
-        port_cols = 30.0
-        left = port_cols if len(self.inputs) > 1 else 0.0
-        right = port_cols if len(self.outputs) > 1 else 0.0
-        text_w = NODE_WIDTH - 16 - left - right
-        lines = [
-            (self.subtitle, t.text),
-            (self.detail, t.muted_text),
-            (f"{self.count} params" if self.count else "", t.muted_text),
-        ]
-        y = HEADER + 4
-        for text, color in lines:
-            if text:
-                painter.setPen(color)
-                shown = bfm.elidedText(text, Qt.TextElideMode.ElideRight, text_w)
-                painter.drawText(
-                    QRectF(10 + left, y, text_w, LINE), Qt.AlignmentFlag.AlignVCenter, shown
-                )
-                y += LINE
+        painter.setFont(theme.node_font(size=8.0))
+        for rect, text, muted in lines:
+            painter.setPen(t.muted_text if muted else t.text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, text)
+        left = len(self.inputs) > 1
+        right = len(self.outputs) > 1
+        port_cols = PORT_COLS
         if left or right:
             painter.setPen(t.muted_text)
             for ports, align, x in (

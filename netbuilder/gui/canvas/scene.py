@@ -7,9 +7,9 @@ are handled by ``canvas.gestures`` and end in ``Editor`` calls, never in model e
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Signal
+from PySide6.QtGui import QPainter, QPixmapCache
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netbuilder.core.blocks import get_block
 from netbuilder.core.diagnostics import Severity
@@ -24,6 +24,8 @@ from netbuilder.gui.canvas.node_item import NodeItem, key_params_text
 from netbuilder.gui.theme import GRID
 
 SCENE_EXTENT = 100_000.0
+CacheMode = QGraphicsItem.CacheMode
+FAR_ZOOM = 0.3  # below this, items are cached in their own coordinates (see set_zoom)
 
 
 class DiagramScene(QGraphicsScene):
@@ -45,6 +47,11 @@ class DiagramScene(QGraphicsScene):
         self.edges: dict[Edge, EdgeItem] = {}
         self._edges_of: dict[str, set[Edge]] = {}
         self.analysis: Analysis | None = None
+        self._shown: dict[str, object] = {}  # what each node item last showed (see apply)
+        self._fresh_edges: set[Edge] = set()  # wires added since the last check was shown
+        self.cache_mode = CacheMode.DeviceCoordinateCache
+        # cached item pictures must fit Qt's pixmap cache, or every frame redraws them all
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 96 * 1024))
         self.gestures = Gestures(self)
         self.setSceneRect(QRectF(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -87,6 +94,7 @@ class DiagramScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self._edges_of.clear()
+        self._shown.clear()
         for nid in self.diagram.nodes:
             self._add_node(nid)
         for edge in self.diagram.edges:
@@ -98,7 +106,9 @@ class DiagramScene(QGraphicsScene):
         node = self.diagram.nodes[nid]
         item = NodeItem(nid, get_block(node.type), self.theme)
         self.nodes[nid] = item
+        self._shown.pop(nid, None)
         self._refresh_node(nid)
+        self._apply_cache(item)
         item.set_pos_from_model(node.position)
         self.addItem(item)
 
@@ -118,9 +128,11 @@ class DiagramScene(QGraphicsScene):
     def _add_edge(self, edge: Edge) -> None:
         item = EdgeItem(edge, self.theme)
         self.edges[edge] = item
+        self._fresh_edges.add(edge)
         self._edges_of.setdefault(edge.source, set()).add(edge)
         self._edges_of.setdefault(edge.target, set()).add(edge)
         self._place_edge(edge)
+        self._apply_cache(item)
         self.addItem(item)
         self._update_port_wiring(edge.source)
         self._update_port_wiring(edge.target)
@@ -140,9 +152,9 @@ class DiagramScene(QGraphicsScene):
         wired_in = {e.target_port for e in self._edges_of.get(nid, ()) if e.target == nid}
         wired_out = {e.source_port for e in self._edges_of.get(nid, ()) if e.source == nid}
         for name, port in item.inputs.items():
-            port.wired = name in wired_in
+            port.set_wired(name in wired_in)
         for name, port in item.outputs.items():
-            port.wired = name in wired_out
+            port.set_wired(name in wired_out)
 
     def port_scene_pos(self, node_id: str, port: str, is_output: bool) -> QPointF | None:
         item = self.nodes.get(node_id)
@@ -160,6 +172,8 @@ class DiagramScene(QGraphicsScene):
             start = start or (src.scenePos() if src else QPointF())
             end = end or (dst.scenePos() if dst else QPointF())
         item.set_ends(start, end)
+        if self.cache_mode == CacheMode.ItemCoordinateCache:
+            self._apply_cache(item)  # the picture's size follows the wire's new bounds
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in self._edges_of.get(item.node_id, ()):
@@ -167,15 +181,29 @@ class DiagramScene(QGraphicsScene):
 
     # ------------------------------------------------------------------ analysis → items
     def apply_analysis(self, analysis: Analysis) -> None:
-        """Show a new check; only items whose text or colour changed are repainted."""
+        """Show a new check; only items whose inputs to their look changed are touched.
+
+        Each node's look depends on its check result and its diagnostics; each wire's on its
+        source's output and its target's diagnostics. Both are compared as plain values with
+        what was shown last time, so one edit touches only the blocks whose shapes changed.
+        """
         self.analysis = analysis
         by_node: dict[str, list] = {}
         for diag in analysis.diagnostics:
             if diag.node_id is not None:
                 by_node.setdefault(diag.node_id, []).append(diag)
+        changed: set[str] = set()
         for nid, item in self.nodes.items():
             diags = by_node.get(nid, [])
             result = analysis.nodes.get(nid)
+            sig = (
+                (result.param_count, tuple(result.outputs.items())) if result else None,
+                tuple(diags),
+            )
+            if self._shown.get(nid) == sig:
+                continue
+            self._shown[nid] = sig
+            changed.add(nid)
             errors = [d for d in diags if d.severity is Severity.ERROR]
             warnings = [d for d in diags if d.severity is Severity.WARNING]
             count = theme.format_count(result.param_count) if result and result.param_count else ""
@@ -183,16 +211,55 @@ class DiagramScene(QGraphicsScene):
             if not tip:
                 tip = f"{item.spec.type} — {item.spec.doc}"
             item.set_analysis(count, bool(errors), bool(warnings), tip)
-        for edge, item in self.edges.items():
-            spec = analysis.edge_spec(edge)
-            label = format_shape(spec) if spec is not None else ""
-            bad = [
-                d
-                for d in by_node.get(edge.target, [])
-                if d.severity is Severity.ERROR and d.port in (None, edge.target_port)
-            ]
-            tip = "\n".join(d.message for d in bad) or (f"{edge.source} → {edge.target}: {label}")
-            item.set_analysis(label, bool(bad), tip)
+        edges = self.edges.items()
+        if len(changed) < len(self.nodes):
+            touched = {e for nid in changed for e in self._edges_of.get(nid, ())}
+            touched |= self._fresh_edges
+            edges = [(e, self.edges[e]) for e in touched if e in self.edges]
+        self._fresh_edges = set()
+        for edge, item in edges:
+            self._show_edge(edge, item, analysis, by_node)
+
+    def _show_edge(
+        self, edge: Edge, item: EdgeItem, analysis: Analysis, by_node: dict[str, list]
+    ) -> None:
+        spec = analysis.edge_spec(edge)
+        label = format_shape(spec) if spec is not None else ""
+        bad = [
+            d
+            for d in by_node.get(edge.target, [])
+            if d.severity is Severity.ERROR and d.port in (None, edge.target_port)
+        ]
+        tip = "\n".join(d.message for d in bad) or (f"{edge.source} → {edge.target}: {label}")
+        item.set_analysis(label, bool(bad), tip)
+
+    def set_zoom(self, zoom: float) -> None:
+        """Choose how items cache their pictures for the view's zoom.
+
+        Close up, a cache in device pixels keeps text sharp and makes panning a blit. Far
+        out, hundreds of items are in view and a zoom step would redraw every one of them:
+        there each item keeps a small picture in its own coordinates (drawn at FAR_ZOOM, so
+        without text, which is unreadable there anyway) that zooming merely rescales.
+        """
+        far = zoom < FAR_ZOOM
+        self.set_cache_mode(
+            CacheMode.ItemCoordinateCache if far else CacheMode.DeviceCoordinateCache
+        )
+
+    def set_cache_mode(self, mode: QGraphicsItem.CacheMode) -> None:
+        if mode == self.cache_mode:
+            return
+        self.cache_mode = mode
+        for item in [*self.nodes.values(), *self.edges.values()]:
+            self._apply_cache(item)
+
+    def _apply_cache(self, item: QGraphicsItem) -> None:
+        if self.cache_mode == CacheMode.ItemCoordinateCache:
+            r = item.boundingRect()
+            size = QSize(max(4, int(r.width() * FAR_ZOOM)), max(4, int(r.height() * FAR_ZOOM)))
+            item.setCacheMode(self.cache_mode, size)
+        else:
+            item.setCacheMode(self.cache_mode)
 
     def set_theme(self) -> None:
         self.theme = theme.current_theme()
@@ -245,9 +312,9 @@ class DiagramScene(QGraphicsScene):
     # ------------------------------------------------------------------ background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.theme.background)
-        if self.export_mode:
-            return
         scale = painter.worldTransform().m11()
+        if self.export_mode or scale < 0.3:
+            return  # no grid in pictures, nor when zoomed so far out that it is noise
         step = GRID * 2
         while step * scale < 12:
             step *= 4

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPaintEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -68,6 +69,7 @@ class DiagramView(QGraphicsView):
         factor = target / self.zoom
         if abs(factor - 1.0) > 1e-9:
             self.scale(factor, factor)
+        self.diagram_scene.set_zoom(self.zoom)
 
     def zoom_in(self) -> None:
         self.zoom_by(1.25)
@@ -77,16 +79,23 @@ class DiagramView(QGraphicsView):
 
     def reset_zoom(self) -> None:
         self.resetTransform()
+        self.diagram_scene.set_zoom(1.0)
 
     def fit(self) -> None:
         rect = self.diagram_scene.content_rect()
         if rect.isEmpty():
-            self.resetTransform()
+            self.reset_zoom()
             self.centerOn(0, 0)
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom > 1.5:
             self.zoom_by(1.5 / self.zoom)
+        self.diagram_scene.set_zoom(self.zoom)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # however the transform changed (zoom_by, fit, a script's scale()), cache to suit it
+        self.diagram_scene.set_zoom(self.zoom)
+        super().paintEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
