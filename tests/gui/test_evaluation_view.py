@@ -21,6 +21,7 @@ def test_confusion_matrix_counts_sum_to_the_validation_set(qtbot):
     d.set_training({**d.training, "epochs": 1, "device": "cpu", "dataset_options": {"size": 180}})
     dock = TrainingDock(d)
     qtbot.addWidget(dock)
+    dock.show()
     qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
     with qtbot.waitSignal(dock.run_finished, timeout=WAIT_MS) as finished:
         dock.start()

@@ -56,8 +56,8 @@ def test_start_curves_pause_resume_stop_and_thread_is_gone(qtbot, dock):
     assert not dock.start_button.isEnabled() and dock.stop_button.isEnabled()
 
     qtbot.waitUntil(lambda: len(dock.curves.current.step_loss) >= 3, timeout=WAIT_MS)
-    assert dock.curves.raw_item.getData()[0] is not None  # pushed to pyqtgraph, not only stored
-    assert len(dock.curves.raw_item.getData()[0]) >= 3
+    assert len(dock.curves.raw_item.xData) >= 3  # pushed to pyqtgraph, not only stored
+    assert len(dock.curves.smooth_item.xData) == len(dock.curves.raw_item.xData)
     assert "epoch" in dock.progress.format() and "ETA" in dock.progress.format()
     assert dock.device_label.text() == "Device: cpu"
 
@@ -202,6 +202,8 @@ def test_settings_form_saves_undoably_and_refuses_bad_values(qtbot):
 def test_dataset_preview_and_picker(qtbot):
     dock = TrainingDock(small_cnn(epochs=1))
     qtbot.addWidget(dock)
+    assert dock.picker.bundle is None  # hidden: nothing loaded yet
+    dock.show()
     qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
     assert "6 classes" in dock.picker.preview_status.text()
     labels = [

@@ -10,6 +10,7 @@ this widget only displays them.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -232,9 +233,10 @@ class BackgroundEvaluation(QObject):
             from netbuilder.train.evaluate import evaluate
 
             try:
-                ev = evaluate(model, data.val, list(data.classes), device=device)
-                self.done.emit((ev, data, ""))
+                payload = (evaluate(model, data.val, list(data.classes), device=device), data, "")
             except Exception as exc:  # shown to the user
-                self.done.emit((None, data, f"{type(exc).__name__}: {exc}"))
+                payload = (None, data, f"{type(exc).__name__}: {exc}")
+            with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
+                self.done.emit(payload)
 
         threading.Thread(target=work, name="netbuilder-evaluate", daemon=True).start()

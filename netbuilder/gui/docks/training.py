@@ -7,8 +7,10 @@ canvas during a run changes nothing in that run; a note says the edits apply to 
 
 Hooks for the main window (all optional):
   ``select_node(node_id)``  — called when a failure names the block to blame;
-  ``export_model(outcome)`` — the "Export trained model…" button;
-  ``session.set_weights``   — given a ``Session``, trained weights are attached to it.
+  ``export_model(outcome)`` — replaces the default of "Export trained model…", which opens
+                              ``gui.export_dialog.ExportDialog`` on the trained copy;
+  ``session.set_weights``   — given a ``Session``, trained weights (and a ``Checkpoint`` with
+                              diagram, settings, metrics and classes) are attached to it.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class TrainingDock(QWidget):
         self.select_node: Callable[[str], None] | None = None
         self.export_model: Callable[[RunOutcome], None] | None = None
         self.last_outcome: RunOutcome | None = None
+        self.export_dialog: QWidget | None = None
         self.step_events_seen = 0
         self._run_revision: int | None = None
         self._watched_window: QWidget | None = None
@@ -290,9 +293,7 @@ class TrainingDock(QWidget):
             self._log(f"{result.status.replace('_', ' ')} in {result.elapsed_s:.1f} s{best}")
             if result.model is not None:
                 self.export_button.setVisible(True)
-                if self.session is not None and hasattr(self.session, "set_weights"):
-                    state = {k: v.detach().clone() for k, v in result.model.state_dict().items()}
-                    self.session.set_weights(state)
+                self._attach_weights(outcome)
             if outcome.evaluation is not None:
                 self.evaluation.show_evaluation(outcome.evaluation, outcome.data)
         self.curves.refresh(force=True)
@@ -312,12 +313,40 @@ class TrainingDock(QWidget):
             fmt = self.progress.format().removesuffix(" · paused")
             self.progress.setFormat(fmt + (" · paused" if paused else ""))
 
-    def _on_export_clicked(self) -> None:
-        if self.last_outcome is None:
+    def _attach_weights(self, outcome: RunOutcome) -> None:
+        """Give the session the trained weights, as a checkpoint of the diagram that was run."""
+        if self.session is None or not hasattr(self.session, "set_weights"):
             return
-        self.export_requested.emit(self.last_outcome)
+        from netbuilder.train.checkpoint import Checkpoint
+
+        result = outcome.result
+        state = {k: v.detach().clone() for k, v in result.model.state_dict().items()}
+        checkpoint = Checkpoint(
+            diagram=outcome.diagram or self.diagram.copy(),
+            state_dict=state,
+            training=result.config.to_dict(),
+            metrics={k: list(v) for k, v in result.metrics.items()},
+            classes=list(result.classes),
+        )
+        self.session.set_weights(state, checkpoint)
+
+    def _on_export_clicked(self) -> None:
+        outcome = self.last_outcome
+        if outcome is None or outcome.result is None or outcome.result.model is None:
+            return
+        self.export_requested.emit(outcome)
         if self.export_model is not None:
-            self.export_model(self.last_outcome)
+            self.export_model(outcome)
+            return
+        from netbuilder.gui.export_dialog import ExportDialog
+
+        model = outcome.result.model
+        diagram = outcome.diagram or self.diagram.copy()
+        path = getattr(self.session, "path", None)
+        dialog = ExportDialog(diagram, lambda: model, path, list(outcome.result.classes), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.export_dialog = dialog
+        dialog.open()  # window-modal, does not block this thread
 
     def _on_setting_edited(self, _name: str, error: str) -> None:
         self._show_error(error)
@@ -376,12 +405,16 @@ class TrainingDock(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Window closing: once it is really hidden (not cancelled), stop the run."""
         if watched is self._watched_window and event.type() == QEvent.Type.Close:
-            QTimer.singleShot(0, self._after_window_close)
+            QTimer.singleShot(0, self, self._after_window_close)  # dropped if we are deleted
         return False
 
     def _after_window_close(self) -> None:
         window = self._watched_window
-        if window is not None and not window.isVisible():
+        try:
+            closed = window is not None and not window.isVisible()
+        except RuntimeError:  # the window is already deleted
+            closed = True
+        if closed:
             self.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -16,8 +16,8 @@ import threading
 from typing import Any
 
 import torch
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QUndoStack
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -150,10 +150,11 @@ class _PreviewLoader(QObject):
             from netbuilder.train.data import load_data
 
             try:
-                bundle = load_data(config, diagram)
-                self.loaded.emit((request_id, bundle, ""))
+                payload = (request_id, load_data(config, diagram), "")
             except Exception as exc:  # shown to the user; any failure must not kill the app
-                self.loaded.emit((request_id, None, str(exc) or type(exc).__name__))
+                payload = (request_id, None, str(exc) or type(exc).__name__)
+            with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
+                self.loaded.emit(payload)
 
         threading.Thread(target=work, name="netbuilder-preview", daemon=True).start()
 
@@ -173,6 +174,7 @@ class DatasetPicker(QWidget):
         self.bundle: Any = None
         self.bundle_key = ""
         self._pending_key = ""
+        self._preview_stale = True
         self._request = 0
         self._loading = False
         self._loader = _PreviewLoader(self)
@@ -312,8 +314,28 @@ class DatasetPicker(QWidget):
         self.reload_preview()
 
     # ------------------------------------------------------------------ preview
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """First paint on screen after being hidden: load the preview that was put off."""
+        super().paintEvent(event)
+        if self._preview_stale:
+            self._preview_stale = False
+            QTimer.singleShot(0, self, self.reload_preview)
+
+    def _on_screen(self) -> bool:
+        # a dock tabbed behind another one counts as "visible" but has nothing on screen
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def reload_preview(self) -> None:
-        """Load the data in the background; stale answers (older requests) are dropped."""
+        """Load the data in the background; stale answers (older requests) are dropped.
+
+        Only while the picker is visible: a hidden training panel (say, tabbed behind the
+        problems list) should not generate datasets each time a file is opened.
+        """
+        if not self._on_screen():
+            self._preview_stale = True
+            self.update()  # if we are on screen after all, the paint event retries
+            return
+        self._preview_stale = False
         self._request += 1
         try:
             config = TrainConfig.from_dict(self.diagram.training)

@@ -1,0 +1,54 @@
+"""The training panel inside the main window: weights reach the session, failures select the
+block on the canvas, Export opens the export dialog, closing the window stops the thread."""
+
+from __future__ import annotations
+
+from netbuilder.core import io
+
+WAIT_MS = 60_000
+
+
+def load_cnn(window, epochs: int, size: int = 120):
+    diagram = io.load("resources/examples/cnn_image_classifier.nbd")
+    diagram.set_training(
+        {**diagram.training, "epochs": epochs, "device": "cpu", "dataset_options": {"size": size}}
+    )
+    window.session.replace(diagram, None, "cnn")
+    return window.training_panel
+
+
+def test_finished_run_gives_the_session_weights_and_offers_export(qtbot, window):
+    panel = load_cnn(window, epochs=1)
+    window.training_dock.raise_()
+    assert window.session.state_dict is None
+    with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS):
+        panel.start()
+    assert window.session.state_dict is not None
+    assert "conv1.weight" in window.session.state_dict
+    checkpoint = window.session.checkpoint
+    assert len(checkpoint.classes) == 6 and checkpoint.metrics["val_loss"]
+    assert checkpoint.diagram.node("conv1").params["out_channels"] == 16
+    assert panel.export_button.isVisible()
+    panel.export_button.click()
+    dialog = panel.export_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
+
+
+def test_failure_selects_the_block_on_the_canvas(qtbot, window):
+    panel = load_cnn(window, epochs=1)
+    window.session.diagram.set_param("fc2", "out_features", 4)
+    with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS):
+        panel.start()
+    assert window.scene.selected_node_ids() == ["fc2"]
+    assert "fc2" in panel.message.text()
+
+
+def test_closing_the_window_during_training_joins_the_thread(qtbot, window):
+    panel = load_cnn(window, epochs=500)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.step_events_seen > 0, timeout=WAIT_MS)
+    thread = panel.runner.thread
+    window.session.undo_stack.setClean()  # no "save changes?" question
+    assert window.close()
+    assert thread.isFinished() and not panel.is_running()
