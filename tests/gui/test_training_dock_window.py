@@ -52,3 +52,30 @@ def test_closing_the_window_during_training_joins_the_thread(qtbot, window):
     window.session.undo_stack.setClean()  # no "save changes?" question
     assert window.close()
     assert thread.isFinished() and not panel.is_running()
+
+
+def test_png_folder_trains_from_the_panel(qtbot, window, tmp_path):
+    from PIL import Image
+
+    colours = {"red": (220, 30, 30), "blue": (30, 30, 220)}
+    for split, count in (("train", 12), ("val", 4)):
+        for name, rgb in colours.items():
+            folder = tmp_path / "pics" / split / name
+            folder.mkdir(parents=True)
+            for i in range(count):
+                shade = tuple(max(0, c - 8 * i) for c in rgb)
+                Image.new("RGB", (40, 36), shade).save(folder / f"{i}.png")
+    panel = load_cnn(window, epochs=1)
+    window.session.diagram.set_param("fc2", "out_features", 2)
+    window.training_dock.raise_()
+    panel.picker.set_dataset(str(tmp_path / "pics"))
+    assert window.session.diagram.training["dataset"] == str(tmp_path / "pics")
+    assert panel.picker.source.currentText() == "Image folder…"
+    qtbot.waitUntil(lambda: panel.picker.bundle is not None, timeout=WAIT_MS)
+    assert "2 classes" in panel.picker.preview_status.text()
+    with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS) as finished:
+        panel.start()
+    outcome = finished.args[0]
+    assert outcome.status == "completed", panel.message.text()
+    assert outcome.result.classes == ["blue", "red"]
+    assert panel.evaluation.confusion_counts().sum() == 8
