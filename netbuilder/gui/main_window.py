@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
     def after_load(self) -> None:
         """Called after New/Open: fresh view of the new diagram."""
         self.inspector.show_node(None)
-        self.view.fit()
+        self.view.show_start()
 
     def export_image(self, suffix: str) -> None:
         stem = Path(self.session.display_name).stem

@@ -90,14 +90,19 @@ class EdgeItem(QGraphicsItem):
     ) -> None:
         t = self.theme
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 0.3)
         color = t.error if self.error else t.wire
+        if lod < 0.3:  # far out: a hairline, nothing else
+            painter.setPen(QPen(t.selected if self.isSelected() else color, 0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._path)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self.isSelected():
             color = t.selected
         painter.setPen(QPen(color, 2.6 if self.isSelected() else 1.8))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
-        if self.label and lod >= 0.3:  # unreadable when zoomed far out: skip the text
+        if self.label:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(t.wire_label_bg)
             painter.drawRoundedRect(self._label_rect, 3, 3)

@@ -22,6 +22,7 @@ HEADER = 22.0
 LINE = 15.0
 PORT_GAP = 18.0
 PORT_RADIUS = 5.5
+FAR_LOD = 0.3  # below this zoom, text would be a smudge: blocks are drawn as plain boxes
 PORT_COLS = 30.0  # room for port names when a side has several ports
 
 _SHORT = {
@@ -276,12 +277,19 @@ class NodeItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         t = self.theme
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         rect = QRectF(0, 0, NODE_WIDTH, self._height)
         border = t.error if self.error else (t.warning if self.warning else t.node_border)
         if self.isSelected():
             border = t.selected
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < FAR_LOD:  # far out: a coloured box, a handful of calls for 500 blocks
+            painter.setPen(QPen(border, 0))
+            painter.setBrush(t.node_fill)
+            painter.drawRect(rect)
+            painter.fillRect(QRectF(0, 0, NODE_WIDTH, HEADER), t.category_color(self.spec.category))
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         width = 2.4 if (self.isSelected() or self.error) else 1.2
         painter.setPen(QPen(border, width))
         painter.setBrush(t.node_fill)
@@ -296,9 +304,6 @@ class NodeItem(QGraphicsItem):
 
         for port in [*self.inputs.values(), *self.outputs.values()]:
             draw_port(painter, t, port.pos(), port.wired, False)
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < 0.3:
-            return  # text would be a smudge at this zoom
         painter.setFont(theme.node_font(bold=True, size=9.0))
         painter.setPen(QColor(20, 20, 24) if not t.dark else t.text)
         if self._texts is None:

@@ -7,7 +7,7 @@ are handled by ``canvas.gestures`` and end in ``Editor`` calls, never in model e
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
 from PySide6.QtGui import QPainter, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -25,7 +25,7 @@ from netbuilder.gui.theme import GRID
 
 SCENE_EXTENT = 100_000.0
 CacheMode = QGraphicsItem.CacheMode
-FAR_ZOOM = 0.3  # below this, items are cached in their own coordinates (see set_zoom)
+FAR_ZOOM = 0.3  # below this, items are drawn uncached as plain shapes (see set_zoom)
 
 
 class DiagramScene(QGraphicsScene):
@@ -108,7 +108,7 @@ class DiagramScene(QGraphicsScene):
         self.nodes[nid] = item
         self._shown.pop(nid, None)
         self._refresh_node(nid)
-        self._apply_cache(item)
+        item.setCacheMode(self.cache_mode)
         item.set_pos_from_model(node.position)
         self.addItem(item)
 
@@ -132,7 +132,7 @@ class DiagramScene(QGraphicsScene):
         self._edges_of.setdefault(edge.source, set()).add(edge)
         self._edges_of.setdefault(edge.target, set()).add(edge)
         self._place_edge(edge)
-        self._apply_cache(item)
+        item.setCacheMode(self.cache_mode)
         self.addItem(item)
         self._update_port_wiring(edge.source)
         self._update_port_wiring(edge.target)
@@ -172,8 +172,6 @@ class DiagramScene(QGraphicsScene):
             start = start or (src.scenePos() if src else QPointF())
             end = end or (dst.scenePos() if dst else QPointF())
         item.set_ends(start, end)
-        if self.cache_mode == CacheMode.ItemCoordinateCache:
-            self._apply_cache(item)  # the picture's size follows the wire's new bounds
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in self._edges_of.get(item.node_id, ()):
@@ -237,29 +235,19 @@ class DiagramScene(QGraphicsScene):
         """Choose how items cache their pictures for the view's zoom.
 
         Close up, a cache in device pixels keeps text sharp and makes panning a blit. Far
-        out, hundreds of items are in view and a zoom step would redraw every one of them:
-        there each item keeps a small picture in its own coordinates (drawn at FAR_ZOOM, so
-        without text, which is unreadable there anyway) that zooming merely rescales.
+        out (below FAR_ZOOM) hundreds of items are in view and each zoom step would redraw
+        all their caches; there items are drawn uncached as plain boxes and hairlines, a
+        handful of painter calls each.
         """
         far = zoom < FAR_ZOOM
-        self.set_cache_mode(
-            CacheMode.ItemCoordinateCache if far else CacheMode.DeviceCoordinateCache
-        )
+        self.set_cache_mode(CacheMode.NoCache if far else CacheMode.DeviceCoordinateCache)
 
     def set_cache_mode(self, mode: QGraphicsItem.CacheMode) -> None:
         if mode == self.cache_mode:
             return
         self.cache_mode = mode
         for item in [*self.nodes.values(), *self.edges.values()]:
-            self._apply_cache(item)
-
-    def _apply_cache(self, item: QGraphicsItem) -> None:
-        if self.cache_mode == CacheMode.ItemCoordinateCache:
-            r = item.boundingRect()
-            size = QSize(max(4, int(r.width() * FAR_ZOOM)), max(4, int(r.height() * FAR_ZOOM)))
-            item.setCacheMode(self.cache_mode, size)
-        else:
-            item.setCacheMode(self.cache_mode)
+            item.setCacheMode(mode)
 
     def set_theme(self) -> None:
         self.theme = theme.current_theme()

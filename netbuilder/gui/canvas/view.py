@@ -28,7 +28,8 @@ from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.theme import GRID, NODE_WIDTH
 
 BLOCK_MIME = "application/x-netbuilder-block"
-MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+READABLE_ZOOM = 0.6
 
 
 def snap(p: QPointF) -> tuple[float, float]:
@@ -96,6 +97,21 @@ class DiagramView(QGraphicsView):
         # however the transform changed (zoom_by, fit, a script's scale()), cache to suit it
         self.diagram_scene.set_zoom(self.zoom)
         super().paintEvent(event)
+
+    def show_start(self) -> None:
+        """The view after opening a file: everything if it fits readably, else the inputs.
+
+        A long chain fitted into the window would be too small to read, so then the view
+        starts at a readable zoom with the left (input) end of the network in view.
+        """
+        self.fit()
+        rect = self.diagram_scene.content_rect()
+        if rect.isEmpty() or self.zoom >= READABLE_ZOOM:
+            return
+        self.resetTransform()
+        self.zoom_by(READABLE_ZOOM + 0.15)
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        self.centerOn(rect.left() - 40 + visible.width() / 2, rect.center().y())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
