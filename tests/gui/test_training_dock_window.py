@@ -79,3 +79,23 @@ def test_png_folder_trains_from_the_panel(qtbot, window, tmp_path):
     assert outcome.status == "completed", panel.message.text()
     assert outcome.result.classes == ["blue", "red"]
     assert panel.evaluation.confusion_counts().sum() == 8
+
+
+def test_evaluate_weights_on_demand_and_refuse_weights_that_no_longer_fit(qtbot, window):
+    panel = load_cnn(window, epochs=1)
+    assert not panel.evaluate_button.isVisibleTo(panel)  # no weights yet
+    with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS) as finished:
+        panel.start()
+    n_val = len(finished.args[0].data.val)
+    assert panel.evaluate_button.isVisibleTo(panel)
+    panel.evaluation.confusion.setRowCount(0)  # forget the post-training view
+    with qtbot.waitSignal(panel.evaluation_finished, timeout=WAIT_MS) as evaluated:
+        assert panel.evaluate_weights()
+    assert evaluated.args[0] is not None
+    assert panel.evaluation.confusion_counts().sum() == n_val
+
+    window.session.diagram.set_param("fc1", "out_features", 32)  # weights no longer fit
+    with qtbot.waitSignal(panel.evaluation_finished, timeout=WAIT_MS) as evaluated:
+        panel.evaluate_weights()
+    assert evaluated.args[0] is None
+    assert "Evaluation failed" in panel.message.text() and "fc1" in panel.message.text()

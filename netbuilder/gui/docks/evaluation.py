@@ -224,18 +224,42 @@ def _regression_pairs(ev: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 class BackgroundEvaluation(QObject):
-    """Evaluate a (loaded) model off the GUI thread; ``done`` arrives queued on the GUI thread."""
+    """Evaluate saved weights off the GUI thread (a loaded ``.pt``, or weights kept from an
+    earlier run); ``done`` arrives queued on the GUI thread with one tuple
+    ``(Evaluation | None, DataBundle | None, error text)``."""
 
-    done = Signal(object)  # one tuple: (Evaluation | None, data, error text)
+    done = Signal(object)
 
-    def start(self, model: Any, data: Any, device: str = "cpu") -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.busy = False
+
+    def start(
+        self,
+        diagram: Any,
+        state_dict: dict[str, Any],
+        config: Any,
+        data: Any = None,
+    ) -> None:
+        """Compile ``diagram`` (a copy), load ``state_dict`` strictly, load the data if not
+        given, and evaluate on its validation set — all on a worker thread."""
+        self.busy = True
+
         def work() -> None:
+            from netbuilder.core.compile import compile_diagram
+            from netbuilder.train.checkpoint import apply_weights
+            from netbuilder.train.data import load_data
             from netbuilder.train.evaluate import evaluate
 
+            bundle = data
             try:
-                payload = (evaluate(model, data.val, list(data.classes), device=device), data, "")
-            except Exception as exc:  # shown to the user
-                payload = (None, data, f"{type(exc).__name__}: {exc}")
+                if bundle is None:
+                    bundle = load_data(config, diagram)
+                model = apply_weights(compile_diagram(diagram), state_dict)
+                classes = list(bundle.classes) if bundle.task == "classification" else []
+                payload = (evaluate(model, bundle.val, classes), bundle, "")
+            except Exception as exc:  # shown to the user in their words
+                payload = (None, bundle, str(exc) or type(exc).__name__)
             with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
                 self.done.emit(payload)
 

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.gui.docks.curves import TrainingCurves
-from netbuilder.gui.docks.evaluation import EvaluationView
+from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
 from netbuilder.gui.docks.training_data import DatasetPicker
 from netbuilder.gui.docks.training_settings import SettingsForm
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
@@ -75,6 +75,7 @@ class TrainingDock(QWidget):
     node_failed = Signal(str)  # node id named by a FailedEvent
     run_finished = Signal(object)  # RunOutcome
     export_requested = Signal(object)  # RunOutcome
+    evaluation_finished = Signal(object)  # Evaluation or None (on-demand evaluation)
 
     def __init__(
         self,
@@ -120,12 +121,26 @@ class TrainingDock(QWidget):
         self.stop_button = QPushButton("Stop")
         self.export_button = QPushButton("Export trained model…")
         self.export_button.setVisible(False)
+        self.evaluate_button = QPushButton("Evaluate weights")
+        self.evaluate_button.setToolTip(
+            "Score the session's trained weights (e.g. from an opened .pt) on the validation "
+            "part of the chosen dataset"
+        )
+        self.evaluate_button.clicked.connect(self.evaluate_weights)
+        self.background_evaluation = BackgroundEvaluation(self)
+        self.background_evaluation.done.connect(self._on_evaluated)
         self.start_button.clicked.connect(self.start)
         self.pause_button.toggled.connect(self._on_pause_toggled)
         self.stop_button.clicked.connect(self.stop)
         self.export_button.clicked.connect(self._on_export_clicked)
         buttons = QHBoxLayout()
-        for b in (self.start_button, self.pause_button, self.stop_button, self.export_button):
+        for b in (
+            self.start_button,
+            self.pause_button,
+            self.stop_button,
+            self.export_button,
+            self.evaluate_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.progress = QProgressBar()
@@ -171,6 +186,8 @@ class TrainingDock(QWidget):
         layout.addWidget(splitter)
 
         diagram.changed.connect(self._on_diagram_changed)
+        if session is not None and hasattr(session, "weights_changed"):
+            session.weights_changed.connect(self._update_buttons)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -364,8 +381,41 @@ class TrainingDock(QWidget):
         except RuntimeError:  # this widget was deleted; stop observing the model
             self.diagram.changed.disconnect(self._on_diagram_changed)
 
+    def evaluate_weights(self) -> bool:
+        """Evaluate ``session.state_dict`` on the current dataset (on demand, in background)."""
+        state = getattr(self.session, "state_dict", None)
+        if state is None or self.runner.is_running() or self.background_evaluation.busy:
+            return False
+        try:
+            config = TrainConfig.from_dict(self.diagram.training)
+        except ConfigError as exc:
+            self._show_error(str(exc))
+            return False
+        self._show_error("")
+        diagram = self.diagram.copy()
+        data = self.picker.matching_bundle(config, diagram)
+        self._log("evaluating the trained weights …")
+        self.background_evaluation.start(diagram, state, config, data)
+        self._update_buttons()
+        return True
+
+    def _on_evaluated(self, payload: tuple[Any, Any, str]) -> None:
+        evaluation, data, error = payload
+        self.background_evaluation.busy = False
+        if evaluation is None:
+            self._show_error(f"Evaluation failed: {error}")
+        else:
+            self.evaluation.show_evaluation(evaluation, data)
+            self.tabs.setCurrentWidget(self.evaluation)
+            self._log("evaluation done")
+        self._update_buttons()
+        self.evaluation_finished.emit(evaluation)
+
     def _update_buttons(self) -> None:
         running = self.runner.is_running()
+        has_weights = getattr(self.session, "state_dict", None) is not None
+        self.evaluate_button.setVisible(has_weights)
+        self.evaluate_button.setEnabled(not running and not self.background_evaluation.busy)
         self.start_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
