@@ -124,3 +124,24 @@ def test_history_view_and_undo_actions(window) -> None:
     window.act_redo.trigger()
     assert "relu4" in window.session.diagram.nodes
     assert window.scene.nodes["relu4"].pos() == QPointF(0, 300)
+
+
+def test_canvas_follows_light_and_dark_palette(window, qapp) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    open_cnn(window)
+    light = qapp.palette()
+    assert not window.scene.theme.dark
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+    try:
+        qapp.setPalette(dark)
+        qapp.processEvents()
+        assert window.scene.theme.dark
+        assert window.scene.nodes["conv1"].theme is window.scene.theme
+        assert window.scene.backgroundBrush() is not None
+    finally:
+        qapp.setPalette(light)
+        qapp.processEvents()
+    assert not window.scene.theme.dark
