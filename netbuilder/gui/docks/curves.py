@@ -164,6 +164,7 @@ class TrainingCurves(QWidget):
         self.redraw_count = 0  # number of refresh() calls that pushed data (benchmarks read it)
         self._shown: dict[int, int] = {}  # id(curve item) -> points it shows
         self._lr_pushed_at = -1e9
+        self._lr_top = 0.0
         self._dirty = False
         self._run_counter = 0
         self.current: RunSeries | None = None
@@ -193,6 +194,7 @@ class TrainingCurves(QWidget):
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         self.acc_plot.getAxis("bottom").setStyle(showValues=False)
         self.lr_plot.setLabel("bottom", "epoch")
+        self.lr_plot.enableAutoRange(y=False)  # see _fit_lr_axis
 
         self.raw_item = _curve(self.loss_plot, _RAW_PEN, "train (per step)")
         self.smooth_item = _curve(self.loss_plot, _EMA_PEN, "train (smoothed)")
@@ -212,6 +214,11 @@ class TrainingCurves(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
 
+    @property
+    def run_count(self) -> int:
+        """Runs started in this session (the current one included)."""
+        return self._run_counter
+
     # ------------------------------------------------------------------ feeding
     def begin_run(self, label: str | None = None) -> RunSeries:
         """Start a new run; the previous one stays visible, faded, for comparison."""
@@ -229,6 +236,7 @@ class TrainingCurves(QWidget):
         ):
             item.setData([], [])
         self._shown.clear()
+        self._lr_top = 0.0
         for line in self.best_lines:
             line.setVisible(False)
         self.best_label.setText("")
@@ -313,6 +321,8 @@ class TrainingCurves(QWidget):
                     self._lr_pushed_at = now
                 item.setData(series.x, series.y)
                 self._shown[id(item)] = len(series)
+                if item is self.lr_item:
+                    self._fit_lr_axis(series)
         if run.best_epoch is not None and self.best_lines[0].value() != run.best_epoch:
             for line in self.best_lines:
                 line.setValue(run.best_epoch)
@@ -324,6 +334,15 @@ class TrainingCurves(QWidget):
         self._dirty = False
         self.redraw_count += 1
         return True
+
+    def _fit_lr_axis(self, series: GrowingSeries) -> None:
+        """0 … 1.15 × the largest rate: a constant rate would otherwise be auto-ranged to
+        ±0.5 around itself and drawn as a line at "0"."""
+        finite = series.y[np.isfinite(series.y)]
+        top = float(finite.max()) if finite.size else 0.0
+        if top > 0 and top != self._lr_top:
+            self._lr_top = top
+            self.lr_plot.setYRange(0.0, 1.15 * top, padding=0)
 
     # ------------------------------------------------------------------ options
     def set_log_y(self, on: bool) -> None:

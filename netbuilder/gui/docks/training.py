@@ -222,7 +222,7 @@ class TrainingDock(QWidget):
         self.progress.setFormat("starting …")
         self._show_device(config.device)
         self._run_revision = self.diagram.revision
-        self._log(f"— run {self.curves._run_counter}: {config.dataset}, {config.epochs} epochs")
+        self._log(f"— run {self.curves.run_count}: {config.dataset}, {config.epochs} epochs")
         self.runner.start(
             self.diagram, config, data=self.picker.matching_bundle(config, self.diagram)
         )
