@@ -175,17 +175,21 @@ def _add_layer(data: st.DataObject, d: Diagram, values: list[Value]) -> None:
 
 
 def _add_merge(data: st.DataObject, d: Diagram, values: list[Value]) -> None:
-    floats = [v for v in values if v[2].dtype == "float"]
+    block = data.draw(st.sampled_from(MERGE_TYPES))
+    kind = "float" if block != "Concatenate" else data.draw(st.sampled_from(["float", "long"]))
+    floats = [v for v in values if v[2].dtype == kind]  # Concatenate also joins token ids
     if not floats:
         return
     first = data.draw(st.sampled_from(floats))
-    block = data.draw(st.sampled_from(MERGE_TYPES))
     params: dict[str, Any] = {"num_inputs": data.draw(st.sampled_from([2, 2, 3]))}
     if block == "Concatenate":
         params["dim"] = data.draw(st.integers(-first[2].rank, first[2].rank).filter(bool))
     partners = [v for v in floats if _fits(block, params, [first[2], v[2]]) is not None]
     if not partners:  # make a branch of the same shape: the residual pattern
-        act = d.add_node(data.draw(st.sampled_from(["ReLU", "Tanh", "SiLU"])))
+        if kind == "float":
+            act = d.add_node(data.draw(st.sampled_from(["ReLU", "Tanh", "SiLU"])))
+        else:  # token ids: a Reshape to the same shape keeps them ids
+            act = d.add_node("Reshape", {"shape": list(first[2].shape)})
         d.connect(first[0], first[1], act, "in")
         partners = [(act, "out", first[2])]
     chosen = [first] + [

@@ -97,3 +97,28 @@ def test_outputs_are_returned_in_diagram_order() -> None:
     d.connect("x", "out", "B", "in")
     a, b = compile_diagram(d)(torch.randn(2, 3))
     assert (a.shape, b.shape) == ((2, 7), (2, 3))
+
+
+def test_concatenated_token_ids_stay_ids() -> None:
+    """Two token inputs joined in time feed one Embedding sized for the larger vocabulary."""
+    from netbuilder.core.shapes import check
+
+    d = Diagram()
+    chain(d, ("TokenInput", {"length": 4, "vocab_size": 50}, "a"))
+    chain(d, ("TokenInput", {"length": 6, "vocab_size": 80}, "b"))
+    cat = d.add_node("Concatenate", node_id="cat")
+    d.connect("a", "out", cat, "in1")
+    d.connect("b", "out", cat, "in2")
+    chain(d, ("Embedding", {"embedding_dim": 8}, "emb"), "Output", after=cat)
+    analysis = check(d)
+    assert analysis.ok, [str(x) for x in analysis.errors]
+    assert analysis.nodes["emb"].param_count == 80 * 8
+    out = compile_diagram(d)(torch.randint(0, 50, (2, 4)), torch.randint(0, 80, (2, 6)))
+    assert out.shape == (2, 10, 8)
+    chain(d, ("TabularInput", {"features": 3}, "t"))
+    cat2 = d.add_node("Concatenate", node_id="mixed")
+    d.connect("t", "out", cat2, "in1")
+    d.connect("b", "out", cat2, "in2")
+    chain(d, "Output", after=cat2)
+    (error,) = check(d).errors
+    assert error.node_id == "mixed" and "token ids" in error.message

@@ -70,8 +70,17 @@ def _infer_concat(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
                 port=f"in{i}",
             )
         total += x.shape[axis]
+    kinds = {x.dtype for x in ins}
+    if len(kinds) > 1:
+        raise ShapeError(
+            "Concatenate cannot join token ids with real numbers",
+            "Embed the tokens first, or join only token inputs.",
+        )
     shape = list(first.shape)
     shape[axis] = total
+    if first.dtype == "long":  # joined token ids stay ids, with the larger vocabulary
+        vocab = max((x.vocab or 0) for x in ins) or None
+        return [TensorSpec(tuple(shape), "long", vocab)]
     return [TensorSpec(tuple(shape))]
 
 
