@@ -237,3 +237,28 @@ def test_format_eta():
     assert format_eta(None) == "–"
     assert format_eta(65) == "1:05"
     assert format_eta(3723) == "1:02:03"
+
+
+@pytest.mark.parametrize(
+    ("example", "kind"),
+    [
+        ("lstm_sequence_classifier", "sequence"),
+        ("transformer_text_classifier", "tokens"),
+        ("mlp_regressor", "table"),
+        ("lenet5", "image"),
+    ],
+)
+def test_preview_of_every_builtin_kind(qtbot, example, kind):
+    d = io.load(f"{EXAMPLES}/{example}.nbd")
+    d.set_training({**d.training, "dataset_options": {"size": 64}})
+    dock = TrainingDock(d)
+    qtbot.addWidget(dock)
+    dock.show()
+    qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
+    assert dock.picker.bundle.kind == kind
+    cells = [dock.picker.preview_grid.itemAt(i).widget() for i in range(8)]
+    views = [c.findChildren(type(dock.message))[0] for c in cells]
+    if kind in ("sequence", "image"):  # sparklines and thumbnails are pictures
+        assert all(not v.pixmap().isNull() for v in views)
+    else:  # token ids and table rows are shown as text
+        assert all(v.text() for v in views)
