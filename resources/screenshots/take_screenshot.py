@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 def main(out: Path = HERE / "main_window.png") -> int:
     import tempfile
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
 
     from netbuilder.gui.app import ensure_app
     from netbuilder.gui.main_window import MainWindow
@@ -36,8 +36,16 @@ def main(out: Path = HERE / "main_window.png") -> int:
     window.view.scale(1.0, 1.0)
     window.view.centerOn(600, 60)
     window.scene.select_nodes(["conv2"])
-    for _ in range(5):
+    window.resizeDocks([window.problems_dock], [170], Qt.Orientation.Vertical)
+    training = getattr(window, "training_dock", None)
+    if training is not None:  # the bottom area is tall enough to show the training panel
+        training.raise_()
+    import time
+
+    end = time.monotonic() + 4.0  # let panels that load in the background (previews) finish
+    while time.monotonic() < end:
         app.processEvents()
+        time.sleep(0.02)
     ok = window.grab().save(str(out))
     window.session.undo_stack.setClean()
     window.close()
