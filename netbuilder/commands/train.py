@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+
+if TYPE_CHECKING:
+    from netbuilder.train.trainer import Trainer, TrainResult
+
+EXIT_INTERRUPTED = 130  # Ctrl-C: training stopped cleanly and the best weights were saved
 
 
 def _setup_train(p: argparse.ArgumentParser) -> None:
@@ -63,7 +70,8 @@ def _train(args: argparse.Namespace) -> int:
         data = load_data(config, diagram)
     except DataError as exc:
         return _error(str(exc), EXIT_BAD_INPUT)
-    result = Trainer(diagram, config, data, on_event=progress).run()
+    trainer = Trainer(diagram, config, data, on_event=progress)
+    result, interrupted = _run_stoppable(trainer)
     progress.close()
     if result.error is not None or result.model is None:
         return _error(f"training failed: {result.error}", EXIT_PROBLEM)
@@ -80,7 +88,31 @@ def _train(args: argparse.Namespace) -> int:
         loss = result.metrics["val_loss"][best - 1]
         score = f"val loss {loss:.4f}" + ("" if acc != acc else f", val accuracy {acc:.1%}")
     print(f"{result.status}: best epoch {best} ({score}) on {result.device}; saved {out}")
-    return EXIT_OK
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _run_stoppable(trainer: Trainer) -> tuple[TrainResult, bool]:
+    """Run with Ctrl-C mapped to a clean stop (best weights are still saved).
+
+    Returns the result and whether the user interrupted. A second Ctrl-C aborts as usual.
+    """
+    interrupted = threading.Event()
+    previous = None
+
+    def on_sigint(signum: int, frame: object) -> None:
+        interrupted.set()
+        trainer.stop()
+        signal.signal(signal.SIGINT, previous or signal.default_int_handler)
+
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        result = trainer.run()
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous or signal.default_int_handler)
+    return result, interrupted.is_set()
 
 
 def _error(message: str, code: int) -> int:

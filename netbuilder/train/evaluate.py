@@ -43,6 +43,8 @@ def _outputs(
         batches = DataLoader(dataset, batch_size=batch_size, shuffle=False)  # type: ignore[assignment]
     outs, targets = [], []
     was_training = model.training
+    first = next(model.parameters(), None)
+    home = first.device if first is not None else torch.device("cpu")
     model.eval()
     model.to(device)
     try:
@@ -52,6 +54,7 @@ def _outputs(
                 targets.append(yb)
     finally:
         model.train(was_training)
+        model.to(home)  # the caller's model stays where it was (the GUI keeps it on the CPU)
     return torch.cat(outs), torch.cat(targets)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,49 @@ def test_training_failure_exits_1(
     err = capsys.readouterr().err
     assert "3 outputs" in err and "2 classes" in err and "Traceback" not in err
     assert not out.exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    from netbuilder.commands.train import Progress
+    from netbuilder.train.events import EpochEvent, StepEvent
+
+    stream = _Terminal()
+    bar = Progress(stream)
+    bar(StepEvent(1, 2, 10, 10, 10, 0.5, 0.75, 1e-3, 1234.0, 65.0))
+    bar(EpochEvent(1, 2, 0.5, 0.75, 0.4, 0.8, 1e-3, True, 3.0))
+    bar.close()
+    text = stream.getvalue()
+    assert "\r" in text and "[########################] 10/10" in text
+    assert "ETA 1:05" in text and "acc 0.75" in text
+    assert "epoch 1/2  train loss 0.5000" in text and "val acc 80.0%" in text and "*best*" in text
+
+
+def test_ctrl_c_stops_cleanly_and_saves(tmp_path: Path, png_folder: Path) -> None:
+    import os
+    import signal
+
+    from netbuilder.train import trainer as trainer_module
+
+    nbd = _diagram_file(tmp_path, png_folder)
+    real_run = trainer_module.Trainer.run
+
+    def run_and_interrupt(self):  # type: ignore[no-untyped-def]
+        def on_event(event, inner=self.on_event):  # type: ignore[no-untyped-def]
+            inner(event)
+            if isinstance(event, trainer_module.EpochEvent) and event.epoch == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+
+        self.on_event = on_event
+        return real_run(self)
+
+    out = tmp_path / "m.pt"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(trainer_module.Trainer, "run", run_and_interrupt)
+        code = main(["train", str(nbd), "--epochs", "50", "--out", str(out), "-q"])
+    assert code == 130
+    assert 1 <= len(load_checkpoint(out).metrics["val_loss"]) < 50
