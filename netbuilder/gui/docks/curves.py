@@ -21,6 +21,13 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from netbuilder.gui.docks.training_curve_lod import (
+    RAW_LIMIT,
+    Envelope,
+    GrowingSeries,
+    display_arrays,
+)
+
 #: Earlier runs kept for comparison; older ones are dropped to keep the plots legible.
 MAX_EARLIER_RUNS = 4
 #: Smoothing factor of the exponential moving average drawn over the raw step loss.
@@ -57,50 +64,6 @@ _BEST_PEN = pg.mkPen((200, 40, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLin
 _EARLIER_COLOURS = [(150, 90, 200), (120, 120, 120), (40, 170, 170), (200, 160, 40)]
 
 
-class GrowingSeries:
-    """x/y float arrays with amortised O(1) appends; ``x``/``y`` are views of the filled part."""
-
-    def __init__(self, capacity: int = 256) -> None:
-        self._x = np.empty(capacity, dtype=np.float64)
-        self._y = np.empty(capacity, dtype=np.float64)
-        self.size = 0
-
-    def _reserve(self, extra: int) -> None:
-        need = self.size + extra
-        if need <= self._x.shape[0]:
-            return
-        cap = max(need, 2 * self._x.shape[0])
-        for name in ("_x", "_y"):
-            old = getattr(self, name)
-            new = np.empty(cap, dtype=np.float64)
-            new[: self.size] = old[: self.size]
-            setattr(self, name, new)
-
-    def extend(self, xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray) -> None:
-        xs = np.asarray(xs, dtype=np.float64)
-        ys = np.asarray(ys, dtype=np.float64)
-        if xs.shape != ys.shape:
-            raise ValueError(f"x and y lengths differ: {xs.shape} vs {ys.shape}")
-        self._reserve(xs.shape[0])
-        self._x[self.size : self.size + xs.shape[0]] = xs
-        self._y[self.size : self.size + ys.shape[0]] = ys
-        self.size += xs.shape[0]
-
-    def append(self, x: float, y: float) -> None:
-        self.extend((x,), (y,))
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._x[: self.size]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._y[: self.size]
-
-    def __len__(self) -> int:
-        return self.size
-
-
 def ema(
     values: np.ndarray, alpha: float, start: float | None, count: int
 ) -> tuple[np.ndarray, float, int]:
@@ -135,6 +98,9 @@ class RunSeries:
     train_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
     val_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
     best_epoch: float | None = None
+    raw_envelope: Envelope = field(default_factory=Envelope)
+    smooth_envelope: Envelope = field(default_factory=Envelope)
+    lr_envelope: Envelope = field(default_factory=Envelope)
     _ema_state: float | None = None
     _ema_count: int = 0
 
@@ -162,7 +128,7 @@ class TrainingCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.redraw_count = 0  # number of refresh() calls that pushed data (benchmarks read it)
-        self._shown: dict[int, int] = {}  # id(curve item) -> points it shows
+        self._shown: dict[int, object] = {}  # id(curve item) -> key of the data it shows
         self._lr_pushed_at = -1e9
         self._lr_top = 0.0
         self._dirty = False
@@ -190,6 +156,8 @@ class TrainingCurves(QWidget):
             plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
         self.acc_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
+        self.loss_plot.sigXRangeChanged.connect(self._on_x_range_changed)
+        self._refreshing = False
         # one shared epoch axis at the bottom: fewer axes to regenerate per frame
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         self.acc_plot.getAxis("bottom").setStyle(showValues=False)
@@ -304,25 +272,33 @@ class TrainingCurves(QWidget):
             return False
         now = time.monotonic()
         lr_due = force or now - self._lr_pushed_at >= LR_REFRESH_S
-        # only series that grew: per-epoch curves change once an epoch, and an untouched
-        # curve leaves its plot unrepainted (pyqtgraph's minimal viewport updates)
+        vb = self.loss_plot.vb
+        view = None if vb.autoRangeEnabled()[0] else tuple(vb.viewRange()[0])
+        # per-step curves: raw points, or a bounded min/max envelope for long runs
+        for item, series, envelope in (
+            (self.raw_item, run.step_loss, run.raw_envelope),
+            (self.smooth_item, run.smooth_loss, run.smooth_envelope),
+            (self.lr_item, run.lr, run.lr_envelope),
+        ):
+            if item is self.lr_item and not lr_due:
+                continue
+            (xs, ys), key = display_arrays(series, envelope, view)
+            if self._shown.get(id(item)) != key:
+                item.setData(xs, ys)
+                self._shown[id(item)] = key
+                if item is self.lr_item:
+                    self._lr_pushed_at = now
+                    self._fit_lr_axis(series)
+        # per-epoch curves change once an epoch; an untouched curve leaves its plot
+        # unrepainted (pyqtgraph's minimal viewport updates)
         for item, series in (
-            (self.raw_item, run.step_loss),
-            (self.smooth_item, run.smooth_loss),
-            (self.lr_item, run.lr),
             (self.val_loss_item, run.val_loss),
             (self.train_acc_item, run.train_acc),
             (self.val_acc_item, run.val_acc),
         ):
             if self._shown.get(id(item)) != len(series):
-                if item is self.lr_item:
-                    if not lr_due:
-                        continue
-                    self._lr_pushed_at = now
                 item.setData(series.x, series.y)
                 self._shown[id(item)] = len(series)
-                if item is self.lr_item:
-                    self._fit_lr_axis(series)
         if run.best_epoch is not None and self.best_lines[0].value() != run.best_epoch:
             for line in self.best_lines:
                 line.setValue(run.best_epoch)
@@ -334,6 +310,17 @@ class TrainingCurves(QWidget):
         self._dirty = False
         self.redraw_count += 1
         return True
+
+    def _on_x_range_changed(self, *_args: object) -> None:
+        """Zoom or pan over a long run: swap between the envelope and the raw points."""
+        run = self.current
+        if run is None or self._refreshing or len(run.step_loss) <= RAW_LIMIT:
+            return
+        self._refreshing = True
+        try:
+            self.refresh(force=True)
+        finally:
+            self._refreshing = False
 
     def _fit_lr_axis(self, series: GrowingSeries) -> None:
         """0 … 1.15 × the largest rate: a constant rate would otherwise be auto-ranged to
@@ -362,7 +349,7 @@ class TrainingCurves(QWidget):
             _curve(self.loss_plot, faded_dash, None),
             _curve(self.acc_plot, faded_dash, f"{run.label} (validation)"),
         ]
-        items[0].setData(run.smooth_loss.x, run.smooth_loss.y)
+        items[0].setData(*display_arrays(run.smooth_loss, run.smooth_envelope, None)[0])
         items[1].setData(run.val_loss.x, run.val_loss.y)
         items[2].setData(run.val_acc.x, run.val_acc.y)
         for item in items:
