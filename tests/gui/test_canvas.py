@@ -174,3 +174,34 @@ def test_zoom_pan_fit(window) -> None:
     content = window.scene.content_rect()
     assert v.mapToScene(vp.rect()).boundingRect().contains(content)
     assert window.act_zoom_in.shortcut() == QKeySequence(QKeySequence.StandardKey.ZoomIn)
+
+
+def test_far_zoom_draws_overview_and_keeps_editing(window, tmp_path) -> None:
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from netbuilder.gui.canvas.image_export import save_scene_image
+
+    small(window)
+    no_contents = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    v = window.view
+    v.zoom_by(0.1 / v.zoom)
+    v.viewport().repaint()
+    assert window.scene.far
+    assert all(item.flags() & no_contents for item in window.scene.nodes.values())
+    # clicking a block far out still selects it
+    item = window.scene.nodes["fc"]
+    centre = item.mapToScene(item.boundingRect().center())
+    QTest.mouseClick(
+        v.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        view_point(window, centre),
+    )
+    assert window.scene.selected_node_ids() == ["fc"]
+    # a picture taken while zoomed out still shows full cards
+    svg = save_scene_image(window.scene, tmp_path / "far.svg").read_text()
+    assert "Conv2d" in svg and "B×8×28×28" in svg
+    assert window.scene.far
+    v.reset_zoom()
+    assert not window.scene.far
+    assert not any(item.flags() & no_contents for item in window.scene.nodes.values())

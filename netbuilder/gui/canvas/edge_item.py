@@ -69,6 +69,10 @@ class EdgeItem(QGraphicsItem):
         self._bounds = self._path.boundingRect().adjusted(-4, -4, 4, 4).united(self._label_rect)
 
     @property
+    def path(self) -> QPainterPath:
+        return self._path
+
+    @property
     def start(self) -> QPointF:
         return self._path.pointAtPercent(0.0)
 

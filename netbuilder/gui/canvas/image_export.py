@@ -35,7 +35,9 @@ def _source_rect(scene: DiagramScene) -> QRectF:
 def _paint(scene: DiagramScene, painter: QPainter, target: QRectF, source: QRectF) -> None:
     selected = scene.selectedItems()
     scene.clearSelection()
+    was_far = scene.far
     scene.export_mode = True
+    scene.set_zoom(1.0)  # pictures show every card in full, whatever the view's zoom
     # cached items would be drawn as bitmaps: draw them afresh (vector text in SVG, sharp PNG)
     mode = scene.cache_mode
     scene.set_cache_mode(QGraphicsItem.CacheMode.NoCache)
@@ -46,6 +48,8 @@ def _paint(scene: DiagramScene, painter: QPainter, target: QRectF, source: QRect
         scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
     finally:
         scene.export_mode = False
+        if was_far:
+            scene.set_zoom(0.0)
         scene.set_cache_mode(mode)
         for item in selected:
             item.setSelected(True)

@@ -21,11 +21,12 @@ from netbuilder.gui import theme
 from netbuilder.gui.canvas.edge_item import EdgeItem
 from netbuilder.gui.canvas.gestures import Gestures
 from netbuilder.gui.canvas.node_item import NodeItem, key_params_text
+from netbuilder.gui.canvas.overview import Overview
 from netbuilder.gui.theme import GRID
 
 SCENE_EXTENT = 100_000.0
 CacheMode = QGraphicsItem.CacheMode
-FAR_ZOOM = 0.3  # below this, items are drawn uncached as plain shapes (see set_zoom)
+FAR_ZOOM = 0.3  # below this, the overview draws the items (see set_zoom)
 
 
 class DiagramScene(QGraphicsScene):
@@ -50,12 +51,15 @@ class DiagramScene(QGraphicsScene):
         self._shown: dict[str, object] = {}  # what each node item last showed (see apply)
         self._fresh_edges: set[Edge] = set()  # wires added since the last check was shown
         self.cache_mode = CacheMode.DeviceCoordinateCache
+        self.far = False  # zoomed out: items paint nothing, the overview draws them
+        self.overview = Overview()
         # cached item pictures must fit Qt's pixmap cache, or every frame redraws them all
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 96 * 1024))
         self.gestures = Gestures(self)
         self.setSceneRect(QRectF(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         diagram.changed.connect(self._on_model)
+        self.selectionChanged.connect(self._selection_changed)
         self.rebuild()
 
     def detach(self) -> None:
@@ -64,6 +68,7 @@ class DiagramScene(QGraphicsScene):
 
     # ------------------------------------------------------------------ model → items
     def _on_model(self, event: DiagramEvent) -> None:
+        self.overview.dirty = True
         kind = event.kind
         if kind == "node_added":
             self._add_node(event.node_id)
@@ -109,6 +114,7 @@ class DiagramScene(QGraphicsScene):
         self._shown.pop(nid, None)
         self._refresh_node(nid)
         item.setCacheMode(self.cache_mode)
+        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.far)
         item.set_pos_from_model(node.position)
         self.addItem(item)
 
@@ -133,6 +139,7 @@ class DiagramScene(QGraphicsScene):
         self._edges_of.setdefault(edge.target, set()).add(edge)
         self._place_edge(edge)
         item.setCacheMode(self.cache_mode)
+        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.far)
         self.addItem(item)
         self._update_port_wiring(edge.source)
         self._update_port_wiring(edge.target)
@@ -174,6 +181,7 @@ class DiagramScene(QGraphicsScene):
         item.set_ends(start, end)
 
     def node_item_moved(self, item: NodeItem) -> None:
+        self.overview.dirty = True
         for edge in self._edges_of.get(item.node_id, ()):
             self._place_edge(edge)
 
@@ -186,6 +194,7 @@ class DiagramScene(QGraphicsScene):
         what was shown last time, so one edit touches only the blocks whose shapes changed.
         """
         self.analysis = analysis
+        self.overview.dirty = True
         by_node: dict[str, list] = {}
         for diag in analysis.diagnostics:
             if diag.node_id is not None:
@@ -232,15 +241,20 @@ class DiagramScene(QGraphicsScene):
         item.set_analysis(label, bool(bad), tip)
 
     def set_zoom(self, zoom: float) -> None:
-        """Choose how items cache their pictures for the view's zoom.
+        """Switch between item painting (close up) and the one-pass overview (far out).
 
-        Close up, a cache in device pixels keeps text sharp and makes panning a blit. Far
-        out (below FAR_ZOOM) hundreds of items are in view and each zoom step would redraw
-        all their caches; there items are drawn uncached as plain boxes and hairlines, a
-        handful of painter calls each.
+        Close up, items paint themselves into caches in device pixels: sharp text, and a
+        pan is a blit. Below FAR_ZOOM no text is readable and hundreds of items are in
+        view; then items paint nothing and ``Overview`` draws all of them in a few calls.
         """
-        far = zoom < FAR_ZOOM
-        self.set_cache_mode(CacheMode.NoCache if far else CacheMode.DeviceCoordinateCache)
+        far = zoom < FAR_ZOOM and not self.export_mode
+        if far == self.far:
+            return
+        self.far = far
+        self.overview.dirty = True
+        for item in [*self.nodes.values(), *self.edges.values()]:
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, far)
+        self.update()
 
     def set_cache_mode(self, mode: QGraphicsItem.CacheMode) -> None:
         if mode == self.cache_mode:
@@ -249,7 +263,13 @@ class DiagramScene(QGraphicsScene):
         for item in [*self.nodes.values(), *self.edges.values()]:
             item.setCacheMode(mode)
 
+    def _selection_changed(self) -> None:
+        if self.far:
+            self.overview.dirty = True
+            self.update()
+
     def set_theme(self) -> None:
+        self.overview.dirty = True
         self.theme = theme.current_theme()
         for item in [*self.nodes.values(), *self.edges.values()]:
             item.set_theme(self.theme)
@@ -300,6 +320,9 @@ class DiagramScene(QGraphicsScene):
     # ------------------------------------------------------------------ background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.theme.background)
+        if self.far:
+            self.overview.paint(painter, self)
+            return
         scale = painter.worldTransform().m11()
         if self.export_mode or scale < 0.3:
             return  # no grid in pictures, nor when zoomed so far out that it is noise
