@@ -107,7 +107,7 @@ class Trainer:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
-        self._paused_reported = False
+        self.defer_reads: bool | None = None  # None: defer on asynchronous devices only
 
     # ----------------------------------------------------------------- control (any thread)
     def pause(self) -> None:
@@ -225,18 +225,17 @@ class Trainer:
         best_score: float | None = None
         best_state: dict[str, torch.Tensor] | None = None
         stale = 0
-        global_step = 0
-        total_steps = steps * cfg.epochs
         autocast = _autocast(device, bf16)
-        rate_t0, rate_steps, rate_samples = time.perf_counter(), 0, 0
-        sec_per_step: float | None = None
-        rate = 0.0
-        lr_used = cfg.lr
+        stats = _StepStats(cfg.epochs, steps)
+        # On asynchronous devices (CUDA, MPS) each step's numbers are read one step late,
+        # after the next step is queued, so the host read never leaves the GPU idle.
+        defer = self.defer_reads if self.defer_reads is not None else device.type != "cpu"
         try:
             for epoch in range(1, cfg.epochs + 1):
                 self._epoch = epoch
                 model.train()
-                sum_loss, sum_correct, seen = 0.0, 0.0, 0
+                stats.start_epoch()
+                pending: _StepRecord | None = None
                 for step, (xb, yb, labels) in enumerate(batches.epoch(epoch), start=1):
                     self._checkpoint()
                     self._step = step
@@ -251,49 +250,23 @@ class Trainer:
                     optimizer.step()
                     if per_step and scheduler is not None:
                         scheduler.step()
-                    n = len(xb)
-                    # The one host read per step: the loss (and correct count) for the event.
-                    loss_v = batch_loss.item()
-                    correct_v = None
+                    correct = None
                     if labels is not None:
-                        correct_v = int((loss.predict(out.detach()) == labels).sum())
-                        sum_correct += correct_v
-                    if not math.isfinite(loss_v):
-                        raise TrainingFailure(
-                            f"the loss became {'NaN' if math.isnan(loss_v) else 'infinite'} at "
-                            f"epoch {epoch}, step {step}; try a lower learning rate, gradient "
-                            "clipping or normalised inputs"
-                        )
-                    sum_loss += loss_v * n
-                    seen += n
-                    global_step += 1
-                    now = time.perf_counter()
-                    rate_steps += 1
-                    rate_samples += n
-                    elapsed = now - rate_t0
-                    if elapsed >= 0.5 or sec_per_step is None:
-                        sec_per_step = elapsed / rate_steps
-                        rate = rate_samples / elapsed if elapsed > 0 else 0.0
-                        rate_t0, rate_steps, rate_samples = now, 0, 0
-                    self._emit(
-                        StepEvent(
-                            epoch,
-                            cfg.epochs,
-                            step,
-                            steps,
-                            global_step,
-                            loss_v,
-                            None if correct_v is None else correct_v / n,
-                            lr_used,
-                            rate,
-                            sec_per_step * (total_steps - global_step) if sec_per_step else None,
-                        )
+                        correct = (loss.predict(out.detach()) == labels).sum()
+                    record = _StepRecord(
+                        epoch, step, len(xb), lr_used, batch_loss.detach(), correct
                     )
-                lr_now = lr_used
+                    if defer:
+                        record, pending = pending, record
+                    if record is not None:
+                        self._emit(stats.report(record))
+                if pending is not None:
+                    self._emit(stats.report(pending))
+                lr_now = stats.last_lr
                 if scheduler is not None and not per_step:
                     scheduler.step()
-                train_loss = sum_loss / max(1, seen)
-                train_acc = sum_correct / max(1, seen) if loss.classification else None
+                train_loss, train_acc = stats.epoch_means()
+                train_acc = train_acc if loss.classification else None
                 val_loss, val_acc = self._validate(model, val_batches, loss, device, autocast)
                 score = -val_acc if val_acc is not None else val_loss
                 is_best = best_score is None or score < best_score - 1e-12
@@ -388,6 +361,74 @@ class Trainer:
                 "try a lower learning rate or gradient clipping"
             )
         return val_loss, (float(correct) / max(1, n) if loss.classification else None)
+
+
+@dataclass(slots=True)
+class _StepRecord:
+    """What one step left to report; tensors are read (a host sync) only in ``report``."""
+
+    epoch: int
+    step: int
+    size: int
+    lr: float
+    loss: torch.Tensor
+    correct: torch.Tensor | None
+
+
+class _StepStats:
+    """Running sums, samples/s and ETA for step events; checks every loss is finite."""
+
+    def __init__(self, epochs: int, steps_per_epoch: int) -> None:
+        self.epochs, self.steps = epochs, steps_per_epoch
+        self.total = epochs * steps_per_epoch
+        self.global_step = 0
+        self.last_lr = 0.0
+        self._t0, self._n_steps, self._n_samples = time.perf_counter(), 0, 0
+        self._sec_per_step: float | None = None
+        self._rate = 0.0
+        self.start_epoch()
+
+    def start_epoch(self) -> None:
+        self.sum_loss, self.sum_correct, self.seen = 0.0, 0, 0
+
+    def epoch_means(self) -> tuple[float, float]:
+        n = max(1, self.seen)
+        return self.sum_loss / n, self.sum_correct / n
+
+    def report(self, r: _StepRecord) -> StepEvent:
+        loss_v = r.loss.item()
+        if not math.isfinite(loss_v):
+            raise TrainingFailure(
+                f"the loss became {'NaN' if math.isnan(loss_v) else 'infinite'} at "
+                f"epoch {r.epoch}, step {r.step}; try a lower learning rate, gradient "
+                "clipping or normalised inputs"
+            )
+        correct = None if r.correct is None else int(r.correct.item())
+        self.sum_loss += loss_v * r.size
+        self.sum_correct += correct or 0
+        self.seen += r.size
+        self.global_step += 1
+        self.last_lr = r.lr
+        now = time.perf_counter()
+        self._n_steps += 1
+        self._n_samples += r.size
+        elapsed = now - self._t0
+        if elapsed >= 0.5 or self._sec_per_step is None:
+            self._sec_per_step = elapsed / self._n_steps
+            self._rate = self._n_samples / elapsed if elapsed > 0 else 0.0
+            self._t0, self._n_steps, self._n_samples = now, 0, 0
+        return StepEvent(
+            r.epoch,
+            self.epochs,
+            r.step,
+            self.steps,
+            self.global_step,
+            loss_v,
+            None if correct is None else correct / r.size,
+            r.lr,
+            self._rate,
+            self._sec_per_step * (self.total - self.global_step),
+        )
 
 
 def _autocast(device: torch.device, bf16: bool) -> Any:

@@ -31,12 +31,17 @@ def _run(diagram, config=None, data=None) -> tuple:  # type: ignore[no-untyped-d
     return result, rec
 
 
-def test_nan_loss_names_epoch_and_step(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("defer", [False, True])
+def test_nan_loss_names_epoch_and_step(monkeypatch: pytest.MonkeyPatch, defer: bool) -> None:
     monkeypatch.setattr(
         "netbuilder.train.trainer.compile_diagram",
         patched_compile(lambda m: (nan_in_training(m.fc2, at_call=3), m)[1]),
     )
-    result, rec = _run(table_net(4, 3), TrainConfig(**SMALL), random_bundle((4,), 3))
+    rec = Recorder()
+    trainer = Trainer(table_net(4, 3), TrainConfig(**SMALL), random_bundle((4,), 3), on_event=rec)
+    trainer.defer_reads = defer  # the GPU path reads each step's loss one step late
+    result = trainer.run()
+    assert result.status == "failed" and rec.failure.message == result.error
     assert "NaN" in result.error and "epoch 1, step 3" in result.error
     assert len(rec.steps) == 2
     assert result.model is None  # no epoch finished, so there are no weights worth keeping

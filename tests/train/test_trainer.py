@@ -197,3 +197,20 @@ def test_stop_while_paused() -> None:
     trainer.stop()
     thread.join(30)
     assert not thread.is_alive() and results[0].status == "stopped"
+
+
+def test_deferred_reads_report_the_same_steps() -> None:
+    """The one-step-late reads used on GPUs give exactly the events of immediate reads."""
+
+    def run(defer: bool) -> tuple[TrainResult, Recorder]:
+        rec = Recorder()
+        trainer = Trainer(example("lenet5"), _lenet_config(), on_event=rec)
+        trainer.defer_reads = defer
+        return trainer.run(), rec
+
+    (now, rec_now), (late, rec_late) = run(False), run(True)
+    assert now.metrics == late.metrics
+    strip = [(s.epoch, s.step, s.global_step, s.loss, s.accuracy, s.lr) for s in rec_now.steps]
+    assert strip == [
+        (s.epoch, s.step, s.global_step, s.loss, s.accuracy, s.lr) for s in rec_late.steps
+    ]
