@@ -99,3 +99,21 @@ def test_evaluate_weights_on_demand_and_refuse_weights_that_no_longer_fit(qtbot,
         panel.evaluate_weights()
     assert evaluated.args[0] is None
     assert "Evaluation failed" in panel.message.text() and "fc1" in panel.message.text()
+
+
+def test_weights_of_a_run_do_not_land_on_a_diagram_opened_meanwhile(qtbot, window):
+    import sys
+
+    switch = sys.getswitchinterval()
+    panel = load_cnn(window, epochs=500)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.step_events_seen > 0, timeout=WAIT_MS)
+    assert sys.getswitchinterval() < switch  # lowered while training (GIL hand-over)
+    other = io.load("resources/examples/mlp_regressor.nbd")
+    window.session.replace(other, None, "mlp")
+    assert "next run" in panel.edit_note.text()
+    with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS) as finished:
+        panel.stop()
+    assert finished.args[0].status == "stopped"
+    assert window.session.state_dict is None
+    assert sys.getswitchinterval() == switch  # restored

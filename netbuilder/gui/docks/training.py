@@ -94,6 +94,7 @@ class TrainingDock(QWidget):
         self.export_dialog: QWidget | None = None
         self.step_events_seen = 0
         self._run_revision: int | None = None
+        self._replaced_during_run = False
         self._watched_window: QWidget | None = None
 
         self.runner = TrainingRunner(self)
@@ -222,6 +223,7 @@ class TrainingDock(QWidget):
         self.progress.setFormat("starting …")
         self._show_device(config.device)
         self._run_revision = self.diagram.revision
+        self._replaced_during_run = False
         self._log(f"— run {self.curves.run_count}: {config.dataset}, {config.epochs} epochs")
         self.runner.start(
             self.diagram, config, data=self.picker.matching_bundle(config, self.diagram)
@@ -334,6 +336,9 @@ class TrainingDock(QWidget):
         """Give the session the trained weights, as a checkpoint of the diagram that was run."""
         if self.session is None or not hasattr(self.session, "set_weights"):
             return
+        if self._replaced_during_run:  # another file was opened: these weights are not its
+            self._log("another diagram was opened during the run; its weights are unchanged")
+            return
         from netbuilder.train.checkpoint import Checkpoint
 
         result = outcome.result
@@ -370,6 +375,8 @@ class TrainingDock(QWidget):
 
     def _on_diagram_changed(self, event: DiagramEvent) -> None:
         try:
+            if event.kind == "reset" and self.runner.is_running():
+                self._replaced_during_run = True
             if event.kind in ("training_changed", "reset"):
                 self.settings.load()
                 self.picker.load()
