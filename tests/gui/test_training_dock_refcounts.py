@@ -1,6 +1,7 @@
-"""A training run emits thousands of signals and timer calls: PySide6 6.12 on CPython 3.11
-drops a reference to True per ``emit()`` and to None per timer-called slot, which used to
-abort the process within seconds (see ``netbuilder.gui.pyside_compat``)."""
+"""A training run emits thousands of signals and timer calls. PySide6 6.12.0 on CPython 3.11
+dropped a reference to True per ``emit()`` and aborted within seconds ("bool_dealloc"), which
+is why pyproject.toml requires PySide6-Essentials < 6.12. This guards against a release with
+the same leak slipping back in."""
 
 from __future__ import annotations
 
@@ -8,25 +9,26 @@ import sys
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-import netbuilder.gui  # noqa: F401  (applies the workaround, as every GUI entry point does)
-
 
 class _Emitter(QObject):
     ping = Signal(list)
 
 
-def test_many_emits_and_timer_slots_do_not_exhaust_singleton_refcounts(qtbot):
+def test_emits_and_timer_slots_keep_singleton_refcounts(qtbot):
     emitter = _Emitter()
     received: list[int] = []
     emitter.ping.connect(lambda batch: received.append(len(batch)))
-    for _ in range(5000):  # more than True's natural reference count on 3.11
+    before_true, before_none = sys.getrefcount(True), sys.getrefcount(None)
+    for _ in range(2000):
         emitter.ping.emit([1])
     ticks: list[int] = []
     timer = QTimer()
     timer.setInterval(0)
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start()
-    qtbot.waitUntil(lambda: len(ticks) >= 6000, timeout=60_000)  # None's count is ~5000
+    qtbot.waitUntil(lambda: len(ticks) >= 2000, timeout=60_000)
     timer.stop()
-    assert len(received) == 5000
-    assert sys.getrefcount(None) > 10**6 and sys.getrefcount(True) > 10**6
+    assert len(received) == 2000
+    # A leak of one reference per call would show as a drop of ~2000; allow small noise.
+    assert sys.getrefcount(True) > before_true - 100
+    assert sys.getrefcount(None) > before_none - 100
