@@ -13,6 +13,7 @@ of the seed document: shuffled index batches, forward, loss, backward, step. Tar
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import threading
 import time
@@ -188,12 +189,13 @@ def control_latency(rounds: int) -> None:
         thread = threading.Thread(target=trainer.run)
         thread.start()
         stepped.wait(60)
+        time.sleep(random.uniform(0.0, 0.1))  # land anywhere inside a step, not just after one
         t = time.perf_counter()
         trainer.pause()
         paused.wait(10)
         pause_lat.append(time.perf_counter() - t)
         trainer.resume()
-        time.sleep(0.2)
+        time.sleep(random.uniform(0.2, 0.3))
         t = time.perf_counter()
         trainer.stop()
         thread.join(10)
@@ -225,7 +227,7 @@ def main() -> None:
     steps: dict[str, Callable[[], None]] = {
         "throughput": lambda: throughput(args.device, args.repeats, bf16_modes, args.cases),
         "accuracy": lambda: time_to_accuracy(args.device, args.examples),
-        "latency": lambda: control_latency(5),
+        "latency": lambda: control_latency(10),
     }
     for key, step in steps.items():
         if args.only in (None, key):
