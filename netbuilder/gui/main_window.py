@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -42,6 +42,7 @@ from netbuilder.gui.docks.palette import Palette
 from netbuilder.gui.docks.problems import ProblemsList
 from netbuilder.gui.docks.training import TrainingDock
 from netbuilder.gui.editor import Editor
+from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
 from netbuilder.gui.icons import app_icon
 from netbuilder.gui.session import Session
@@ -170,6 +171,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_save, self.act_save_as])
         self.export_menu: QMenu = file_menu.addMenu("&Export")
         self.export_menu.addActions([self.act_export_png, self.act_export_svg])
+        # enabled while the session holds trained weights (a finished run or an opened .pt)
+        self.act_export_trained = install_export_actions(self, lambda: self.session)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -260,9 +263,19 @@ class MainWindow(QMainWindow):
         self.view.open_search(self._centre(), None)
 
     def after_load(self) -> None:
-        """Called after New/Open: fresh view of the new diagram."""
+        """Called after New/Open: fresh view of the new diagram.
+
+        The view is framed now and once more when the event loop next runs: a file opened
+        before the window is shown (``netbuilder FILE``) or while docks are still settling
+        would otherwise be framed for a viewport size that is about to change.
+        """
         self.inspector.show_node(None)
         self.view.show_start()
+        QTimer.singleShot(0, self, self._frame_after_layout)
+
+    def _frame_after_layout(self) -> None:
+        if self.isVisible():
+            self.view.show_start()
 
     def export_image(self, suffix: str) -> None:
         stem = Path(self.session.display_name).stem

@@ -25,6 +25,9 @@ CATEGORY_HUES: dict[str, int] = {
     "Output": 0,
 }
 
+#: Below this zoom card text is a smudge: cards draw as plain boxes and wires as hairlines,
+#: and opening a file frames the whole network only if it fits at this zoom or closer.
+FAR_ZOOM = 0.27
 GRID = 10.0
 NODE_WIDTH = 156.0
 

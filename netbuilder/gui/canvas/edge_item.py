@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from netbuilder.core.diagram import Edge
 from netbuilder.gui import theme
-from netbuilder.gui.theme import Theme
+from netbuilder.gui.theme import FAR_ZOOM, Theme
 
 LABEL_FONT_SIZE = 8.0
 
@@ -95,7 +95,7 @@ class EdgeItem(QGraphicsItem):
         t = self.theme
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         color = t.error if self.error else t.wire
-        if lod < 0.3:  # far out: a hairline, nothing else
+        if lod < FAR_ZOOM:  # far out: a hairline, nothing else
             painter.setPen(QPen(t.selected if self.isSelected() else color, 0))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(self._path)

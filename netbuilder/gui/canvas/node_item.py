@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from netbuilder.core.blocks import BlockSpec
 from netbuilder.gui import theme
-from netbuilder.gui.theme import GRID, NODE_WIDTH, Theme
+from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH, Theme
 
 HEADER = 22.0
 LINE = 15.0
 PORT_GAP = 18.0
 PORT_RADIUS = 5.5
-FAR_LOD = 0.3  # below this zoom, text would be a smudge: blocks are drawn as plain boxes
+FAR_LOD = FAR_ZOOM  # below this zoom, text would be a smudge: blocks are drawn as plain boxes
 PORT_COLS = 30.0  # room for port names when a side has several ports
 
 _SHORT = {

@@ -22,11 +22,10 @@ from netbuilder.gui.canvas.edge_item import EdgeItem
 from netbuilder.gui.canvas.gestures import Gestures
 from netbuilder.gui.canvas.node_item import NodeItem, key_params_text
 from netbuilder.gui.canvas.overview import Overview
-from netbuilder.gui.theme import GRID
+from netbuilder.gui.theme import FAR_ZOOM, GRID
 
 SCENE_EXTENT = 100_000.0
 CacheMode = QGraphicsItem.CacheMode
-FAR_ZOOM = 0.3  # below this, the overview draws the items (see set_zoom)
 
 
 class DiagramScene(QGraphicsScene):

@@ -25,7 +25,7 @@ from netbuilder.gui.canvas.edge_item import EdgeItem
 from netbuilder.gui.canvas.fit import blocks_feeding_input, blocks_fitting_output
 from netbuilder.gui.canvas.node_item import HEADER
 from netbuilder.gui.canvas.scene import DiagramScene
-from netbuilder.gui.theme import GRID, NODE_WIDTH
+from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH
 
 BLOCK_MIME = "application/x-netbuilder-block"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
@@ -99,14 +99,15 @@ class DiagramView(QGraphicsView):
         super().paintEvent(event)
 
     def show_start(self) -> None:
-        """The view after opening a file: everything if it fits readably, else the inputs.
+        """The view after opening a file: the whole network while it still draws as cards.
 
-        A long chain fitted into the window would be too small to read, so then the view
-        starts at a readable zoom with the left (input) end of the network in view.
+        A network that only fits at a zoom where the cards turn into plain boxes (below
+        ``FAR_ZOOM``, e.g. a 30-block ResNet in one row) would show nothing readable, so
+        then the view starts at a readable zoom with the left (input) end in view.
         """
         self.fit()
         rect = self.diagram_scene.content_rect()
-        if rect.isEmpty() or self.zoom >= READABLE_ZOOM:
+        if rect.isEmpty() or self.zoom >= FAR_ZOOM:
             return
         self.resetTransform()
         self.zoom_by(READABLE_ZOOM + 0.15)

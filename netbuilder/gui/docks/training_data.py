@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import itertools
 import json
 import threading
 from typing import Any
@@ -139,24 +140,39 @@ def csv_columns(path: str) -> list[str]:
 class _PreviewLoader(QObject):
     """Loads data on a Python thread; ``loaded`` is delivered queued on the GUI thread.
 
-    The payload is one tuple ``(request id, DataBundle | None, error text)`` so a stale
-    answer (an older request id) can be recognised and dropped.
+    One loader serves every picker and lives as long as the application (``shared()``):
+    a background load may finish after its picker (or the whole window) was closed and
+    deleted, and emitting on a deleted QObject from a worker thread is an error. Each picker
+    connects to the shared loader (Qt drops the connection when the picker is deleted) and
+    recognises its own answers by its ``owner`` token and the request id, so a stale answer
+    or another picker's answer is dropped. The payload is one tuple
+    ``(owner, request id, DataBundle | None, error text)``.
     """
 
     loaded = Signal(object)
+    _instance: _PreviewLoader | None = None
 
-    def request(self, request_id: int, config: TrainConfig, diagram: Diagram) -> None:
+    @classmethod
+    def shared(cls) -> _PreviewLoader:
+        """The application-wide loader (created on the GUI thread on first use)."""
+        if cls._instance is None:
+            cls._instance = cls()  # no parent: never deleted with a widget
+        return cls._instance
+
+    def request(self, owner: int, request_id: int, config: TrainConfig, diagram: Diagram) -> None:
         def work() -> None:
             from netbuilder.train.data import load_data
 
             try:
-                payload = (request_id, load_data(config, diagram), "")
+                payload = (owner, request_id, load_data(config, diagram), "")
             except Exception as exc:  # shown to the user; any failure must not kill the app
-                payload = (request_id, None, str(exc) or type(exc).__name__)
-            with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
-                self.loaded.emit(payload)
+                payload = (owner, request_id, None, str(exc) or type(exc).__name__)
+            self.loaded.emit(payload)
 
         threading.Thread(target=work, name="netbuilder-preview", daemon=True).start()
+
+
+_owners = itertools.count(1)
 
 
 class DatasetPicker(QWidget):
@@ -177,7 +193,8 @@ class DatasetPicker(QWidget):
         self._preview_stale = True
         self._request = 0
         self._loading = False
-        self._loader = _PreviewLoader(self)
+        self._owner = next(_owners)  # tells this picker's previews from other pickers'
+        self._loader = _PreviewLoader.shared()
         self._loader.loaded.connect(self._on_loaded)
 
         self.source = QComboBox()
@@ -348,11 +365,11 @@ class DatasetPicker(QWidget):
             self._show_preview(self.bundle, "")  # same data: no need to load it again
             return
         self.preview_status.setText(f"Loading {config.dataset} …")
-        self._loader.request(self._request, config, frozen)
+        self._loader.request(self._owner, self._request, config, frozen)
 
-    def _on_loaded(self, payload: tuple[int, Any, str]) -> None:
-        request_id, bundle, error = payload
-        if request_id != self._request:
+    def _on_loaded(self, payload: tuple[int, int, Any, str]) -> None:
+        owner, request_id, bundle, error = payload
+        if owner != self._owner or request_id != self._request:
             return
         self._show_preview(bundle, error)
 

@@ -1,0 +1,121 @@
+"""The main window's integration points: the trained-model export entry, framing an opened
+file once the window has its final size, and a dataset preview that outlives its window."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtWidgets import QApplication
+
+from netbuilder.core import io
+from netbuilder.core.compile import compile_diagram
+from netbuilder.gui.export_dialog import ExportDialog
+from netbuilder.gui.theme import FAR_ZOOM
+from netbuilder.train.checkpoint import save_checkpoint
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+CNN = EXAMPLES / "cnn_image_classifier.nbd"
+
+
+def write_checkpoint(path: Path, example: str = "mlp_regressor.nbd") -> Path:
+    diagram = io.load(EXAMPLES / example)
+    torch.manual_seed(0)
+    save_checkpoint(path, diagram, compile_diagram(diagram), metrics={"val_loss": [0.5]})
+    return path
+
+
+def whole_network_visible(window) -> bool:
+    content = window.scene.content_rect()
+    visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    return not content.isEmpty() and visible.contains(content)
+
+
+def test_export_entry_follows_weights_and_opens_the_dialog(qtbot, window, tmp_path):
+    action = window.act_export_trained
+    assert action in window.export_menu.actions()
+    assert not action.isEnabled()  # an empty diagram has no trained weights
+    assert window.files.open(write_checkpoint(tmp_path / "m.pt"), ask=False)
+    assert action.isEnabled()
+
+    seen: list[object] = []
+
+    def answer() -> None:  # the dialog is modal: look at it and close it from the event loop
+        dialog = QApplication.activeModalWidget()
+        seen.append(dialog)
+        dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    action.trigger()
+    assert len(seen) == 1 and isinstance(seen[0], ExportDialog)
+    window.files.new()
+    assert not action.isEnabled()
+
+
+def test_opened_example_fits_the_view(qtbot, window):
+    window.view.resetTransform()
+    window.view.scale(3.0, 3.0)  # a zoom from earlier work must not survive opening a file
+    assert window.files.open(CNN, ask=False, as_template=True)
+    qtbot.waitUntil(lambda: whole_network_visible(window), timeout=5000)
+
+
+def test_file_opened_before_show_fits_the_final_window(qtbot, make_window):
+    """`netbuilder FILE` opens the file around the first show, before docks settle."""
+    from netbuilder.gui.main_window import MainWindow
+
+    window = make_window()
+    window.hide()
+    window.resize(600, 400)
+    window.files.open(CNN, ask=False, as_template=True)  # framed for a small window …
+    window.resize(1500, 950)
+    window.show()  # … and framed again once shown at its final size
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: whole_network_visible(window), timeout=5000)
+    assert isinstance(window, MainWindow)
+    assert window.view.zoom >= FAR_ZOOM  # whole network, drawn as readable cards
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_closing_the_window_while_a_preview_loads(qtbot, qapp, monkeypatch):
+    """The preview thread finishes after the window is gone: no emit on a deleted object."""
+    import netbuilder.train.data as data
+    from netbuilder.gui.docks.training_data import _PreviewLoader
+    from netbuilder.gui.main_window import MainWindow
+
+    gate, started = threading.Event(), threading.Event()
+    real_load = data.load_data
+
+    def slow_load(config, diagram):
+        started.set()
+        gate.wait(30)
+        return real_load(config, diagram)
+
+    monkeypatch.setattr(data, "load_data", slow_load)
+    window = MainWindow()
+    window.show()
+    qtbot.waitExposed(window)
+    window.session.replace(io.load(CNN), None, "cnn")
+    window.training_dock.raise_()
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    delivered: list[object] = []
+    _PreviewLoader.shared().loaded.connect(delivered.append)
+    try:
+        window.session.undo_stack.setClean()
+        assert window.close()
+        window.scene.detach()
+        window.deleteLater()
+        for _ in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+            qapp.processEvents()
+        gate.set()
+        for thread in threading.enumerate():
+            if thread.name == "netbuilder-preview":
+                thread.join(30)
+        qtbot.waitUntil(lambda: bool(delivered), timeout=10_000)  # emitted, and nothing broke
+        assert delivered[0][2] is not None  # the data loaded; only its panel is gone
+    finally:
+        gate.set()
+        _PreviewLoader.shared().loaded.disconnect(delivered.append)
