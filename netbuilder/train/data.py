@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch.utils.data import Dataset
@@ -155,14 +154,3 @@ def standardise(
     mean = train.mean(dim=dims, keepdim=True)
     std = train.std(dim=dims, keepdim=True).clamp_min(1e-6)
     return (train - mean) / std, [(o - mean) / std for o in others], mean, std
-
-
-def describe(bundle: DataBundle) -> dict[str, Any]:
-    """A short summary for status lines and the CLI."""
-    return {
-        "name": bundle.name,
-        "task": bundle.task,
-        "train": len(bundle.train),  # type: ignore[arg-type]
-        "val": len(bundle.val),  # type: ignore[arg-type]
-        "classes": len(bundle.classes),
-    }

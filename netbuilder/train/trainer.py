@@ -9,7 +9,6 @@ the cause and a ``TrainResult`` with ``error`` set; ``run()`` never raises for a
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 import threading
 import time
@@ -173,10 +172,14 @@ class Trainer:
 
     def _oom_message(self) -> str:
         smaller = max(1, self.config.batch_size // 2)
+        where = (
+            f"at epoch {self._epoch}, step {self._step}"
+            if self._epoch
+            else "while moving the model and data to it"
+        )
         return (
-            f"the GPU ran out of memory at epoch {self._epoch}, step {self._step} with batch "
-            f"size {self.config.batch_size}; try a smaller batch size (e.g. {smaller}) "
-            "or a smaller model"
+            f"the GPU ran out of memory {where} with batch size {self.config.batch_size}; "
+            f"try a smaller batch size (e.g. {smaller}) or a smaller model"
         )
 
     _epoch = 0
@@ -514,8 +517,3 @@ class _Batches:
                 continue
             labels = yb.to(self.device) if self.loss.classification else None
             yield xb.to(self.device), self.loss.targets(yb).to(self.device), labels
-
-
-def copy_model(model: nn.Module) -> nn.Module:
-    """A CPU copy, for handing a result to another thread while training continues."""
-    return copy.deepcopy(model).to("cpu")
