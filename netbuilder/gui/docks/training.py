@@ -10,7 +10,9 @@ Hooks for the main window (all optional):
   ``export_model(outcome)`` — replaces the default of "Export trained model…", which opens
                               ``gui.export_dialog.ExportDialog`` on the trained copy;
   ``session.set_weights``   — given a ``Session``, trained weights (and a ``Checkpoint`` with
-                              diagram, settings, metrics and classes) are attached to it.
+                              diagram, settings, metrics and classes) are attached to it;
+                              with weights there, "Start from" offers to continue training
+                              them (see ``training_start``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
 from netbuilder.gui.docks.training_data import DatasetPicker
 from netbuilder.gui.docks.training_settings import SettingsForm
+from netbuilder.gui.docks.training_start import CURRENT, StartFromChoice, weights_to_start_from
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
@@ -117,6 +120,7 @@ class TrainingDock(QWidget):
 
         # ---- run column
         self.start_button = QPushButton("Start")
+        self.start_from = StartFromChoice()
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
         self.stop_button = QPushButton("Stop")
@@ -137,6 +141,7 @@ class TrainingDock(QWidget):
         buttons = QHBoxLayout()
         for b in (
             self.start_button,
+            self.start_from,
             self.pause_button,
             self.stop_button,
             self.export_button,
@@ -214,6 +219,16 @@ class TrainingDock(QWidget):
             self._show_error(str(exc))
             return False
         self._show_error("")
+        initial_state, note = None, ""
+        if self.start_from.value() == CURRENT and self._has_weights():
+            from netbuilder.train.checkpoint import CheckpointError
+
+            try:
+                initial_state, note = weights_to_start_from(self.diagram, self.session, config.seed)
+            except CheckpointError as exc:
+                self._show_error(f"Cannot start from the current weights: {exc}")
+                return False
+        self.message.setText(note)  # which blocks keep their training (plain text, no error)
         self.edit_note.setText("")
         self.export_button.setVisible(False)
         self.step_events_seen = 0
@@ -224,9 +239,15 @@ class TrainingDock(QWidget):
         self._show_device(config.device)
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
-        self._log(f"— run {self.curves.run_count}: {config.dataset}, {config.epochs} epochs")
+        origin = " from the current weights" if initial_state is not None else ""
+        self._log(
+            f"— run {self.curves.run_count}: {config.dataset}, {config.epochs} epochs{origin}"
+        )
         self.runner.start(
-            self.diagram, config, data=self.picker.matching_bundle(config, self.diagram)
+            self.diagram,
+            config,
+            data=self.picker.matching_bundle(config, self.diagram),
+            initial_state=initial_state,
         )
         self._update_buttons()
         return True
@@ -377,6 +398,8 @@ class TrainingDock(QWidget):
         try:
             if event.kind == "reset" and self.runner.is_running():
                 self._replaced_during_run = True
+            if event.kind == "reset":
+                self.start_from.forget()  # an opened file's weights bring the default back
             if event.kind in ("training_changed", "reset"):
                 self.settings.load()
                 self.picker.load()
@@ -418,9 +441,14 @@ class TrainingDock(QWidget):
         self._update_buttons()
         self.evaluation_finished.emit(evaluation)
 
+    def _has_weights(self) -> bool:
+        return getattr(self.session, "state_dict", None) is not None
+
     def _update_buttons(self) -> None:
         running = self.runner.is_running()
-        has_weights = getattr(self.session, "state_dict", None) is not None
+        has_weights = self._has_weights()
+        self.start_from.weights_available(has_weights)
+        self.start_from.setEnabled(not running)
         self.evaluate_button.setVisible(has_weights)
         self.evaluate_button.setEnabled(not running and not self.background_evaluation.busy)
         self.start_button.setEnabled(not running)

@@ -1,0 +1,101 @@
+"""Where a run starts: "Start from: fresh weights | current weights" (issue 5, Reopen).
+
+With trained weights in the session (an opened ``.pt`` or a finished run) the user may go on
+training them. If the diagram is still the one those weights were trained for, the state is
+handed to the trainer as is, so the loss continues where it ended. If the diagram was
+edited, ``fine_tune_state`` keeps the weights of every block whose tensors still fit and
+gives the others a fresh start; the dock shows which is which, because a user who changed
+one layer must know that the layers after it may have lost their training too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from netbuilder.core.diagram import Diagram
+
+FRESH = "fresh"
+CURRENT = "current"
+
+
+def structure_key(diagram: Diagram) -> tuple[str, ...]:
+    """What decides the weights' shapes and meaning: block ids, types, parameters and wires.
+
+    Positions, labels and training settings are left out: moving a block or changing the
+    learning rate does not make trained weights any less valid.
+    """
+    nodes = sorted(
+        json.dumps([n.id, n.type, n.params], sort_keys=True, default=str)
+        for n in diagram.nodes.values()
+    )
+    edges = sorted(json.dumps(e.to_dict(), sort_keys=True) for e in diagram.edges)
+    return (*nodes, "--", *edges)
+
+
+def weights_to_start_from(
+    diagram: Diagram, session: Any, seed: int = 0
+) -> tuple[dict[str, Any], str]:
+    """The ``initial_state`` for a run of ``diagram`` from the session's weights, and a note.
+
+    Raises ``CheckpointError`` when the edited diagram does not compile (the note would be
+    meaningless and the trainer would refuse it anyway).
+    """
+    from netbuilder.train.checkpoint import fine_tune_state
+
+    state = session.state_dict
+    trained_for = getattr(getattr(session, "checkpoint", None), "diagram", None)
+    if trained_for is not None and structure_key(trained_for) == structure_key(diagram):
+        blocks = len({k.split(".", 1)[0] for k in state})
+        return state, (
+            f"Continuing from the current weights: the diagram is unchanged, all {blocks} "
+            "block(s) with weights keep their training."
+        )
+    new_state, report = fine_tune_state(diagram, state, seed=seed)
+    kept = f" (kept: {', '.join(report.kept)})" if report.kept else ""
+    return new_state, f"Fine-tuning the edited diagram: {report.summary()}{kept}."
+
+
+class StartFromChoice(QWidget):
+    """A labelled combo box, shown only while the session holds trained weights.
+
+    It defaults to "current weights" each time weights become available (a file opened or
+    the first run finished) and otherwise keeps what the user picked, so a user comparing
+    fresh runs does not have to pick "fresh" again after every run.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setObjectName("start_from")
+        self.combo.addItem("current weights", CURRENT)
+        self.combo.addItem("fresh weights", FRESH)
+        self.combo.setToolTip(
+            "Current weights: continue training the trained network (after edits, blocks "
+            "that changed start fresh). Fresh weights: train from a new random start."
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Start from:"))
+        layout.addWidget(self.combo)
+        self._had_weights = False
+        self.setVisible(False)
+
+    def value(self) -> str:
+        """``CURRENT`` or ``FRESH`` (always ``FRESH`` while there are no weights)."""
+        return str(self.combo.currentData()) if self._had_weights else FRESH
+
+    def set_value(self, value: str) -> None:
+        self.combo.setCurrentIndex(max(0, self.combo.findData(value)))
+
+    def weights_available(self, available: bool) -> None:
+        if available and not self._had_weights:
+            self.set_value(CURRENT)
+        self._had_weights = available
+        self.setVisible(available)
+
+    def forget(self) -> None:
+        """Another file was opened: the next weights bring the default back."""
+        self._had_weights = False
