@@ -270,16 +270,21 @@ def _tokens(
         )
     half = vocab // 2
     groups = np.array_split(np.arange(1, half), 4)
+    starts = np.array([g[0] for g in groups] + [half])
+    sizes = np.array([len(g) for g in groups] + [vocab - half])
     labels = np.arange(size) % 4
     rng.shuffle(labels)
-    x = rng.integers(half, vocab, (size, length))
     k_lo, k_hi = max(2, length // 8), max(3, length // 4)
-    for i, label in enumerate(labels):
-        k = int(rng.integers(k_lo, k_hi + 1))
-        counts = [k if g == label else int(rng.integers(0, k // 2 + 1)) for g in range(4)]
-        pos = rng.permutation(length)[: sum(counts)]
-        toks = np.concatenate([rng.choice(groups[g], n) for g, n in enumerate(counts)])
-        x[i, pos] = toks
+    k = rng.integers(k_lo, k_hi + 1, size)
+    counts = (rng.random((size, 4)) * (k[:, None] // 2 + 1)).astype(np.int64)
+    counts[np.arange(size), labels] = k
+    # Slot j of a row holds topic g while j < cumsum(counts)[g], filler (group 4) after;
+    # each slot draws a token of its group, then the row is shuffled.
+    cum = np.cumsum(counts, axis=1)
+    slot_group = (np.arange(length)[None, :, None] >= cum[:, None, :]).sum(axis=2)
+    tokens = starts[slot_group] + (rng.random((size, length)) * sizes[slot_group]).astype(np.int64)
+    order = np.argsort(rng.random((size, length)), axis=1)
+    x = np.take_along_axis(tokens, order, axis=1)
     return _split_tensors(
         "tokens",
         torch.from_numpy(x).long(),
