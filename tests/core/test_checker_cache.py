@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_models import resnet_diagram
-
 from netbuilder.core.shapes import ShapeChecker
+from tests.core.reference_models import resnet_diagram
 
 
 class CountingChecker(ShapeChecker):

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_codegen import load_generated, ruff_problems
-from test_diagnostics import seed_cnn
 
 from netbuilder import __version__
 from netbuilder.cli import main
 from netbuilder.core.io import load, save
 from netbuilder.core.shapes import check
 from netbuilder.resources import EXAMPLES_DIR
+from tests.core.test_codegen import load_generated, ruff_problems
+from tests.core.test_diagnostics import seed_cnn
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.nbd"))

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from diagram_strategies import grow_diagram
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
@@ -24,6 +23,7 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import load
 from netbuilder.core.shapes import check
 from netbuilder.resources import EXAMPLES_DIR
+from tests.core.diagram_strategies import grow_diagram
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.nbd"))

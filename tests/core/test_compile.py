@@ -6,12 +6,12 @@ import io as stdio
 import operator
 
 import torch
-from reference_models import lenet5_diagram, resnet_diagram
 from torch import nn
 
 from netbuilder.core.builder import chain
 from netbuilder.core.compile import compile_diagram, find_failing_node
 from netbuilder.core.diagram import Diagram
+from tests.core.reference_models import lenet5_diagram, resnet_diagram
 
 
 def two_in_two_out() -> Diagram:

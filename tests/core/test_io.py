@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from diagram_strategies import grow_diagram
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, dumps, load, loads, save
 from netbuilder.core.shapes import check
 from netbuilder.resources import EXAMPLES_DIR
+from tests.core.diagram_strategies import grow_diagram
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.nbd"))

@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 import pytest
 import torch
-from reference_models import (
+from torch import nn
+
+from netbuilder.core.compile import compile_diagram
+from netbuilder.core.diagram import Diagram
+from netbuilder.core.io import load
+from netbuilder.core.shapes import check
+from netbuilder.resources import EXAMPLES_DIR
+from tests.core.reference_models import (
     LeNet5,
     LSTMClassifier,
     ResNet,
@@ -19,13 +26,6 @@ from reference_models import (
     resnet_diagram,
     transformer_diagram,
 )
-from torch import nn
-
-from netbuilder.core.compile import compile_diagram
-from netbuilder.core.diagram import Diagram
-from netbuilder.core.io import load
-from netbuilder.core.shapes import check
-from netbuilder.resources import EXAMPLES_DIR
 
 
 def _same_key(key: str) -> str:

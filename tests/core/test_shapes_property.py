@@ -11,7 +11,6 @@ import os
 from typing import Any
 
 import torch
-from diagram_strategies import grow_diagram
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import fx
@@ -21,6 +20,7 @@ from netbuilder.core.compile import compile_diagram
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.naming import python_names
 from netbuilder.core.shapes import ShapeChecker
+from tests.core.diagram_strategies import grow_diagram
 
 BATCH = 3
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from export_helpers import EXAMPLES, EXAMPLES_DIR, Trained, train_tiny
 
 from netbuilder.core.io import load
+from tests.export.export_helpers import EXAMPLES, EXAMPLES_DIR, Trained, train_tiny
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from export_helpers import EXAMPLES_DIR, tiny_config, train_tiny
 
 from netbuilder.core.compile import compile_diagram
 from netbuilder.core.io import load
@@ -23,6 +22,7 @@ from netbuilder.train.checkpoint import (
 )
 from netbuilder.train.events import StepEvent
 from netbuilder.train.trainer import Trainer
+from tests.export.export_helpers import EXAMPLES_DIR, tiny_config, train_tiny
 
 
 def lenet() -> tuple[object, torch.nn.Module]:

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import torch
-from export_helpers import EXAMPLES, Trained, outputs
 
 from netbuilder.export import export_model
 from netbuilder.export.verify import model_inputs
 from netbuilder.train.checkpoint import build_model, load_checkpoint, save_checkpoint
+from tests.export.export_helpers import EXAMPLES, Trained, outputs
 
 HAVE_ORT = all(importlib.util.find_spec(p) for p in ("onnx", "onnxscript", "onnxruntime"))
 TOLERANCE = 1e-5
