@@ -71,20 +71,21 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsList(self)
         self.history = QUndoView(self.session.undo_stack, self)
         self.history.setEmptyLabel("<start>")
-        self.palette_dock = self.add_dock(self.palette_panel, Area.LeftDockWidgetArea, "Blocks")
-        self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
-        self.history_dock = self.add_dock(self.history, Area.RightDockWidgetArea, "History")
-        self.problems_dock = self.add_dock(self.problems, Area.BottomDockWidgetArea, "Problems")
-        self.training_panel = TrainingDock.for_session(self.session, self)
-        self.training_panel.select_node = self.select_node
-        bottom = Area.BottomDockWidgetArea
-        self.training_dock = self.add_dock(self.training_panel, bottom, "Training")
-        self.tabifyDockWidget(self.problems_dock, self.training_dock)
-        self.problems_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
-        self.tabifyDockWidget(self.inspector_dock, self.history_dock)
-        self.inspector_dock.raise_()
+        self.palette_dock = self.add_dock(self.palette_panel, Area.LeftDockWidgetArea, "Blocks")
+        self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
+        bottom = Area.BottomDockWidgetArea
+        self.problems_dock = self.add_dock(self.problems, bottom, "Problems")
+        self.training_panel = TrainingDock.for_session(self.session, self)
+        self.training_panel.select_node = self.select_node
+        self.training_dock = self.add_dock(self.training_panel, bottom, "Training")
+        self.history_dock = self.add_dock(self.history, bottom, "History")
+        # one tabbed group only: with a second group (Inspector | History on the right) Qt
+        # left a duplicate of that group's tab bar drawn over the canvas
+        self.tabifyDockWidget(self.problems_dock, self.training_dock)
+        self.tabifyDockWidget(self.training_dock, self.history_dock)
+        self.problems_dock.raise_()
         self._sized_docks = False
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [230, 300], Qt.Orientation.Horizontal

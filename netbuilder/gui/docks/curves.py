@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from netbuilder.gui.docks.training_curve_lod import (
@@ -40,20 +41,20 @@ ArrayLike = np.ndarray | Sequence[float]
 LR_REFRESH_S = 0.5
 
 
-def _faint(rgb: tuple[int, int, int], share: float) -> QColor:
+def _faint(rgb: tuple[int, int, int], share: float, background: QColor | None = None) -> QColor:
     """An *opaque* colour ``share`` of the way from the plot background to ``rgb``.
 
     Opaque rather than alpha-blended: blending every pixel of a long noisy curve was a
     measurable part of each frame in software rendering.
     """
-    bg = pg.mkColor(pg.getConfigOption("background"))
+    bg = background if background is not None else pg.mkColor(pg.getConfigOption("background"))
     r, g, b = (
         round(c * share + bc * (1 - share)) for c, bc in zip(rgb, bg.getRgb()[:3], strict=True)
     )
     return QColor(r, g, b)
 
 
-_RAW_PEN = pg.mkPen(_faint((90, 140, 220), 0.4), width=1)
+_RAW_RGB = (90, 140, 220)
 _EMA_PEN = pg.mkPen((40, 100, 220), width=1)
 _VAL_LOSS_PEN = pg.mkPen((230, 120, 30), width=1)
 _TRAIN_ACC_PEN = pg.mkPen((40, 100, 220), width=1)
@@ -144,27 +145,40 @@ class TrainingCurves(QWidget):
         top.addStretch(1)
         top.addWidget(self.best_label)
 
+        # side by side: the training panel docks below the canvas, wide and not very tall
         self.graphics = pg.GraphicsLayoutWidget()
         self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
-        self.acc_plot = self.graphics.addPlot(row=1, col=0, title="Accuracy")
-        self.lr_plot = self.graphics.addPlot(row=2, col=0, title="Learning rate")
+        self.acc_plot = self.graphics.addPlot(row=0, col=1, title="Accuracy")
+        self.lr_plot = self.graphics.addPlot(row=0, col=2, title="Learning rate")
+        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 3)
+        self.graphics.ci.layout.setColumnStretchFactor(2, 2)
+        self._background = self._apply_palette()
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             # no grid: full-height alpha-blended grid lines were most of the paint time (~2/3
             # of a frame in software rendering), and a frame must stay well under 16 ms
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            # accuracy rises to the top right: its legend sits bottom right, out of the way
+            offset = (-5, -5) if plot is self.acc_plot else (-5, 5)
+            legend_bg = QColor(self._background)
+            legend_bg.setAlpha(200)
+            plot.addLegend(
+                offset=offset,
+                labelTextSize="8pt",
+                labelTextColor=self.palette().color(QPalette.ColorRole.WindowText),
+                brush=pg.mkBrush(legend_bg),
+            )
         self.acc_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
         self.loss_plot.sigXRangeChanged.connect(self._on_x_range_changed)
         self._refreshing = False
-        # one shared epoch axis at the bottom: fewer axes to regenerate per frame
-        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
-        self.acc_plot.getAxis("bottom").setStyle(showValues=False)
-        self.lr_plot.setLabel("bottom", "epoch")
+        for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
+            plot.setLabel("bottom", "epoch")  # the x range is fixed per run (set_epochs)
         self.lr_plot.enableAutoRange(y=False)  # see _fit_lr_axis
 
-        self.raw_item = _curve(self.loss_plot, _RAW_PEN, "train (per step)")
+        raw_pen = pg.mkPen(_faint(_RAW_RGB, 0.4, self._background), width=1)
+        self.raw_item = _curve(self.loss_plot, raw_pen, "train (per step)")
         self.smooth_item = _curve(self.loss_plot, _EMA_PEN, "train (smoothed)")
         self.val_loss_item = _curve(self.loss_plot, _VAL_LOSS_PEN, "validation")
         self.train_acc_item = _curve(self.acc_plot, _TRAIN_ACC_PEN, "train")
@@ -181,6 +195,25 @@ class TrainingCurves(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
+
+    def _apply_palette(self) -> QColor:
+        """Plot background and axes in the window's colours (light or dark), not black."""
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.WindowText)
+        self.graphics.setBackground(background)
+        for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
+            plot.setTitle(plot.titleLabel.text, color=text.name(), size="9pt")
+            for side in ("left", "bottom"):
+                axis = plot.getAxis(side)
+                axis.setPen(pg.mkPen(text, width=1))
+                axis.setTextPen(pg.mkPen(text))
+        return background
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "lr_plot"):
+            self._background = self._apply_palette()
+        super().changeEvent(event)
 
     @property
     def run_count(self) -> int:
@@ -342,8 +375,9 @@ class TrainingCurves(QWidget):
     # ------------------------------------------------------------------ earlier runs
     def _keep_as_earlier(self, run: RunSeries) -> None:
         colour = _EARLIER_COLOURS[(self._run_counter - 1) % len(_EARLIER_COLOURS)]
-        faded = pg.mkPen(_faint(colour, 0.55), width=1)
-        faded_dash = pg.mkPen(_faint(colour, 0.55), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        shade = _faint(colour, 0.55, self._background)
+        faded = pg.mkPen(shade, width=1)
+        faded_dash = pg.mkPen(shade, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
         items = [
             _curve(self.loss_plot, faded, f"{run.label} (smoothed)"),
             _curve(self.loss_plot, faded_dash, None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
 from netbuilder.core.diagnostics import Severity
@@ -38,6 +39,18 @@ class ProblemsList(QListWidget):
             item.setToolTip(f"{diag.message}\n{diag.hint}" if diag.hint else diag.message)
             item.setData(NODE_ROLE, diag.node_id)
             self.addItem(item)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """An empty list says so, rather than looking broken or unfinished."""
+        super().paintEvent(event)
+        if self.count():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        text = "No problems found."
+        rect = self.viewport().rect().adjusted(8, 6, -8, -6)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+        painter.end()
 
     def node_ids(self) -> list[str | None]:
         return [self.item(i).data(NODE_ROLE) for i in range(self.count())]

@@ -116,7 +116,7 @@ class TrainingDock(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(setup)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(260)
+        scroll.setMinimumWidth(330)  # four preview thumbnails and the form, unclipped
 
         # ---- run column
         self.start_button = QPushButton("Start")
@@ -183,9 +183,15 @@ class TrainingDock(QWidget):
         run_layout.addWidget(self.tabs, 1)
         run_layout.addWidget(self.log)
 
+        # scrolls rather than forcing its height on the whole bottom dock area (the Problems
+        # list shares it and is best slim)
+        run_scroll = QScrollArea()
+        run_scroll.setWidget(run)
+        run_scroll.setWidgetResizable(True)
+        run_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
-        splitter.addWidget(run)
+        splitter.addWidget(run_scroll)
         splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

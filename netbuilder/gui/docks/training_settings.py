@@ -30,6 +30,10 @@ _MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergea
 _INVALID_STYLE = "border: 1px solid #d33;"
 
 
+#: Row labels that the parameter name alone would spell badly ("Lr").
+_LABELS = {"lr": "Learning rate"}
+
+
 class SetTrainingCommand(QUndoCommand):
     """Replace ``diagram.training``; consecutive edits of the same setting merge into one."""
 
@@ -97,7 +101,9 @@ class SettingsForm(QWidget):
             editor.setToolTip(param.doc)
             editor.setObjectName(f"setting_{param.name}")
             self.editors[param.name] = editor
-            layout.addRow(param.name.replace("_", " ").capitalize(), editor)
+            layout.addRow(
+                _LABELS.get(param.name, param.name.replace("_", " ").capitalize()), editor
+            )
         self.load()
 
     def _make_editor(self, param: Param) -> QWidget:
