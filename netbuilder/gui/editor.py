@@ -31,6 +31,14 @@ from netbuilder.gui.session import Session
 PASTE_OFFSET = (30.0, 30.0)
 
 
+def offset_to(fragment: dict[str, Any], at: tuple[float, float]) -> tuple[float, float]:
+    """The shift that puts the fragment's top-left block position at ``at``."""
+    positions = [n.get("position") or (0.0, 0.0) for n in fragment.get("nodes", [])]
+    left = min((float(p[0]) for p in positions), default=0.0)
+    top = min((float(p[1]) for p in positions), default=0.0)
+    return (at[0] - left, at[1] - top)
+
+
 class Editor(QObject):
     """Turns user intentions into commands. ``message`` carries refusals for the status bar."""
 
@@ -110,6 +118,33 @@ class Editor(QObject):
         self._push(parent)
         self.nodes_created.emit([add.node_id])
         return add.node_id
+
+    def move_onto_edge(
+        self, node_id: str, old: tuple[float, float], new: tuple[float, float], edge: Edge
+    ) -> bool:
+        """A block without wires dragged onto a wire: moved and inserted into it, one step.
+
+        Returns False (nothing done) when the block already has wires (where would they go?),
+        has no input or no output, or the wire is one of its own.
+        """
+        node = self.diagram.nodes.get(node_id)
+        if node is None or edge not in self.diagram.edges or node_id in (edge.source, edge.target):
+            return False
+        spec = get_block(node.type)
+        ins, outs = spec.input_ports(node.params), spec.output_ports(node.params)
+        if not ins or not outs or self.diagram.edges_of(node_id):
+            return False
+        parent = macro(f"Insert {node_id}")
+        parent.add(MoveNodesCommand(self.diagram, {node_id: old}, {node_id: new}))
+        parent.add(DisconnectCommand(self.diagram, edge))
+        parent.add(
+            ConnectCommand(self.diagram, Edge(edge.source, edge.source_port, node_id, ins[0]))
+        )
+        parent.add(
+            ConnectCommand(self.diagram, Edge(node_id, outs[0], edge.target, edge.target_port))
+        )
+        self._push(parent)
+        return True
 
     def remove(self, node_ids: list[str], edges: list[Edge] | None = None) -> None:
         """Delete blocks (with their wires) and loose wires, as one step."""
@@ -230,8 +265,14 @@ class Editor(QObject):
             cmd.setText("Cut")
             self._push(cmd)
 
-    def paste(self, fragment: dict[str, Any] | None = None) -> list[str]:
-        """Paste the clipboard's (or the given) fragment, shifted off the original."""
+    def paste(
+        self, fragment: dict[str, Any] | None = None, at: tuple[float, float] | None = None
+    ) -> list[str]:
+        """Paste the clipboard's (or the given) fragment.
+
+        With ``at`` (the mouse over the canvas) the fragment's top-left block lands there;
+        otherwise it is shifted a little off the original, so the copy is seen as a copy.
+        """
         if fragment is None:
             try:
                 fragment = clipboard.clipboard_fragment()
@@ -240,7 +281,8 @@ class Editor(QObject):
                 return []
         if not fragment.get("nodes"):
             return []
-        cmd = PasteCommand(self.diagram, fragment, PASTE_OFFSET)
+        offset = PASTE_OFFSET if at is None else offset_to(fragment, at)
+        cmd = PasteCommand(self.diagram, fragment, offset)
         self._push(cmd)
         self.nodes_created.emit(cmd.new_ids)
         return cmd.new_ids

@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QCursor,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
@@ -142,7 +143,7 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcut(QKeySequence(STD.Redo))
         self.act_cut = self._action("Cu&t", lambda: e.cut(sel()), STD.Cut)
         self.act_copy = self._action("&Copy", lambda: e.copy(sel()), STD.Copy)
-        self.act_paste = self._action("&Paste", e.paste, STD.Paste)
+        self.act_paste = self._action("&Paste", self._paste, STD.Paste)
         self.act_duplicate = self._action("D&uplicate", lambda: e.duplicate(sel()), "Ctrl+D")
         self.act_delete = self._action(
             "&Delete", lambda: e.remove(sel(), self.scene.selected_edges()), STD.Delete
@@ -251,6 +252,16 @@ class MainWindow(QMainWindow):
     def _select_all(self) -> None:
         for item in [*self.scene.nodes.values(), *self.scene.edges.values()]:
             item.setSelected(True)
+
+    def _paste(self) -> None:
+        """Paste at the mouse when it is over the canvas, else just off the original."""
+        from netbuilder.gui.canvas.view import drop_position
+
+        viewport = self.view.viewport()
+        local = viewport.mapFromGlobal(QCursor.pos())
+        inside = viewport.rect().contains(local)
+        at = drop_position(self.view.mapToScene(local)) if inside else None
+        self.editor.paste(at=at)
 
     def _centre(self) -> QPointF:
         return self.view.mapToScene(self.view.viewport().rect().center())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
 from netbuilder.core.diagram import Edge
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from netbuilder.gui.canvas.scene import DiagramScene
 
 END_GRAB = 22.0  # how close to a wire's end a press picks up that end
+WIRE_GRAB = 6.0  # how close to a wire a block must be released to be inserted into it
 
 
 @dataclass
@@ -174,8 +175,12 @@ class Gestures:
             self.scene.edges[self.drag.old_edge].setVisible(True)
         self.drag = None
 
-    def finish_move(self) -> None:
-        """After Qt moved blocks with the mouse: one Move step for everything that moved."""
+    def finish_move(self, pos: QPointF | None = None) -> None:
+        """After Qt moved blocks with the mouse: one Move step for everything that moved.
+
+        One block without wires released with the mouse over a wire is inserted into that
+        wire (as a palette drop onto a wire is), in the same undo step as the move.
+        """
         before, self._press_positions = self._press_positions, {}
         if not before or self.scene.editor is None:
             return
@@ -186,5 +191,21 @@ class Gestures:
             model = self.scene.diagram.nodes[nid].position
             if nid in before and now != model:
                 old[nid], new[nid] = model, now
-        if new:
-            self.scene.editor.move(old, new)
+        if not new:
+            return
+        if pos is not None and len(new) == 1:
+            (nid,) = new
+            wire = self._wire_under(pos, nid)
+            if wire is not None and self.scene.editor.move_onto_edge(nid, old[nid], new[nid], wire):
+                return
+        self.scene.editor.move(old, new)
+
+    def _wire_under(self, pos: QPointF, moved: str) -> Edge | None:
+        """A visible wire (not one of ``moved``'s own) within a few pixels of ``pos``."""
+        r = WIRE_GRAB
+        area = QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)
+        for item in self.scene.items(area):
+            mine = isinstance(item, EdgeItem) and moved in (item.edge.source, item.edge.target)
+            if isinstance(item, EdgeItem) and item.isVisible() and not mine:
+                return item.edge
+        return None

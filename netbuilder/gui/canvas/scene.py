@@ -308,7 +308,7 @@ class DiagramScene(QGraphicsScene):
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if not self.gestures.release(event):
             super().mouseReleaseEvent(event)
-            self.gestures.finish_move()
+            self.gestures.finish_move(event.scenePos())
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.editor is not None and not self.items(event.scenePos()):
