@@ -277,16 +277,18 @@ class MainWindow(QMainWindow):
     def after_load(self) -> None:
         """Called after New/Open: fresh view of the new diagram.
 
-        The view is framed now and once more when the event loop next runs: a file opened
-        before the window is shown (``netbuilder FILE``) or while docks are still settling
-        would otherwise be framed for a viewport size that is about to change.
+        The view is framed now, again on each resize of the canvas until the user zooms,
+        pans or clicks in it (``DiagramView.frame_on_resize``), and once more when the event
+        loop next runs: a file opened around the first show (``netbuilder FILE``), before
+        the window manager sizes the window or docks settle, would otherwise be framed for
+        a viewport size that is about to change.
         """
         self.inspector.show_node(None)
         self.view.show_start()
         QTimer.singleShot(0, self, self._frame_after_layout)
 
     def _frame_after_layout(self) -> None:
-        if self.isVisible():
+        if self.isVisible() and self.view.frame_on_resize:
             self.view.show_start()
 
     def export_image(self, suffix: str) -> None:

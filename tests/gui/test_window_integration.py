@@ -78,6 +78,20 @@ def test_file_opened_before_show_fits_the_final_window(qtbot, make_window):
     assert window.view.zoom >= FAR_ZOOM  # whole network, drawn as readable cards
 
 
+def test_view_follows_resizes_until_the_user_zooms(qtbot, window):
+    assert window.files.open(CNN, ask=False, as_template=True)
+    qtbot.waitUntil(lambda: whole_network_visible(window), timeout=5000)
+    small_zoom = window.view.zoom
+    window.resize(1900, 1000)  # e.g. the window manager maximises the window after show
+    qtbot.waitUntil(lambda: window.view.zoom > small_zoom * 1.1, timeout=5000)
+    assert whole_network_visible(window)
+    window.view.zoom_in()  # the user takes over: resizes no longer move the view
+    zoom = window.view.zoom
+    window.resize(1400, 860)
+    qtbot.wait(50)
+    assert window.view.zoom == zoom
+
+
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_closing_the_window_while_a_preview_loads(qtbot, qapp, monkeypatch):
     """The preview thread finishes after the window is gone: no emit on a deleted object."""

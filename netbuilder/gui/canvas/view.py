@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -58,6 +59,9 @@ class DiagramView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self.popup: AddBlockPopup | None = None
+        #: True from opening a file until the user zooms, pans or clicks: until then a resize
+        #: (the window reaching its final size, docks settling) frames the network again
+        self.frame_on_resize = False
         scene.search_requested.connect(self.open_search)
 
     # ------------------------------------------------------------------ zoom
@@ -73,10 +77,17 @@ class DiagramView(QGraphicsView):
         self.diagram_scene.set_zoom(self.zoom)
 
     def zoom_in(self) -> None:
+        self.frame_on_resize = False
         self.zoom_by(1.25)
 
     def zoom_out(self) -> None:
+        self.frame_on_resize = False
         self.zoom_by(0.8)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.frame_on_resize:
+            self.show_start()
 
     def reset_zoom(self) -> None:
         self.resetTransform()
@@ -105,6 +116,7 @@ class DiagramView(QGraphicsView):
         ``FAR_ZOOM``, e.g. a 30-block ResNet in one row) would show nothing readable, so
         then the view starts at a readable zoom with the left (input) end in view.
         """
+        self.frame_on_resize = True
         self.fit()
         rect = self.diagram_scene.content_rect()
         if rect.isEmpty() or self.zoom >= FAR_ZOOM:
@@ -116,6 +128,7 @@ class DiagramView(QGraphicsView):
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
+        self.frame_on_resize = False
         if delta:
             self.zoom_by(1.0015**delta)
         event.accept()
@@ -127,6 +140,7 @@ class DiagramView(QGraphicsView):
         )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.frame_on_resize = False  # the user has started working in this view
         if self._panning_press(event):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
