@@ -66,7 +66,7 @@ def main(out_dir: Path = HERE) -> int:
     diagram = window.session.diagram
     diagram.set_training({**diagram.training, "epochs": EPOCHS, "device": "cpu"})
     window.training_dock.raise_()
-    window.resizeDocks([window.training_dock], [520], vertical)
+    window.resizeDocks([window.training_dock], [600], vertical)
     window.scene.clearSelection()
     settle(app, 2.0)  # the dataset preview loads in the background
     finished: list[object] = []

@@ -10,7 +10,7 @@ import pytest
 import torch
 from PySide6.QtCore import QThread
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from netbuilder.core import io
 from netbuilder.core.diagram import Diagram
@@ -207,7 +207,7 @@ def test_dataset_preview_and_picker(qtbot):
     qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
     assert "6 classes" in dock.picker.preview_status.text()
     labels = [
-        dock.picker.preview_grid.itemAt(i).widget().findChild(type(dock.message), "preview_label")
+        dock.picker.preview_grid.itemAt(i).widget().findChild(QLabel, "preview_label")
         for i in range(dock.picker.preview_grid.count())
     ]
     assert len(labels) == 8 and all(label.text() for label in labels)
@@ -257,7 +257,7 @@ def test_preview_of_every_builtin_kind(qtbot, example, kind):
     qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
     assert dock.picker.bundle.kind == kind
     cells = [dock.picker.preview_grid.itemAt(i).widget() for i in range(8)]
-    views = [c.findChildren(type(dock.message))[0] for c in cells]
+    views = [c.findChildren(QLabel)[0] for c in cells]
     if kind in ("sequence", "image"):  # sparklines and thumbnails are pictures
         assert all(not v.pixmap().isNull() for v in views)
     else:  # token ids and table rows are shown as text

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
@@ -44,32 +43,13 @@ from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
 from netbuilder.gui.docks.training_data import DatasetPicker
 from netbuilder.gui.docks.training_settings import SettingsForm
 from netbuilder.gui.docks.training_start import CURRENT, StartFromChoice, weights_to_start_from
+from netbuilder.gui.docks.training_status import NoteLabel, describe_device, format_eta
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
 
 _ERROR_STYLE = "color: #b00020;"
 MAX_LOG_LINES = 200
-
-
-def format_eta(seconds: float | None) -> str:
-    """'1:05' / '1:02:03' / '–' for an unknown ETA."""
-    if seconds is None or not np.isfinite(seconds):
-        return "–"
-    s = max(0, round(seconds))
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
-def describe_device(name: str) -> str:
-    """The device a run will use, as the trainer will resolve it; errors come back as text."""
-    try:
-        from netbuilder.train.setup import resolve_device
-
-        return str(resolve_device(name))
-    except ConfigError as exc:
-        return f"unavailable ({exc})"
 
 
 class TrainingDock(QWidget):
@@ -159,11 +139,8 @@ class TrainingDock(QWidget):
         info.addWidget(self.device_label)
         info.addStretch(1)
         info.addWidget(self.speed_label)
-        self.edit_note = QLabel("")
-        self.edit_note.setWordWrap(True)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.edit_note = NoteLabel()
+        self.message = NoteLabel()
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(MAX_LOG_LINES)
