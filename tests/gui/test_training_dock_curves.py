@@ -72,3 +72,18 @@ def test_curves_widget_pushes_a_bounded_envelope_for_a_long_run(qtbot):
     curves.loss_plot.setXRange(10.0, 12.0, padding=0)  # zoom in: 2000 raw steps
     assert len(curves.raw_item.xData) <= RAW_LIMIT
     assert curves.raw_item.xData.min() <= 10.0 and curves.raw_item.xData.max() >= 12.0
+
+
+def test_plots_sit_side_by_side_in_the_window_colours(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    rows = {curves.graphics.ci.layout.itemAt(0, col) for col in range(3)}
+    assert rows == {curves.loss_plot, curves.acc_plot, curves.lr_plot}  # one row of three
+    base = curves.palette().color(QPalette.ColorRole.Base)
+    assert QColor(curves.graphics.backgroundBrush().color()) == base  # not pyqtgraph's black
+    dark = QPalette(curves.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor(30, 30, 30))
+    curves.setPalette(dark)  # a light/dark switch reaches the plots
+    assert curves.graphics.backgroundBrush().color() == QColor(30, 30, 30)
