@@ -94,6 +94,11 @@ class DiagramView(QGraphicsView):
         self.diagram_scene.set_zoom(1.0)
 
     def fit(self) -> None:
+        """Fit to View (the menu command, or a caller that wants this view and keeps it)."""
+        self.frame_on_resize = False
+        self._fit()
+
+    def _fit(self) -> None:
         rect = self.diagram_scene.content_rect()
         if rect.isEmpty():
             self.reset_zoom()
@@ -117,7 +122,7 @@ class DiagramView(QGraphicsView):
         then the view starts at a readable zoom with the left (input) end in view.
         """
         self.frame_on_resize = True
-        self.fit()
+        self._fit()
         rect = self.diagram_scene.content_rect()
         if rect.isEmpty() or self.zoom >= FAR_ZOOM:
             return
