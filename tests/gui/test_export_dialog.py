@@ -132,8 +132,9 @@ def test_action_follows_the_weights(qtbot) -> None:
 
 
 def test_installs_into_the_real_main_window(window, trained: SimpleNamespace) -> None:
-    action = install_export_actions(window, lambda: window.session)
+    action = window.act_export_trained  # the main window installs it itself
     assert action in window.export_menu.actions()
+    assert action.objectName() == "act_export_trained"
     assert not action.isEnabled()
     window.session.replace(trained.diagram, None, "mlp", state_dict=trained.state_dict)
     assert action.isEnabled()
