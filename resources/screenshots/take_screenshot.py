@@ -2,7 +2,7 @@
 
 Both pictures are the real main window drawn offscreen at 1600×1000 with default settings:
 
-* ``main_window.png`` — the CNN example framed in the view, a Conv2d selected so the
+* ``main_window.png`` — the CNN example from its input end, a Conv2d selected so the
   inspector shows its form, shapes and parameter count;
 * ``training.png`` — the same network after a short real training run on builtin:shapes
   (a couple of epochs on the CPU), the Training tab raised with curves and accuracy;
@@ -56,7 +56,14 @@ def main(out_dir: Path = HERE) -> int:
     sides = [window.palette_dock, window.inspector_dock]
     window.resizeDocks(sides, [190, 290], Qt.Orientation.Horizontal)
     settle(app)
-    window.view.fit()
+    # the first picture shows what the canvas is for: readable blocks and shapes on wires,
+    # so it starts at the input end at a comfortable zoom rather than fitting all 12 blocks
+    view = window.view
+    view.resetTransform()
+    view.zoom_by(0.9)
+    rect = window.scene.content_rect()
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    view.centerOn(rect.left() - 40 + visible.width() / 2, rect.center().y() + 60)
     window.scene.select_nodes(["conv2"])
     settle(app)
     written = [save(window, out_dir / "main_window.png")]
