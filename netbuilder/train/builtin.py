@@ -17,7 +17,14 @@ from PIL import Image, ImageDraw
 
 from netbuilder.core.tensor import TensorSpec, format_shape
 from netbuilder.train.config import BUILTIN_DATASETS, TrainConfig
-from netbuilder.train.data import DataBundle, DataError, TensorData, split_indices, standardise
+from netbuilder.train.data import (
+    DataBundle,
+    DataError,
+    TensorData,
+    split_indices,
+    split_tensor_bundle,
+    standardise,
+)
 
 SHAPE_CLASSES = ["circle", "ring", "square", "triangle", "plus", "diamond"]
 DIGIT_CLASSES = [str(d) for d in range(10)]
@@ -234,8 +241,8 @@ def _sequences(
     lab = labels[:, None, None]
     waves = np.where(lab == 0, sine, np.where(lab == 1, square, np.where(lab == 2, saw, smooth)))
     x = amp * waves + rng.normal(0, 0.15, (size, t_len, feats))
-    return _split_tensors(
-        "sequences",
+    return split_tensor_bundle(
+        "builtin:sequences",
         torch.from_numpy(x).float(),
         torch.from_numpy(labels).long(),
         WAVE_CLASSES,
@@ -285,8 +292,8 @@ def _tokens(
     tokens = starts[slot_group] + (rng.random((size, length)) * sizes[slot_group]).astype(np.int64)
     order = np.argsort(rng.random((size, length)), axis=1)
     x = np.take_along_axis(tokens, order, axis=1)
-    return _split_tensors(
-        "tokens",
+    return split_tensor_bundle(
+        "builtin:tokens",
         torch.from_numpy(x).long(),
         torch.from_numpy(labels).long(),
         TOPIC_CLASSES,
@@ -318,8 +325,8 @@ def _regression(
     y += 0.3 * x[:, 0] ** 2
     y = (y - y.mean()) / y.std()
     y += rng.normal(0, 0.05, size)
-    return _split_tensors(
-        "regression",
+    return split_tensor_bundle(
+        "builtin:regression",
         torch.from_numpy(x).float(),
         torch.from_numpy(y).float()[:, None],
         [],
@@ -328,29 +335,4 @@ def _regression(
         config,
         seed,
         normalize=False,
-    )
-
-
-def _split_tensors(
-    name: str,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    classes: list[str],
-    task: str,
-    kind: str,
-    config: TrainConfig,
-    seed: int,
-    normalize: bool = False,
-) -> DataBundle:
-    tr, va = split_indices(len(x), float(config.option("val_split")), seed)
-    xt, xv = x[tr], x[va]
-    if normalize and config.option("normalize"):
-        xt, (xv,), _, _ = standardise(xt, [xv], (0,))
-    return DataBundle(
-        TensorData(xt.contiguous(), y[tr]),
-        TensorData(xv.contiguous(), y[va]),
-        classes,
-        task,
-        f"builtin:{name}",
-        kind,
     )

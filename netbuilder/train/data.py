@@ -154,3 +154,33 @@ def standardise(
     mean = train.mean(dim=dims, keepdim=True)
     std = train.std(dim=dims, keepdim=True).clamp_min(1e-6)
     return (train - mean) / std, [(o - mean) / std for o in others], mean, std
+
+
+def split_tensor_bundle(
+    name: str,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    classes: list[str],
+    task: str,
+    kind: str,
+    config: TrainConfig,
+    seed: int,
+    normalize: bool = False,
+) -> DataBundle:
+    """Split in-memory samples (seeded) into the bundle called ``name``.
+
+    With ``normalize`` (and the ``normalize`` option on) features are standardised with the
+    training part's statistics only, so no validation information leaks into training.
+    """
+    tr, va = split_indices(len(x), float(config.option("val_split")), seed)
+    xt, xv = x[tr], x[va]
+    if normalize and config.option("normalize"):
+        xt, (xv,), _, _ = standardise(xt, [xv], (0,))
+    return DataBundle(
+        TensorData(xt.contiguous(), y[tr]),
+        TensorData(xv.contiguous(), y[va]),
+        classes,
+        task,
+        name,
+        kind,
+    )

@@ -13,7 +13,7 @@ import torch
 
 from netbuilder.core.tensor import TensorSpec, format_shape
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataBundle, DataError, TensorData, split_indices, standardise
+from netbuilder.train.data import DataBundle, DataError, split_tensor_bundle
 
 MAX_CLASSES_AUTO = 20
 
@@ -92,17 +92,8 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
             raise DataError(f"target column '{target}' has only one class")
         index = {c: i for i, c in enumerate(classes)}
         y = torch.tensor([index[v] for v in raw_targets])
-    tr, va = split_indices(len(x), float(config.option("val_split")), config.seed)
-    xt, xv = x[tr], x[va]
-    if config.option("normalize"):
-        xt, (xv,), _, _ = standardise(xt, [xv], (0,))
-    return DataBundle(
-        TensorData(xt.contiguous(), y[tr]),
-        TensorData(xv.contiguous(), y[va]),
-        classes,
-        task,
-        str(path),
-        "table",
+    return split_tensor_bundle(
+        str(path), x, y, classes, task, "table", config, config.seed, normalize=True
     )
 
 

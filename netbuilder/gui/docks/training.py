@@ -192,16 +192,23 @@ class TrainingDock(QWidget):
     def is_running(self) -> bool:
         return self.runner.is_running()
 
-    def start(self) -> bool:
-        """Validate the settings and start a run on a copy of the diagram."""
-        if self.runner.is_running():
-            return False
+    def _config_or_error(self) -> TrainConfig | None:
+        """The diagram's training settings, or None after showing why they are unusable."""
         try:
             config = TrainConfig.from_dict(self.diagram.training)
         except ConfigError as exc:
             self._show_error(str(exc))
-            return False
+            return None
         self._show_error("")
+        return config
+
+    def start(self) -> bool:
+        """Validate the settings and start a run on a copy of the diagram."""
+        if self.runner.is_running():
+            return False
+        config = self._config_or_error()
+        if config is None:
+            return False
         initial_state, note = None, ""
         if self.start_from.value() == CURRENT and self._has_weights():
             from netbuilder.train.checkpoint import CheckpointError
@@ -399,12 +406,9 @@ class TrainingDock(QWidget):
         state = getattr(self.session, "state_dict", None)
         if state is None or self.runner.is_running() or self.background_evaluation.busy:
             return False
-        try:
-            config = TrainConfig.from_dict(self.diagram.training)
-        except ConfigError as exc:
-            self._show_error(str(exc))
+        config = self._config_or_error()
+        if config is None:
             return False
-        self._show_error("")
         diagram = self.diagram.copy()
         data = self.picker.matching_bundle(config, diagram)
         self._log("evaluating the trained weights …")
