@@ -6,7 +6,8 @@ import networkx as nx
 
 from netbuilder.core.diagram import Diagram
 
-COLUMN_GAP = 240.0
+# wide enough for the longest usual wire label (B×128×224×224) between 156-wide cards
+COLUMN_GAP = 280.0
 ROW_GAP = 150.0
 
 

@@ -14,6 +14,24 @@ ORGANISATION = "NetBuilder"
 APPLICATION = "NetBuilder"
 
 
+_collector: object | None = None  # pyqtgraph's GarbageCollector, kept alive here
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Run Python's cyclic garbage collector only on the GUI thread, from a timer.
+
+    Left automatic, a collection can start on the training thread and free a Qt object
+    there: its destructor takes a Qt lock and waits for the GIL while the GUI thread holds
+    the GIL and waits for that lock — a deadlock seen in our own tests. pyqtgraph ships
+    this collector for exactly that reason.
+    """
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=1.0)
+
+
 def ensure_app(argv: list[str] | None = None) -> QApplication:
     """The process's QApplication (created once, with the names QSettings needs)."""
     app = QApplication.instance()
@@ -22,6 +40,7 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
+    collect_garbage_on_gui_thread()
     return app  # type: ignore[return-value]
 
 

@@ -19,6 +19,15 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread
 from PySide6.QtWidgets import QApplication
 
 
+@pytest.fixture(autouse=True, scope="session")
+def gui_thread_garbage_collection(qapp: QApplication):
+    """As the app does: cyclic GC only on the GUI thread (see collect_garbage_on_gui_thread)."""
+    from netbuilder.gui.app import collect_garbage_on_gui_thread
+
+    collect_garbage_on_gui_thread()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplication):
     """QSettings go to a temporary folder (recent files, window layout)."""

@@ -19,6 +19,8 @@ from netbuilder.train.checkpoint import save_checkpoint
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 CNN = EXAMPLES / "cnn_image_classifier.nbd"
+# short enough to be shown whole at a readable zoom in the test window
+LSTM = EXAMPLES / "lstm_sequence_classifier.nbd"
 
 
 def write_checkpoint(path: Path, example: str = "mlp_regressor.nbd") -> Path:
@@ -58,7 +60,7 @@ def test_export_entry_follows_weights_and_opens_the_dialog(qtbot, window, tmp_pa
 def test_opened_example_fits_the_view(qtbot, window):
     window.view.resetTransform()
     window.view.scale(3.0, 3.0)  # a zoom from earlier work must not survive opening a file
-    assert window.files.open(CNN, ask=False, as_template=True)
+    assert window.files.open(LSTM, ask=False, as_template=True)
     qtbot.waitUntil(lambda: whole_network_visible(window), timeout=5000)
 
 
@@ -79,7 +81,7 @@ def test_file_opened_before_show_fits_the_final_window(qtbot, make_window):
 
 
 def test_view_follows_resizes_until_the_user_zooms(qtbot, window):
-    assert window.files.open(CNN, ask=False, as_template=True)
+    assert window.files.open(LSTM, ask=False, as_template=True)
     qtbot.waitUntil(lambda: whole_network_visible(window), timeout=5000)
     small_zoom = window.view.zoom
     window.resize(1900, 1000)  # e.g. the window manager maximises the window after show
@@ -133,3 +135,23 @@ def test_closing_the_window_while_a_preview_loads(qtbot, qapp, monkeypatch):
     finally:
         gate.set()
         _PreviewLoader.shared().loaded.disconnect(delivered.append)
+
+
+def test_wide_network_opens_readable_at_its_input_end(qtbot, window):
+    """A one-row network too long to fit legibly starts at its input, not as a smudge."""
+    from netbuilder.gui.theme import FAR_ZOOM
+
+    assert window.files.open(CNN, ask=False, as_template=True)
+    view = window.view
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    content = window.scene.content_rect()
+
+    def settled() -> bool:
+        nonlocal visible
+        visible = view.mapToScene(view.viewport().rect()).boundingRect()
+        return visible.left() <= content.left()
+
+    qtbot.waitUntil(settled, timeout=5000)
+    assert view.zoom > FAR_ZOOM  # blocks draw as cards with readable text
+    image = window.session.diagram.nodes["image"].position
+    assert visible.contains(image[0], image[1])  # the input end is in view
