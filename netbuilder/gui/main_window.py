@@ -347,10 +347,14 @@ class MainWindow(QMainWindow):
         event.accept()
 
     # ------------------------------------------------------------------ settings
+    #: Bumped whenever the set or default arrangement of docks changes: Qt then ignores a
+    #: layout saved by an older NetBuilder instead of restoring docks into odd places.
+    LAYOUT_VERSION = 2
+
     def save_settings(self) -> None:
         s = QSettings()
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
+        s.setValue("window/state", self.saveState(self.LAYOUT_VERSION))
 
     def restore_settings(self) -> None:
         s = QSettings()
@@ -359,4 +363,4 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray | bytes):
-            self.restoreState(state)
+            self.restoreState(state, self.LAYOUT_VERSION)

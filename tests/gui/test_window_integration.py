@@ -155,3 +155,18 @@ def test_wide_network_opens_readable_at_its_input_end(qtbot, window):
     assert view.zoom > FAR_ZOOM  # blocks draw as cards with readable text
     image = window.session.diagram.nodes["image"].position
     assert visible.contains(image[0], image[1])  # the input end is in view
+
+
+def test_layout_saved_by_an_older_version_is_ignored(make_window):
+    """A stale saved layout must not put newly added docks (e.g. Training) in odd places."""
+    from PySide6.QtCore import QSettings
+
+    old = make_window()
+    old.training_dock.hide()
+    QSettings().setValue("window/state", old.saveState(old.LAYOUT_VERSION - 1))
+    fresh = make_window()  # an older version's layout: defaults instead
+    assert not fresh.training_dock.isHidden()
+    assert fresh.training_dock in fresh.tabifiedDockWidgets(fresh.problems_dock)
+    QSettings().setValue("window/state", old.saveState(old.LAYOUT_VERSION))
+    current = make_window()  # this version's layout is restored
+    assert current.training_dock.isHidden()
