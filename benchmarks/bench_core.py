@@ -28,9 +28,13 @@ import torch
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "core")]
+sys.path.insert(0, str(ROOT))  # the hand-written references live with the tests
 
-from reference_models import (  # noqa: E402  (the hand-written references live with the tests)
+from netbuilder.core.builder import chain  # noqa: E402
+from netbuilder.core.compile import compile_diagram  # noqa: E402
+from netbuilder.core.diagram import Diagram  # noqa: E402
+from netbuilder.core.shapes import ShapeChecker  # noqa: E402
+from tests.core.reference_models import (  # noqa: E402
     LeNet5,
     LSTMClassifier,
     ResNet,
@@ -42,11 +46,6 @@ from reference_models import (  # noqa: E402  (the hand-written references live 
     resnet_diagram,
     transformer_diagram,
 )
-
-from netbuilder.core.builder import chain  # noqa: E402
-from netbuilder.core.compile import compile_diagram  # noqa: E402
-from netbuilder.core.diagram import Diagram  # noqa: E402
-from netbuilder.core.shapes import ShapeChecker  # noqa: E402
 
 # --------------------------------------------------------------------------- (a) training
 
