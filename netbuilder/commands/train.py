@@ -1,4 +1,8 @@
-"""`netbuilder train FILE [--data PATH] [--epochs N] [--device D] --out model.pt`."""
+"""`netbuilder train FILE [--data PATH] [--epochs N] [--device D] --out model.pt`.
+
+FILE is a ``.nbd`` diagram (a fresh run) or a NetBuilder ``.pt`` checkpoint: then training
+continues from its weights and optimizer state, under its saved settings unless overridden.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +23,20 @@ EXIT_INTERRUPTED = 130  # Ctrl-C: training stopped cleanly and the best weights 
 
 
 def _setup_train(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help=".nbd diagram to train")
+    p.add_argument(
+        "file", type=Path, help=".nbd diagram to train, or a .pt checkpoint to continue training"
+    )
     p.add_argument("--data", help="dataset: builtin:NAME, an image folder or a .csv/.tsv table")
     p.add_argument("--epochs", type=int, help="number of epochs")
     p.add_argument("--device", help="auto, cpu, cuda or mps")
     p.add_argument("--batch-size", type=int, dest="batch_size", help="samples per step")
     p.add_argument("--lr", type=float, help="learning rate")
     p.add_argument("--seed", type=int, help="random seed")
-    p.add_argument("--out", type=Path, help="checkpoint to write (default: FILE with .pt)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="checkpoint to write (default: FILE with .pt; for a .pt FILE, FILE-continued.pt)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="only print the result")
 
 
@@ -35,15 +45,23 @@ def _train(args: argparse.Namespace) -> int:
     """Train a diagram on its dataset and save a .pt checkpoint, with a text progress bar."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.shapes import check
-    from netbuilder.train.checkpoint import CheckpointError, save_checkpoint
+    from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
     from netbuilder.train.config import ConfigError, TrainConfig
     from netbuilder.train.data import DataError, load_data
     from netbuilder.train.setup import resolve_device
     from netbuilder.train.trainer import Trainer
 
+    initial_state = optimizer_state = None
+    continuing = args.file.suffix.lower() == ".pt"
     try:
-        diagram = load(args.file)
-    except DiagramFileError as exc:
+        if continuing:
+            checkpoint = load_checkpoint(args.file)
+            diagram = checkpoint.diagram
+            diagram.set_training(checkpoint.training or diagram.training)
+            initial_state, optimizer_state = checkpoint.state_dict, checkpoint.optimizer_state
+        else:
+            diagram = load(args.file)
+    except (DiagramFileError, CheckpointError) as exc:
         return _error(str(exc), EXIT_BAD_INPUT)
     overrides = {
         "dataset": args.data,
@@ -63,21 +81,41 @@ def _train(args: argparse.Namespace) -> int:
     if not analysis.ok:
         lines = "\n".join(f"  - {d}" for d in analysis.errors[:10])
         return _error(f"{args.file}: the diagram has errors:\n{lines}", EXIT_PROBLEM)
-    out = args.out or args.file.with_suffix(".pt")
+    default_out = (
+        args.file.with_name(f"{args.file.stem}-continued.pt")
+        if continuing
+        else args.file.with_suffix(".pt")
+    )
+    out = args.out or default_out  # written atomically, only after the run
     progress = Progress(sys.stdout, quiet=args.quiet)
     progress.status(f"loading {config.dataset}")
     try:
         data = load_data(config, diagram)
     except DataError as exc:
         return _error(str(exc), EXIT_BAD_INPUT)
-    trainer = Trainer(diagram, config, data, on_event=progress)
+    if continuing:
+        progress.status(f"continuing from {args.file.name}")
+    trainer = Trainer(
+        diagram,
+        config,
+        data,
+        initial_state=initial_state,
+        on_event=progress,
+        initial_optimizer_state=optimizer_state,
+    )
     result, interrupted = _run_stoppable(trainer)
     progress.close()
     if result.error is not None or result.model is None:
         return _error(f"training failed: {result.error}", EXIT_PROBLEM)
     try:
         save_checkpoint(
-            out, diagram, result.model, config.to_dict(), result.metrics, result.classes
+            out,
+            diagram,
+            result.model,
+            config.to_dict(),
+            result.metrics,
+            result.classes,
+            result.optimizer_state,
         )
     except CheckpointError as exc:
         return _error(str(exc), EXIT_BAD_INPUT)

@@ -48,6 +48,9 @@ class Checkpoint:
     classes: list[str] = field(default_factory=list)
     netbuilder_version: str = __version__
     torch_version: str = str(torch.__version__)
+    #: the optimizer's statistics when the weights were kept (``setup.optimizer_snapshot``);
+    #: None in checkpoints written without them. Continuing training loads it.
+    optimizer_state: dict[str, Any] | None = None
 
 
 def checkpoint_payload(
@@ -56,11 +59,15 @@ def checkpoint_payload(
     training: dict[str, Any] | None = None,
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
+    optimizer_state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The dict written to disk: weights on the CPU, the diagram as ``.nbd`` JSON text."""
+    """The dict written to disk: weights on the CPU, the diagram as ``.nbd`` JSON text.
+
+    ``optimizer_state`` is optional: plain PyTorch users load ``state_dict`` and ignore it.
+    """
     weights = model.state_dict() if isinstance(model, nn.Module) else model
     state = {k: v.detach().to("cpu").clone() for k, v in weights.items()}
-    return {
+    payload = {
         "format": CHECKPOINT_FORMAT,
         "format_version": CHECKPOINT_VERSION,
         "state_dict": state,
@@ -71,6 +78,9 @@ def checkpoint_payload(
         "netbuilder_version": __version__,
         "torch_version": str(torch.__version__),
     }
+    if optimizer_state is not None:
+        payload["optimizer_state"] = optimizer_state
+    return payload
 
 
 def save_checkpoint(
@@ -80,10 +90,12 @@ def save_checkpoint(
     training: dict[str, Any] | None = None,
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
+    optimizer_state: dict[str, Any] | None = None,
 ) -> None:
     """Write atomically, so an interrupted save never destroys an earlier checkpoint."""
     buffer = io.BytesIO()
-    torch.save(checkpoint_payload(diagram, model, training, metrics, classes), buffer)
+    payload = checkpoint_payload(diagram, model, training, metrics, classes, optimizer_state)
+    torch.save(payload, buffer)
     try:
         diagram_io.write_bytes_atomic(Path(path), buffer.getvalue())
     except diagram_io.DiagramFileError as exc:
@@ -142,6 +154,13 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         or not isinstance(training, dict)
     ):
         raise CheckpointError(path, "the training record (metrics, classes, settings) is damaged")
+    optimizer_state = raw.get("optimizer_state")
+    if optimizer_state is not None and not (
+        isinstance(optimizer_state, dict)
+        and isinstance(optimizer_state.get("optimizer"), str)
+        and isinstance(optimizer_state.get("state"), dict)
+    ):
+        raise CheckpointError(path, "the saved optimizer state is damaged")
     return Checkpoint(
         diagram,
         state,
@@ -150,6 +169,7 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         [str(c) for c in classes],
         str(raw.get("netbuilder_version", "?")),
         str(raw.get("torch_version", "?")),
+        optimizer_state,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -105,6 +106,55 @@ def build_optimizer(cfg: TrainConfig, model: nn.Module) -> torch.optim.Optimizer
     if cfg.optimizer == "adamw":
         return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def optimizer_snapshot(name: str, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """The optimizer's per-weight statistics (Adam's moments, SGD's momentum) on the CPU.
+
+    Only ``state`` is kept, with the optimizer's name: hyperparameters such as the learning
+    rate belong to the training settings, which the user may change before continuing.
+    """
+    state = optimizer.state_dict()["state"]
+    return {
+        "optimizer": name,
+        "state": {
+            int(i): {
+                k: v.detach().to("cpu", copy=True) if torch.is_tensor(v) else v
+                for k, v in entry.items()
+            }
+            for i, entry in state.items()
+        },
+    }
+
+
+def restore_optimizer(name: str, optimizer: torch.optim.Optimizer, snapshot: dict[str, Any]) -> str:
+    """Load a snapshot's statistics into ``optimizer``; returns what happened, in words.
+
+    A snapshot of another optimizer, or one whose tensors do not fit the weights, is not
+    loaded (the run starts the optimizer fresh and says so) rather than failing the run:
+    the weights themselves are still worth continuing from.
+    """
+    saved = snapshot.get("optimizer")
+    if saved != name:
+        return f"the saved optimizer state is for {saved}, so {name} starts fresh"
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    state = snapshot.get("state")
+    fits = isinstance(state, dict) and all(
+        isinstance(i, int)
+        and 0 <= i < len(params)
+        and isinstance(entry, dict)
+        and all(
+            not torch.is_tensor(v) or v.dim() == 0 or v.shape == params[i].shape
+            for v in entry.values()
+        )
+        for i, entry in state.items()
+    )
+    if not fits:
+        return f"the saved {name} state does not fit these weights, so it starts fresh"
+    current = optimizer.state_dict()
+    current["state"] = state
+    optimizer.load_state_dict(current)
+    return f"continuing with the saved {name} state"
 
 
 def build_scheduler(

@@ -38,7 +38,9 @@ from netbuilder.train.setup import (
     build_optimizer,
     build_scheduler,
     check_model_fits_data,
+    optimizer_snapshot,
     resolve_device,
+    restore_optimizer,
     use_bf16,
 )
 
@@ -70,6 +72,9 @@ class TrainResult:
     task: str = "classification"
     elapsed_s: float = 0.0
     data: DataBundle | None = None
+    #: the optimizer's statistics at the best epoch (``setup.optimizer_snapshot``), so a
+    #: checkpoint can continue training exactly where the kept weights were
+    optimizer_state: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -90,6 +95,7 @@ class Trainer:
         data: DataBundle | None = None,
         initial_state: dict[str, torch.Tensor] | None = None,
         on_event: EventCallback | None = None,
+        initial_optimizer_state: dict[str, Any] | None = None,
     ) -> None:
         self.diagram = diagram.copy()  # edits made during the run apply to the next one
         self._config_error: str | None = None
@@ -102,6 +108,7 @@ class Trainer:
         self.config = config
         self.data = data
         self.initial_state = initial_state
+        self.initial_optimizer_state = initial_optimizer_state
         self.on_event = on_event
         self._stop = threading.Event()
         self._running = threading.Event()
@@ -224,6 +231,12 @@ class Trainer:
         val_batches = Batches(data.val, max(256, cfg.batch_size), device, loss, None)
         steps = len(batches)
         optimizer = build_optimizer(cfg, model)
+        if self.initial_optimizer_state is not None:
+            self._emit(
+                StatusEvent(
+                    restore_optimizer(cfg.optimizer, optimizer, self.initial_optimizer_state)
+                )
+            )
         scheduler, per_step = build_scheduler(cfg, optimizer, steps)
         best_score: float | None = None
         best_state: dict[str, torch.Tensor] | None = None
@@ -279,6 +292,7 @@ class Trainer:
                         k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()
                     }
                     self._best_state = best_state
+                    result.optimizer_state = optimizer_snapshot(cfg.optimizer, optimizer)
                 else:
                     stale += 1
                 for key, value in zip(
