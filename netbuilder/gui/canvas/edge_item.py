@@ -122,7 +122,14 @@ class DragWireItem(QGraphicsItem):
         super().__init__()
         self.theme = theme_
         self._path = QPainterPath()
+        self.refused = False
         self.setZValue(3)
+
+    def set_refused(self, on: bool) -> None:
+        """Drawn in the error colour while the loose end is over a port that does not fit."""
+        if on != self.refused:
+            self.refused = on
+            self.update()
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.prepareGeometryChange()
@@ -135,7 +142,8 @@ class DragWireItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(self.theme.selected, 2.0, Qt.PenStyle.DashLine)
+        colour = self.theme.error if self.refused else self.theme.selected
+        pen = QPen(colour, 2.0, Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)

@@ -1,8 +1,10 @@
 """Mouse gestures on the canvas that become edits: wiring, re-wiring, moving.
 
-* press on a port and drag: a rubber wire follows the mouse, ports that fit light up;
-  release on a port connects, release on empty canvas opens the add-search filtered to
-  blocks that fit (the chosen block is wired in).
+* press on a port and drag: a rubber wire follows the mouse, ports that fit light up (each
+  input judged with what already arrives at its block's other inputs); over a port that
+  does not fit, the wire turns red and the status bar says why; release on a port connects,
+  release on empty canvas opens the add-search filtered to blocks that fit (the chosen
+  block is wired in).
 * press near either end of a wire and drag: that end comes loose; release on a port
   re-wires, release elsewhere detaches.
 * moving blocks is Qt's own drag; on release all moved blocks become one Move step.
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
 from netbuilder.core.diagram import Edge
 from netbuilder.gui.canvas.edge_item import DragWireItem, EdgeItem
-from netbuilder.gui.canvas.fit import accepts
+from netbuilder.gui.canvas.fit import downstream_of, port_problem, upstream_of
 from netbuilder.gui.canvas.node_item import NodeItem, PortItem
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 END_GRAB = 22.0  # how close to a wire's end a press picks up that end
 WIRE_GRAB = 6.0  # how close to a wire a block must be released to be inserted into it
+LOOP = "the wire would make a loop (data flowing back into its own source)"
 
 
 @dataclass
@@ -47,6 +50,9 @@ class Gestures:
         self._rubber: DragWireItem | None = None
         self._lit: list[PortItem] = []
         self._press_positions: dict[str, tuple[float, float]] = {}
+        self._verdicts: dict[tuple[str, str, bool], str | None] = {}
+        #: why the port under the loose end refuses the wire (None: fits, or no port there)
+        self.hover_problem: str | None = None
 
     # ------------------------------------------------------------------ press
     def press(self, event: QGraphicsSceneMouseEvent) -> bool:
@@ -104,6 +110,7 @@ class Gestures:
         if self.drag is None:
             return False
         self._update_rubber(event.scenePos())
+        self._hover(event.scenePos())
         return True
 
     def _update_rubber(self, pos: QPointF) -> None:
@@ -115,26 +122,75 @@ class Gestures:
             self._rubber.set_ends(pos, self.drag.anchor)
 
     def _light_fitting_ports(self) -> None:
+        """Judge every port the loose end could go to; light those that fit.
+
+        Each input is judged on its own, with what already arrives at the block's other
+        inputs (``fit.port_problem``), and a wire that would close a loop never fits. The
+        reasons are kept for the hover feedback.
+        """
         drag = self.drag
         assert drag is not None
+        self._verdicts = self._judge(drag)
+        for (nid, port, is_output), problem in self._verdicts.items():
+            if problem is None:
+                item = self.scene.nodes[nid]
+                port_item = (item.outputs if is_output else item.inputs).get(port)
+                if port_item is not None:
+                    port_item.set_highlighted(True)
+                    self._lit.append(port_item)
+
+    def _judge(self, drag: WireDrag) -> dict[tuple[str, str, bool], str | None]:
+        """(node, port, is_output) → why a wire there would be refused, or None if it fits."""
         analysis = self.scene.analysis
         diagram = self.scene.diagram
-        x = None
-        if drag.from_output and analysis is not None and drag.node_id in analysis.nodes:
-            x = analysis.nodes[drag.node_id].outputs.get(drag.port)
+        results = analysis.nodes if analysis is not None else {}
+        verdicts: dict[tuple[str, str, bool], str | None] = {}
+        if drag.from_output:
+            source = results.get(drag.node_id)
+            x = source.outputs.get(drag.port) if source is not None else None
+            loop = upstream_of(diagram, drag.node_id)
+            for nid, item in self.scene.nodes.items():
+                node = diagram.nodes[nid]
+                result = results.get(nid)
+                wired = dict(result.inputs) if result is not None else {}
+                if drag.old_edge is not None and drag.old_edge.target == nid:
+                    wired.pop(drag.old_edge.target_port, None)  # that wire is in the hand
+                for port in item.inputs:
+                    problem = LOOP if nid in loop else None
+                    verdicts[(nid, port, False)] = problem or port_problem(
+                        item.spec, node.params, port, x, wired
+                    )
+            return verdicts
+        target = diagram.nodes[drag.node_id]
+        spec = self.scene.nodes[drag.node_id].spec
+        result = results.get(drag.node_id)
+        wired = dict(result.inputs) if result is not None else {}
+        loop = downstream_of(diagram, drag.node_id)
         for nid, item in self.scene.nodes.items():
-            if nid == drag.node_id:
-                continue
-            node = diagram.nodes[nid]
-            if drag.from_output:
-                if accepts(item.spec, node.params, x):
-                    for port in item.inputs.values():
-                        port.set_highlighted(True)
-                        self._lit.append(port)
-            else:
-                for port in item.outputs.values():
-                    port.set_highlighted(True)
-                    self._lit.append(port)
+            source = results.get(nid)
+            for port in item.outputs:
+                y = source.outputs.get(port) if source is not None else None
+                problem = LOOP if nid in loop else None
+                verdicts[(nid, port, True)] = problem or port_problem(
+                    spec, target.params, drag.port, y, wired
+                )
+        return verdicts
+
+    def _hover(self, pos: QPointF) -> None:
+        """Over a port the wire cannot go to: the rubber wire turns red and says why."""
+        drag = self.drag
+        port = next((i for i in self.scene.items(pos) if isinstance(i, PortItem)), None)
+        key = None
+        if drag is not None and port is not None and port.is_output != drag.from_output:
+            key = (port.node_id, port.name, port.is_output)
+        problem = self._verdicts.get(key) if key is not None else None
+        if problem == self.hover_problem:
+            return
+        self.hover_problem = problem
+        if self._rubber is not None:
+            self._rubber.set_refused(problem is not None)
+        if problem is not None and self.scene.editor is not None:
+            self.scene.editor.message.emit(f"Does not fit: {problem}")
 
     # ------------------------------------------------------------------ release
     def release(self, event: QGraphicsSceneMouseEvent) -> bool:
@@ -168,6 +224,8 @@ class Gestures:
         for port in self._lit:
             port.set_highlighted(False)
         self._lit.clear()
+        self._verdicts = {}
+        self.hover_problem = None
         if self._rubber is not None:
             self.scene.removeItem(self._rubber)
             self._rubber = None
