@@ -70,25 +70,26 @@ def accepts(spec: BlockSpec, params: dict[str, Any], x: TensorSpec | None) -> bo
 
 def upstream_of(diagram: Diagram, node_id: str) -> set[str]:
     """``node_id`` and every block that feeds it: a wire from it into one of them is a loop."""
-    seen = {node_id}
-    todo = [node_id]
-    while todo:
-        for e in diagram.edges_into(todo.pop()):
-            if e.source not in seen:
-                seen.add(e.source)
-                todo.append(e.source)
-    return seen
+    return _reach(diagram, node_id, forward=False)
 
 
 def downstream_of(diagram: Diagram, node_id: str) -> set[str]:
     """``node_id`` and every block it feeds: a wire from one of them into it is a loop."""
+    return _reach(diagram, node_id, forward=True)
+
+
+def _reach(diagram: Diagram, node_id: str, forward: bool) -> set[str]:
+    nexts: dict[str, list[str]] = {}
+    for e in diagram.edges:  # one pass: edges_into() per step would scan every wire each time
+        a, b = (e.source, e.target) if forward else (e.target, e.source)
+        nexts.setdefault(a, []).append(b)
     seen = {node_id}
     todo = [node_id]
     while todo:
-        for e in diagram.edges_from(todo.pop()):
-            if e.target not in seen:
-                seen.add(e.target)
-                todo.append(e.target)
+        for n in nexts.get(todo.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
     return seen
 
 
