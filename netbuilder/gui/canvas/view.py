@@ -1,12 +1,15 @@
 """The canvas view: zoom (wheel, Ctrl +/-), pan (middle drag, space + drag), fit, drops.
 
+Tab opens the add-block search (as in Nuke or Houdini), so keyboard users leave the canvas
+with Ctrl+Tab / Ctrl+Shift+Tab, as they leave a QPlainTextEdit, where Tab types a tab.
+
 Blocks dragged from the palette arrive here as ``application/x-netbuilder-block`` drops: on
 empty canvas they are added, on a wire they are inserted into it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -31,10 +34,29 @@ from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH
 BLOCK_MIME = "application/x-netbuilder-block"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 READABLE_ZOOM = 0.6
+ACCESSIBLE_NAME = "Network canvas"
+ACCESSIBLE_DESCRIPTION = (
+    "Blocks and the wires between them. Tab: add a block. Ctrl+Tab / Ctrl+Shift+Tab: move "
+    "to the next / previous panel. Delete: remove the selection. Ctrl+0: fit the view."
+)
 
 
 def snap(p: QPointF) -> tuple[float, float]:
     return (round(p.x() / GRID) * GRID, round(p.y() / GRID) * GRID)
+
+
+def focus_step(event: QKeyEvent) -> bool | None:
+    """True/False for Ctrl+Tab / Ctrl+Shift+Tab (next/previous widget), else None.
+
+    A platform may deliver Ctrl+Shift+Tab as Backtab with Shift, or as Tab with Shift.
+    """
+    if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        return None
+    if event.key() == Qt.Key.Key_Backtab:
+        return False
+    if event.key() == Qt.Key.Key_Tab:
+        return not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+    return None
 
 
 def drop_position(p: QPointF) -> tuple[float, float]:
@@ -55,7 +77,9 @@ class DiagramView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab into it, click into it
+        self.setAccessibleName(ACCESSIBLE_NAME)
+        self.setAccessibleDescription(ACCESSIBLE_DESCRIPTION)
         self._pan_from: QPoint | None = None
         self._space = False
         self.popup: AddBlockPopup | None = None
@@ -194,6 +218,16 @@ class DiagramView(QGraphicsView):
             event.accept()
             return
         super().keyReleaseEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """Ctrl+Tab / Ctrl+Shift+Tab move the focus on, since plain Tab opens the search."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            forward = focus_step(event)
+            if forward is not None:
+                super().focusNextPrevChild(forward)  # Qt's own focus chain, not the search
+                event.accept()
+                return True
+        return super().event(event)
 
     def focusNextPrevChild(self, next: bool) -> bool:
         """Tab on the canvas opens the add-search instead of moving the focus."""
