@@ -2,7 +2,7 @@
 
 Each generator renders to the diagram's input spec (image size and channels, sequence length
 and features, vocabulary), so every example diagram trains as drawn. The rule behind the
-labels is fixed; ``dataset_options["data_seed"]`` picks the samples, so the training seed
+labels is fixed; the ``data_seed`` dataset option picks the samples, so the training seed
 changes the initial weights and order, never the data.
 """
 
@@ -76,7 +76,7 @@ def load_builtin(name: str, spec: TensorSpec, node_id: str, config: TrainConfig)
             f"there is no built-in dataset '{name}'; choose one of {', '.join(BUILTIN_DATASETS)}"
         )
     size = int(config.option("size") or DEFAULT_SIZES[name])
-    seed = int(config.dataset_options.get("data_seed", 1234))
+    seed = int(config.option("data_seed"))
     rng = np.random.default_rng(seed)
     return makers[name](spec, node_id, config, size, rng, seed)
 

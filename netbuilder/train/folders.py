@@ -2,8 +2,9 @@
 folder with a seeded validation split (the layout of torchvision's ``ImageFolder``).
 
 Images are decoded once, resized (shorter side) and centre-cropped to the input block's size,
-converted to its channels, and cached in memory as one tensor when they fit; otherwise they
-are decoded on the fly per batch. An unreadable file is reported by name.
+converted to its channels, and cached in memory as one tensor when they fit
+(``cache_limit_mb``); otherwise they are decoded per batch while training, by ``workers``
+background processes (see ``train.batches``). An unreadable file is reported by name.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
 
 from netbuilder.core.tensor import TensorSpec, format_shape
+from netbuilder.train.batches import worker_count
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.data import DataBundle, DataError, TensorData, split_indices
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
-CACHE_LIMIT_BYTES = 2 * 1024**3
 
 
 def load_image_folder(
@@ -56,7 +57,7 @@ def load_image_folder(
         raise DataError(f"'{root}' holds no training or no validation images")
     reader = _Reader(channels, height, width, resize)
     total = (len(train_files) + len(val_files)) * channels * height * width * 4
-    limit = int(config.dataset_options.get("cache_limit_mb", CACHE_LIMIT_BYTES // 2**20)) * 2**20
+    limit = int(config.option("cache_limit_mb")) * 2**20
     mean = std = None
     if total <= limit:
         xt = torch.stack([reader(f) for f in train_files])
@@ -72,8 +73,9 @@ def load_image_folder(
         if config.option("normalize"):
             mean, std = [0.5] * channels, [0.25] * channels
             reader.mean, reader.std = mean, std
-        train = StreamedImages(train_files, train_labels, reader)
-        val = StreamedImages(val_files, val_labels, reader)
+        workers = worker_count(int(config.option("workers")))
+        train = StreamedImages(train_files, train_labels, reader, workers)
+        val = StreamedImages(val_files, val_labels, reader, workers)
     return DataBundle(
         train,
         val,
@@ -147,10 +149,17 @@ class _Reader:
 
 
 class StreamedImages(Dataset):
-    """Images too many to cache: decoded per access (single process, no workers)."""
+    """Images too many to cache: decoded per access.
 
-    def __init__(self, files: list[Path], labels: list[int], reader: _Reader) -> None:
+    Plain picklable data (paths, labels, the reader's settings), so ``workers`` processes
+    can decode it whatever the multiprocessing start method.
+    """
+
+    def __init__(
+        self, files: list[Path], labels: list[int], reader: _Reader, workers: int = 0
+    ) -> None:
         self.files, self.labels, self.reader = files, labels, reader
+        self.workers = workers
 
     def __len__(self) -> int:
         return len(self.files)

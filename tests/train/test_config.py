@@ -6,7 +6,16 @@ import dataclasses
 
 import pytest
 
-from netbuilder.train.config import DATASET_OPTION_FIELDS, FIELDS, ConfigError, TrainConfig
+from netbuilder.train.config import (
+    DATASET_OPTION_FIELDS,
+    FIELDS,
+    OPTION_KINDS,
+    SOURCE_KINDS,
+    ConfigError,
+    TrainConfig,
+    options_for,
+    source_kind,
+)
 
 
 def test_defaults_round_trip_through_json_dict() -> None:
@@ -31,6 +40,9 @@ def test_unknown_keys_are_ignored() -> None:
         ({"dataset_options": {"val_split": 2}}, "'val_split'"),
         ({"dataset_options": {"features": "a,b"}}, "'features'"),
         ({"dataset_options": []}, "'dataset_options'"),
+        ({"dataset_options": {"workers": -2}}, "'workers' must be at least -1"),
+        ({"dataset_options": {"missing": "ignore"}}, "'missing' must be one of"),
+        ({"dataset_options": {"cache_limit_mb": 1.5}}, "'cache_limit_mb' must be a whole"),
     ],
 )
 def test_bad_values_name_the_setting(data: dict, words: str) -> None:
@@ -52,3 +64,26 @@ def test_replace_validates() -> None:
     assert cfg.epochs == 7
     with pytest.raises(ConfigError):
         cfg.replace(optimizer="lbfgs")
+
+
+def test_every_dataset_option_says_which_sources_it_applies_to() -> None:
+    assert set(OPTION_KINDS) == {p.name for p in DATASET_OPTION_FIELDS}
+    assert all(kinds and set(kinds) <= set(SOURCE_KINDS) for kinds in OPTION_KINDS.values())
+    for p in DATASET_OPTION_FIELDS:
+        assert p.doc and p.validate(p.default) == TrainConfig().option(p.name)
+    assert [p.name for p in options_for("table")] == [
+        "val_split",
+        "normalize",
+        "target",
+        "task",
+        "missing",
+    ]
+    folder = {p.name for p in options_for("folder")}
+    assert {"resize", "grayscale", "workers", "cache_limit_mb"} <= folder
+    assert "size" not in folder and "missing" not in folder
+
+
+def test_source_kind_of_a_dataset_setting() -> None:
+    assert source_kind("builtin:digits") == "builtin"
+    assert source_kind("/data/flowers.CSV") == source_kind("t.tsv") == "table"
+    assert source_kind("/data/flowers") == "folder"
