@@ -66,7 +66,27 @@ class FileActions:
 
     # ------------------------------------------------------------------ asking
     def maybe_save(self) -> bool:
-        """Ask before discarding unsaved changes; False means the user cancelled."""
+        """Ask before discarding unsaved changes or trained weights; False: the user cancelled."""
+        return self._maybe_save_diagram() and self._maybe_save_weights()
+
+    def _maybe_save_weights(self) -> bool:
+        if not self.session.weights_unsaved or self.session.state_dict is None:
+            return True
+        answer = QMessageBox.question(
+            self.window,
+            "Unsaved trained model",
+            "The network trained in this window is not saved yet. Save it as a .pt "
+            "checkpoint first (weights, optimizer state and metrics)?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_trained_model()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _maybe_save_diagram(self) -> bool:
         if not self.session.modified:
             return True
         answer = QMessageBox.question(
@@ -133,6 +153,45 @@ class FileActions:
         if not path.lower().endswith(".nbd"):
             path += ".nbd"
         return self.save_to(Path(path))
+
+    def save_trained_model(self, path: Path | None = None) -> bool:
+        """Write the session's trained weights as a NetBuilder ``.pt`` (asks where if no path).
+
+        The checkpoint embeds the diagram the weights were trained for, which may differ from
+        the one on the canvas if it was edited since: the file must stay loadable.
+        """
+        from netbuilder.train.checkpoint import CheckpointError, save_checkpoint
+
+        state = self.session.state_dict
+        if state is None:
+            return False
+        if path is None:
+            stem = Path(self.session.path or self.session.display_name).stem or "model"
+            start = str(Path(self._start_dir()) / f"{stem}.pt")
+            chosen, _ = QFileDialog.getSaveFileName(
+                self.window, "Save Trained Model", start, "Trained models (*.pt)"
+            )
+            if not chosen:
+                return False
+            path = Path(chosen if chosen.lower().endswith(".pt") else f"{chosen}.pt")
+        ckpt = self.session.checkpoint
+        try:
+            save_checkpoint(
+                path,
+                getattr(ckpt, "diagram", None) or self.session.diagram,
+                state,
+                getattr(ckpt, "training", None) or self.session.diagram.training,
+                getattr(ckpt, "metrics", None),
+                getattr(ckpt, "classes", None),
+                getattr(ckpt, "optimizer_state", None),
+            )
+        except CheckpointError as exc:
+            self._error("Cannot save the trained model", str(exc))
+            return False
+        self.session.weights_unsaved = False
+        self.add_recent(path.resolve())
+        self.window.statusBar().showMessage(f"Saved the trained model to {path}", 6000)
+        return True
 
     def save_to(self, path: Path) -> bool:
         try:

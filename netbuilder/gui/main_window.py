@@ -134,6 +134,16 @@ class MainWindow(QMainWindow):
         self.act_open = self._action("&Open…", f.open_dialog, STD.Open)
         self.act_save = self._action("&Save", f.save, STD.Save)
         self.act_save_as = self._action("Save &As…", f.save_as, STD.SaveAs)
+        self.act_save_trained = self._action(
+            "Save &Trained Model…",
+            f.save_trained_model,
+            "Ctrl+Alt+S",
+            "Save the trained weights, optimizer state and metrics as a .pt checkpoint",
+        )
+        self.act_save_trained.setEnabled(False)
+        self.session.weights_changed.connect(
+            lambda: self.act_save_trained.setEnabled(self.session.state_dict is not None)
+        )
         self.act_export_png = self._action("Image (PNG)…", lambda: self.export_image(".png"))
         self.act_export_svg = self._action("Image (SVG)…", lambda: self.export_image(".svg"))
         self.act_quit = self._action("&Quit", self.close, STD.Quit)
@@ -170,7 +180,7 @@ class MainWindow(QMainWindow):
             act = self.examples_menu.addAction(title)
             act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
         file_menu.addSeparator()
-        file_menu.addActions([self.act_save, self.act_save_as])
+        file_menu.addActions([self.act_save, self.act_save_as, self.act_save_trained])
         self.export_menu: QMenu = file_menu.addMenu("&Export")
         self.export_menu.addActions([self.act_export_png, self.act_export_svg])
         # enabled while the session holds trained weights (a finished run or an opened .pt)
@@ -338,6 +348,9 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._stop_training_to_close():
+            event.ignore()
+            return
         if not self.files.maybe_save():
             event.ignore()
             return
@@ -345,6 +358,24 @@ class MainWindow(QMainWindow):
         self.scene.gestures.cancel()
         self.training_panel.shutdown()  # stop and join a running training thread
         event.accept()
+
+    def _stop_training_to_close(self) -> bool:
+        """Ask before ending a running training; stopping hands its best weights to the
+        session first, so the save question that follows can offer to keep them."""
+        panel = self.training_panel
+        if not panel.is_running():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Training is running",
+            "Stop the training and close? You can save the best weights trained so far.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        panel.shutdown()
+        return True
 
     # ------------------------------------------------------------------ settings
     #: Bumped whenever the set or default arrangement of docks changes: Qt then ignores a

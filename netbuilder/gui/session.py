@@ -43,6 +43,8 @@ class Session(QObject):
         self.display_name = "Untitled"
         self.state_dict: dict[str, Any] | None = None
         self.checkpoint: Any = None
+        #: weights from a run in this window that are not in any .pt yet: closing asks first
+        self.weights_unsaved = False
         self.analysis: Analysis = check(self.diagram)
         self._stale = False
         self.diagram.changed.connect(self._on_changed)
@@ -79,6 +81,7 @@ class Session(QObject):
         self.display_name = name or (path.name if path else "Untitled")
         self.state_dict = state_dict
         self.checkpoint = checkpoint
+        self.weights_unsaved = False  # an opened .pt is on disk; a new diagram has none
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.weights_changed.emit()
@@ -86,9 +89,13 @@ class Session(QObject):
         self.recheck()
 
     def set_weights(self, state_dict: dict[str, Any] | None, checkpoint: Any = None) -> None:
-        """Attach trained weights (the training dock calls this when a run finishes)."""
+        """Attach trained weights (the training dock calls this when a run finishes).
+
+        They exist only in memory until saved, so the window asks before discarding them.
+        """
         self.state_dict = state_dict
         self.checkpoint = checkpoint
+        self.weights_unsaved = state_dict is not None
         self.weights_changed.emit()
 
     def mark_saved(self, path: Path) -> None:

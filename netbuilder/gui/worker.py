@@ -88,6 +88,7 @@ class TrainingWorker(QObject):
         initial_state: dict[str, Any] | None = None,
         evaluate: bool = True,
         threads: int | None = None,
+        initial_optimizer_state: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.threads = threads
@@ -96,6 +97,7 @@ class TrainingWorker(QObject):
         self.buffer = buffer
         self.data = data
         self.initial_state = initial_state
+        self.initial_optimizer_state = initial_optimizer_state
         self.evaluate = evaluate
         self.outcome: RunOutcome | None = None
         self._lock = threading.Lock()
@@ -146,6 +148,7 @@ class TrainingWorker(QObject):
             data=self.data,  # None: the trainer loads it (and reports a DataError as a failure)
             initial_state=self.initial_state,
             on_event=self._on_event,
+            initial_optimizer_state=self.initial_optimizer_state,
         )
         with self._lock:
             self._trainer = trainer
@@ -221,6 +224,7 @@ class TrainingRunner(QObject):
         data: Any = None,
         initial_state: dict[str, Any] | None = None,
         evaluate: bool = True,
+        initial_optimizer_state: dict[str, Any] | None = None,
     ) -> Diagram:
         """Train a *copy* of ``diagram`` in a new thread; returns that copy.
 
@@ -232,7 +236,14 @@ class TrainingRunner(QObject):
         self._buffer.clear()
         self.paused = False
         worker = TrainingWorker(
-            frozen, config, self._buffer, data, initial_state, evaluate, self.threads
+            frozen,
+            config,
+            self._buffer,
+            data,
+            initial_state,
+            evaluate,
+            self.threads,
+            initial_optimizer_state,
         )
         thread = QThread()
         thread.setObjectName("netbuilder-training")

@@ -45,6 +45,20 @@ def _live_scenes() -> list:
     return [obj for obj in gc.get_objects() if issubclass(type(obj), DiagramScene)]
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_questions(monkeypatch: pytest.MonkeyPatch):
+    """A modal question nobody answers would hang the run: fail the test instead.
+
+    Tests that expect a question patch ``QMessageBox.question`` themselves, later.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(parent, title, text, *args, **kwargs):
+        raise AssertionError(f"unexpected question {title!r}: {text}")
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(unexpected))
+
+
 @pytest.fixture
 def make_window(qtbot, qapp: QApplication):
     """Factory of main windows; all are closed (without asking) and checked for leaks."""
@@ -62,7 +76,9 @@ def make_window(qtbot, qapp: QApplication):
 
     yield make
     for w in windows:
+        w.training_panel.shutdown()  # a run still going would ask whether to stop it
         w.session.undo_stack.setClean()  # no "save changes?" prompt at teardown
+        w.session.weights_unsaved = False  # nor "save the trained model?"
         w.close()
         w.scene.detach()
         w.deleteLater()

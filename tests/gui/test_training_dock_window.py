@@ -3,7 +3,12 @@ block on the canvas, Export opens the export dialog, closing the window stops th
 
 from __future__ import annotations
 
+import torch
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
 from netbuilder.core import io
+
+Btn = QMessageBox.StandardButton
 
 WAIT_MS = 60_000
 
@@ -44,14 +49,58 @@ def test_failure_selects_the_block_on_the_canvas(qtbot, window):
     assert "fc2" in panel.message.text()
 
 
-def test_closing_the_window_during_training_joins_the_thread(qtbot, window):
+def test_closing_the_window_during_training_asks_then_joins_the_thread(qtbot, window, monkeypatch):
+    asked: list[str] = []
+    answers = {"Training is running": Btn.Cancel, "Unsaved trained model": Btn.Discard}
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(title)
+        return answers[title]
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
     panel = load_cnn(window, epochs=500)
     panel.start()
     qtbot.waitUntil(lambda: panel.step_events_seen > 0, timeout=WAIT_MS)
     thread = panel.runner.thread
     window.session.undo_stack.setClean()  # no "save changes?" question
+    assert not window.close()  # Cancel: the run goes on
+    assert panel.is_running() and asked == ["Training is running"]
+    qtbot.waitUntil(lambda: panel.step_events_seen > 3, timeout=WAIT_MS)
+    answers["Training is running"] = Btn.Yes
     assert window.close()
     assert thread.isFinished() and not panel.is_running()
+    # stopping handed over the best weights so far, and the window offered to save them
+    assert asked == ["Training is running", "Training is running", "Unsaved trained model"]
+
+
+def test_save_trained_model_writes_a_checkpoint_to_continue_from(
+    qtbot, window, monkeypatch, tmp_path
+):
+    from netbuilder.train.checkpoint import load_checkpoint
+
+    panel = load_cnn(window, epochs=1)
+    assert not window.act_save_trained.isEnabled()
+    with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS):
+        panel.start()
+    assert window.act_save_trained.isEnabled() and window.session.weights_unsaved
+    assert "Save Trained Model" in panel.log.toPlainText()
+    out = tmp_path / "trained"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), ""))
+    )
+    window.act_save_trained.trigger()
+    saved = load_checkpoint(tmp_path / "trained.pt")
+    assert not window.session.weights_unsaved
+    assert saved.classes == window.session.checkpoint.classes
+    assert saved.optimizer_state is not None and saved.optimizer_state["optimizer"] == "adam"
+    for key, value in window.session.state_dict.items():
+        assert torch.equal(saved.state_dict[key], value)
+    # the edited canvas does not leak into the file: it keeps the diagram that was trained
+    window.editor.set_param("fc2", "out_features", 4)
+    window.act_save_trained.trigger()
+    assert load_checkpoint(tmp_path / "trained.pt").diagram.node("fc2").params["out_features"] == 6
+    window.session.undo_stack.setClean()
+    assert window.close()  # nothing unsaved: no question (the fixture fails on any)
 
 
 def test_png_folder_trains_from_the_panel(qtbot, window, tmp_path):

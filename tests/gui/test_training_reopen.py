@@ -93,6 +93,18 @@ def test_continue_training_starts_where_it_ended(qtbot, window, trained_pt):
     assert panel.start_from.value() == FRESH  # a finished run does not undo the user's pick
 
 
+def test_continue_training_restores_the_saved_optimizer_state(qtbot, window, tmp_path):
+    diagram = io.load(EXAMPLES / "mlp_regressor.nbd")
+    diagram.set_training({**diagram.training, "epochs": 1, "device": "cpu"})
+    result = Trainer(diagram, TrainConfig.from_dict(diagram.training)).run()
+    path = tmp_path / "with_optimizer.pt"
+    save_checkpoint(path, diagram, result.model, optimizer_state=result.optimizer_state)
+    assert window.files.open(path, ask=False)
+    panel = window.training_panel
+    first_step_loss(qtbot, panel)
+    assert "continuing with the saved adam state" in panel.log.toPlainText()
+
+
 def test_edited_diagram_fine_tunes_and_says_which_blocks_kept_weights(qtbot, window, trained_pt):
     panel = open_in_panel(window, trained_pt)
     assert window.editor.set_param("fc1", "out_features", 32) is None

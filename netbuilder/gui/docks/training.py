@@ -209,12 +209,14 @@ class TrainingDock(QWidget):
         config = self._config_or_error()
         if config is None:
             return False
-        initial_state, note = None, ""
+        initial_state, optimizer_state, note = None, None, ""
         if self.start_from.value() == CURRENT and self._has_weights():
             from netbuilder.train.checkpoint import CheckpointError
 
             try:
-                initial_state, note = weights_to_start_from(self.diagram, self.session, config.seed)
+                initial_state, optimizer_state, note = weights_to_start_from(
+                    self.diagram, self.session, config.seed
+                )
             except CheckpointError as exc:
                 self._show_error(f"Cannot start from the current weights: {exc}")
                 return False
@@ -238,6 +240,7 @@ class TrainingDock(QWidget):
             config,
             data=self.picker.matching_bundle(config, self.diagram),
             initial_state=initial_state,
+            initial_optimizer_state=optimizer_state,
         )
         self._update_buttons()
         return True
@@ -360,8 +363,10 @@ class TrainingDock(QWidget):
             training=result.config.to_dict(),
             metrics={k: list(v) for k, v in result.metrics.items()},
             classes=list(result.classes),
+            optimizer_state=result.optimizer_state,
         )
         self.session.set_weights(state, checkpoint)
+        self._log("Keep this model with File › Save Trained Model… (Ctrl+Alt+S).")
 
     def _on_export_clicked(self) -> None:
         outcome = self.last_outcome

@@ -37,8 +37,9 @@ def structure_key(diagram: Diagram) -> tuple[str, ...]:
 
 def weights_to_start_from(
     diagram: Diagram, session: Any, seed: int = 0
-) -> tuple[dict[str, Any], str]:
-    """The ``initial_state`` for a run of ``diagram`` from the session's weights, and a note.
+) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
+    """The ``initial_state`` for a run of ``diagram`` from the session's weights, the
+    optimizer state to go with it (only for an unchanged diagram), and a note.
 
     Raises ``CheckpointError`` when the edited diagram does not compile (the note would be
     meaningless and the trainer would refuse it anyway).
@@ -49,13 +50,19 @@ def weights_to_start_from(
     trained_for = getattr(getattr(session, "checkpoint", None), "diagram", None)
     if trained_for is not None and structure_key(trained_for) == structure_key(diagram):
         blocks = len({k.split(".", 1)[0] for k in state})
-        return state, (
-            f"Continuing from the current weights: the diagram is unchanged, all {blocks} "
-            "block(s) with weights keep their training."
+        optimizer_state = getattr(session.checkpoint, "optimizer_state", None)
+        return (
+            state,
+            optimizer_state,
+            (
+                f"Continuing from the current weights: the diagram is unchanged, all {blocks} "
+                "block(s) with weights keep their training."
+            ),
         )
     new_state, report = fine_tune_state(diagram, state, seed=seed)
     kept = f" (kept: {', '.join(report.kept)})" if report.kept else ""
-    return new_state, f"Fine-tuning the edited diagram: {report.summary()}{kept}."
+    # the optimizer starts fresh: its statistics belong to weights some of which changed
+    return new_state, None, f"Fine-tuning the edited diagram: {report.summary()}{kept}."
 
 
 class StartFromChoice(QWidget):
