@@ -61,6 +61,14 @@ class DataBundle:
     mean: list[float] | None = None
     std: list[float] | None = None
     files: list[str] = field(default_factory=list)  # val image files, for misclassified grids
+    notes: list[str] = field(default_factory=list)  # what loading changed, e.g. dropped rows
+
+    def describe(self) -> str:
+        """One line for people: the sample counts, the task and what loading changed."""
+        classes = f", {len(self.classes)} classes" if self.task == "classification" else ""
+        n_train, n_val = len(self.train), len(self.val)  # type: ignore[arg-type]
+        text = f"{self.name}: {n_train} training / {n_val} validation samples"
+        return f"{text} ({self.task}{classes})" + "".join(f"; {note}" for note in self.notes)
 
     def preview(self, n: int = 8) -> list[tuple[torch.Tensor, str]]:
         """Up to ``n`` training samples with their label text; images in 0..1 for display."""
@@ -166,13 +174,14 @@ def split_tensor_bundle(
     config: TrainConfig,
     seed: int,
     normalize: bool = False,
+    split: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> DataBundle:
-    """Split in-memory samples (seeded) into the bundle called ``name``.
+    """Split in-memory samples (seeded, or by the given ``split`` indices) into a bundle.
 
     With ``normalize`` (and the ``normalize`` option on) features are standardised with the
     training part's statistics only, so no validation information leaks into training.
     """
-    tr, va = split_indices(len(x), float(config.option("val_split")), seed)
+    tr, va = split or split_indices(len(x), float(config.option("val_split")), seed)
     xt, xv = x[tr], x[va]
     if normalize and config.option("normalize"):
         xt, (xv,), _, _ = standardise(xt, [xv], (0,))

@@ -1,21 +1,27 @@
 """CSV/TSV tables: chosen feature columns and one target column; classification or regression.
 
 Values are parsed with the standard ``csv`` module; a bad column name or a non-numeric
-feature value is reported with the column (and row) so the user can fix the file.
+feature value is reported with the column (and row) so the user can fix the file. Missing
+cells (empty, NA, NaN, null, ?) are an error unless the ``missing`` option drops their rows
+or fills them with the training split's column means; a row without a target is dropped
+by either. The bundle's ``notes`` say how many rows were dropped or cells filled.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import torch
 
 from netbuilder.core.tensor import TensorSpec, format_shape
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataBundle, DataError, split_tensor_bundle
+from netbuilder.train.data import DataBundle, DataError, split_indices, split_tensor_bundle
 
 MAX_CLASSES_AUTO = 20
+#: Cell texts that mean "no value" (compared stripped and in lower case).
+MISSING_MARKS = frozenset({"", "na", "n/a", "nan", "null", "?"})
 
 
 def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) -> DataBundle:
@@ -58,19 +64,39 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
         )
     cols = [header.index(f) for f in features]
     t_col = header.index(target)
+    policy = str(config.option("missing"))
     x = torch.empty(len(body), len(cols))
-    for r, row in enumerate(body, start=2):
+    keep: list[int] = []  # rows that stay (all rows unless some are dropped)
+    no_target = no_feature = 0
+    for i, row in enumerate(body):
+        r = i + 2  # the row number a spreadsheet shows (the header is row 1)
         if len(row) != len(header):
             raise DataError(
                 f"row {r} of '{path.name}' has {len(row)} values but the header has {len(header)}"
             )
+        gaps = [c for c in [*cols, t_col] if is_missing(row[c])]
+        if gaps and policy == "error":
+            c = gaps[0]
+            raise DataError(
+                f"row {r} of '{path.name}', column '{header[c]}': the value is missing "
+                f"({row[c]!r}); set the dataset option 'missing' to drop_rows or fill_mean "
+                "to use the file as it is"
+            )
+        if t_col in gaps or (gaps and policy == "drop_rows"):
+            no_target += t_col in gaps
+            no_feature += t_col not in gaps
+            continue
         for j, c in enumerate(cols):
             try:
-                x[r - 2, j] = float(row[c])
+                x[i, j] = math.nan if c in gaps else float(row[c])
             except ValueError:
                 raise DataError(
                     f"row {r} of '{path.name}', column '{header[c]}': {row[c]!r} is not a number"
                 ) from None
+        keep.append(i)
+    notes = _dropped_notes(no_target, no_feature)
+    x = x[keep]
+    body = [body[i] for i in keep]
     raw_targets = [row[t_col].strip() for row in body]
     task = str(config.option("task"))
     numeric = _all_numbers(raw_targets)
@@ -92,9 +118,57 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
             raise DataError(f"target column '{target}' has only one class")
         index = {c: i for i, c in enumerate(classes)}
         y = torch.tensor([index[v] for v in raw_targets])
-    return split_tensor_bundle(
-        str(path), x, y, classes, task, "table", config, config.seed, normalize=True
+    split = split_indices(len(x), float(config.option("val_split")), config.seed)
+    if policy == "fill_mean":
+        notes += _fill_with_training_means(x, split[0], features, path.name)
+    bundle = split_tensor_bundle(
+        str(path), x, y, classes, task, "table", config, config.seed, normalize=True, split=split
     )
+    bundle.notes = notes
+    return bundle
+
+
+def is_missing(cell: str) -> bool:
+    """Whether a table cell holds no value: empty, NA, N/A, NaN, null or ?."""
+    return cell.strip().lower() in MISSING_MARKS
+
+
+def _dropped_notes(no_target: int, no_feature: int) -> list[str]:
+    notes = []
+    if no_target:
+        notes.append(f"{_rows(no_target)} without a target value dropped")
+    if no_feature:
+        notes.append(f"{_rows(no_feature)} with missing values dropped")
+    return notes
+
+
+def _rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
+def _fill_with_training_means(
+    x: torch.Tensor, train_rows: torch.Tensor, features: list[str], name: str
+) -> list[str]:
+    """Replace NaNs (missing cells) in place by their column's mean over the training rows.
+
+    Validation rows are filled with the same training means, so nothing about the
+    validation split leaks into what the model is trained on.
+    """
+    gaps = torch.isnan(x)
+    filled = int(gaps.sum())
+    if not filled:
+        return []
+    train = x[train_rows]
+    present = (~torch.isnan(train)).sum(dim=0)
+    for j in torch.nonzero(gaps.any(dim=0)).flatten().tolist():
+        if present[j] == 0:
+            raise DataError(
+                f"column '{features[j]}' of '{name}' has no value in any training row, so it "
+                "has no mean to fill its gaps with; drop the column or use missing drop_rows"
+            )
+    means = torch.nanmean(train, dim=0)
+    x[gaps] = means.expand_as(x)[gaps]
+    return [f"{filled} missing cell{'s' if filled != 1 else ''} filled with training means"]
 
 
 def _is_number(v: str) -> bool:

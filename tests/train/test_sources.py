@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataError, TensorData, load_data
+from netbuilder.train.data import DataError, TensorData, load_data, split_indices
 from netbuilder.train.folders import StreamedImages
 from tests.train.conftest import image_net, table_net, write_png_folder
 
@@ -104,3 +104,88 @@ def test_csv_errors_name_the_column(tmp_path: Path, opts: dict, words: str) -> N
     path = _write_csv(tmp_path / "t.csv")
     with pytest.raises(DataError, match=words):
         load_data(TrainConfig(dataset=str(path), dataset_options=opts), table_net(2, 1))
+
+
+def _write_gappy_csv(path: Path, gaps: dict[tuple[int, str], str], n: int = 30) -> Path:
+    """Columns x, y, z (numbers) and label (a/b); ``gaps`` puts texts into cells (row, col)."""
+    rows = ["x,y,z,label"]
+    for i in range(n):
+        cells = {"x": str(i), "y": str(i % 5 + 0.5), "z": str(-i), "label": "ab"[i % 2]}
+        for (row, col), text in gaps.items():
+            if row == i:
+                cells[col] = text
+        rows.append(",".join(cells[c] for c in ("x", "y", "z", "label")))
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _table(path: Path, **opts: object):  # type: ignore[no-untyped-def]
+    options = {"target": "label", "features": ["x", "y"], "normalize": False, **opts}
+    return load_data(TrainConfig(dataset=str(path), dataset_options=options), table_net(2, 2))
+
+
+@pytest.mark.parametrize("mark", ["", "NA", "NaN", "nan", "null", "?", " n/a "])
+def test_missing_cells_are_an_error_by_default(tmp_path: Path, mark: str) -> None:
+    path = _write_gappy_csv(tmp_path / "t.csv", {(4, "y"): mark})
+    with pytest.raises(DataError, match=r"row 6 of 't.csv', column 'y'.*missing.*drop_rows"):
+        _table(path)
+
+
+def test_missing_target_is_an_error_by_default(tmp_path: Path) -> None:
+    path = _write_gappy_csv(tmp_path / "t.csv", {(7, "label"): ""})
+    with pytest.raises(DataError, match=r"row 9 .*column 'label'"):
+        _table(path)
+
+
+def test_gaps_in_unused_columns_do_not_matter(tmp_path: Path) -> None:
+    data = _table(_write_gappy_csv(tmp_path / "t.csv", {(3, "z"): "NA"}))
+    assert len(data.train) + len(data.val) == 30 and data.notes == []
+
+
+def test_drop_rows_drops_and_counts_them(tmp_path: Path) -> None:
+    gaps = {(1, "x"): "?", (2, "y"): "", (2, "x"): "NA", (9, "label"): "null"}
+    data = _table(_write_gappy_csv(tmp_path / "t.csv", gaps), missing="drop_rows")
+    assert len(data.train) + len(data.val) == 27
+    kept = torch.cat([data.train.inputs[:, 0], data.val.inputs[:, 0]]).tolist()
+    assert {1.0, 2.0, 9.0}.isdisjoint(kept)
+    assert data.notes == [
+        "1 row without a target value dropped",
+        "2 rows with missing values dropped",
+    ]
+    assert data.describe().endswith(
+        "; 1 row without a target value dropped; 2 rows with missing values dropped"
+    )
+    assert "training /" in data.describe()
+
+
+def test_fill_mean_uses_the_training_rows_only(tmp_path: Path) -> None:
+    n, holes = 30, (0, 3, 5, 8, 13, 21)
+    tr, va = split_indices(n, 0.2, 0)
+    val_rows = set(va.tolist())
+    # y is 1 in training rows and 1000 in validation rows: any leak would show in the fill
+    gaps = {(i, "y"): ("1000" if i in val_rows else "1") for i in range(n)}
+    gaps.update({(i, "y"): "NA" for i in holes})
+    data = _table(_write_gappy_csv(tmp_path / "t.csv", gaps), missing="fill_mean")
+    assert len(data.train) == len(tr) and len(data.val) == len(va)
+    inputs = torch.cat([data.train.inputs, data.val.inputs])
+    filled = {int(x): y for x, y in inputs.tolist() if int(x) in holes}
+    assert filled == dict.fromkeys(holes, 1.0)  # the mean over all rows would be about 200
+    assert data.notes == ["6 missing cells filled with training means"]
+    assert not torch.isnan(inputs).any()
+
+
+def test_fill_mean_still_drops_rows_without_a_target(tmp_path: Path) -> None:
+    gaps = {(2, "y"): "", (4, "label"): "?", (6, "label"): "NA"}
+    data = _table(_write_gappy_csv(tmp_path / "t.csv", gaps), missing="fill_mean")
+    assert len(data.train) + len(data.val) == 28
+    assert data.classes == ["a", "b"]  # a missing target is no class of its own
+    assert data.notes == [
+        "2 rows without a target value dropped",
+        "1 missing cell filled with training means",
+    ]
+
+
+def test_fill_mean_needs_a_value_in_the_training_rows(tmp_path: Path) -> None:
+    gaps = {(i, "y"): "NA" for i in range(30)}
+    with pytest.raises(DataError, match=r"column 'y' .* no value in any training row"):
+        _table(_write_gappy_csv(tmp_path / "t.csv", gaps), missing="fill_mean")

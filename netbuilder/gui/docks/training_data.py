@@ -395,9 +395,5 @@ class DatasetPicker(QWidget):
             samples = bundle.preview(PREVIEW_COUNT)
             for i, (x, label) in enumerate(samples):
                 self.preview_grid.addWidget(sample_widget(x, label, bundle.kind), i // 4, i % 4)
-            classes = f", {len(bundle.classes)} classes" if bundle.task == "classification" else ""
-            self.preview_status.setText(
-                f"{bundle.name}: {len(bundle.train)} training / {len(bundle.val)} validation "
-                f"samples ({bundle.task}{classes})"
-            )
+            self.preview_status.setText(bundle.describe())
         self.preview_ready.emit(bundle, error)
