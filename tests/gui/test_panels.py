@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QLineEdit, QSpinBox
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QSpinBox
 
 from netbuilder.core.builder import chain
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.io import load
 from netbuilder.gui.clipboard import MIME_TYPE
+from netbuilder.gui.widgets.param_editors import OptionalIntSpinBox
 from netbuilder.resources import EXAMPLES_DIR
 from tests.gui.ui import click_node, mouse_drag, port_pos
 
@@ -26,14 +28,15 @@ def test_inspector_form_follows_spec_and_refuses_invalid(window) -> None:
     spin = insp.fields["out_channels"]
     assert isinstance(spin, QSpinBox) and spin.minimum() == 1 and spin.value() == 16
     infer = insp.fields["in_channels"]
-    assert isinstance(infer, QLineEdit) and infer.text() == ""
-    assert infer.placeholderText() == "inferred: 3"
+    assert isinstance(infer, OptionalIntSpinBox) and infer.value_or_none() is None
+    assert infer.text() == "auto (3)"  # None in the model, the inferred size shown
     assert "B×3×32×32" in insp.shapes.text() and "B×16×32×32" in insp.shapes.text()
     assert "448" in insp.shapes.text()  # 3*16*9 + 16 parameters
     assert insp.doc.text()
     steps = window.session.undo_stack.count()
-    infer.setText("0")
-    infer.editingFinished.emit()
+    infer.lineEdit().selectAll()
+    QTest.keyClicks(infer, "0")  # the "auto" position typed as a number: refused
+    QTest.keyClick(infer, Qt.Key.Key_Return)
     assert "at least 1" in insp.error.text()
     assert window.session.diagram.nodes["conv1"].params["in_channels"] is None
     assert window.session.undo_stack.count() == steps

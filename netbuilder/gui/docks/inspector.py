@@ -1,10 +1,11 @@
 """The inspector: a form generated from the selected block's spec (DESIGN rule 4).
 
 Whole numbers get spin boxes with the parameter's range, choices a combo box, switches a
-check box; sizes that are inferred from the wire (``in_channels``...) are a text field whose
-placeholder shows the inferred value, empty meaning "infer". Values are validated by the
-spec itself before they reach the undo stack; a refused value shows the reason and the
-field goes back to the model's value.
+check box; sizes that are inferred from the wire (``in_channels``...) a spin box whose lowest
+position reads "auto (3)" with the inferred value (None in the model); real numbers a spin
+box that reads and shows scientific notation (``eps`` 1e-5). Lists and ``padding`` (a number
+or "same") stay text fields. Values are validated by the spec itself before they reach the
+undo stack; a refused value shows the reason and the field goes back to the model's value.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from netbuilder.core.tensor import format_shape
 from netbuilder.gui.canvas.node_item import format_value
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.theme import format_count
-
-INT_LIMIT = 2**31 - 1
+from netbuilder.gui.widgets.param_editors import (
+    OptionalIntSpinBox,
+    SciDoubleSpinBox,
+    int_range,
+)
 
 
 def parse_text(param: Param, text: str) -> Any:
@@ -140,15 +144,24 @@ class Inspector(QWidget):
                 lambda i, n=p.name, c=combo: self._commit(n, c.itemData(i))
             )
             return combo
-        if p.kind == "int" and not p.optional:
-            spin = QSpinBox(host)
-            spin.setRange(
-                int(max(p.min if p.min is not None else -INT_LIMIT, -INT_LIMIT)),
-                int(min(p.max if p.max is not None else INT_LIMIT, INT_LIMIT)),
+        if p.kind == "int" and p.optional:
+            auto = OptionalIntSpinBox(p, host)
+            auto.valueChanged.connect(
+                lambda _v, n=p.name, w=auto: self._commit(n, w.value_or_none())
             )
+            auto.refused.connect(self.error.setText)
+            return auto
+        if p.kind == "int":
+            spin = QSpinBox(host)
+            spin.setRange(*int_range(p))
             spin.setKeyboardTracking(False)
             spin.valueChanged.connect(lambda v, n=p.name: self._commit(n, int(v)))
             return spin
+        if p.kind == "float" and not p.optional:
+            real = SciDoubleSpinBox(p, host)
+            real.valueChanged.connect(lambda v, n=p.name: self._commit(n, float(v)))
+            real.refused.connect(self.error.setText)
+            return real
         edit = QLineEdit(host)
         edit.editingFinished.connect(lambda n=p.name, e=edit: self._commit_text(n, e))
         return edit
@@ -198,9 +211,18 @@ class Inspector(QWidget):
         elif isinstance(widget, QComboBox):
             i = widget.findData(value)
             widget.setCurrentIndex(i if i >= 0 else 0)
+        elif isinstance(widget, OptionalIntSpinBox):
+            guess = inferred.get(p.name)
+            widget.set_inferred(guess if isinstance(guess, int) else None)
+            if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+                widget.set_value_or_none(value)
         elif isinstance(widget, QSpinBox):
             if isinstance(value, int) and not isinstance(value, bool):
                 widget.setValue(value)
+        elif isinstance(widget, SciDoubleSpinBox):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and value != widget.value():
+                widget.setValue(float(value))
         elif isinstance(widget, QLineEdit) and not widget.hasFocus():
             widget.setText("" if value is None else format_value(value).replace("×", ", "))
             if p.optional:
