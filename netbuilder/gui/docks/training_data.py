@@ -1,9 +1,11 @@
 """Dataset picker with a preview of a few samples and their labels.
 
 Choosing a source writes ``dataset`` and ``dataset_options`` into ``diagram.training`` (one
-undoable command). The preview loads the data on a plain Python thread and hands the
-result back through a queued Qt signal, so generating or decoding data never blocks the
-window; only the painting of the thumbnails happens on the GUI thread.
+undoable command); so do the table's column choosers and the options form below them
+(``DatasetOptionsForm``: the declared dataset options that apply to the chosen kind of
+source). The preview loads the data on a plain Python thread and hands the result back
+through a queued Qt signal, so generating or decoding data never blocks the window; only
+the painting of the thumbnails happens on the GUI thread.
 """
 
 from __future__ import annotations
@@ -33,12 +35,20 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.core.diagram import Diagram
+from netbuilder.gui.docks.dataset_options import DatasetOptionsForm
 from netbuilder.gui.docks.training_settings import save_training
-from netbuilder.train.config import BUILTIN_DATASETS, ConfigError, TrainConfig
+from netbuilder.train.config import (
+    BUILTIN_DATASETS,
+    DATASET_OPTION_FIELDS,
+    ConfigError,
+    TrainConfig,
+    source_kind,
+)
 
 FOLDER_ITEM = "Image folder…"
 CSV_ITEM = "CSV file…"
 PREVIEW_COUNT = 8
+_OPTION_DEFAULTS = {p.name: p.default for p in DATASET_OPTION_FIELDS}
 THUMB = 56
 
 
@@ -213,6 +223,9 @@ class DatasetPicker(QWidget):
         self.features.setObjectName("csv_features")
         self.features.setMaximumHeight(90)
         self.features.itemChanged.connect(lambda _item: self._save_columns())
+        self.options = DatasetOptionsForm()
+        self.options.setObjectName("dataset_options")
+        self.options.edited.connect(self._save_option)
         self.refresh_button = QPushButton("Refresh preview")
         self.refresh_button.clicked.connect(self.reload_preview)
         self.preview_status = QLabel("")
@@ -231,6 +244,7 @@ class DatasetPicker(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
+        layout.addWidget(self.options)
         layout.addWidget(self.refresh_button)
         layout.addLayout(self.preview_grid)
         layout.addWidget(self.preview_status)
@@ -252,6 +266,8 @@ class DatasetPicker(QWidget):
                 self.source.setCurrentText(FOLDER_ITEM)
                 self.path_label.setText(dataset)
             self._fill_columns(dataset)
+            options = self.diagram.training.get("dataset_options") or {}
+            self.options.load(source_kind(dataset), options if isinstance(options, dict) else {})
         finally:
             self._loading = False
         self.reload_preview()
@@ -328,6 +344,23 @@ class DatasetPicker(QWidget):
         opts["features"] = features
         training["dataset_options"] = opts
         save_training(self.diagram, training, self.undo_stack, key="dataset_columns")
+        self.reload_preview()
+
+    def _save_option(self, name: str, value: Any) -> None:
+        """One dataset option from the options form; a default value is left out of the file."""
+        training = copy.deepcopy(self.diagram.training)
+        opts = dict(training.get("dataset_options") or {})
+        if value == _OPTION_DEFAULTS[name]:
+            opts.pop(name, None)
+        else:
+            opts[name] = value
+        training["dataset_options"] = opts
+        try:
+            TrainConfig.from_dict(training)
+        except ConfigError as exc:  # the editors' ranges come from the same declaration
+            self.preview_status.setText(f"⚠ {exc}")
+            return
+        save_training(self.diagram, training, self.undo_stack, key=f"dataset_option_{name}")
         self.reload_preview()
 
     # ------------------------------------------------------------------ preview

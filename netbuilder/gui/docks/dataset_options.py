@@ -1,0 +1,137 @@
+"""The dataset options form, generated from ``DATASET_OPTION_FIELDS`` (DESIGN rule 4).
+
+One editor per declared option; only the options that apply to the chosen kind of source
+(built-in, image folder, table: ``OPTION_KINDS``) are shown. The form never writes the
+model itself: ``edited`` hands (name, value) to the dataset picker, which saves it into
+``diagram.training["dataset_options"]`` as one undoable command, like its other choices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.train.config import DATASET_OPTION_FIELDS, options_for
+
+#: Row labels that the option name alone would spell badly.
+_LABELS = {
+    "val_split": "Validation split",
+    "data_seed": "Data seed",
+    "resize": "Resize shorter side",
+    "grayscale": "Greyscale",
+    "normalize": "Normalise",
+    "cache_limit_mb": "Cache limit (MB)",
+    "workers": "Decoding workers",
+    "missing": "Missing cells",
+}
+#: What an int option's smallest value means, shown instead of the number.
+_SPECIAL = {"size": "default", "resize": "input size", "workers": "none"}
+_INT_MAX = 2**31 - 1
+
+
+class DatasetOptionsForm(QWidget):
+    """Editors for the dataset options of one kind of source."""
+
+    #: (option name, new value) after the user changed an editor.
+    edited = Signal(str, object)
+
+    #: Options the picker edits with widgets of its own (the table's column choosers).
+    SKIP = ("target",)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editors: dict[str, QWidget] = {}
+        self.kind = ""
+        self._loading = False
+        self._form = QFormLayout(self)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        for param in DATASET_OPTION_FIELDS:
+            if param.name in self.SKIP:
+                continue
+            editor = self._make_editor(param)
+            editor.setToolTip(param.doc)
+            editor.setObjectName(f"dataset_option_{param.name}")
+            self.editors[param.name] = editor
+            label = _LABELS.get(param.name, param.name.replace("_", " ").capitalize())
+            self._form.addRow(label, editor)
+
+    def _make_editor(self, param: Param) -> QWidget:
+        name = param.name
+        if param.kind == "choice":
+            box = QComboBox()
+            box.addItems([str(c) for c in param.choices])
+            box.currentTextChanged.connect(lambda text, n=name: self._emit(n, text))
+            return box
+        if param.kind == "bool":
+            check = QCheckBox()
+            check.toggled.connect(lambda on, n=name: self._emit(n, bool(on)))
+            return check
+        if param.kind == "int":
+            spin = QSpinBox()
+            spin.setRange(int(param.min or 0), int(min(param.max or _INT_MAX, _INT_MAX)))
+            if name in _SPECIAL:
+                spin.setSpecialValueText(_SPECIAL[name])
+            spin.setKeyboardTracking(False)  # commit on Enter/focus-out, not every key
+            spin.valueChanged.connect(lambda v, n=name: self._emit(n, int(v)))
+            return spin
+        if param.kind == "float" and param.min is not None and param.max is not None:
+            dspin = QDoubleSpinBox()
+            dspin.setRange(param.min, param.max)
+            dspin.setDecimals(2 if param.max <= 1 else 3)
+            dspin.setSingleStep(0.05 if param.max <= 1 else 1.0)
+            dspin.setKeyboardTracking(False)
+            dspin.valueChanged.connect(lambda v, n=name: self._emit(n, float(v)))
+            return dspin
+        line = QLineEdit()
+        line.editingFinished.connect(lambda n=name, w=line: self._emit(n, w.text()))
+        return line
+
+    # ------------------------------------------------------------------ model → form
+    def load(self, kind: str, options: dict[str, Any]) -> None:
+        """Show the options of a ``kind`` of source, with ``options``' values or defaults."""
+        self.kind = kind
+        shown = {p.name for p in options_for(kind)}
+        self._loading = True
+        try:
+            for param in DATASET_OPTION_FIELDS:
+                editor = self.editors.get(param.name)
+                if editor is None:
+                    continue
+                self._form.setRowVisible(editor, param.name in shown)
+                try:
+                    value = param.validate(options.get(param.name, param.default))
+                except ParamError:  # a hand-edited file: show the default, keep the file
+                    value = param.default
+                _show(editor, value)
+        finally:
+            self._loading = False
+
+    def visible_options(self) -> list[str]:
+        """Names of the options shown now (in form order)."""
+        return [p.name for p in options_for(self.kind) if p.name in self.editors]
+
+    def _emit(self, name: str, value: Any) -> None:
+        if not self._loading:
+            self.edited.emit(name, value)
+
+
+def _show(editor: QWidget, value: Any) -> None:
+    if isinstance(editor, QComboBox):
+        editor.setCurrentText(str(value))
+    elif isinstance(editor, QCheckBox):
+        editor.setChecked(bool(value))
+    elif isinstance(editor, QSpinBox | QDoubleSpinBox):
+        editor.setValue(value)
+    elif isinstance(editor, QLineEdit):
+        editor.setText(str(value))
