@@ -10,6 +10,11 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
 from netbuilder.core.blocks import get_block
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import load
+from netbuilder.gui.widgets.param_editors import (
+    OptionalIntSpinBox,
+    SciDoubleSpinBox,
+    format_float,
+)
 from netbuilder.resources import EXAMPLES_DIR
 from tests.gui.ui import canonical, drag_wire, drop_block
 
@@ -19,8 +24,13 @@ CNN = EXAMPLES_DIR / "cnn_image_classifier.nbd"
 def set_field(window, name: str, value) -> None:
     """Type a value into the inspector, the way a user would."""
     widget = window.inspector.fields[name]
-    if isinstance(widget, QSpinBox):
+    if isinstance(widget, OptionalIntSpinBox):
+        widget.set_value_or_none(value)
+    elif isinstance(widget, QSpinBox):
         widget.setValue(int(value))
+    elif isinstance(widget, SciDoubleSpinBox):
+        widget.lineEdit().setText(format_float(value))
+        widget.interpretText()
     elif isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
     elif isinstance(widget, QComboBox):
@@ -28,6 +38,8 @@ def set_field(window, name: str, value) -> None:
     elif isinstance(widget, QLineEdit):
         widget.setText("" if value is None else str(value))
         widget.editingFinished.emit()
+    else:
+        raise AssertionError(f"no way to type into {type(widget).__name__} for {name}")
 
 
 def build_through_ui(window, example: Diagram) -> dict[str, str]:
