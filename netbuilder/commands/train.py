@@ -7,16 +7,18 @@ continues from its weights and optimizer state, under its saved settings unless 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
 
 if TYPE_CHECKING:
+    from netbuilder.train.config import TrainConfig
     from netbuilder.train.trainer import Trainer, TrainResult
 
 EXIT_INTERRUPTED = 130  # Ctrl-C: training stopped cleanly and the best weights were saved
@@ -36,6 +38,14 @@ def _setup_train(p: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         help="checkpoint to write (default: FILE with .pt; for a .pt FILE, FILE-continued.pt)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other training setting or dataset option, e.g. --set optimizer=sgd "
+        '--set val_split=0.1 --set \'features=["x","y"]\' (repeatable; JSON values)',
     )
     p.add_argument("-q", "--quiet", action="store_true", help="only print the result")
 
@@ -74,6 +84,7 @@ def _train(args: argparse.Namespace) -> int:
     try:
         config = TrainConfig.from_dict(diagram.training)
         config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+        config = _apply_settings(config, args.set)
         resolve_device(config.device)
     except ConfigError as exc:
         return _error(str(exc), EXIT_BAD_INPUT)
@@ -127,6 +138,37 @@ def _train(args: argparse.Namespace) -> int:
         score = f"val loss {loss:.4f}" + ("" if acc != acc else f", val accuracy {acc:.1%}")
     print(f"{result.status}: best epoch {best} ({score}) on {result.device}; saved {out}")
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
+    """``--set NAME=VALUE``: a training setting or a dataset option, validated like the file.
+
+    VALUE is read as JSON when it parses (numbers, true/false, lists), else as text, so
+    ``--set lr=0.01`` gives a number and ``--set target=price`` a column name.
+    """
+    from netbuilder.train.config import DATASET_OPTION_FIELDS, FIELDS, ConfigError
+
+    settings = {p.name for p in FIELDS}
+    options = {p.name for p in DATASET_OPTION_FIELDS} | {"features"}
+    changes: dict[str, Any] = {}
+    dataset_options = dict(config.dataset_options)
+    for item in assignments:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ConfigError(f"--set takes NAME=VALUE, not {item!r}")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        if name in settings:
+            changes[name] = value
+        elif name in options:
+            dataset_options[name] = value
+        else:
+            known = ", ".join(sorted(settings | options))
+            raise ConfigError(f"--set {name}: no such setting or dataset option; known: {known}")
+    return config.replace(**changes, dataset_options=dataset_options)
 
 
 def _run_stoppable(trainer: Trainer) -> tuple[TrainResult, bool]:

@@ -118,3 +118,29 @@ def test_ctrl_c_stops_cleanly_and_saves(tmp_path: Path, png_folder: Path) -> Non
         code = main(["train", str(nbd), "--epochs", "50", "--out", str(out), "-q"])
     assert code == 130
     assert 1 <= len(load_checkpoint(out).metrics["val_loss"]) < 50
+
+
+def test_set_overrides_any_setting_and_dataset_option(
+    tmp_path: Path, png_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nbd = _diagram_file(tmp_path, png_folder)
+    out = tmp_path / "m.pt"
+    argv = ["train", str(nbd), "--out", str(out), "--epochs", "1", "-q"]
+    assert main([*argv, "--set", "optimizer=sgd", "--set", "grad_clip=1.5"]) == 0
+    saved = load_checkpoint(out).training
+    assert saved["optimizer"] == "sgd" and saved["grad_clip"] == 1.5
+    assert load_checkpoint(out).optimizer_state["optimizer"] == "sgd"
+    single = tmp_path / "single"  # one folder: the validation split applies
+    for cls in ("bright", "dark"):
+        (single / cls).mkdir(parents=True)
+        for f in (png_folder / "train" / cls).iterdir():
+            (single / cls / f.name).write_bytes(f.read_bytes())
+    assert main([*argv, "--data", str(single), "--set", "val_split=0.5"]) == 0
+    assert load_checkpoint(out).training["dataset_options"]["val_split"] == 0.5
+    capsys.readouterr()
+    assert main([*argv, "--set", "colour=red"]) == 2
+    assert "no such setting" in capsys.readouterr().err
+    assert main([*argv, "--set", "lr"]) == 2
+    assert "NAME=VALUE" in capsys.readouterr().err
+    assert main([*argv, "--set", "val_split=2"]) == 2
+    assert "val_split" in capsys.readouterr().err
