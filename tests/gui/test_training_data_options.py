@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
 from netbuilder.core.diagram import Diagram
@@ -81,7 +82,11 @@ def test_image_folder_options(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: _loaded(dock, lambda b: _samples(b) == 20), timeout=WAIT_MS)
 
     form.editors["cache_limit_mb"].setValue(0)
-    form.editors["workers"].setValue(-1)
+    workers = form.editors["workers"]
+    assert workers.text() == "auto"  # 0 means auto
+    workers.lineEdit().selectAll()
+    qtbot.keyClicks(workers, "none")  # the words are accepted typed, too
+    qtbot.keyClick(workers, Qt.Key.Key_Return)
     form.editors["val_split"].setValue(0.5)
     assert diagram.training["dataset_options"] == {
         "cache_limit_mb": 0,

@@ -1,7 +1,8 @@
 """The dataset options form, generated from ``DATASET_OPTION_FIELDS`` (DESIGN rule 4).
 
-One editor per declared option; only the options that apply to the chosen kind of source
-(built-in, image folder, table: ``OPTION_KINDS``) are shown. The form never writes the
+One editor per declared option, as rows of the dataset picker's form (so the columns line
+up); only the options that apply to the chosen kind of source (built-in, image folder,
+table: ``OPTION_KINDS``) are shown. The form never writes the
 model itself: ``edited`` hands (name, value) to the dataset picker, which saves it into
 ``diagram.training["dataset_options"]`` as one undoable command, like its other choices.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,13 +37,41 @@ _LABELS = {
     "workers": "Decoding workers",
     "missing": "Missing cells",
 }
-#: What an int option's smallest value means, shown instead of the number.
-_SPECIAL = {"size": "default", "resize": "input size", "workers": "none"}
+#: What some values of int options mean, shown instead of the number.
+_SPECIAL = {
+    "size": {0: "default"},
+    "resize": {0: "input size"},
+    "workers": {-1: "none", 0: "auto"},
+}
 _INT_MAX = 2**31 - 1
 
 
-class DatasetOptionsForm(QWidget):
-    """Editors for the dataset options of one kind of source."""
+class _NamedSpinBox(QSpinBox):
+    """A spin box that shows words for some values ("auto" for 0) and accepts them typed."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def textFromValue(self, value: int) -> str:
+        return self.names.get(value, super().textFromValue(value))
+
+    def valueFromText(self, text: str) -> int:
+        for value, name in self.names.items():
+            if text.strip().lower() == name:
+                return value
+        return super().valueFromText(text)
+
+    def validate(self, text: str, pos: int) -> object:
+        if any(name.startswith(text.strip().lower()) for name in self.names.values()):
+            state = QValidator.State
+            full = text.strip().lower() in self.names.values()
+            return (state.Acceptable if full else state.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+
+class DatasetOptionsForm(QObject):
+    """Editors for the dataset options of one kind of source, as rows of ``form``."""
 
     #: (option name, new value) after the user changed an editor.
     edited = Signal(str, object)
@@ -49,13 +79,12 @@ class DatasetOptionsForm(QWidget):
     #: Options the picker edits with widgets of its own (the table's column choosers).
     SKIP = ("target",)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, form: QFormLayout, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.editors: dict[str, QWidget] = {}
         self.kind = ""
         self._loading = False
-        self._form = QFormLayout(self)
-        self._form.setContentsMargins(0, 0, 0, 0)
+        self._form = form
         for param in DATASET_OPTION_FIELDS:
             if param.name in self.SKIP:
                 continue
@@ -78,10 +107,8 @@ class DatasetOptionsForm(QWidget):
             check.toggled.connect(lambda on, n=name: self._emit(n, bool(on)))
             return check
         if param.kind == "int":
-            spin = QSpinBox()
+            spin = _NamedSpinBox(_SPECIAL.get(name, {}))
             spin.setRange(int(param.min or 0), int(min(param.max or _INT_MAX, _INT_MAX)))
-            if name in _SPECIAL:
-                spin.setSpecialValueText(_SPECIAL[name])
             spin.setKeyboardTracking(False)  # commit on Enter/focus-out, not every key
             spin.valueChanged.connect(lambda v, n=name: self._emit(n, int(v)))
             return spin
