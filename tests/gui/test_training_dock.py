@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 import torch
-from PySide6.QtCore import QThread
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow
 
@@ -174,14 +174,21 @@ def test_edits_during_a_run_apply_to_the_next_run(qtbot):
     assert diagram.node("conv1").params["out_channels"] == 8
 
 
+def type_into(qtbot, box, text: str) -> None:
+    """Select all, type, press Enter: what a user does in a spin box."""
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), text)
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+
+
 def test_settings_form_saves_undoably_and_refuses_bad_values(qtbot):
     stack = QUndoStack()
     diagram = small_cnn(epochs=1)
     dock = TrainingDock(diagram, stack)
     qtbot.addWidget(dock)
     lr = dock.settings.editors["lr"]
-    lr.setText("0.05")
-    lr.editingFinished.emit()
+    type_into(qtbot, lr, "0.05")
     assert diagram.training["lr"] == 0.05
     dock.settings.editors["optimizer"].setCurrentText("sgd")
     assert diagram.training["optimizer"] == "sgd"
@@ -190,13 +197,16 @@ def test_settings_form_saves_undoably_and_refuses_bad_values(qtbot):
     stack.undo()
     assert diagram.training["lr"] == 0.001
     assert lr.text() == "0.001"  # the form follows the model on undo
+    type_into(qtbot, lr, "3e-4")
+    assert diagram.training["lr"] == 3e-4 and float(lr.text()) == 3e-4
+    stack.undo()
 
-    lr.setText("fast")
-    lr.editingFinished.emit()
-    assert "must be a number" in dock.message.text() and diagram.training["lr"] == 0.001
-    lr.setText("100")
-    lr.editingFinished.emit()
-    assert "lr" in dock.message.text() and diagram.training["lr"] == 0.001
+    type_into(qtbot, lr, "100")  # above the setting's maximum of 10
+    assert "lr" in dock.message.text() and "at most" in dock.message.text()
+    assert diagram.training["lr"] == 0.001
+    lr.lineEdit().selectAll()
+    qtbot.keyClicks(lr.lineEdit(), "fast")  # letters do not even get into the box
+    assert "fast" not in lr.text()
 
 
 def test_dataset_preview_and_picker(qtbot):

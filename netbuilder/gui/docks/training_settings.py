@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLineEdit,
     QSpinBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.core.blocks.spec import Param, ParamError
 from netbuilder.core.diagram import Diagram
+from netbuilder.gui.widgets.param_editors import SciDoubleSpinBox
 from netbuilder.train.config import FIELDS, ConfigError, TrainConfig
 
 _MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergeable commands
@@ -70,10 +72,6 @@ def save_training(
         undo_stack.push(SetTrainingCommand(diagram, training, key))
     else:
         diagram.set_training(training)
-
-
-def _format_float(value: float) -> str:
-    return f"{value:g}"
 
 
 class SettingsForm(QWidget):
@@ -123,12 +121,14 @@ class SettingsForm(QWidget):
             spin.setKeyboardTracking(False)  # commit on Enter/focus-out, not every key
             spin.valueChanged.connect(lambda v, n=name: self._commit(n, int(v)))
             return spin
-        # floats (learning rates span decades) and strings: a line edit, validated on commit
-        line = QLineEdit()
         if param.kind == "float":
-            line.editingFinished.connect(lambda n=name, w=line: self._commit_float(n, w))
-        else:
-            line.editingFinished.connect(lambda n=name, w=line: self._commit(n, w.text()))
+            # learning rates span decades: the inspector's box that reads and shows 3e-4
+            real = SciDoubleSpinBox(param)
+            real.valueChanged.connect(lambda v, n=name: self._commit(n, float(v)))
+            real.refused.connect(lambda message, n=name: self._reject(n, message))
+            return real
+        line = QLineEdit()
+        line.editingFinished.connect(lambda n=name, w=line: self._commit(n, w.text()))
         return line
 
     # ------------------------------------------------------------------ model → form
@@ -153,9 +153,10 @@ class SettingsForm(QWidget):
                     editor.setChecked(bool(value))
                 elif isinstance(editor, QSpinBox):
                     editor.setValue(int(value))
+                elif isinstance(editor, QDoubleSpinBox):
+                    editor.setValue(float(value))
                 elif isinstance(editor, QLineEdit):
-                    text = _format_float(value) if isinstance(value, float) else str(value)
-                    editor.setText(text)
+                    editor.setText(str(value))
         finally:
             self._loading = False
 
@@ -164,15 +165,6 @@ class SettingsForm(QWidget):
         return TrainConfig.from_dict(self.diagram.training)
 
     # ------------------------------------------------------------------ form → model
-    def _commit_float(self, name: str, line: QLineEdit) -> None:
-        text = line.text().strip()
-        try:
-            value = float(text)
-        except ValueError:
-            self._reject(name, f"training setting '{name}' must be a number, not {text!r}")
-            return
-        self._commit(name, value)
-
     def _commit(self, name: str, value: Any) -> None:
         if self._loading:
             return
