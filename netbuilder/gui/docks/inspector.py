@@ -36,6 +36,7 @@ from netbuilder.gui.widgets.param_editors import (
     SciDoubleSpinBox,
     int_range,
 )
+from netbuilder.gui.widgets.scroll_safe import ComboBox, SpinBox
 
 
 def parse_text(param: Param, text: str) -> Any:
@@ -137,7 +138,7 @@ class Inspector(QWidget):
             box.toggled.connect(lambda v, n=p.name: self._commit(n, bool(v)))
             return box
         if p.kind == "choice":
-            combo = QComboBox(host)
+            combo = ComboBox(host)
             for c in p.choices:
                 combo.addItem(format_value(c), c)
             combo.currentIndexChanged.connect(
@@ -152,7 +153,7 @@ class Inspector(QWidget):
             auto.refused.connect(self.error.setText)
             return auto
         if p.kind == "int":
-            spin = QSpinBox(host)
+            spin = SpinBox(host)
             spin.setRange(*int_range(p))
             spin.setKeyboardTracking(False)
             spin.valueChanged.connect(lambda v, n=p.name: self._commit(n, int(v)))

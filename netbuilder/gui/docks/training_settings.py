@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from netbuilder.core.blocks.spec import Param, ParamError
 from netbuilder.core.diagram import Diagram
 from netbuilder.gui.widgets.param_editors import SciDoubleSpinBox
+from netbuilder.gui.widgets.scroll_safe import ComboBox, SpinBox
 from netbuilder.train.config import FIELDS, ConfigError, TrainConfig
 
 _MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergeable commands
@@ -107,7 +108,7 @@ class SettingsForm(QWidget):
     def _make_editor(self, param: Param) -> QWidget:
         name = param.name
         if param.kind == "choice":
-            box = QComboBox()
+            box = ComboBox()
             box.addItems([str(c) for c in param.choices])
             box.currentTextChanged.connect(lambda text, n=name: self._commit(n, text))
             return box
@@ -116,7 +117,7 @@ class SettingsForm(QWidget):
             check.toggled.connect(lambda on, n=name: self._commit(n, bool(on)))
             return check
         if param.kind == "int":
-            spin = QSpinBox()
+            spin = SpinBox()
             spin.setRange(int(param.min or 0), int(min(param.max or 2**31 - 1, 2**31 - 1)))
             spin.setKeyboardTracking(False)  # commit on Enter/focus-out, not every key
             spin.valueChanged.connect(lambda v, n=name: self._commit(n, int(v)))

@@ -26,6 +26,7 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
 
 from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.gui.widgets.scroll_safe import WheelNeedsFocus
 
 INT_LIMIT = 2**31 - 1
 AUTO = "auto"
@@ -76,7 +77,7 @@ class _Refusing:
         super().focusOutEvent(event)  # type: ignore[misc]
 
 
-class OptionalIntSpinBox(_Refusing, QSpinBox):
+class OptionalIntSpinBox(_Refusing, WheelNeedsFocus, QSpinBox):
     """A whole number or ``None`` ("auto"): the position below the parameter's minimum."""
 
     refused = Signal(str)
@@ -193,7 +194,7 @@ def step_float(value: float, up: bool, zero_step: float, can_be_zero: bool) -> f
     return sign * float(size + unit if grow else size - unit)
 
 
-class SciDoubleSpinBox(_Refusing, QDoubleSpinBox):
+class SciDoubleSpinBox(_Refusing, WheelNeedsFocus, QDoubleSpinBox):
     """A real number in the parameter's range, typed and shown as ``1e-5`` or ``0.001``."""
 
     refused = Signal(str)
