@@ -8,10 +8,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import load
 from netbuilder.gui.docks.training import TrainingDock
+from netbuilder.gui.widgets.scroll_safe import WheelNeedsFocus
 from netbuilder.resources import EXAMPLES_DIR
 from netbuilder.train.config import options_for
 from netbuilder.train.folders import StreamedImages
@@ -48,6 +50,8 @@ def test_builtin_options_are_edited_undoably_and_reach_the_data(qtbot) -> None:
     assert not form.editors["missing"].isVisibleTo(dock)
     assert form.editors["size"].value() == 240  # the diagram's value, not the default
     assert form.editors["size"].toolTip().startswith("Samples generated")
+    boxes = [e for e in form.editors.values() if isinstance(e, QAbstractSpinBox | QComboBox)]
+    assert len(boxes) >= 6 and all(isinstance(e, WheelNeedsFocus) for e in boxes)  # scrolls
     qtbot.waitUntil(lambda: _loaded(dock, lambda b: _samples(b) == 240), timeout=WAIT_MS)
 
     form.editors["size"].setValue(100)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.gui.widgets.scroll_safe import ComboBox, WheelNeedsFocus
 from netbuilder.train.config import DATASET_OPTION_FIELDS, options_for
 
 #: Row labels that the option name alone would spell badly.
@@ -46,8 +47,11 @@ _SPECIAL = {
 _INT_MAX = 2**31 - 1
 
 
-class _NamedSpinBox(QSpinBox):
-    """A spin box that shows words for some values ("auto" for 0) and accepts them typed."""
+class _NamedSpinBox(WheelNeedsFocus, QSpinBox):
+    """A spin box that shows words for some values ("auto" for 0) and accepts them typed.
+
+    Like every box in these scrolled forms, the wheel changes it only once it has the focus.
+    """
 
     def __init__(self, names: dict[int, str]) -> None:
         super().__init__()
@@ -68,6 +72,10 @@ class _NamedSpinBox(QSpinBox):
             full = text.strip().lower() in self.names.values()
             return (state.Acceptable if full else state.Intermediate, text, pos)
         return super().validate(text, pos)
+
+
+class _DoubleSpinBox(WheelNeedsFocus, QDoubleSpinBox):
+    """A ``QDoubleSpinBox`` whose value the wheel changes only while it has the focus."""
 
 
 class DatasetOptionsForm(QObject):
@@ -98,7 +106,7 @@ class DatasetOptionsForm(QObject):
     def _make_editor(self, param: Param) -> QWidget:
         name = param.name
         if param.kind == "choice":
-            box = QComboBox()
+            box = ComboBox()
             box.addItems([str(c) for c in param.choices])
             box.currentTextChanged.connect(lambda text, n=name: self._emit(n, text))
             return box
@@ -113,7 +121,7 @@ class DatasetOptionsForm(QObject):
             spin.valueChanged.connect(lambda v, n=name: self._emit(n, int(v)))
             return spin
         if param.kind == "float" and param.min is not None and param.max is not None:
-            dspin = QDoubleSpinBox()
+            dspin = _DoubleSpinBox()
             dspin.setRange(param.min, param.max)
             dspin.setDecimals(2 if param.max <= 1 else 3)
             dspin.setSingleStep(0.05 if param.max <= 1 else 1.0)

@@ -22,7 +22,6 @@ import torch
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 from netbuilder.core.diagram import Diagram
 from netbuilder.gui.docks.dataset_options import DatasetOptionsForm
 from netbuilder.gui.docks.training_settings import save_training
+from netbuilder.gui.widgets.scroll_safe import ComboBox
 from netbuilder.train.config import (
     BUILTIN_DATASETS,
     DATASET_OPTION_FIELDS,
@@ -207,7 +207,7 @@ class DatasetPicker(QWidget):
         self._loader = _PreviewLoader.shared()
         self._loader.loaded.connect(self._on_loaded)
 
-        self.source = QComboBox()
+        self.source = ComboBox()
         self.source.setObjectName("dataset_source")
         for name in BUILTIN_DATASETS:
             self.source.addItem(f"builtin:{name}")
@@ -216,7 +216,7 @@ class DatasetPicker(QWidget):
         self.source.activated.connect(self._on_source_chosen)
         self.path_label = QLabel("")
         self.path_label.setWordWrap(True)
-        self.target = QComboBox()
+        self.target = ComboBox()
         self.target.setObjectName("csv_target")
         self.target.activated.connect(lambda _i: self._save_columns())
         self.features = QListWidget()
