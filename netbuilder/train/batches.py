@@ -77,24 +77,49 @@ class Batches:
         self.seed = seed
         self.n = len(dataset)  # type: ignore[arg-type]
         self.tensors: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None] | None = None
+        self.resident = False  # in-memory data copied to the device once, for the whole run
         self.workers = 0
         self._order = _EpochOrder()
         self._loader: DataLoader | None = None
         self._worker_seed = torch.Generator()
         if isinstance(dataset, TensorData):
             x, y = dataset.inputs, dataset.targets
-            resident = device.type == "cpu" or x.numel() * x.element_size() < self.RESIDENT_LIMIT
-            target_device = device if resident else torch.device("cpu")
-            labels = y.to(target_device) if loss.classification else None
-            self.tensors = (x.to(target_device), loss.targets(y).to(target_device), labels)
+            self.resident = self._fits_on(device, x.numel() * x.element_size())
+            try:
+                self.tensors = self._move(x, y, device if self.resident else torch.device("cpu"))
+            except torch.cuda.OutOfMemoryError:  # too big after all: copy batch by batch
+                self.resident = False
+                torch.cuda.empty_cache()
+                self.tensors = self._move(x, y, torch.device("cpu"))
         else:
             wanted = getattr(dataset, "workers", 0) if workers is None else workers
             self.workers = max(0, int(wanted))
 
+    def _fits_on(self, device: torch.device, nbytes: int) -> bool:
+        """Whether to keep the data on ``device`` for the whole run.
+
+        On a GPU the data may take a quarter of the memory free now (the model, optimizer
+        and activations need the rest), and at most ``RESIDENT_LIMIT`` elsewhere.
+        """
+        if device.type == "cpu":
+            return True
+        if device.type == "cuda":
+            free, _total = torch.cuda.mem_get_info(device)
+            return nbytes < free // 4
+        return nbytes < self.RESIDENT_LIMIT
+
+    def _move(
+        self, x: torch.Tensor, y: torch.Tensor, device: torch.device
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        labels = y.to(device) if self.loss.classification else None
+        return x.to(device), self.loss.targets(y).to(device), labels
+
     def __len__(self) -> int:
         steps = math.ceil(self.n / self.batch_size)
-        if steps > 1 and self.n % self.batch_size == 1:
-            steps -= 1  # a batch of one breaks BatchNorm; its sample is seen next epoch
+        if self.seed is not None and steps > 1 and self.n % self.batch_size == 1:
+            # training only: a batch of one breaks BatchNorm; its sample is seen next epoch
+            # (validation runs in eval mode and must score every sample)
+            steps -= 1
         return steps
 
     def epoch(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]]:

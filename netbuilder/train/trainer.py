@@ -221,14 +221,9 @@ class Trainer:
         check_model_fits_data(model, self.diagram, data, loss, device)
 
         bf16 = use_bf16(cfg.mixed_precision, device)
-        self._emit(
-            StatusEvent(
-                f"training on {device}{' with bf16 autocast' if bf16 else ''}: "
-                f"{len(data.train)} training and {len(data.val)} validation samples"  # type: ignore[arg-type]
-            )
-        )
         batches = Batches(data.train, cfg.batch_size, device, loss, cfg.seed)
         val_batches = Batches(data.val, max(256, cfg.batch_size), device, loss, None)
+        self._emit(StatusEvent(_describe_start(device, bf16, data, batches)))
         steps = len(batches)
         optimizer = build_optimizer(cfg, model)
         if self.initial_optimizer_state is not None:
@@ -326,6 +321,9 @@ class Trainer:
         except _Stopped:
             result.status = "stopped"
             self._emit(StatusEvent("stopped"))
+        finally:  # decoding processes end with the run, whatever ended it
+            batches.close()
+            val_batches.close()
         model.to("cpu")
         if best_state is not None:
             model.load_state_dict(best_state)
@@ -446,6 +444,20 @@ class _StepStats:
             self._rate,
             self._sec_per_step * (self.total - self.global_step),
         )
+
+
+def _describe_start(device: torch.device, bf16: bool, data: DataBundle, batches: Batches) -> str:
+    """The "training on …" line: device, precision, sample counts, how data is fed."""
+    parts = [
+        f"training on {device}{' with bf16 autocast' if bf16 else ''}: "
+        f"{len(data.train)} training and {len(data.val)} validation samples"  # type: ignore[arg-type]
+    ]
+    parts += data.notes
+    if batches.workers:
+        parts.append(f"decoded by {batches.workers} worker process(es)")
+    if device.type != "cpu" and batches.tensors is not None:
+        parts.append("data kept on the device" if batches.resident else "data copied per batch")
+    return "; ".join(parts)
 
 
 def _autocast(device: torch.device, bf16: bool) -> Any:

@@ -68,3 +68,15 @@ def test_a_real_out_of_memory_error_names_the_batch_size_and_leaves_the_gpu_usab
     assert "32768" in result.error  # the suggested smaller batch
     again = Trainer(d, cfg.replace(batch_size=64), random_bundle((4096,), 2, n=512)).run()
     assert again.status == "completed", again.error
+
+
+def test_data_too_big_for_the_gpu_is_copied_batch_by_batch(monkeypatch) -> None:
+    diagram = example("cnn_image_classifier")
+    cfg = TrainConfig.from_dict(diagram.training).replace(dataset_options={"size": 300})
+    data = load_data(cfg, diagram)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (1024, 2**37))
+    loss = LossAdapter("cross_entropy", data)
+    batches = Batches(data.train, 64, torch.device("cuda"), loss, 0)
+    assert not batches.resident and batches.tensors[0].device.type == "cpu"
+    xb, yb, labels = next(iter(batches.epoch(1)))
+    assert xb.is_cuda and yb.is_cuda and labels.is_cuda
