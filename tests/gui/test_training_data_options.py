@@ -48,6 +48,7 @@ def test_builtin_options_are_edited_undoably_and_reach_the_data(qtbot) -> None:
     assert form.editors["size"].isVisibleTo(dock) and form.editors["normalize"].isVisibleTo(dock)
     assert not form.editors["resize"].isVisibleTo(dock)
     assert not form.editors["missing"].isVisibleTo(dock)
+    assert not dock.picker.path_label.isVisibleTo(dock)  # no empty path row for built-ins
     assert form.editors["size"].value() == 240  # the diagram's value, not the default
     assert form.editors["size"].toolTip().startswith("Samples generated")
     boxes = [e for e in form.editors.values() if isinstance(e, QAbstractSpinBox | QComboBox)]
@@ -83,6 +84,7 @@ def test_image_folder_options(qtbot, tmp_path: Path) -> None:
     )
     assert "size" not in shown and "missing" not in shown and "task" not in shown
     assert form.editors["workers"].isVisibleTo(dock) and not form.editors["task"].isVisibleTo(dock)
+    assert dock.picker.path_label.isVisibleTo(dock) and dock.picker.path_label.text() == str(root)
     qtbot.waitUntil(lambda: _loaded(dock, lambda b: _samples(b) == 20), timeout=WAIT_MS)
 
     form.editors["cache_limit_mb"].setValue(0)

@@ -263,6 +263,8 @@ class DatasetPicker(QWidget):
             else:
                 self.source.setCurrentText(FOLDER_ITEM)
                 self.path_label.setText(dataset)
+            # a built-in set has no path: no empty row between Dataset and its options
+            self._form.setRowVisible(self.path_label, bool(self.path_label.text()))
             self._fill_columns(dataset)
             options = self.diagram.training.get("dataset_options") or {}
             self.options.load(source_kind(dataset), options if isinstance(options, dict) else {})
