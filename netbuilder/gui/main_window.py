@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
         self.tabifyDockWidget(self.training_dock, self.history_dock)
         self.problems_dock.raise_()
+        self.training_dock.visibilityChanged.connect(self._make_room_for_training)
         self._sized_docks = False
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [230, 300], Qt.Orientation.Horizontal
@@ -329,6 +330,27 @@ class MainWindow(QMainWindow):
         if not self._sized_docks and not QSettings().contains("window/state"):
             self._sized_docks = True  # first start: a slim problems list under the canvas
             self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
+    #: The training panel's curves and settings need about this much height to be readable.
+    TRAINING_MIN_HEIGHT = 380
+
+    def _make_room_for_training(self, visible: bool) -> None:
+        """Grow the bottom dock area when the Training tab comes up squeezed.
+
+        It shares its tab group with the slim Problems list (120 px on first start), so a
+        first click on Training would otherwise show a strip with no curves in it. A height
+        the user chose that is already big enough is left alone.
+        """
+        if not visible or self.training_dock.isFloating():
+            return
+
+        def grow() -> None:
+            floor = min(self.TRAINING_MIN_HEIGHT, int(0.6 * self.height()))
+            if self.training_dock.isVisible() and self.training_dock.height() < 0.85 * floor:
+                wanted = max(floor, min(int(0.45 * self.height()), int(0.6 * self.height())))
+                self.resizeDocks([self.training_dock], [wanted], Qt.Orientation.Vertical)
+
+        QTimer.singleShot(0, grow)  # after the tab switch has laid the dock out
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(u.toLocalFile().lower().endswith((".nbd", ".pt")) for u in event.mimeData().urls()):
