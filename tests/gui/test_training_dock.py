@@ -272,3 +272,24 @@ def test_preview_of_every_builtin_kind(qtbot, example, kind):
         assert all(not v.pixmap().isNull() for v in views)
     else:  # token ids and table rows are shown as text
         assert all(v.text() for v in views)
+
+
+def test_accuracy_plot_only_for_classification_runs(qtbot):
+    d = io.load(f"{EXAMPLES}/mlp_regressor.nbd")
+    d.set_training({**d.training, "epochs": 1, "device": "cpu", "dataset_options": {"size": 300}})
+    widget = TrainingDock(d, QUndoStack())
+    qtbot.addWidget(widget)
+    widget.show()
+    curves = widget.curves
+    layout = curves.graphics.ci.layout
+    assert curves.accuracy_shown and layout.itemAt(0, 1) is curves.acc_plot
+    with qtbot.waitSignal(widget.run_finished, timeout=WAIT_MS):
+        widget.start()
+    assert not curves.accuracy_shown  # a regression run: loss and learning rate only
+    assert layout.itemAt(0, 1) is curves.lr_plot and curves.acc_plot.scene() is None
+    d.replace_with(small_cnn(1, size=120))  # now a classifier on the shapes
+    with qtbot.waitSignal(widget.run_finished, timeout=WAIT_MS):
+        widget.start()
+    assert curves.accuracy_shown and layout.itemAt(0, 1) is curves.acc_plot
+    assert layout.itemAt(0, 2) is curves.lr_plot
+    widget.shutdown()

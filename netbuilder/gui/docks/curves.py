@@ -150,9 +150,8 @@ class TrainingCurves(QWidget):
         self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
         self.acc_plot = self.graphics.addPlot(row=0, col=1, title="Accuracy")
         self.lr_plot = self.graphics.addPlot(row=0, col=2, title="Learning rate")
-        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
-        self.graphics.ci.layout.setColumnStretchFactor(1, 3)
-        self.graphics.ci.layout.setColumnStretchFactor(2, 2)
+        self.accuracy_shown = True
+        self._set_column_stretch()
         self._background = self._apply_palette()
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             # no grid: full-height alpha-blended grid lines were most of the paint time (~2/3
@@ -195,6 +194,26 @@ class TrainingCurves(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
+
+    def _set_column_stretch(self) -> None:
+        factors = (3, 3, 2) if self.accuracy_shown else (3, 2, 0)
+        for column, factor in enumerate(factors):
+            self.graphics.ci.layout.setColumnStretchFactor(column, factor)
+
+    def show_accuracy(self, on: bool) -> None:
+        """Show the accuracy plot for classification runs; a regression run has none, and an
+        empty plot would only take the room the loss curve needs."""
+        if on == self.accuracy_shown:
+            return
+        self.accuracy_shown = on
+        self.graphics.ci.removeItem(self.lr_plot)
+        if on:
+            self.graphics.addItem(self.acc_plot, row=0, col=1)
+            self.graphics.addItem(self.lr_plot, row=0, col=2)
+        else:
+            self.graphics.ci.removeItem(self.acc_plot)
+            self.graphics.addItem(self.lr_plot, row=0, col=1)
+        self._set_column_stretch()
 
     def _apply_palette(self) -> QColor:
         """Plot background and axes in the window's colours (light or dark), not black."""

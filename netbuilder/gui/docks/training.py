@@ -104,9 +104,14 @@ class TrainingDock(QWidget):
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
         self.stop_button = QPushButton("Stop")
-        self.export_button = QPushButton("Export trained model…")
+        # short labels: the row must fit beside the settings column on a laptop screen
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(
+            "Export the trained model as .pt2 (torch.export), ONNX or Python source, "
+            "reloaded and checked against the model here"
+        )
         self.export_button.setVisible(False)
-        self.evaluate_button = QPushButton("Evaluate weights")
+        self.evaluate_button = QPushButton("Evaluate")
         self.evaluate_button.setToolTip(
             "Score the session's trained weights (e.g. from an opened .pt) on the validation "
             "part of the chosen dataset"
@@ -275,6 +280,7 @@ class TrainingDock(QWidget):
             self._show_progress(steps[-1])
         for event in batch:
             if isinstance(event, EpochEvent):
+                self.curves.show_accuracy(event.val_accuracy is not None)
                 self.curves.add_epoch(
                     float(event.epoch),
                     event.val_loss,
