@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.scene = DiagramScene(self.session.diagram, self.editor, self)
         self.view = DiagramView(self.scene, self)
+        self.view.example_chosen.connect(lambda path: self.files.open(path, as_template=True))
         self.setCentralWidget(self.view)
         self.scene.apply_analysis(self.session.analysis)
 

@@ -29,6 +29,7 @@ from netbuilder.gui.canvas.edge_item import EdgeItem
 from netbuilder.gui.canvas.fit import blocks_feeding_input, blocks_fitting_output
 from netbuilder.gui.canvas.node_item import HEADER
 from netbuilder.gui.canvas.scene import DiagramScene
+from netbuilder.gui.canvas.welcome import WelcomePanel
 from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH
 
 BLOCK_MIME = "application/x-netbuilder-block"
@@ -87,6 +88,11 @@ class DiagramView(QGraphicsView):
         #: (the window reaching its final size, docks settling) frames the network again
         self.frame_on_resize = False
         scene.search_requested.connect(self.open_search)
+        self.welcome = WelcomePanel(self.viewport())
+        #: an example picked on the empty canvas (the window opens it as a template)
+        self.example_chosen = self.welcome.example_chosen
+        scene.changed.connect(self._on_scene_changed)
+        self._update_welcome()
 
     # ------------------------------------------------------------------ zoom
     @property
@@ -108,8 +114,21 @@ class DiagramView(QGraphicsView):
         self.frame_on_resize = False
         self.zoom_by(0.8)
 
+    def _on_scene_changed(self, _regions: object) -> None:
+        self._update_welcome()
+
+    def _update_welcome(self) -> None:
+        """The welcome panel shows exactly while the canvas has no blocks."""
+        empty = not self.diagram_scene.nodes
+        if empty:
+            self.welcome.place(self.viewport())
+        if empty != self.welcome.isVisible():
+            self.welcome.setVisible(empty)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        if self.welcome.isVisible():
+            self.welcome.place(self.viewport())
         if self.frame_on_resize:
             self.show_start()
 

@@ -1,0 +1,30 @@
+"""The empty canvas offers the examples: one click opens one, ready to train."""
+
+from __future__ import annotations
+
+from netbuilder.resources import EXAMPLES_DIR
+
+
+def test_empty_canvas_offers_the_examples(qtbot, window) -> None:
+    welcome = window.view.welcome
+    qtbot.waitUntil(welcome.isVisible)
+    cnn = EXAMPLES_DIR / "cnn_image_classifier.nbd"
+    assert len(welcome.buttons) >= 6
+    assert "builtin:shapes" in welcome.buttons[cnn].text()
+    viewport = window.view.viewport().rect()
+    assert viewport.contains(welcome.geometry())  # centred inside the canvas, not clipped
+    welcome.buttons[cnn].click()
+    assert "conv1" in window.session.diagram.nodes
+    assert window.session.path is None  # a template: Save asks for a new name
+    qtbot.waitUntil(lambda: not welcome.isVisible())
+    assert window.files.new()
+    qtbot.waitUntil(welcome.isVisible)
+
+
+def test_adding_a_block_hides_the_welcome(qtbot, window) -> None:
+    welcome = window.view.welcome
+    qtbot.waitUntil(welcome.isVisible)
+    window.editor.add_block("ReLU", (0.0, 0.0))
+    qtbot.waitUntil(lambda: not welcome.isVisible())
+    window.session.undo_stack.undo()
+    qtbot.waitUntil(welcome.isVisible)
