@@ -12,19 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QLineEdit,
-    QSpinBox,
     QWidget,
 )
 
 from netbuilder.core.blocks.spec import Param, ParamError
-from netbuilder.gui.widgets.scroll_safe import ComboBox, WheelNeedsFocus
+from netbuilder.gui.widgets.param_editors import editor_for, show_value
 from netbuilder.train.config import DATASET_OPTION_FIELDS, options_for
 
 #: Row labels that the option name alone would spell badly.
@@ -44,38 +38,6 @@ _SPECIAL = {
     "resize": {0: "input size"},
     "workers": {-1: "none", 0: "auto"},
 }
-_INT_MAX = 2**31 - 1
-
-
-class _NamedSpinBox(WheelNeedsFocus, QSpinBox):
-    """A spin box that shows words for some values ("auto" for 0) and accepts them typed.
-
-    Like every box in these scrolled forms, the wheel changes it only once it has the focus.
-    """
-
-    def __init__(self, names: dict[int, str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def textFromValue(self, value: int) -> str:
-        return self.names.get(value, super().textFromValue(value))
-
-    def valueFromText(self, text: str) -> int:
-        for value, name in self.names.items():
-            if text.strip().lower() == name:
-                return value
-        return super().valueFromText(text)
-
-    def validate(self, text: str, pos: int) -> object:
-        if any(name.startswith(text.strip().lower()) for name in self.names.values()):
-            state = QValidator.State
-            full = text.strip().lower() in self.names.values()
-            return (state.Acceptable if full else state.Intermediate, text, pos)
-        return super().validate(text, pos)
-
-
-class _DoubleSpinBox(WheelNeedsFocus, QDoubleSpinBox):
-    """A ``QDoubleSpinBox`` whose value the wheel changes only while it has the focus."""
 
 
 class DatasetOptionsForm(QObject):
@@ -105,32 +67,9 @@ class DatasetOptionsForm(QObject):
 
     def _make_editor(self, param: Param) -> QWidget:
         name = param.name
-        if param.kind == "choice":
-            box = ComboBox()
-            box.addItems([str(c) for c in param.choices])
-            box.currentTextChanged.connect(lambda text, n=name: self._emit(n, text))
-            return box
-        if param.kind == "bool":
-            check = QCheckBox()
-            check.toggled.connect(lambda on, n=name: self._emit(n, bool(on)))
-            return check
-        if param.kind == "int":
-            spin = _NamedSpinBox(_SPECIAL.get(name, {}))
-            spin.setRange(int(param.min or 0), int(min(param.max or _INT_MAX, _INT_MAX)))
-            spin.setKeyboardTracking(False)  # commit on Enter/focus-out, not every key
-            spin.valueChanged.connect(lambda v, n=name: self._emit(n, int(v)))
-            return spin
-        if param.kind == "float" and param.min is not None and param.max is not None:
-            dspin = _DoubleSpinBox()
-            dspin.setRange(param.min, param.max)
-            dspin.setDecimals(2 if param.max <= 1 else 3)
-            dspin.setSingleStep(0.05 if param.max <= 1 else 1.0)
-            dspin.setKeyboardTracking(False)
-            dspin.valueChanged.connect(lambda v, n=name: self._emit(n, float(v)))
-            return dspin
-        line = QLineEdit()
-        line.editingFinished.connect(lambda n=name, w=line: self._emit(n, w.text()))
-        return line
+        return editor_for(
+            param, lambda value, n=name: self._emit(n, value), names=_SPECIAL.get(name)
+        )
 
     # ------------------------------------------------------------------ model → form
     def load(self, kind: str, options: dict[str, Any]) -> None:
@@ -148,7 +87,7 @@ class DatasetOptionsForm(QObject):
                     value = param.validate(options.get(param.name, param.default))
                 except ParamError:  # a hand-edited file: show the default, keep the file
                     value = param.default
-                _show(editor, value)
+                show_value(editor, value)
         finally:
             self._loading = False
 
@@ -159,14 +98,3 @@ class DatasetOptionsForm(QObject):
     def _emit(self, name: str, value: Any) -> None:
         if not self._loading:
             self.edited.emit(name, value)
-
-
-def _show(editor: QWidget, value: Any) -> None:
-    if isinstance(editor, QComboBox):
-        editor.setCurrentText(str(value))
-    elif isinstance(editor, QCheckBox):
-        editor.setChecked(bool(value))
-    elif isinstance(editor, QSpinBox | QDoubleSpinBox):
-        editor.setValue(value)
-    elif isinstance(editor, QLineEdit):
-        editor.setText(str(value))

@@ -14,19 +14,13 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QLineEdit,
-    QSpinBox,
     QWidget,
 )
 
 from netbuilder.core.blocks.spec import Param, ParamError
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.widgets.param_editors import SciDoubleSpinBox
-from netbuilder.gui.widgets.scroll_safe import ComboBox, SpinBox
+from netbuilder.gui.widgets.param_editors import editor_for, show_value
 from netbuilder.train.config import FIELDS, ConfigError, TrainConfig
 
 _MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergeable commands
@@ -107,30 +101,11 @@ class SettingsForm(QWidget):
 
     def _make_editor(self, param: Param) -> QWidget:
         name = param.name
-        if param.kind == "choice":
-            box = ComboBox()
-            box.addItems([str(c) for c in param.choices])
-            box.currentTextChanged.connect(lambda text, n=name: self._commit(n, text))
-            return box
-        if param.kind == "bool":
-            check = QCheckBox()
-            check.toggled.connect(lambda on, n=name: self._commit(n, bool(on)))
-            return check
-        if param.kind == "int":
-            spin = SpinBox()
-            spin.setRange(int(param.min or 0), int(min(param.max or 2**31 - 1, 2**31 - 1)))
-            spin.setKeyboardTracking(False)  # commit on Enter/focus-out, not every key
-            spin.valueChanged.connect(lambda v, n=name: self._commit(n, int(v)))
-            return spin
-        if param.kind == "float":
-            # learning rates span decades: the inspector's box that reads and shows 3e-4
-            real = SciDoubleSpinBox(param)
-            real.valueChanged.connect(lambda v, n=name: self._commit(n, float(v)))
-            real.refused.connect(lambda message, n=name: self._reject(n, message))
-            return real
-        line = QLineEdit()
-        line.editingFinished.connect(lambda n=name, w=line: self._commit(n, w.text()))
-        return line
+        return editor_for(
+            param,
+            lambda value, n=name: self._commit(n, value),
+            refused=lambda message, n=name: self._reject(n, message),
+        )
 
     # ------------------------------------------------------------------ model → form
     def load(self) -> None:
@@ -148,16 +123,7 @@ class SettingsForm(QWidget):
             for name, editor in self.editors.items():
                 value = getattr(config, name)
                 editor.setStyleSheet("")
-                if isinstance(editor, QComboBox):
-                    editor.setCurrentText(str(value))
-                elif isinstance(editor, QCheckBox):
-                    editor.setChecked(bool(value))
-                elif isinstance(editor, QSpinBox):
-                    editor.setValue(int(value))
-                elif isinstance(editor, QDoubleSpinBox):
-                    editor.setValue(float(value))
-                elif isinstance(editor, QLineEdit):
-                    editor.setText(str(value))
+                show_value(editor, value)
         finally:
             self._loading = False
 

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
 from netbuilder.core.blocks.spec import Param, ParamError
-from netbuilder.gui.widgets.scroll_safe import WheelNeedsFocus
+from netbuilder.gui.widgets.scroll_safe import ComboBox, SpinBox, WheelNeedsFocus
 
 INT_LIMIT = 2**31 - 1
 AUTO = "auto"
@@ -239,3 +240,81 @@ class SciDoubleSpinBox(_Refusing, WheelNeedsFocus, QDoubleSpinBox):
             value = step_float(value, steps > 0, self.zero_step, can_be_zero)
             value = max(self.minimum(), min(self.maximum(), value))
         self.setValue(value)
+
+
+class NamedSpinBox(WheelNeedsFocus, QSpinBox):
+    """A whole number that shows words for some values ("auto" for 0) and accepts them typed."""
+
+    def __init__(self, names: dict[int, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.names = names
+
+    def textFromValue(self, value: int) -> str:
+        return self.names.get(value, super().textFromValue(value))
+
+    def valueFromText(self, text: str) -> int:
+        for value, name in self.names.items():
+            if text.strip().lower() == name:
+                return value
+        return super().valueFromText(text)
+
+    def validate(self, text: str, pos: int) -> object:
+        if any(name.startswith(text.strip().lower()) for name in self.names.values()):
+            full = text.strip().lower() in self.names.values()
+            return (State.Acceptable if full else State.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+
+def editor_for(
+    param: Param,
+    commit: Callable[[Any], None],
+    *,
+    names: dict[int, str] | None = None,
+    refused: Callable[[str], None] | None = None,
+) -> QWidget:
+    """The editor of one scalar setting, from its declaration (DESIGN rule 4).
+
+    Used by every settings form (training settings, dataset options) so a kind of value is
+    edited the same way everywhere: choices in a combo box, flags in a check box, whole
+    numbers in a spin box (``names`` shows words for special values), real numbers in the
+    scientific spin box, anything else in a line edit. ``commit`` gets each new value;
+    ``refused`` the reason when typed text is not taken.
+    """
+    if param.kind == "choice":
+        box = ComboBox()
+        box.addItems([str(c) for c in param.choices])
+        box.currentTextChanged.connect(commit)
+        return box
+    if param.kind == "bool":
+        check = QCheckBox()
+        check.toggled.connect(lambda on: commit(bool(on)))
+        return check
+    if param.kind == "int":
+        spin = NamedSpinBox(names) if names else SpinBox()
+        spin.setRange(*int_range(param))
+        spin.setKeyboardTracking(False)  # commit on Enter/focus-out/arrows, not every key
+        spin.valueChanged.connect(lambda v: commit(int(v)))
+        return spin
+    if param.kind == "float":
+        real = SciDoubleSpinBox(param)
+        real.valueChanged.connect(lambda v: commit(float(v)))
+        if refused is not None:
+            real.refused.connect(refused)
+        return real
+    line = QLineEdit()
+    line.editingFinished.connect(lambda: commit(line.text()))
+    return line
+
+
+def show_value(editor: QWidget, value: Any) -> None:
+    """Put ``value`` into an editor made by ``editor_for`` (signals are the caller's care)."""
+    if isinstance(editor, QComboBox):
+        editor.setCurrentText(str(value))
+    elif isinstance(editor, QCheckBox):
+        editor.setChecked(bool(value))
+    elif isinstance(editor, QSpinBox):
+        editor.setValue(int(value))
+    elif isinstance(editor, QDoubleSpinBox):
+        editor.setValue(float(value))
+    elif isinstance(editor, QLineEdit):
+        editor.setText(str(value))
