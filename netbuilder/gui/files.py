@@ -145,6 +145,8 @@ class FileActions:
     def save_as(self) -> bool:
         name = self.session.display_name
         start = str(Path(self._start_dir()) / (Path(name).stem + ".nbd"))
+        if self.session.path is None and self.session.suggested_path is not None:
+            start = str(self.session.suggested_path)  # a recovered diagram's old file
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Save As", start, "NetBuilder diagrams (*.nbd)"
         )

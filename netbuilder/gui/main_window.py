@@ -46,6 +46,7 @@ from netbuilder.gui.editor import Editor
 from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
 from netbuilder.gui.icons import app_icon
+from netbuilder.gui.recovery import Autosaver
 from netbuilder.gui.session import Session
 from netbuilder.gui.theme import format_count
 from netbuilder.resources import example_paths
@@ -62,6 +63,8 @@ class MainWindow(QMainWindow):
         self.session = Session(self)
         self.editor = Editor(self.session, self)
         self.files = FileActions(self)
+        # unsaved changes are autosaved for crash recovery; failures go to the status bar
+        self.autosave = Autosaver(self.session, self._show_message, self)
         self.scene = DiagramScene(self.session.diagram, self.editor, self)
         self.view = DiagramView(self.scene, self)
         self.view.example_chosen.connect(lambda path: self.files.open(path, as_template=True))
@@ -377,6 +380,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.autosave.close()  # saved or discarded: the recovery copy goes too
         self.save_settings()
         self.scene.gestures.cancel()
         self.training_panel.shutdown()  # stop and join a running training thread

@@ -41,6 +41,8 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self.path: Path | None = None
         self.display_name = "Untitled"
+        #: where Save As proposes to save a diagram that has no file yet (a recovered one)
+        self.suggested_path: Path | None = None
         self.state_dict: dict[str, Any] | None = None
         self.checkpoint: Any = None
         #: weights from a run in this window that are not in any .pt yet: closing asks first
@@ -79,6 +81,7 @@ class Session(QObject):
         self.diagram.replace_with(diagram)
         self.path = path
         self.display_name = name or (path.name if path else "Untitled")
+        self.suggested_path = None
         self.state_dict = state_dict
         self.checkpoint = checkpoint
         self.weights_unsaved = False  # an opened .pt is on disk; a new diagram has none
@@ -102,6 +105,16 @@ class Session(QObject):
         self.path = path
         self.display_name = path.name
         self.undo_stack.setClean()
+        self.file_changed.emit()
+
+    def mark_recovered(self, original: Path | None) -> None:
+        """A diagram brought back after a crash: unsaved until saved, even after undo.
+
+        It has no file (Save asks where, proposing ``original``): the file it came from
+        may have changed or gone since.
+        """
+        self.suggested_path = original
+        self.undo_stack.resetClean()
         self.file_changed.emit()
 
     @property

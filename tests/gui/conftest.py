@@ -1,9 +1,9 @@
 """Qt fixtures: a fresh main window per test, isolated settings, and leak checks.
 
-Every test gets its own window and its own settings folder (so recent files and window
-state never leak into the user's real settings or between tests). After each test the
-window is closed without prompting and deleted; the test fails if a QThread is still
-running or a canvas scene outlived its window.
+Every test gets its own window, its own settings folder and its own crash-recovery folder
+(so recent files, window state and autosaves never leak into the user's real folders or
+between tests). After each test the window is closed without prompting and deleted; the
+test fails if a QThread is still running or a canvas scene outlived its window.
 """
 
 from __future__ import annotations
@@ -36,6 +36,22 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplicati
     QCoreApplication.setApplicationName("NetBuilderTests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_recovery(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Autosaved recovery copies go to a temporary folder, never the user's real one; an
+    unexpected recovery question fails the test instead of waiting for a click."""
+    from netbuilder.gui import recovery
+
+    folder = tmp_path_factory.mktemp("recovery")
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
+
+    def unexpected(parent, orphans):
+        raise AssertionError(f"unexpected recovery question: {[o.name for o in orphans]}")
+
+    monkeypatch.setattr(recovery, "ask_to_recover", unexpected)
     yield folder
 
 
