@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
 from netbuilder import __version__
@@ -57,4 +57,8 @@ def run(files: list[str]) -> int:
         window.files.open(path, ask=False)
     else:
         window.view.fit()
+    from netbuilder.gui.recovery import offer_recovery
+
+    # once the window is up: diagrams left by a NetBuilder that crashed or was killed
+    QTimer.singleShot(0, window, lambda: offer_recovery(window))
     return app.exec()
