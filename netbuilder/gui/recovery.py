@@ -370,19 +370,27 @@ def recover(window: MainWindow, orphans: list[Orphan]) -> list[MainWindow]:
     """Open each orphan as an unsaved diagram: in ``window`` if it is empty, else in new ones."""
     extra: list[MainWindow] = []
     for orphan in orphans:
-        target = window if _is_empty(window) else _new_window(window, len(extra) + 1)
-        if target is not window:
-            extra.append(target)
-        assert orphan.diagram is not None
-        target.session.replace(orphan.diagram, None, orphan.name + RECOVERED_SUFFIX)
-        target.session.mark_recovered(orphan.original_path)
-        target.after_load()
-        # the copy is safe in this window's own entry before the old one goes
-        if target.autosave.write_now():
-            orphan.remove()
-        else:
+        try:
+            target = window if _is_empty(window) else _new_window(window, len(extra) + 1)
+            if target is not window:
+                extra.append(target)
+            _open_in(target, orphan)
+        except Exception:  # keep the files for next time rather than stop start-up
+            log.exception("cannot open recovered %s", orphan.nbd)
             orphan.release()
     return extra
+
+
+def _open_in(target: MainWindow, orphan: Orphan) -> None:
+    assert orphan.diagram is not None
+    target.session.replace(orphan.diagram, None, orphan.name + RECOVERED_SUFFIX)
+    target.session.mark_recovered(orphan.original_path)
+    target.after_load()
+    # the copy is safe in this window's own entry before the old one goes
+    if target.autosave.write_now():
+        orphan.remove()
+    else:
+        orphan.release()
 
 
 def _is_empty(window: MainWindow) -> bool:
