@@ -337,6 +337,11 @@ class MainWindow(QMainWindow):
 
     #: The training panel's curves and settings need about this much height to be readable.
     TRAINING_MIN_HEIGHT = 380
+    _grow_pending = False
+
+    def resizeDocks(self, docks: list, sizes: list, orientation: Qt.Orientation) -> None:  # type: ignore[override]
+        self._grow_pending = False  # an explicit size replaces the automatic one
+        super().resizeDocks(docks, sizes, orientation)
 
     def _make_room_for_training(self, visible: bool) -> None:
         """Grow the bottom dock area when the Training tab comes up squeezed.
@@ -347,8 +352,12 @@ class MainWindow(QMainWindow):
         """
         if not visible or self.training_dock.isFloating():
             return
+        self._grow_pending = True
 
         def grow() -> None:
+            if not self._grow_pending:  # a size set explicitly meanwhile wins
+                return
+            self._grow_pending = False
             floor = min(self.TRAINING_MIN_HEIGHT, int(0.6 * self.height()))
             if self.training_dock.isVisible() and self.training_dock.height() < 0.85 * floor:
                 wanted = max(floor, min(int(0.45 * self.height()), int(0.6 * self.height())))

@@ -18,3 +18,11 @@ def test_raising_training_makes_room_for_the_curves(qtbot, window) -> None:
     qtbot.wait(50)
     assert abs(window.training_dock.height() - window.problems_dock.height()) < 5
     assert window.training_dock.height() > 450  # the user's bigger choice stays
+
+
+def test_a_size_set_right_after_raising_is_kept(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.problems_dock.height() < 200)
+    window.training_dock.raise_()
+    window.resizeDocks([window.training_dock], [600], Qt.Orientation.Vertical)
+    qtbot.wait(100)
+    assert window.training_dock.height() > 520  # not replaced by the automatic ~390
