@@ -49,7 +49,7 @@ from netbuilder.gui.icons import app_icon
 from netbuilder.gui.recovery import Autosaver
 from netbuilder.gui.session import Session
 from netbuilder.gui.theme import format_count
-from netbuilder.resources import example_paths
+from netbuilder.resources import example_info, example_paths
 
 Area = Qt.DockWidgetArea
 STD = QKeySequence.StandardKey
@@ -181,8 +181,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.examples_menu = file_menu.addMenu("&Examples")
         for path in example_paths():
-            title = path.stem.replace("_", " ").capitalize()
-            act = self.examples_menu.addAction(title)
+            info = example_info(path)
+            act = self.examples_menu.addAction(info.title)
+            act.setStatusTip(info.description)
             act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
         file_menu.addSeparator()
         file_menu.addActions([self.act_save, self.act_save_as, self.act_save_trained])

@@ -10,7 +10,10 @@ def test_empty_canvas_offers_the_examples(qtbot, window) -> None:
     qtbot.waitUntil(welcome.isVisible)
     cnn = EXAMPLES_DIR / "cnn_image_classifier.nbd"
     assert len(welcome.buttons) >= 6
-    assert "builtin:shapes" in welcome.buttons[cnn].text()
+    assert welcome.buttons[cnn].text() == "CNN image classifier  ·  builtin:shapes"
+    assert "6 shapes" in welcome.buttons[cnn].toolTip()  # the example's own description
+    titles = [a.text() for a in window.examples_menu.actions()]
+    assert "LeNet-5" in titles and "LSTM sequence classifier" in titles  # File › Examples
     viewport = window.view.viewport().rect()
     assert viewport.contains(welcome.geometry())  # centred inside the canvas, not clipped
     welcome.buttons[cnn].click()

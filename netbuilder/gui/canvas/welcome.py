@@ -9,27 +9,12 @@ comes back when it is empty again (New, or everything deleted).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from netbuilder.resources import example_paths
-
-
-def example_title(path: Path) -> str:
-    """``cnn_image_classifier.nbd`` → ``Cnn image classifier`` (as in File › Examples)."""
-    return path.stem.replace("_", " ").capitalize()
-
-
-def example_dataset(path: Path) -> str:
-    """The dataset an example trains on, read from its saved training settings."""
-    try:
-        training = json.loads(path.read_text(encoding="utf-8")).get("training") or {}
-    except (OSError, ValueError, AttributeError):
-        return ""
-    return str(training.get("dataset", ""))
+from netbuilder.resources import example_info, example_paths
 
 
 class WelcomePanel(QFrame):
@@ -57,13 +42,14 @@ class WelcomePanel(QFrame):
         layout.addWidget(hint)
         self.buttons: dict[Path, QPushButton] = {}
         for path in example_paths():
-            dataset = example_dataset(path)
-            text = example_title(path) + (f"  ·  {dataset}" if dataset else "")
+            info = example_info(path)
+            text = info.title + (f"  ·  {info.dataset}" if info.dataset else "")
             button = QPushButton(text)
             button.setFlat(True)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.setStyleSheet("text-align: left; padding: 2px 6px;")
-            button.setToolTip(f"Open {path.name} as a new, unsaved diagram")
+            tip = f"{info.description}\n\n" if info.description else ""
+            button.setToolTip(f"{tip}Opens {path.name} as a new, unsaved diagram.")
             button.clicked.connect(lambda _c=False, p=path: self.example_chosen.emit(p))
             self.buttons[path] = button
             layout.addWidget(button)
