@@ -55,13 +55,18 @@ def _train(args: argparse.Namespace) -> int:
     """Train a diagram on its dataset and save a .pt checkpoint, with a text progress bar."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.shapes import check
-    from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+    from netbuilder.train.checkpoint import (
+        CheckpointError,
+        continued_metrics,
+        load_checkpoint,
+        save_checkpoint,
+    )
     from netbuilder.train.config import ConfigError, TrainConfig
     from netbuilder.train.data import DataError, load_data
     from netbuilder.train.setup import resolve_device
     from netbuilder.train.trainer import Trainer
 
-    initial_state = optimizer_state = None
+    initial_state = optimizer_state = earlier_metrics = None
     continuing = args.file.suffix.lower() == ".pt"
     try:
         if continuing:
@@ -69,6 +74,7 @@ def _train(args: argparse.Namespace) -> int:
             diagram = checkpoint.diagram
             diagram.set_training(checkpoint.training or diagram.training)
             initial_state, optimizer_state = checkpoint.state_dict, checkpoint.optimizer_state
+            earlier_metrics = checkpoint.metrics
         else:
             diagram = load(args.file)
     except (DiagramFileError, CheckpointError) as exc:
@@ -124,7 +130,7 @@ def _train(args: argparse.Namespace) -> int:
             diagram,
             result.model,
             config.to_dict(),
-            result.metrics,
+            continued_metrics(earlier_metrics, result.metrics),  # the weights' whole history
             result.classes,
             result.optimizer_state,
         )

@@ -173,6 +173,24 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
     )
 
 
+def continued_metrics(
+    earlier: dict[str, list[float]] | None, new: dict[str, list[float]]
+) -> dict[str, list[float]]:
+    """Per-epoch metrics of a continued run appended to those of the run it continued.
+
+    A checkpoint's ``metrics`` then tell the whole history of its weights, however many
+    times training was continued. Lists stay aligned by epoch: a metric the earlier runs did
+    not record is padded with NaN for their epochs.
+    """
+    earlier = earlier or {}
+    done = max((len(v) for v in earlier.values()), default=0)
+    return {
+        key: [float(x) for x in earlier.get(key, [float("nan")] * done)]
+        + [float(x) for x in values]
+        for key, values in new.items()
+    }
+
+
 # ------------------------------------------------------------------ weights into a module
 
 

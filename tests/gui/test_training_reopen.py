@@ -98,11 +98,22 @@ def test_continue_training_restores_the_saved_optimizer_state(qtbot, window, tmp
     diagram.set_training({**diagram.training, "epochs": 1, "device": "cpu"})
     result = Trainer(diagram, TrainConfig.from_dict(diagram.training)).run()
     path = tmp_path / "with_optimizer.pt"
-    save_checkpoint(path, diagram, result.model, optimizer_state=result.optimizer_state)
+    save_checkpoint(
+        path,
+        diagram,
+        result.model,
+        metrics=result.metrics,
+        optimizer_state=result.optimizer_state,
+    )
     assert window.files.open(path, ask=False)
     panel = window.training_panel
     first_step_loss(qtbot, panel)
     assert "continuing with the saved adam state" in panel.log.toPlainText()
+    history = window.session.checkpoint.metrics["val_loss"]
+    assert len(history) == 2 and history[0] == result.metrics["val_loss"][0]  # 1 + 1 epochs
+    panel.start_from.set_value(FRESH)  # a fresh run's history starts again
+    first_step_loss(qtbot, panel)
+    assert len(window.session.checkpoint.metrics["val_loss"]) == 1
 
 
 def test_edited_diagram_fine_tunes_and_says_which_blocks_kept_weights(qtbot, window, trained_pt):

@@ -11,7 +11,12 @@ from torch import nn
 
 from netbuilder.cli import main
 from netbuilder.core.io import save
-from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from netbuilder.train.checkpoint import (
+    CheckpointError,
+    continued_metrics,
+    load_checkpoint,
+    save_checkpoint,
+)
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.events import StatusEvent
 from netbuilder.train.setup import optimizer_snapshot, restore_optimizer
@@ -130,4 +135,17 @@ def test_cli_continues_a_checkpoint(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert f"saved {out}" in text
     second = load_checkpoint(out)
     assert second.training["epochs"] == 2
-    assert min(second.metrics["val_loss"]) < min(first.metrics["val_loss"])
+    # the metrics tell the weights' whole history: the first run's epochs, then the new ones
+    assert len(second.metrics["val_loss"]) == 4
+    assert second.metrics["val_loss"][:2] == first.metrics["val_loss"]
+    assert min(second.metrics["val_loss"][2:]) < min(first.metrics["val_loss"])
+
+
+def test_continued_metrics_stay_aligned_by_epoch() -> None:
+    earlier = {"val_loss": [0.9, 0.7], "lr": [0.1, 0.1]}
+    new = {"val_loss": [0.5], "lr": [0.05], "val_accuracy": [0.8]}
+    merged = continued_metrics(earlier, new)
+    assert merged["val_loss"] == [0.9, 0.7, 0.5] and merged["lr"] == [0.1, 0.1, 0.05]
+    acc = merged["val_accuracy"]
+    assert len(acc) == 3 and acc[2] == 0.8 and all(x != x for x in acc[:2])  # NaN-padded
+    assert continued_metrics(None, new) == new

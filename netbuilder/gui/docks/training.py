@@ -78,6 +78,7 @@ class TrainingDock(QWidget):
         self.step_events_seen = 0
         self._run_revision: int | None = None
         self._replaced_during_run = False
+        self._earlier_metrics: dict[str, list[float]] | None = None  # a continued run's past
         self._watched_window: QWidget | None = None
 
         self.runner = TrainingRunner(self)
@@ -215,13 +216,19 @@ class TrainingDock(QWidget):
         if config is None:
             return False
         initial_state, optimizer_state, note = None, None, ""
+        self._earlier_metrics = None
         if self.start_from.value() == CURRENT and self._has_weights():
             from netbuilder.train.checkpoint import CheckpointError
 
             try:
-                initial_state, optimizer_state, note = weights_to_start_from(
-                    self.diagram, self.session, config.seed
+                start = weights_to_start_from(self.diagram, self.session, config.seed)
+                initial_state, optimizer_state, note = (
+                    start.state,
+                    start.optimizer_state,
+                    start.note,
                 )
+                if start.continuing:  # the same network trained further: its history goes on
+                    self._earlier_metrics = getattr(self.session.checkpoint, "metrics", None)
             except CheckpointError as exc:
                 self._show_error(f"Cannot start from the current weights: {exc}")
                 return False
@@ -359,7 +366,7 @@ class TrainingDock(QWidget):
         if self._replaced_during_run:  # another file was opened: these weights are not its
             self._log("another diagram was opened during the run; its weights are unchanged")
             return
-        from netbuilder.train.checkpoint import Checkpoint
+        from netbuilder.train.checkpoint import Checkpoint, continued_metrics
 
         result = outcome.result
         state = {k: v.detach().clone() for k, v in result.model.state_dict().items()}
@@ -367,7 +374,7 @@ class TrainingDock(QWidget):
             diagram=outcome.diagram or self.diagram.copy(),
             state_dict=state,
             training=result.config.to_dict(),
-            metrics={k: list(v) for k, v in result.metrics.items()},
+            metrics=continued_metrics(self._earlier_metrics, result.metrics),
             classes=list(result.classes),
             optimizer_state=result.optimizer_state,
         )

@@ -11,7 +11,7 @@ one layer must know that the layers after it may have lost their training too.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
@@ -35,11 +35,20 @@ def structure_key(diagram: Diagram) -> tuple[str, ...]:
     return (*nodes, "--", *edges)
 
 
-def weights_to_start_from(
-    diagram: Diagram, session: Any, seed: int = 0
-) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
-    """The ``initial_state`` for a run of ``diagram`` from the session's weights, the
-    optimizer state to go with it (only for an unchanged diagram), and a note.
+class StartPoint(NamedTuple):
+    """Where a run from the session's weights starts."""
+
+    state: dict[str, Any]
+    #: the optimizer's statistics, only when the diagram is unchanged (else they do not fit)
+    optimizer_state: dict[str, Any] | None
+    note: str
+    #: True for the same network trained further (its metrics history goes on); False for
+    #: an edited diagram fine-tuned from the weights that still fit
+    continuing: bool
+
+
+def weights_to_start_from(diagram: Diagram, session: Any, seed: int = 0) -> StartPoint:
+    """Where a run of ``diagram`` from the session's weights starts, with a note saying so.
 
     Raises ``CheckpointError`` when the edited diagram does not compile (the note would be
     meaningless and the trainer would refuse it anyway).
@@ -51,18 +60,18 @@ def weights_to_start_from(
     if trained_for is not None and structure_key(trained_for) == structure_key(diagram):
         blocks = len({k.split(".", 1)[0] for k in state})
         optimizer_state = getattr(session.checkpoint, "optimizer_state", None)
-        return (
+        return StartPoint(
             state,
             optimizer_state,
-            (
-                f"Continuing from the current weights: the diagram is unchanged, all {blocks} "
-                "block(s) with weights keep their training."
-            ),
+            f"Continuing from the current weights: the diagram is unchanged, all {blocks} "
+            "block(s) with weights keep their training.",
+            continuing=True,
         )
     new_state, report = fine_tune_state(diagram, state, seed=seed)
     kept = f" (kept: {', '.join(report.kept)})" if report.kept else ""
     # the optimizer starts fresh: its statistics belong to weights some of which changed
-    return new_state, None, f"Fine-tuning the edited diagram: {report.summary()}{kept}."
+    note = f"Fine-tuning the edited diagram: {report.summary()}{kept}."
+    return StartPoint(new_state, None, note, continuing=False)
 
 
 class StartFromChoice(QWidget):
