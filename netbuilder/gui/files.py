@@ -190,7 +190,7 @@ class FileActions:
         except CheckpointError as exc:
             self._error("Cannot save the trained model", str(exc))
             return False
-        self.session.weights_unsaved = False
+        self.session.mark_weights_saved()
         self.add_recent(path.resolve())
         self.window.statusBar().showMessage(f"Saved the trained model to {path}", 6000)
         return True

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from netbuilder import __version__
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, load, save, write_text_atomic
+from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 if TYPE_CHECKING:
     from netbuilder.gui.main_window import MainWindow
@@ -77,6 +78,7 @@ class Autosaver(QObject):
         self._key: str | None = None  # the entry of the current unsaved period
         self._lock: QLockFile | None = None
         self._pending = False  # changed since the last write
+        self._weights_pending = False  # trained weights changed since the last write
         self._failure_shown = False
         self._closed = False
         self.timer = QTimer(self)
@@ -85,6 +87,7 @@ class Autosaver(QObject):
         session.diagram.changed.connect(self._on_change)
         session.undo_stack.cleanChanged.connect(self._on_clean_changed)
         session.file_changed.connect(self._schedule)
+        session.weights_changed.connect(self._on_weights_changed)
 
     # ------------------------------------------------------------------ paths
     @property
@@ -96,6 +99,17 @@ class Autosaver(QObject):
         return _entry_paths(recovery_dir(), self._key) if self._key else None
 
     # ------------------------------------------------------------------ scheduling
+    def _needs_entry(self) -> bool:
+        """Unsaved work: diagram changes, or weights trained here and not yet in a .pt."""
+        s = self.session
+        return s.modified or (s.weights_unsaved and s.state_dict is not None)
+
+    def _on_weights_changed(self) -> None:
+        # a finished run is minutes or hours of work: written soon, like a first edit
+        self._weights_pending = True
+        self._pending = True
+        self._schedule()
+
     def _on_change(self, _event: object = None) -> None:
         self._pending = True
         self._schedule()
@@ -110,9 +124,10 @@ class Autosaver(QObject):
         """Clean: no entry. Unsaved and changed since the last write: a write is due."""
         if self._closed:
             return
-        if not self.session.modified:
+        if not self._needs_entry():
             self.timer.stop()
             self._pending = False
+            self._weights_pending = False
             self.discard()
         elif self._pending and not self.timer.isActive():
             self.timer.start(FIRST_DELAY_MS if self._key is None else INTERVAL_MS)
@@ -120,7 +135,7 @@ class Autosaver(QObject):
     def write_if_due(self) -> None:
         """The timer's slot: write if there is something new, then plan the next write."""
         try:
-            if self.session.modified and self._pending:
+            if self._needs_entry() and self._pending:
                 self.write_now()
         except Exception:  # never into Qt's event loop
             log.exception("autosave failed")
@@ -140,13 +155,33 @@ class Autosaver(QObject):
                 self._key, self._lock = key, lock
             nbd, meta, _ = _entry_paths(folder, self._key)
             save(self.session.diagram, nbd)
+            if self._weights_pending:  # only when they changed: a .pt can be large
+                self._write_weights(folder / f"{self._key}.pt")
             write_text_atomic(meta, json.dumps(self._sidecar(), indent=2) + "\n")
-        except (OSError, DiagramFileError) as exc:
+        except (OSError, DiagramFileError, CheckpointError) as exc:
             self._failed(f"Autosave for crash recovery failed: {exc}")
             return False
         self._pending = False
         self._failure_shown = False
         return True
+
+    def _write_weights(self, path: Path) -> None:
+        """The unsaved trained weights as a checkpoint beside the diagram, or no file."""
+        s = self.session
+        if s.weights_unsaved and s.state_dict is not None:
+            ckpt = s.checkpoint
+            save_checkpoint(
+                path,
+                getattr(ckpt, "diagram", None) or s.diagram,
+                s.state_dict,
+                getattr(ckpt, "training", None) or s.diagram.training,
+                getattr(ckpt, "metrics", None),
+                getattr(ckpt, "classes", None),
+                getattr(ckpt, "optimizer_state", None),
+            )
+        else:
+            path.unlink(missing_ok=True)
+        self._weights_pending = False
 
     def _sidecar(self) -> dict[str, Any]:
         s = self.session
@@ -170,7 +205,7 @@ class Autosaver(QObject):
         if self._key is None:
             return
         nbd, meta, _ = _entry_paths(recovery_dir(), self._key)
-        for path in (nbd, meta):
+        for path in (nbd, nbd.with_suffix(".pt"), meta):
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
@@ -211,6 +246,11 @@ class Orphan:
         return self.folder / f"{self.key}.json"
 
     @property
+    def weights(self) -> Path:
+        """Trained weights that were not saved yet, as a checkpoint (may not exist)."""
+        return self.folder / f"{self.key}.pt"
+
+    @property
     def name(self) -> str:
         """What the user called it: the file name, or Untitled."""
         name = self.meta.get("display_name")
@@ -227,7 +267,7 @@ class Orphan:
 
     def remove(self) -> None:
         """Delete the entry's files, then give up its lock (which deletes the lock file)."""
-        for path in (self.nbd, self.sidecar):
+        for path in (self.nbd, self.weights, self.sidecar):
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
@@ -243,7 +283,7 @@ class Orphan:
         target = self.folder / "corrupt"
         target.mkdir(exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        for path in (self.nbd, self.sidecar):
+        for path in (self.nbd, self.weights, self.sidecar):
             if path.exists():
                 shutil.move(str(path), str(target / f"{stamp}-{path.name}"))
         self.release()
@@ -385,6 +425,13 @@ def _open_in(target: MainWindow, orphan: Orphan) -> None:
     assert orphan.diagram is not None
     target.session.replace(orphan.diagram, None, orphan.name + RECOVERED_SUFFIX)
     target.session.mark_recovered(orphan.original_path)
+    if orphan.weights.exists():
+        try:
+            ckpt = load_checkpoint(orphan.weights)
+            target.session.set_weights(ckpt.state_dict, ckpt)  # unsaved again, offered on close
+        except CheckpointError as exc:  # the diagram alone is still worth having
+            log.warning("unreadable recovered weights %s: %s", orphan.weights, exc)
+            target.statusBar().showMessage(f"The autosaved trained weights were unreadable: {exc}")
     target.after_load()
     # the copy is safe in this window's own entry before the old one goes
     if target.autosave.write_now():

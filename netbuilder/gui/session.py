@@ -101,6 +101,11 @@ class Session(QObject):
         self.weights_unsaved = state_dict is not None
         self.weights_changed.emit()
 
+    def mark_weights_saved(self) -> None:
+        """The trained weights are in a .pt now: no question on close, no recovery copy."""
+        self.weights_unsaved = False
+        self.weights_changed.emit()
+
     def mark_saved(self, path: Path) -> None:
         self.path = path
         self.display_name = path.name

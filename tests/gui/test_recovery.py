@@ -317,3 +317,58 @@ def test_only_corrupt_copies_ask_nothing(window, folder) -> None:
     assert recovery.offer_recovery(window) == []
     assert "Untitled" in window.statusBar().currentMessage()
     assert not (folder / "bad.nbd").exists()
+
+
+def _trained(window) -> dict:
+    """Weights as a finished run leaves them in the session (a checkpoint of the diagram)."""
+    import torch
+
+    from netbuilder.core.compile import compile_diagram
+    from netbuilder.train.checkpoint import Checkpoint
+
+    window.files.open(CNN)
+    torch.manual_seed(0)
+    state = compile_diagram(window.session.diagram).state_dict()
+    ckpt = Checkpoint(
+        window.session.diagram.copy(), state, metrics={"val_loss": [0.5]}, classes=["a", "b"]
+    )
+    window.session.set_weights(state, ckpt)
+    return state
+
+
+def test_unsaved_trained_weights_are_autosaved_even_with_a_saved_diagram(
+    window, folder: Path, monkeypatch, tmp_path: Path
+) -> None:
+    from netbuilder.train.checkpoint import load_checkpoint
+
+    state = _trained(window)
+    assert not window.session.modified and window.session.weights_unsaved
+    assert window.autosave.timer.isActive()  # a finished run is written soon
+    window.autosave.write_if_due()
+    nbd, _, _ = window.autosave.paths()
+    saved = load_checkpoint(nbd.with_suffix(".pt"))
+    assert saved.metrics == {"val_loss": [0.5]} and saved.classes == ["a", "b"]
+    assert all(saved.state_dict[k].equal(v) for k, v in state.items())
+    # File › Save Trained Model puts them in a .pt: the recovery copy has done its job
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(tmp_path / "m"), ""))
+    )
+    assert window.files.save_trained_model()
+    assert window.autosave.paths() is None and _entry_files(folder) == []
+
+
+def test_crashed_weights_come_back_unsaved(window, make_window, folder, asked) -> None:
+    state = _trained(window)
+    window.autosave.write_if_due()
+    nbd, meta, _ = window.autosave.paths()
+    _crash_copy((nbd, meta, None), folder, "crashed", lock="stale")
+    shutil.copy(nbd.with_suffix(".pt"), folder / "crashed.pt")
+
+    fresh = make_window()
+    assert recovery.offer_recovery(fresh) == []
+    s = fresh.session
+    assert s.weights_unsaved and s.checkpoint.classes == ["a", "b"]
+    assert all(s.state_dict[k].equal(v) for k, v in state.items())
+    assert not (folder / "crashed.pt").exists()  # moved into the new window's own entry
+    assert fresh.autosave.paths()[0].with_suffix(".pt").exists()
+    assert fresh.act_save_trained.isEnabled()
