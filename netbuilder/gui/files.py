@@ -8,6 +8,7 @@ the previous version.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,35 +73,29 @@ class FileActions:
     def _maybe_save_weights(self) -> bool:
         if not self.session.weights_unsaved or self.session.state_dict is None:
             return True
-        answer = QMessageBox.question(
-            self.window,
+        return self._ask_save_discard_cancel(
             "Unsaved trained model",
             "The network trained in this window is not saved yet. Save it as a .pt "
             "checkpoint first (weights, optimizer state and metrics)?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
+            self.save_trained_model,
         )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_trained_model()
-        return answer == QMessageBox.StandardButton.Discard
 
     def _maybe_save_diagram(self) -> bool:
         if not self.session.modified:
             return True
-        answer = QMessageBox.question(
-            self.window,
-            "Unsaved changes",
-            f"Save the changes to {self.session.display_name} first?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
+        return self._ask_save_discard_cancel(
+            "Unsaved changes", f"Save the changes to {self.session.display_name} first?", self.save
         )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+
+    def _ask_save_discard_cancel(self, title: str, text: str, save: Callable[[], bool]) -> bool:
+        """Save (then ``save()`` decides), Discard (True) or Cancel (False)."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.window, title, text, buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save
+        )
+        if answer == buttons.Save:
+            return save()
+        return answer == buttons.Discard
 
     def _error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.window, title, text)
