@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.core.blocks.spec import Param, ParamError
-from netbuilder.gui.widgets.param_editors import editor_for, show_value
+from netbuilder.gui.widgets.param_editors import editor_for, row_label, show_value
 from netbuilder.train.config import DATASET_OPTION_FIELDS, options_for
 
 #: Row labels that the option name alone would spell badly.
@@ -59,16 +59,16 @@ class DatasetOptionsForm(QObject):
             if param.name in self.SKIP:
                 continue
             editor = self._make_editor(param)
-            editor.setToolTip(param.doc)
-            editor.setObjectName(f"dataset_option_{param.name}")
             self.editors[param.name] = editor
-            label = _LABELS.get(param.name, param.name.replace("_", " ").capitalize())
-            self._form.addRow(label, editor)
+            self._form.addRow(row_label(param, _LABELS), editor)
 
     def _make_editor(self, param: Param) -> QWidget:
         name = param.name
         return editor_for(
-            param, lambda value, n=name: self._emit(n, value), names=_SPECIAL.get(name)
+            param,
+            lambda value, n=name: self._emit(n, value),
+            names=_SPECIAL.get(name),
+            object_prefix="dataset_option_",
         )
 
     # ------------------------------------------------------------------ model → form

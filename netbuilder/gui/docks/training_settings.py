@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.core.blocks.spec import Param, ParamError
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.widgets.param_editors import editor_for, show_value
+from netbuilder.gui.widgets.param_editors import editor_for, row_label, show_value
 from netbuilder.train.config import FIELDS, ConfigError, TrainConfig
 
 _MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergeable commands
@@ -91,12 +91,8 @@ class SettingsForm(QWidget):
             if param.name in self.SKIP:
                 continue
             editor = self._make_editor(param)
-            editor.setToolTip(param.doc)
-            editor.setObjectName(f"setting_{param.name}")
             self.editors[param.name] = editor
-            layout.addRow(
-                _LABELS.get(param.name, param.name.replace("_", " ").capitalize()), editor
-            )
+            layout.addRow(row_label(param, _LABELS), editor)
         self.load()
 
     def _make_editor(self, param: Param) -> QWidget:
@@ -105,6 +101,7 @@ class SettingsForm(QWidget):
             param,
             lambda value, n=name: self._commit(n, value),
             refused=lambda message, n=name: self._reject(n, message),
+            object_prefix="setting_",
         )
 
     # ------------------------------------------------------------------ model → form

@@ -265,12 +265,31 @@ class NamedSpinBox(WheelNeedsFocus, QSpinBox):
         return super().validate(text, pos)
 
 
+def row_label(param: Param, labels: dict[str, str]) -> str:
+    """A form row's label: the form's own wording, else the name spelled out."""
+    return labels.get(param.name, param.name.replace("_", " ").capitalize())
+
+
 def editor_for(
     param: Param,
     commit: Callable[[Any], None],
     *,
     names: dict[int, str] | None = None,
     refused: Callable[[str], None] | None = None,
+    object_prefix: str = "",
+) -> QWidget:
+    """The editor of one scalar setting, with the declaration's doc as its tooltip."""
+    editor = _bare_editor(param, commit, names, refused)
+    editor.setToolTip(param.doc)
+    editor.setObjectName(f"{object_prefix}{param.name}")
+    return editor
+
+
+def _bare_editor(
+    param: Param,
+    commit: Callable[[Any], None],
+    names: dict[int, str] | None,
+    refused: Callable[[str], None] | None,
 ) -> QWidget:
     """The editor of one scalar setting, from its declaration (DESIGN rule 4).
 
