@@ -25,6 +25,10 @@ CLEAR = 16.0  # distance a lane keeps from the blocks it passes
 LANE_SEP = 10.0  # distance between two lanes that run side by side
 CELL = 200.0  # size of the grid cells of the obstacle index
 CURVE_SAMPLES = 24
+MAX_LANES_TRIED = 16  # lane candidates tried per wire, nearest first
+#: segment/block tests one routing pass may spend; a pathological diagram (hundreds of
+#: blocks piled on one spot) gets plain curves for the rest instead of a frozen editor
+WORK_LIMIT = 400_000
 
 Route = tuple[Point, ...]  # two points: an S curve; more: the corners of an orthogonal path
 
@@ -87,6 +91,7 @@ class Obstacles:
 
     def __init__(self, rects: dict[str, Rect]) -> None:
         self.rects = rects
+        self.work = 0  # segment/block tests made so far (see WORK_LIMIT)
         self._grid: dict[tuple[int, int], list[str]] = {}
         for nid, r in rects.items():
             for cell in self._cells(r):
@@ -113,6 +118,7 @@ class Obstacles:
             for nid in self.near(box):
                 if nid in skipped or nid in found:
                     continue
+                self.work += 1
                 if segment_hits_rect(a, b, self.rects[nid]):
                     found.append(nid)
         return found
@@ -136,11 +142,19 @@ class Router:
         self.obstacles = Obstacles(rects)
         self._by_left = sorted(rects.values())
         self._lefts = [r[0] for r in self._by_left]
-        self._lanes: list[tuple[float, float, float]] = []  # y, x from, x to
+        # lanes taken, by band of LANE_SEP: (y, x from, x to)
+        self._lanes: dict[int, list[tuple[float, float, float]]] = {}
 
     def route(self, wire: Wire) -> Route:
         start, end = wire.start, wire.end
         ends = (wire.source, wire.target)
+        rects = self.obstacles.rects
+        if self.obstacles.work > WORK_LIMIT or (
+            wire.source in rects
+            and wire.target in rects
+            and _overlap(rects[wire.source], rects[wire.target])
+        ):
+            return (start, end)  # no time left, or blocks on top of each other: no way round
         if end[0] > start[0]:  # forward, however short: the curve if it is clear
             box = (start[0], min(start[1], end[1]), end[0], max(start[1], end[1]))
             rects = self.obstacles.rects
@@ -161,14 +175,15 @@ class Router:
             candidates.add(r[3] + CLEAR)
         fallback: tuple[int, float, Route] | None = None
         middle = (start[1] + end[1]) / 2
-        for y0 in sorted(candidates, key=lambda y: (abs(y - start[1]) + abs(y - end[1]), y)):
+        nearest = sorted(candidates, key=lambda y: (abs(y - start[1]) + abs(y - end[1]), y))
+        for y0 in nearest[:MAX_LANES_TRIED]:
             y = self._free_lane(y0, lo, hi, up=y0 < middle)
             route = _clean((start, (xa, start[1]), (xa, y), (xb, y), (xb, end[1]), end))
             if len(route) == 2 and end[0] - start[0] < 2 * STUB:
                 continue  # level and backwards: straight through both blocks
             hits = len(self.obstacles.hits(route[1:-1])) + len(self.obstacles.hits(route, ends))
             if hits == 0:  # candidates come shortest first: the first clear one is the one
-                self._lanes.append((y, lo, hi))
+                self._take_lane(y, lo, hi)
                 return route
             length = abs(y - start[1]) + abs(y - end[1])
             if fallback is None or (hits, length) < fallback[:2]:
@@ -182,19 +197,23 @@ class Router:
 
     def _free_lane(self, y: float, lo: float, hi: float, up: bool) -> float:
         """``y`` moved (up or down) off lanes already running over the same stretch."""
-        for _ in range(len(self._lanes) + 1):
-            clash = next(
-                (
-                    ly
-                    for ly, a, b in self._lanes
-                    if abs(ly - y) < LANE_SEP and a < hi + CLEAR and b > lo - CLEAR
-                ),
-                None,
-            )
+        for _ in range(64):
+            clash = self._clash(y, lo, hi)
             if clash is None:
                 return y
             y = clash - LANE_SEP if up else clash + LANE_SEP
         return y
+
+    def _clash(self, y: float, lo: float, hi: float) -> float | None:
+        band = int(y // LANE_SEP)
+        for b in (band - 1, band, band + 1):
+            for ly, a, c in self._lanes.get(b, ()):
+                if abs(ly - y) < LANE_SEP and a < hi + CLEAR and c > lo - CLEAR:
+                    return ly
+        return None
+
+    def _take_lane(self, y: float, lo: float, hi: float) -> None:
+        self._lanes.setdefault(int(y // LANE_SEP), []).append((y, lo, hi))
 
 
 def _overlap(a: Rect, b: Rect) -> bool:

@@ -11,7 +11,14 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.geometry import Cards
 from netbuilder.core.io import load
 from netbuilder.core.layout import COLUMN_GAP, layout, route_diagram
-from netbuilder.core.routing import Obstacles, Router, Wire, polyline, segment_hits_rect
+from netbuilder.core.routing import (
+    WORK_LIMIT,
+    Obstacles,
+    Router,
+    Wire,
+    polyline,
+    segment_hits_rect,
+)
 from netbuilder.resources import EXAMPLES_DIR
 
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.nbd"))
@@ -171,3 +178,30 @@ def test_layout_modules_import_neither_qt_nor_torch() -> None:
         names += [n.module or "" for n in top if isinstance(n, ast.ImportFrom)]
         assert not [m for m in names if m.split(".")[0] in ("torch", "PySide6")], (name, names)
         assert "netbuilder.core.blocks" not in names, f"{name} loads the block library lazily"
+
+
+def test_routing_work_is_bounded_for_blocks_piled_on_one_spot() -> None:
+    """A file with every block at (0, 0) (as scripts write them) must not freeze the
+    editor: wires between overlapping blocks take the plain curve, and the whole pass
+    stops trying detours after a fixed amount of work."""
+    d = residual_network(500)
+    piled = dict.fromkeys(d.nodes, (0.0, 0.0))
+    routes = route_diagram(d, piled)
+    assert all(len(r) == 2 for r in routes.values())
+    spread = {n: ((i % 7) * 40.0, (i // 7) * 30.0) for i, n in enumerate(d.nodes)}  # overlapping
+    cards = Cards(d)
+    rects = {n: cards.rect(n, spread[n]) for n in d.nodes}
+    router = Router(rects)
+    wires = [
+        Wire(
+            e,
+            cards.port(e.source, e.source_port, True, spread[e.source]),
+            cards.port(e.target, e.target_port, False, spread[e.target]),
+            e.source,
+            e.target,
+        )
+        for e in d.edges
+    ]
+    for w in wires:
+        router.route(w)
+    assert router.obstacles.work <= WORK_LIMIT + 50_000

@@ -56,14 +56,18 @@ def _length(p: QPointF) -> float:
     return (p.x() ** 2 + p.y() ** 2) ** 0.5
 
 
-def label_anchor(route: Route) -> QPointF:
-    """Where a wire's label sits: the middle of its curve, or of its longest level run."""
+def label_anchor(route: Route) -> tuple[QPointF, bool]:
+    """Where a wire's label sits, and whether it sits on the line rather than above it.
+
+    A curve carries its label above its middle; a routed wire on its longest level run
+    (a lane keeps only a small distance from the blocks above it).
+    """
     if len(route) == 2:
         (x0, y0), (x1, y1) = route
-        return QPointF((x0 + x1) / 2, (y0 + y1) / 2)
+        return QPointF((x0 + x1) / 2, (y0 + y1) / 2), False
     runs = [(abs(b[0] - a[0]), a, b) for a, b in itertools.pairwise(route)]
     _, a, b = max((r for r in runs if abs(r[1][1] - r[2][1]) < 1e-6), default=runs[0])
-    return QPointF((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+    return QPointF((a[0] + b[0]) / 2, (a[1] + b[1]) / 2), True
 
 
 class EdgeItem(QGraphicsItem):
@@ -95,7 +99,7 @@ class EdgeItem(QGraphicsItem):
         self._route = route
         self._path = route_path(route)
         self._bounds = self._path.boundingRect().adjusted(-4, -4, 4, 4)
-        self.label_item.place(label_anchor(route))
+        self.label_item.place(*label_anchor(route))
         self.update()  # a cached picture of the old path is not redrawn without this
 
     @property
@@ -173,6 +177,7 @@ class WireLabel(QGraphicsItem):
         self.error = False
         self._rect = QRectF()
         self._anchor = QPointF()
+        self._on_line = False
         self.setZValue(1.5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
@@ -185,9 +190,10 @@ class WireLabel(QGraphicsItem):
         self.setVisible(bool(text) and self.wire.isVisible())
         self.update()
 
-    def place(self, anchor: QPointF) -> None:
+    def place(self, anchor: QPointF, on_line: bool = False) -> None:
         self.prepareGeometryChange()
         self._anchor = anchor
+        self._on_line = on_line
         self._layout()
         self.update()
 
@@ -198,7 +204,8 @@ class WireLabel(QGraphicsItem):
         fm = theme.font_metrics(False, LABEL_FONT_SIZE)
         w, h = theme.text_width(self.text, LABEL_FONT_SIZE) + 8, fm.height() + 2
         a = self._anchor
-        self._rect = QRectF(a.x() - w / 2, a.y() - h - 3, w, h)
+        top = a.y() - h / 2 if self._on_line else a.y() - h - 3
+        self._rect = QRectF(a.x() - w / 2, top, w, h)
 
     @property
     def rect(self) -> QRectF:
