@@ -243,3 +243,17 @@ def test_a_rerouted_wire_is_drawn_along_its_new_route(window, qtbot) -> None:
         for dy in range(-2, 3)
     ]
     assert any(c != background for c in around), "the wire is drawn along its route"
+
+
+def test_far_out_cards_all_carry_a_readable_type(qapp) -> None:
+    """Level of detail below the card zoom: every block type gets a name (cut to its
+    capitals when long) big enough to read on screen at 85 % of the far-out threshold."""
+    from PySide6.QtCore import QRectF
+
+    from netbuilder.core.blocks import BLOCKS
+    from netbuilder.gui.canvas.overview import MIN_READABLE_PX, PX_PER_POINT, far_title
+
+    zoom = FAR_ZOOM * 0.85
+    for type_name in BLOCKS:
+        _, text, size = far_title(QRectF(), type_name)
+        assert text and size * zoom * PX_PER_POINT >= MIN_READABLE_PX, (type_name, text, size)

@@ -31,6 +31,23 @@ if TYPE_CHECKING:
     from netbuilder.gui.canvas.scene import DiagramScene
 
 
+def far_title(rect: QRectF, title: str) -> tuple[QRectF, str, float]:
+    """The type name as large as the card allows; a long name that would come out much
+    smaller than a short one is cut to its capitals and digits (BatchNorm2d → BN2d), as
+    the palette's badges do, so every far-out card stays readable."""
+    size = fitted_size(title, True, NODE_WIDTH - 6, FAR_TITLE_MAX)
+    if size < FAR_TITLE_MAX * 0.6:
+        short = "".join(
+            c
+            for i, c in enumerate(title)
+            if c.isupper() or c.isdigit() or (i and title[i - 1].isdigit())
+        )
+        short = short or title[:3]
+        size = fitted_size(short, True, NODE_WIDTH - 6, FAR_TITLE_MAX)
+        title = short
+    return rect, title, size
+
+
 class Overview:
     def __init__(self) -> None:
         self.dirty = True
@@ -55,7 +72,7 @@ class Overview:
             p = item.pos()
             rect = QRectF(p.x(), p.y(), NODE_WIDTH, item.height)
             bodies.append(rect)
-            titles.append((rect, item.title, fitted_size(item.title, True, 144, FAR_TITLE_MAX)))
+            titles.append(far_title(rect, item.title))
             headers.setdefault(item.spec.category, []).append(
                 QRectF(p.x(), p.y(), NODE_WIDTH, HEADER)
             )
