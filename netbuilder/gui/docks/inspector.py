@@ -77,6 +77,7 @@ class Inspector(QWidget):
         #: focus-ins counted: the count when each field last took the focus (see _focus)
         self._focus_count = 0
         self._focus_of: dict[str, int] = {}
+        self._active: str | None = None  # the field the last count went to
         self.title = QLabel("Select a block to edit it.", self)
         self.title.setWordWrap(True)
         self.doc = QLabel(self)
@@ -114,6 +115,7 @@ class Inspector(QWidget):
             self.form.removeRow(0)
         self.fields.clear()
         self._focus_of.clear()
+        self._active = None
         if node_id is None:
             self.title.setText("Select a block to edit it.")
             self.doc.clear()
@@ -138,12 +140,19 @@ class Inspector(QWidget):
         self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Count each time a field takes the keyboard focus (undo merging follows it)."""
-        if event.type() == QEvent.Type.FocusIn:
-            for name, widget in self.fields.items():
-                if widget is watched:
-                    self._focus_count += 1
-                    self._focus_of[name] = self._focus_count
+        """Count each time a field takes the keyboard focus (undo merging follows it).
+
+        Input reaching a field other than the one last counted also starts a new count
+        (keys sent to a field of a window that is not active arrive without a focus-in).
+        """
+        kind = event.type()
+        typed = kind in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress)
+        if kind == QEvent.Type.FocusIn or typed:
+            name = next((n for n, w in self.fields.items() if w is watched), None)
+            if name is not None and (kind == QEvent.Type.FocusIn or name != self._active):
+                self._focus_count += 1
+                self._focus_of[name] = self._focus_count
+                self._active = name
         return False
 
     def _focus(self, name: str) -> int | None:
