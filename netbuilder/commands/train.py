@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 #: Under torchrun a Ctrl-C reaches each worker twice: from the terminal, and forwarded by
 #: the launcher a moment later. A second SIGINT within this window is the same key press.
-SAME_CTRL_C_S = 1.0
+SAME_CTRL_C_S = 0.5
 
 
 def _setup_train(p: argparse.ArgumentParser) -> None:
@@ -95,6 +95,28 @@ def _setup_train(p: argparse.ArgumentParser) -> None:
 @command("train", _setup_train)
 def _train(args: argparse.Namespace) -> int:
     """Train a diagram on its dataset and save a .pt checkpoint, with a text progress bar."""
+    from netbuilder.train.distributed import Distributed
+
+    if args.nproc is not None and args.nproc < 1:
+        return _error("--nproc takes a number of processes, at least 1", EXIT_BAD_INPUT)
+    if args.nproc is not None and args.nproc > 1 and "RANK" not in os.environ:
+        return _launch(args)
+    dist = Distributed.from_env(args.strategy)
+    if dist is None or threading.current_thread() is not threading.main_thread():
+        return _train_rank(args, dist)
+    # A rank's SIGTERM (torchrun stopping the workers because one failed, a cluster's
+    # scancel) asks every rank for a clean stop, and must not kill this rank while it names
+    # the failed one or saves the checkpoint after the run.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: dist.request_stop("SIGTERM"))
+    try:
+        return _train_rank(args, dist)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        dist.close()
+
+
+def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
+    """The run itself: one process, or one rank of a distributed run (``dist``)."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.shapes import check
     from netbuilder.train.checkpoint import (
@@ -106,15 +128,9 @@ def _train(args: argparse.Namespace) -> int:
     )
     from netbuilder.train.config import ConfigError, TrainConfig
     from netbuilder.train.data import DataError, load_data
-    from netbuilder.train.distributed import Distributed
     from netbuilder.train.setup import resolve_device
     from netbuilder.train.trainer import Trainer
 
-    if args.nproc is not None and args.nproc < 1:
-        return _error("--nproc takes a number of processes, at least 1", EXIT_BAD_INPUT)
-    if args.nproc is not None and args.nproc > 1 and "RANK" not in os.environ:
-        return _launch(args)
-    dist = Distributed.from_env(args.strategy)
     rank = dist.rank if dist is not None else 0
     say = _error if rank == 0 else _rank_error(rank)
     initial_state = optimizer_state = earlier_metrics = None
@@ -200,7 +216,6 @@ def _train(args: argparse.Namespace) -> int:
             dist.record_failure(result.error)
             result.error = dist.explain_failure(result.error)
         interrupted = interrupted or result.status == "stopped"
-        dist.close()
         if rank != 0:  # rank 0 reports and saves for everyone
             if result.error is not None:
                 return say(f"training failed: {result.error}", EXIT_PROBLEM)
@@ -275,11 +290,10 @@ def _run_stoppable(trainer: Trainer, same_press_s: float = 0.0) -> tuple[TrainRe
     Returns the result and whether the user interrupted. A second Ctrl-C raises
     KeyboardInterrupt at once, for the caller to stop without saving; one within
     ``same_press_s`` of the first counts as the same press (torchrun forwards the terminal's
-    SIGINT to workers that already got it). Under torchrun a SIGTERM (the launcher stopping
-    the workers, a cluster's scancel) is a clean stop too.
+    SIGINT to workers that already got it).
     """
     interrupted = threading.Event()
-    previous = previous_term = None
+    previous = None
     first = 0.0
 
     def on_sigint(signum: int, frame: object) -> None:
@@ -296,21 +310,14 @@ def _run_stoppable(trainer: Trainer, same_press_s: float = 0.0) -> tuple[TrainRe
         signal.signal(signal.SIGINT, previous or signal.default_int_handler)
         raise KeyboardInterrupt
 
-    def on_sigterm(signum: int, frame: object) -> None:
-        trainer.stop()
-
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
         previous = signal.signal(signal.SIGINT, on_sigint)
-        if same_press_s > 0:
-            previous_term = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         result = trainer.run()
     finally:
         if in_main:
             signal.signal(signal.SIGINT, previous or signal.default_int_handler)
-            if previous_term is not None:
-                signal.signal(signal.SIGTERM, previous_term)
     return result, interrupted.is_set()
 
 

@@ -34,6 +34,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -183,6 +184,34 @@ class Distributed:
             return {k: v.detach().clone() for k, v in state.items()}
         return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
+    def optimizer_snapshot(
+        self, name: str, model: nn.Module, optimizer: torch.optim.Optimizer
+    ) -> dict[str, Any] | None:
+        """Under FSDP2, the full optimizer statistics in ``setup.optimizer_snapshot``'s form.
+
+        A collective; rank 0 gets the snapshot, the others None. Entries are keyed by the
+        parameter's position among the trainable ones, as a plain optimizer numbers them.
+        """
+        from torch.distributed.checkpoint.state_dict import (
+            StateDictOptions,
+            get_optimizer_state_dict,
+        )
+
+        options = StateDictOptions(full_state_dict=True, cpu_offload=True)
+        full = get_optimizer_state_dict(model, optimizer, options=options)
+        if not self.is_main:
+            return None
+        names = [n for n, p in model.named_parameters() if p.requires_grad]
+        state = full.get("state", {})
+        return {
+            "optimizer": name,
+            "state": {
+                i: {k: v.detach().clone() if torch.is_tensor(v) else v for k, v in state[n].items()}
+                for i, n in enumerate(names)
+                if n in state
+            },
+        }
+
     def weights_agree(self, model: nn.Module) -> bool:
         """Whether every rank holds the same weights (DDP's promise), by a float64 fingerprint.
 
@@ -263,7 +292,7 @@ class Distributed:
         silent = [r for r in others if after.get(r) == before.get(r)]
         if silent:
             who = f"rank {silent[0]}" if len(silent) == 1 else f"ranks {silent}"
-            return f"{who} stopped responding (killed or crashed), so the run stopped ({message})"
+            return f"{who} stopped responding (killed or crashed), so every rank stopped"
         return message
 
     def _causes(self, ranks: list[int]) -> dict[int, str]:

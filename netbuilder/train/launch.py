@@ -48,17 +48,16 @@ def launch_standalone(nproc: int, args: list[str]) -> tuple[int, str | None]:
 
 
 def describe_failures(exc: object) -> str:
-    """One line naming the ranks that failed first and how (exit status or signal)."""
+    """One line naming the rank that failed first and how (exit status or signal), then the rest."""
     failures = getattr(exc, "failures", {}) or {}
     if not failures:
         return str(exc).splitlines()[0]
-    first_time = min(f.timestamp for f in failures.values())
-    parts = []
-    for rank, failure in sorted(failures.items()):
-        if failure.timestamp != first_time and len(failures) > 1 and failure.exitcode == 1:
-            continue  # the ranks that only followed the first failure
-        parts.append(f"rank {rank} {_how(failure.exitcode)}")
-    return "; ".join(parts) if parts else f"rank {min(failures)} failed"
+    ordered = sorted(failures.items(), key=lambda item: (item[1].timestamp, item[0]))
+    rank, first = ordered[0]
+    text = f"rank {rank} {_how(first.exitcode)}"
+    if len(ordered) > 1:
+        text += "; then " + ", ".join(f"rank {r} {_how(f.exitcode)}" for r, f in ordered[1:])
+    return text
 
 
 def _how(exitcode: int) -> str:

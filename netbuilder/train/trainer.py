@@ -328,8 +328,11 @@ class Trainer:
                         }
                     )
                     self._best_state = best_state
-                    if dist is None or not dist.sharded:
-                        result.optimizer_state = optimizer_snapshot(cfg.optimizer, optimizer)
+                    result.optimizer_state = (
+                        dist.optimizer_snapshot(cfg.optimizer, model, optimizer)
+                        if dist is not None and dist.sharded
+                        else optimizer_snapshot(cfg.optimizer, optimizer)
+                    )
                 else:
                     stale += 1
                 for key, value in zip(
@@ -366,8 +369,10 @@ class Trainer:
         finally:  # decoding processes end with the run, whatever ended it
             batches.close()
             val_batches.close()
-        if dist is not None and not dist.weights_agree(model):
-            raise TrainingFailure("the processes ended with different weights (a DDP bug?)")
+        if dist is not None and not dist.sharded:  # DDP's promise, checked
+            if not dist.weights_agree(model):
+                raise TrainingFailure("the processes ended with different weights")
+            self._emit(StatusEvent(f"all {dist.world_size} processes hold identical weights"))
         if best_state is None:  # stopped before the first epoch finished: nothing trained
             result.model = None
             return
