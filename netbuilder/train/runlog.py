@@ -187,8 +187,12 @@ class EventFollower:
         self._identity: tuple[int, int] | None = None
         self.ended: RunEnded | None = None
 
-    def poll(self) -> list[RunRecord]:
-        """The records completed since the last call (empty while the file does not exist)."""
+    def poll(self, max_bytes: int | None = None) -> list[RunRecord]:
+        """The records completed since the last call (empty while the file does not exist).
+
+        ``max_bytes`` caps what one call reads, so a GUI opening a long finished run reads
+        it over several timer ticks instead of freezing for one long parse.
+        """
         try:
             with open(self.path, "rb") as f:
                 st = os.fstat(f.fileno())
@@ -199,7 +203,7 @@ class EventFollower:
                     self._identity, self._offset, self._partial = identity, 0, b""
                     self.ended = None
                 f.seek(self._offset)
-                chunk = f.read()
+                chunk = f.read(-1 if max_bytes is None else max_bytes)
         except OSError:  # not there yet, or gone for a moment: try again next poll
             return []
         self._offset += len(chunk)
@@ -218,6 +222,14 @@ class EventFollower:
                 self.ended = record
             records.append(record)
         return records
+
+    @property
+    def caught_up(self) -> bool:
+        """Whether the last poll reached the end of the file as it was then."""
+        try:
+            return os.path.getsize(self.path) <= self._offset
+        except OSError:
+            return True
 
     def read_all(self) -> list[RunRecord]:
         """Every record in the file now (a finished run, or a snapshot of a running one)."""
