@@ -224,3 +224,50 @@ def test_ctrl_c_after_an_epoch_saves_the_best_one_under_torchrun(tmp_path: Path)
     assert 2 <= len(checkpoint.metrics["val_loss"]) < 500
     ended = EventFollower(run_folder(out)).read_all()[-1]
     assert ended == RunEnded("stopped", str(out.resolve()), checkpoint.best_epoch, None)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_slurm_template_runs_the_torchrun_command(tmp_path: Path) -> None:
+    """The batch script itself, on one node with 2 CPU ranks: Slurm's commands are stand-ins
+    (``scontrol`` names this host, ``srun`` runs its command), everything else is real."""
+    from netbuilder.resources import EXAMPLES_DIR
+
+    script = EXAMPLES_DIR.parent.parent / "packaging" / "cluster" / "netbuilder-train.sbatch"
+    if not script.exists():  # an installed wheel has no packaging folder
+        pytest.skip("packaging/cluster is not shipped in the wheel")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "scontrol").write_text("#!/bin/sh\necho localhost\n")
+    (bin_dir / "srun").write_text('#!/bin/sh\nshift\nexec "$@"\n')  # drop --kill-on-bad-exit
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    nbd = _diagram(tmp_path, epochs=1)
+    env = {
+        **_env(),
+        "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "SLURM_JOB_NODELIST": "localhost",
+        "SLURM_NNODES": "1",
+        "SLURM_GPUS_ON_NODE": "2",
+        "SLURM_CPUS_PER_TASK": "2",
+        "SLURM_JOB_ID": str(os.getpid()),
+        "NETBUILDER_RDZV_PORT": str(_free_port()),
+    }
+    run = subprocess.run(
+        ["bash", str(script), str(nbd), "out.pt", "--device", "cpu"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 processes (DDP over gloo)" in run.stdout
+    assert load_checkpoint(tmp_path / "out.pt").best_epoch == 1
+    assert (tmp_path / "out.pt.run" / "events.jsonl").exists()
