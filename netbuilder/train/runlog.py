@@ -179,7 +179,8 @@ class EventFollower:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         path = Path(path)
-        self.path = path / EVENTS_FILE if path.is_dir() else path
+        # a run folder (perhaps not created yet: the run has not started) or the file itself
+        self.path = path if path.suffix == ".jsonl" else path / EVENTS_FILE
         self.skipped = 0  # complete lines that were not records (corrupt, unknown)
         self.restarts = 0  # times the file started over (a new run into the same folder)
         self._offset = 0

@@ -73,6 +73,15 @@ def test_a_torn_last_line_waits_for_its_end_and_corrupt_lines_are_skipped(tmp_pa
     assert follower.poll() == []
 
 
+def test_a_follower_may_start_before_the_run_folder_exists(tmp_path: Path) -> None:
+    folder = run_folder(tmp_path / "m.pt")
+    follower = EventFollower(folder)
+    assert follower.poll() == []
+    log = RunLog(folder, RunStarted("a.nbd", "m.pt"), tensorboard=False)
+    assert follower.poll() == [RunStarted("a.nbd", "m.pt")]
+    log.close()
+
+
 def test_a_new_run_into_the_same_folder_is_read_from_its_start(tmp_path: Path) -> None:
     start = RunStarted("a.nbd", "m.pt")
     log = RunLog(tmp_path, start, tensorboard=False)
