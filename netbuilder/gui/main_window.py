@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         )
         self.act_delete.setShortcuts([QKeySequence(STD.Delete), QKeySequence(Qt.Key.Key_Backspace)])
         self.act_select_all = self._action("Select &All", self._select_all, STD.SelectAll)
-        self.act_layout = self._action("Auto-&layout", e.auto_layout, "Ctrl+L")
+        self.act_layout = self._action("Auto-&layout", v.auto_layout, "Ctrl+L")
         self.act_add = self._action("Add &Block…", self._search_at_centre, "Ctrl+B")
         self.act_zoom_in = self._action("Zoom &In", v.zoom_in, STD.ZoomIn)
         self.act_zoom_out = self._action("Zoom &Out", v.zoom_out, STD.ZoomOut)
