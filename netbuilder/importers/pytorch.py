@@ -58,7 +58,7 @@ def parse_input_shapes(text: str) -> list[tuple[tuple[int, ...], str]]:
                 f"--input-shape {part.strip()!r} needs a batch size and at least one more size, "
                 "each between 1 and 1000000"
             )
-        out.append((dims, "long" if m.group(3) in ("long", "int64") else "float"))
+        out.append((dims, "long" if m.group(2) in ("long", "int64") else "float"))
     return out
 
 
@@ -255,6 +255,14 @@ class _Walker:
             if n.op == "output":
                 self._output(n)
                 continue
+            if any(self.env.get(a, 0) is None for a in n.all_input_nodes):
+                # fed by an unmapped node (reported already): report it only if it has no
+                # block of its own either, so the list holds every real gap once
+                reason = self._own_problem(n)
+                if reason:
+                    self.problems.append(Problem(_describe(n), reason))
+                self.env[n] = None
+                continue
             try:
                 self._node(n)
             except Unmapped as exc:
@@ -262,11 +270,28 @@ class _Walker:
                 self.env[n] = None
         if self.problems:
             raise UnmappedError(
-                f"{len(self.problems)} operation{'s' * (len(self.problems) != 1)} of the model "
-                "have no NetBuilder block",
+                f"{len(self.problems)} operation(s) of the model have no NetBuilder block",
                 self.problems,
             )
         return self.graph
+
+    def _own_problem(self, n: fx.Node) -> str | None:
+        """Why ``n`` has no block whatever its inputs are, or None if it has one."""
+        if n.op == "call_module":
+            m = self.gm.get_submodule(str(n.target))
+            if type(m) is nn.Identity:
+                return None
+            try:
+                map_module(m)
+            except Unmapped as exc:
+                return str(exc)
+            return None
+        if n.op == "call_function" and (n.target is getattr or n.target.__name__ == "getitem"):
+            return None
+        if n.op == "call_method" and n.target in ("size", "dim", "__getitem__"):
+            return None
+        known = FUNCTIONS if n.op == "call_function" else METHODS
+        return None if n.target in known else f"{_callee(n)} has no NetBuilder block"
 
     def _output(self, n: fx.Node) -> None:
         result = self.value(n.args[0])

@@ -69,7 +69,6 @@ def _conv(m: nn.Module, block: str) -> Mapping:
         "dilation": _one("dilation", m.dilation),
         "groups": m.groups,
         "bias": m.bias is not None,
-        "in_channels": m.in_channels,
     }
     if block == "ConvTranspose2d":
         params["output_padding"] = _one("output_padding", m.output_padding)
@@ -93,7 +92,7 @@ def _pool(m: nn.Module, block: str) -> Mapping:
 def _batchnorm(m: nn.Module, block: str) -> Mapping:
     if not m.affine or not m.track_running_stats or m.momentum is None:
         raise Unmapped("affine=False, track_running_stats=False or momentum=None")
-    return block, {"momentum": m.momentum, "eps": m.eps, "num_features": m.num_features}
+    return block, {"momentum": m.momentum, "eps": m.eps}
 
 
 def _layernorm(m: nn.LayerNorm) -> Mapping:
@@ -104,7 +103,6 @@ def _layernorm(m: nn.LayerNorm) -> Mapping:
     return "LayerNorm", {
         "eps": m.eps,
         "elementwise_affine": m.elementwise_affine,
-        "normalized_shape": m.normalized_shape[0],
     }
 
 
@@ -120,7 +118,6 @@ def _recurrent(m: nn.Module, block: str, last: bool = False) -> Mapping:
         "dropout": float(m.dropout),
         "output": "last" if last else "sequence",
         "bias": m.bias,
-        "input_size": m.input_size,
     }
     if block == "RNN":
         params["nonlinearity"] = m.nonlinearity
@@ -137,7 +134,6 @@ def _attention(m: nn.MultiheadAttention, causal: bool = False) -> Mapping:
         "dropout": float(m.dropout),
         "causal": causal,
         "bias": m.in_proj_bias is not None,
-        "embed_dim": m.embed_dim,
     }
 
 
@@ -160,7 +156,6 @@ def _encoder_layer_params(layer: nn.TransformerEncoderLayer) -> dict[str, Any]:
         "dropout": float(layer.dropout.p),
         "activation": activation,
         "norm_first": bool(layer.norm_first),
-        "d_model": attn.embed_dim,
     }
 
 
@@ -208,7 +203,6 @@ def _simple(m: nn.Module) -> Mapping | None:
         return "Linear", {
             "out_features": m.out_features,
             "bias": m.bias is not None,
-            "in_features": m.in_features,
         }
     if type(m) is nn.AdaptiveAvgPool2d:
         size = m.output_size
