@@ -106,8 +106,13 @@ def _pair(value: Any, default: int) -> Any:
     return value
 
 
-def _heads(nodes: list[fx.Node]) -> int:
+def _heads(nodes: list[fx.Node], embed: int) -> int:
     sdpa = _find(nodes, "scaled_dot_product_attention", "_native_multi_head_attention")
+    bmm = _find(nodes, "bmm", "baddbmm")
+    if sdpa is None and bmm is not None:  # the path that also returns attention weights
+        shape = _shape(bmm.args[1] if op_name(bmm) == "baddbmm" else bmm.args[0])
+        if shape and isinstance(shape[-1], int) and shape[-1] and embed % shape[-1] == 0:
+            return embed // int(shape[-1])
     if sdpa is None:
         raise Unmapped("no attention operation found to read the number of heads from")
     if op_name(sdpa) == "_native_multi_head_attention":
@@ -133,7 +138,7 @@ def _encoder_kwargs(nodes: list[fx.Node], w: dict[str, torch.Tensor], prefix: st
     first_linear = next((i for i, n in enumerate(nodes) if op_name(n) == "linear"), 0)
     return dict(
         d_model=d_model,
-        nhead=_heads(nodes),
+        nhead=_heads(nodes, d_model),
         dim_feedforward=w[f"{prefix}linear1.weight"].shape[0],
         dropout=float(arguments(dropout)["p"]) if dropout is not None else 0.0,
         activation="gelu" if _find(nodes, "gelu") is not None else "relu",
@@ -258,8 +263,9 @@ def _rebuild(kind: str, nodes: list[fx.Node], w: dict[str, torch.Tensor]) -> nn.
         embed = w["in_proj_weight"].shape[1]
         bias = "in_proj_bias" in w
         if kind == "SelfAttention":
-            return layers.SelfAttention(embed, _heads(nodes), bias=bias, causal=_causal(nodes))
-        return nn.MultiheadAttention(embed, _heads(nodes), bias=bias, batch_first=True)
+            heads = _heads(nodes, embed)
+            return layers.SelfAttention(embed, heads, bias=bias, causal=_causal(nodes))
+        return nn.MultiheadAttention(embed, _heads(nodes, embed), bias=bias, batch_first=True)
     if kind in ("TransformerEncoderLayer", "TransformerBlock"):
         kw = _encoder_kwargs(nodes, w, "")
         if kind == "TransformerBlock":

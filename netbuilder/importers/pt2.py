@@ -27,7 +27,10 @@ from netbuilder.importers.torch_map import Unmapped, map_module
 # ATen operations outside any layer, as the names ``torch_functions`` maps
 ATEN_CALLS = {
     "add": "add",
+    "add_": "add",
     "mul": "mul",
+    "mul_": "mul",
+    "relu_": "relu",
     "cat": "cat",
     "concat": "cat",
     "relu": "relu",
@@ -197,13 +200,17 @@ class _Program:
                     external.append(a)
         outputs = [n for n in nodes if any(u not in inside for u in n.users)]
         try:
+            module = rebuild(kind, nodes, tensors)
+            block, params = map_module(module)
             if len(external) != 1:
                 raise Unmapped(f"the layer takes {len(external)} tensor inputs, blocks take one")
             source = self.env.get(external[0])
+            if source is None:  # fed by an unmapped operation, which is reported
+                for n in nodes:
+                    self.env[n] = None
+                return
             if not is_value(source):
                 raise Unmapped("its input is not a tensor NetBuilder carries")
-            module = rebuild(kind, nodes, tensors)
-            block, params = map_module(module)
         except (Unmapped, KeyError, TypeError, ValueError, RuntimeError) as exc:
             reason = str(exc) if isinstance(exc, Unmapped) else f"cannot be read ({exc})"
             self.problems.append(Problem(where, reason))
@@ -241,6 +248,9 @@ class _Program:
             self.env[n] = None
             return
         if any(self.env.get(a, 0) is None for a in n.all_input_nodes if _is_tensorish(a)):
+            known = name in ATEN_CALLS or name in IDENTITY or name in ("select", "slice")
+            if not known and n.target is not operator.getitem:
+                self.problems.append(Problem(_where(n), f"{n.target} has no NetBuilder block"))
             self.env[n] = None  # fed by an unmapped node, which is reported
             return
         args = tuple(fx.node.map_arg(n.args, lambda a: self.env.get(a)))
@@ -251,7 +261,7 @@ class _Program:
         if name == "select":
             self._select(n, args)
             return
-        if name == "dropout" and not args[2:3] == (True,):
+        if name == "dropout" and args[2:3] != (True,):
             args = args[:2]
         if name == "_softmax":
             args = args[:2]
