@@ -107,10 +107,13 @@ def _constants(model: Any) -> dict[str, np.ndarray]:
         if node.op_type == "Constant":
             foldable.append(node)
             known.update(node.output)
-        elif node.input and all((not i) or i in known for i in node.input):
-            if node.op_type not in ("RandomNormal", "RandomUniform", "Shape", "Size"):
-                foldable.append(node)
-                known.update(o for o in node.output if o)
+        elif (
+            node.input
+            and all((not i) or i in known for i in node.input)
+            and node.op_type not in ("RandomNormal", "RandomUniform", "Shape", "Size")
+        ):
+            foldable.append(node)
+            known.update(o for o in node.output if o)
     if not foldable:
         return consts
     from onnx.reference import ReferenceEvaluator
