@@ -414,11 +414,22 @@ class _Walker:
         self.env[n] = self._add(n, name, block, params, [args[0]], weights=weights)[0]
 
 
+def documented_shapes(model: nn.Module) -> list[tuple[tuple[int, ...], str]] | None:
+    """Input sizes from the ``Inputs: x: B×3×32×32.`` line NetBuilder's generated code has."""
+    doc = type(model).__doc__ or ""
+    m = re.search(r"Inputs: (.+?)\.\s*$", doc, re.MULTILINE)
+    if not m:
+        return None
+    found = re.findall(r"\w+: B((?:×\d+)+)", m.group(1))
+    return [((1, *(int(d) for d in dims.split("×")[1:])), "float") for dims in found] or None
+
+
 def input_specs(
     model: nn.Module, shapes: Sequence[tuple[tuple[int, ...], str]] | None
 ) -> list[TensorSpec]:
     """Per-sample specs from ``--input-shape``, or guessed from a first Linear/Embedding."""
     first = next((m for m in model.modules() if not list(m.children())), None)
+    shapes = shapes or documented_shapes(model)
     if shapes:
         specs = []
         for dims, dtype in shapes:
