@@ -176,17 +176,25 @@ class _LineScanner:
         self.skip_space()
         if self.pos >= len(self.text) or self.text[self.pos] == ";":
             return None
+        if self.text.startswith("<", self.pos):
+            raise self.fail("links pointing backwards (<--, <-->) are not read")
         m = _TEXT_ARROW.match(self.text, self.pos)
         if m:
             self.pos = m.end()
-            return _label(m.group(2))
+            return self.link_text(m.group(2))
         m = _ARROW.match(self.text, self.pos)
         if not m:
             raise self.fail("expected a link such as --> or ---")
         if m.group(1):
             raise self.fail("links pointing backwards (<--) are not read")
         self.pos = m.end()
-        return _label(m.group(4)) if m.group(3) else ""
+        return self.link_text(m.group(4)) if m.group(3) else ""
+
+    def link_text(self, raw: str) -> str:
+        try:
+            return _label(raw)
+        except ValueError as exc:
+            raise self.fail(str(exc)) from None
 
     def statement(self) -> None:
         sources = self.group()
