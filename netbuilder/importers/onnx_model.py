@@ -199,6 +199,18 @@ def _reference(path: Path, model: Any, names: list[str]):
 def import_onnx(path: str | os.PathLike[str]) -> ImportResult:
     """Map ``path`` to a diagram; ModelImportError lists every node without a block."""
     path = Path(path)
+    try:
+        return _import_onnx(path)
+    except ModelImportError:
+        raise
+    except Exception as exc:  # a model the checker passes but that is inconsistent inside
+        first = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise ModelImportError(
+            f"{path}: the ONNX model cannot be read ({type(exc).__name__}: {first})"
+        ) from None
+
+
+def _import_onnx(path: Path) -> ImportResult:
     model = read_model(path)
     try:
         consts = _constants(model)

@@ -348,13 +348,21 @@ def import_pt2(path: str | os.PathLike[str]) -> ImportResult:
         raise ModelImportError(f"{path}: refused: {exc}; nothing from it was run") from None
     except ValueError as exc:
         raise ModelImportError(f"{path}: {exc}") from None
-    program = _Program(ep)
+    except Exception as exc:  # zip damage that the checks above do not catch (bad CRC...)
+        raise ModelImportError(f"{path}: the .pt2 archive is damaged ({_first(exc)})") from None
     try:
-        graph = program.walk()
+        graph = _Program(ep).walk()
+        graph.name = path.stem
+        module = ep.module()
+        return finish(graph, lambda xs: module(*xs))
     except ModelImportError as exc:
         exc.summary = f"{path}: {exc.summary}"
         exc.args = (exc.summary,)
         raise
-    graph.name = path.stem
-    module = ep.module()
-    return finish(graph, lambda xs: module(*xs))
+    except Exception as exc:  # a program torch loads but that is inconsistent inside
+        raise ModelImportError(f"{path}: the program cannot be read ({_first(exc)})") from None
+
+
+def _first(exc: BaseException) -> str:
+    text = (str(exc).strip().splitlines() or [""])[0][:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

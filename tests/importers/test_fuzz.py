@@ -139,11 +139,11 @@ def _run_file(tmp_path: Path, suffix: str, data: bytes) -> str:
 def test_pt2_fuzz(exported: dict[str, bytes], tmp_path: Path) -> None:
     rng = random.Random(99)
     outcomes = {"refused": 0, "imported": 0}
-    for case in range(240):
+    for case in range(120):
         data = exported["pt2"]
         data = _flip(data, rng) if case % 2 else _mutate_pt2(data, rng)
         outcomes[_run_file(tmp_path, ".pt2", data)] += 1
-    assert outcomes["refused"] > 100, outcomes
+    assert outcomes["refused"] > 50, outcomes
 
 
 @pytest.mark.timeout(600)
@@ -152,7 +152,7 @@ def test_onnx_fuzz(exported: dict[str, bytes], tmp_path: Path) -> None:
     rng = random.Random(7)
     base = onnx.load_model_from_string(exported["onnx"])
     outcomes = {"refused": 0, "imported": 0}
-    for case in range(240):
+    for case in range(120):
         if case % 2:
             data = _flip(exported["onnx"], rng)
         else:
@@ -176,4 +176,4 @@ def test_onnx_fuzz(exported: dict[str, bytes], tmp_path: Path) -> None:
                     init.dims[0] = rng.choice([0, 1, 3])
             data = model.SerializeToString()
         outcomes[_run_file(tmp_path, ".onnx", data)] += 1
-    assert outcomes["refused"] > 100, outcomes
+    assert outcomes["refused"] > 50, outcomes

@@ -38,7 +38,7 @@ def test_examples_roundtrip(path: Path, direction: str) -> None:
     assert text.splitlines()[1] == f"graph {direction}"
     body = "\n".join(text.splitlines()[2:])
     assert not set(body) - set(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.:=\"[]|>\n"
+        'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.:="[]|>\n'
     ), "only Mermaid-safe characters"
     result = from_mermaid(text)
     assert result.state_dict is None
