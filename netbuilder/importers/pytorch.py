@@ -182,6 +182,8 @@ def _callee(node: fx.Node) -> str:
     target = node.target
     module = getattr(target, "__module__", None) or ""
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", str(target))
+    if name.startswith("_VariableFunctionsClass."):  # torch's C functions (torch.roll...)
+        return f"torch.{name.split('.', 1)[1]}"
     return f"{module}.{name}" if module and module != "builtins" else str(name)
 
 
