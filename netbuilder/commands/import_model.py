@@ -37,6 +37,12 @@ def _setup_import(p: argparse.ArgumentParser) -> None:
         help="constructor arguments for model.py:ClassName, e.g. '[10]' or '{\"classes\": 10}'",
     )
     p.add_argument(
+        "--allow-opaque",
+        action="store_true",
+        help="keep operations without a block as marked 'Python op' blocks that run the "
+        "original code (shape-checked on the meta device; export-code refuses them)",
+    )
+    p.add_argument(
         "--input-shape",
         metavar="SHAPE",
         help="input size with the batch first, e.g. 1x3x224x224; several as 1x3x32x32,1x10; "
@@ -62,7 +68,12 @@ def _import(args: argparse.Namespace) -> int:
         print(f"error: {out}: the output must end in .nbd or .pt", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        result = import_path(args.source, args_json=args.args, input_shape=args.input_shape)
+        result = import_path(
+            args.source,
+            args_json=args.args,
+            input_shape=args.input_shape,
+            allow_opaque=args.allow_opaque,
+        )
     except ModelImportError as exc:
         print(f"error: {exc.details()}", file=sys.stderr)
         return EXIT_BAD_INPUT

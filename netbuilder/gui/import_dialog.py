@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -64,6 +65,10 @@ class ModuleImportDialog(QDialog):
         form.addRow("Arguments:", self.args)
         form.addRow("Input shape:", self.input_shape)
         layout.addLayout(form)
+        self.allow_opaque = QCheckBox(
+            "Keep operations without a block as marked Python ops (they need this file)", self
+        )
+        layout.addWidget(self.allow_opaque)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -80,11 +85,19 @@ class ModuleImportDialog(QDialog):
 
 
 def run_import(
-    spec: str, args_json: str | None = None, input_shape: str | None = None
+    spec: str,
+    args_json: str | None = None,
+    input_shape: str | None = None,
+    allow_opaque: bool = False,
 ) -> ImportResult:
     from netbuilder.importers import import_path
 
-    return import_path(spec, args_json=args_json or None, input_shape=input_shape or None)
+    return import_path(
+        spec,
+        args_json=args_json or None,
+        input_shape=input_shape or None,
+        allow_opaque=allow_opaque,
+    )
 
 
 class ImportActions:
@@ -109,12 +122,12 @@ class ImportActions:
         )
         return bool(path) and self.import_file(Path(path))
 
-    def import_file(self, path: Path, module: tuple[str, str, str] | None = None) -> bool:
-        """Import ``path``; for a ``.py``, ``module`` is (class, args JSON, input shape) or
-        asked for in the dialog that warns that the file's code will run."""
+    def import_file(self, path: Path, module: tuple[str, str, str, bool] | None = None) -> bool:
+        """Import ``path``; for a ``.py``, ``module`` is (class, args JSON, input shape,
+        allow Python ops) or asked for in the dialog that warns that the file's code runs."""
         from netbuilder.importers import ModelImportError
 
-        spec, args_json, shape = str(path), None, None
+        spec, args_json, shape, opaque = str(path), None, None, False
         if path.suffix.lower() == ".py":
             if module is None:
                 dialog = ModuleImportDialog(path, self.window)
@@ -124,11 +137,12 @@ class ImportActions:
                     dialog.class_name.text().strip(),
                     dialog.args.text().strip(),
                     dialog.input_shape.text().strip(),
+                    dialog.allow_opaque.isChecked(),
                 )
-            spec, args_json, shape = f"{path}:{module[0]}", module[1], module[2]
+            spec, args_json, shape, opaque = f"{path}:{module[0]}", *module[1:]
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = run_import(spec, args_json, shape)
+            result = run_import(spec, args_json, shape, opaque)
         except ModelImportError as exc:
             self._show_problems(path, exc)
             return False
@@ -148,7 +162,9 @@ class ImportActions:
         text = f"Imported {len(result.diagram.nodes)} blocks from {path.name}"
         if result.max_abs_diff is not None:
             text += f"; outputs match the original (largest difference {result.max_abs_diff:.1e})"
-        self.window.statusBar().showMessage(text, 8000)
+        if result.notes:
+            text += ". " + " ".join(result.notes)
+        self.window.statusBar().showMessage(text, 12000)
         return True
 
     def _show_problems(self, path: Path, exc: object) -> None:

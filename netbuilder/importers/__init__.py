@@ -51,18 +51,19 @@ def import_path(
     *,
     args_json: str | None = None,
     input_shape: str | None = None,
+    allow_opaque: bool = False,
 ) -> ImportResult:
     """Import ``spec`` (a file, or ``model.py:ClassName``) by its kind.
 
-    ``args_json`` and ``input_shape`` apply to PyTorch modules (and ``input_shape`` to
-    ``.pt2``/ONNX files whose input sizes are not fixed).
+    ``args_json``, ``input_shape`` and ``allow_opaque`` (keep operations without a block as
+    Python ops that run the original code) apply to PyTorch modules.
     """
     module = split_module_spec(spec)
     if module is not None:
         from netbuilder.importers.pytorch import import_python_file, parse_input_shapes
 
         shapes = parse_input_shapes(input_shape) if input_shape else None
-        return import_python_file(module[0], module[1], args_json, shapes)
+        return import_python_file(module[0], module[1], args_json, shapes, allow_opaque)
     path = Path(spec)
     suffix = path.suffix.lower()
     if suffix == ".py":

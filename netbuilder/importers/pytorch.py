@@ -181,6 +181,7 @@ def _callee(node: fx.Node) -> str:
         return f"Tensor.{node.target}()"
     target = node.target
     module = getattr(target, "__module__", None) or ""
+    module = module.lstrip("_") if module in ("_operator", "_functools") else module
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", str(target))
     if name.startswith("_VariableFunctionsClass."):  # torch's C functions (torch.roll...)
         return f"torch.{name.split('.', 1)[1]}"
@@ -231,8 +232,12 @@ class _Helper:
 
 
 class _Walker:
-    def __init__(self, gm: fx.GraphModule, shapes: dict[fx.Node, Any]) -> None:
+    def __init__(
+        self, gm: fx.GraphModule, shapes: dict[fx.Node, Any], allow_opaque: bool = False
+    ) -> None:
         self.gm = gm
+        self.allow_opaque = allow_opaque
+        self.opaque: list[str] = []
         self.shapes = shapes
         self.graph = NeutralGraph()
         self.env: dict[fx.Node, Any] = {}
@@ -268,7 +273,14 @@ class _Walker:
             try:
                 self._node(n)
             except Unmapped as exc:
-                self.problems.append(Problem(_describe(n), str(exc)))
+                reason = str(exc)
+                if self.allow_opaque:
+                    try:
+                        self._opaque(n)
+                        continue
+                    except Unmapped as why:
+                        reason = f"{reason}; it cannot be kept as a Python op either: {why}"
+                self.problems.append(Problem(_describe(n), reason))
                 self.env[n] = None
         if self.problems:
             raise UnmappedError(
@@ -276,6 +288,41 @@ class _Walker:
                 self.problems,
             )
         return self.graph
+
+    def _opaque(self, n: fx.Node) -> None:
+        """Keep ``n`` as a PythonOp block that runs a copy of the original call."""
+        from netbuilder.core.blocks.opaque import register_op
+
+        shape = self.shapes.get(n)
+        if not (isinstance(shape, tuple) and shape and all(isinstance(d, int) for d in shape)):
+            raise Unmapped("it does not return a single tensor")
+        if shape[0] != 2:
+            raise Unmapped("its result does not keep the batch dimension first")
+        graph = fx.Graph()
+        mapping: dict[fx.Node, fx.Node] = {}
+        inputs: list[Value] = []
+        for a in n.all_input_nodes:
+            value = self.env.get(a)
+            if a.op == "get_attr":
+                mapping[a] = graph.node_copy(a)
+            elif is_value(value):
+                mapping[a] = graph.placeholder(f"x{len(inputs)}")
+                inputs.append(value)
+            else:
+                raise Unmapped("an input is computed from tensor sizes or by an unmapped call")
+        if not 1 <= len(inputs) <= 8:
+            raise Unmapped(f"it takes {len(inputs)} tensors (a Python op takes 1 to 8)")
+        graph.output(graph.node_copy(n, lambda a: mapping[a]))
+        module = fx.GraphModule(self.gm, graph, "PythonOp")
+        key = uuid.uuid4().hex
+        register_op(key, module)
+        loc = _location(n)
+        text = f"{_callee(n) if n.op != 'call_module' else 'self.' + str(n.target)}"
+        text += f" at {loc}" if loc else ""
+        weights = {f"op.{k}": v.detach() for k, v in module.state_dict().items()}
+        params = {"op": text[:200], "key": key, "num_inputs": len(inputs)}
+        self.env[n] = self._add(n, n.name, "PythonOp", params, inputs, weights=weights)[0]
+        self.opaque.append(text)
 
     def _own_problem(self, n: fx.Node) -> str | None:
         """Why ``n`` has no block whatever its inputs are, or None if it has one."""
@@ -452,6 +499,7 @@ def import_module(
     model: nn.Module,
     shapes: Sequence[tuple[tuple[int, ...], str]] | None = None,
     name: str = "",
+    allow_opaque: bool = False,
 ) -> ImportResult:
     """Map ``model`` to a diagram with its weights; ModelImportError with every problem."""
     specs = input_specs(model, shapes)
@@ -468,9 +516,16 @@ def import_module(
                 f"the model fails on inputs of shapes "
                 f"{', '.join(str((2, *s.shape)) for s in specs)}: {_user_error(exc)}"
             ) from None
-    graph = _Walker(gm, shapes_seen.shapes).walk(specs)
+    walker = _Walker(gm, shapes_seen.shapes, allow_opaque)
+    graph = walker.walk(specs)
     graph.name = name or type(model).__name__
-    return finish(graph, lambda xs: model(*xs))
+    notes = []
+    if walker.opaque:
+        notes.append(
+            f"{len(walker.opaque)} operation(s) kept as Python ops that run the original code "
+            f"and need it (export-code refuses them): {'; '.join(walker.opaque[:10])}"
+        )
+    return finish(graph, lambda xs: model(*xs), notes)
 
 
 def import_python_file(
@@ -478,8 +533,9 @@ def import_python_file(
     class_name: str,
     args_json: str | None = None,
     shapes: Sequence[tuple[tuple[int, ...], str]] | None = None,
+    allow_opaque: bool = False,
 ) -> ImportResult:
     """``model.py`` + ``ClassName``: runs the file, builds the class, imports the module."""
     cls = load_class(path, class_name)
     model = instantiate(cls, args_json, f"{Path(path).name}:{class_name}")
-    return import_module(model, shapes, name=class_name)
+    return import_module(model, shapes, name=class_name, allow_opaque=allow_opaque)

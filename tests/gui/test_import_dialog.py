@@ -47,7 +47,7 @@ def test_mermaid_import_replaces_the_canvas(window, tmp_path: Path) -> None:
 def test_module_import_keeps_weights_unsaved(window, tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     path.write_text(MODEL)
-    assert window.imports.import_file(path, module=("Net", "[5]", ""))
+    assert window.imports.import_file(path, module=("Net", "[5]", "", False))
     assert window.session.state_dict is not None and window.session.weights_unsaved
     assert window.act_save_trained.isEnabled()
     assert "outputs match" in window.statusBar().currentMessage()

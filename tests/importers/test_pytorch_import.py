@@ -186,3 +186,52 @@ def test_exported_python_code_imports_back(tmp_path: Path) -> None:
         before = sorted(n.type for n in diagram.nodes.values())
         assert _types(result) == before, name
         assert result.parameter_count == check(diagram).total_params
+
+
+class WithScale(torch.nn.Module):
+    """A parameter used directly and a pad: neither has a block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 4)
+        self.scale = torch.nn.Parameter(torch.randn(4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.pad(self.fc(x) * self.scale, (1, 1))
+
+
+def test_allow_opaque_keeps_marked_python_ops(monkeypatch: pytest.MonkeyPatch) -> None:
+    from netbuilder.core.blocks import CATEGORIES, IMPORT_ONLY_CATEGORIES, opaque
+    from netbuilder.core.codegen import generate_code
+    from netbuilder.core.compile import CompileError
+
+    torch.manual_seed(5)
+    model = WithScale()
+    with pytest.raises(UnmappedError):
+        import_module(model)
+    result = import_module(model, allow_opaque=True)
+    ops = [n for n in result.diagram.nodes.values() if n.type == "PythonOp"]
+    assert len(ops) == 2 and "at test_pytorch_import.py:" in ops[1].params["op"]
+    assert result.parameter_count == 24  # the Linear and the scale kept inside its op
+    assert any(k.endswith("op.scale") for k in result.state_dict)
+    assert result.max_abs_diff is not None and result.max_abs_diff <= 1e-5
+    assert "Python ops" in result.notes[0]
+    analysis = check(result.diagram)
+    pad = next(n for n in ops if "pad" in n.params["op"])
+    assert analysis.nodes[pad.id].outputs["out"].shape == (6,)  # worked out on the meta device
+    with pytest.raises(CompileError, match="needs the original module"):
+        generate_code(result.diagram)
+    assert not set(IMPORT_ONLY_CATEGORIES) & set(CATEGORIES)  # never in the palette
+    # a shape the original cannot take is an error on that block, found on the meta device
+    fc = next(n for n in result.diagram.nodes.values() if n.type == "Linear")
+    edited = result.diagram.copy()
+    edited.set_param(fc.id, "out_features", 5)
+    mul = next(n for n in ops if "mul" in n.params["op"])
+    assert any("fails on these inputs" in d.message for d in check(edited).for_node(mul.id))
+    # another session: the original code is gone, and the block says what to do
+    monkeypatch.setattr(opaque, "OPAQUE_OPS", {})
+    monkeypatch.setattr(opaque, "_META", {})
+    fresh = result.diagram.copy()
+    fresh.set_param(pad.id, "op", pad.params["op"] + " ")  # a fresh check, not the cache
+    problems = check(fresh).for_node(pad.id)
+    assert problems and "needs the original module" in problems[0].message
