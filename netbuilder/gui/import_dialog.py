@@ -175,7 +175,10 @@ class ImportActions:
         problems = getattr(exc, "problems", [])
         box.setText(f"{path.name} cannot be imported: {summary}")
         if problems:
-            box.setInformativeText(f"{len(problems)} problem(s); see the details.")
+            shown = "\n".join(f"• {p}" for p in problems[:5])
+            extra = len(problems) - 5
+            more = f"\n… and {extra} more (see the details)" if extra > 0 else ""
+            box.setInformativeText(shown + more)
             box.setDetailedText("\n".join(str(p) for p in problems))
         box.setObjectName("import_problems")
         box.exec()
