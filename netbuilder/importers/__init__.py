@@ -60,7 +60,8 @@ def import_path(
     """
     module = split_module_spec(spec)
     if module is not None:
-        from netbuilder.importers.pytorch import import_python_file, parse_input_shapes
+        from netbuilder.importers.pytorch import import_python_file
+        from netbuilder.importers.user_code import parse_input_shapes
 
         shapes = parse_input_shapes(input_shape) if input_shape else None
         return import_python_file(module[0], module[1], args_json, shapes, allow_opaque)

@@ -9,7 +9,8 @@ import torch
 
 from netbuilder.core.shapes import check
 from netbuilder.importers import ModelImportError, UnmappedError, import_path
-from netbuilder.importers.pytorch import import_module, parse_input_shapes
+from netbuilder.importers.pytorch import import_module
+from netbuilder.importers.user_code import parse_input_shapes
 from tests.importers.zoo import (
     FunctionalCNN,
     LSTMTagger,
