@@ -17,6 +17,7 @@ from torch import nn
 from netbuilder.core import layers
 from netbuilder.core.blocks import BLOCKS
 from netbuilder.core.compile import CompileError, live_nodes
+from netbuilder.core.diagnostics import Diagnostic
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.naming import python_names
 from netbuilder.core.shapes import Analysis, check
@@ -145,6 +146,18 @@ def generate_code(
     analysis = analysis or check(diagram)
     if not analysis.ok:
         raise CompileError(analysis.errors)
+    opaque = [
+        Diagnostic(
+            nid,
+            f"This Python op ({n.params.get('op') or 'imported code'}) runs the original "
+            "module's code, which exported code cannot include: it needs the original module.",
+            "Replace it with NetBuilder blocks, or export a .pt2/ONNX file instead.",
+        )
+        for nid, n in diagram.nodes.items()
+        if n.type == "PythonOp"
+    ]
+    if opaque:
+        raise CompileError(opaque)
     names = python_names(diagram.nodes)
     order = live_nodes(diagram, analysis)
     wires = {(e.target, e.target_port): e for e in diagram.edges}

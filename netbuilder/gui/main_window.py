@@ -46,6 +46,7 @@ from netbuilder.gui.editor import Editor
 from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
 from netbuilder.gui.icons import app_icon
+from netbuilder.gui.import_dialog import ImportActions
 from netbuilder.gui.recovery import Autosaver
 from netbuilder.gui.run_watch import install_watch_action
 from netbuilder.gui.session import Session
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.session = Session(self)
         self.editor = Editor(self.session, self)
         self.files = FileActions(self)
+        self.imports = ImportActions(self)  # File > Import…, File > Export > Mermaid…
         # unsaved changes are autosaved for crash recovery; failures go to the status bar
         self.autosave = Autosaver(self.session, self._show_message, self)
         self.scene = DiagramScene(self.session.diagram, self.editor, self)
@@ -186,10 +188,12 @@ class MainWindow(QMainWindow):
             act = self.examples_menu.addAction(info.title)
             act.setStatusTip(info.description)
             act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
+        file_menu.addAction(self.imports.act_import)
         file_menu.addSeparator()
         file_menu.addActions([self.act_save, self.act_save_as, self.act_save_trained])
         self.export_menu: QMenu = file_menu.addMenu("&Export")
         self.export_menu.addActions([self.act_export_png, self.act_export_svg])
+        self.export_menu.addAction(self.imports.act_mermaid)
         # enabled while the session holds trained weights (a finished run or an opened .pt)
         self.act_export_trained = install_export_actions(self, lambda: self.session)
         self.act_watch_run = install_watch_action(self, file_menu)  # a run's curves, live
