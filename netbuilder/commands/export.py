@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
 
@@ -30,6 +31,21 @@ def _setup_export(p: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         help="file to write (.pt2/.onnx/.py) or, for python, a folder; default: next to the input",
+    )
+    p.add_argument(
+        "--no-bake-normalisation",
+        dest="bake",
+        action="store_false",
+        help="pt2/onnx: leave the training normalisation out of the graph (it then takes "
+        "normalised inputs; the statistics are stored beside it). Default: baked in, so the "
+        "export takes raw 0..1 pixels or raw column values",
+    )
+    p.add_argument(
+        "--no-validation",
+        dest="validate",
+        action="store_false",
+        help="skip reloading the training data to check the export's accuracy on raw "
+        "validation samples (random inputs are still compared)",
     )
 
 
@@ -56,7 +72,7 @@ def _export(args: argparse.Namespace) -> int:
     loaded = _load_model(source)
     if isinstance(loaded, int):
         return loaded
-    diagram, model, classes = loaded
+    diagram, model, classes, pipeline, validation = loaded
 
     from netbuilder.export import (
         SUFFIXES,
@@ -70,7 +86,16 @@ def _export(args: argparse.Namespace) -> int:
     if fmt != "python" and not out.suffix:
         out = out.with_suffix(SUFFIXES[fmt])
     try:
-        result = export_model(diagram, model, fmt, out, classes=classes)
+        result = export_model(
+            diagram,
+            model,
+            fmt,
+            out,
+            classes=classes,
+            pipeline=pipeline,
+            bake_normalisation=args.bake,
+            validation=validation if args.validate else None,
+        )
     except VerificationError as exc:
         return _fail(f"{source}: verification failed: {exc}", EXIT_PROBLEM)
     except ExportError as exc:
@@ -79,8 +104,9 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_model(source: Path) -> tuple[object, object, list[str]] | int:
-    """(diagram, model with weights, classes), or an exit code after printing why not."""
+def _load_model(source: Path) -> tuple[Any, Any, list[str], Any, Any] | int:
+    """(diagram, model with weights, classes, input pipeline, raw validation samples),
+    or an exit code after printing why not."""
     import torch
 
     from netbuilder.core.compile import CompileError, compile_diagram
@@ -108,7 +134,7 @@ def _load_model(source: Path) -> tuple[object, object, list[str]] | int:
             "exporting freshly initialised weights",
             file=sys.stderr,
         )
-        return diagram, model, []
+        return diagram, model, [], None, None
     try:
         checkpoint = load_checkpoint(source)
         model = build_model(checkpoint)
@@ -116,4 +142,45 @@ def _load_model(source: Path) -> tuple[object, object, list[str]] | int:
         if exc.path is None:
             return _fail(f"{source}: {exc}")
         return _fail(str(exc))
-    return checkpoint.diagram, model, checkpoint.classes
+    pipeline, validation = _training_data(checkpoint)
+    return checkpoint.diagram, model, checkpoint.classes, pipeline, validation
+
+
+def _training_data(checkpoint: Any) -> tuple[Any, Any]:
+    """(input pipeline, raw validation samples) by reloading the checkpoint's dataset.
+
+    Without the data (moved, deleted) the export still carries the checkpoint's pipeline
+    and is checked on random inputs only; a warning says so.
+    """
+    from netbuilder.export import ValidationSet
+    from netbuilder.train.checkpoint import input_pipeline
+    from netbuilder.train.config import ConfigError, TrainConfig
+    from netbuilder.train.data import DataError, load_data, validation_samples
+
+    try:
+        config = TrainConfig.from_dict(checkpoint.training or checkpoint.diagram.training)
+        bundle = load_data(config, checkpoint.diagram)
+        raw, prepared, targets = validation_samples(bundle)
+    except (ConfigError, DataError, OSError, ValueError) as exc:
+        print(
+            f"warning: the training data cannot be reloaded ({exc}); the export is checked "
+            "on random inputs only, not on raw validation samples",
+            file=sys.stderr,
+        )
+        pipeline = checkpoint.pipeline or input_pipeline(checkpoint, reload_data=False)
+        if pipeline.assumed:
+            print(
+                "warning: this checkpoint predates recorded preprocessing; the export assumes "
+                "inputs without normalisation",
+                file=sys.stderr,
+            )
+        return pipeline, None
+    pipeline = checkpoint.pipeline or bundle.pipeline
+    if bundle.pipeline is not None and pipeline.to_dict() != bundle.pipeline.to_dict():
+        print(
+            f"warning: the training data '{config.dataset}' changed since this model was "
+            "trained (other statistics); the export is checked on random inputs only",
+            file=sys.stderr,
+        )
+        return pipeline, None
+    return pipeline, ValidationSet(raw, prepared, targets, bundle.task)

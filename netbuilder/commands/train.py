@@ -133,6 +133,7 @@ def _train(args: argparse.Namespace) -> int:
             continued_metrics(earlier_metrics, result.metrics),  # the weights' whole history
             result.classes,
             result.optimizer_state,
+            result.data.pipeline if result.data is not None else None,
         )
     except CheckpointError as exc:
         return _error(str(exc), EXIT_BAD_INPUT)
