@@ -69,7 +69,7 @@ def _export(args: argparse.Namespace) -> int:
         except MissingDependencyError as exc:
             return _fail(str(exc))
     source: Path = args.file
-    loaded = _load_model(source)
+    loaded = _load_model(source, args.validate)
     if isinstance(loaded, int):
         return loaded
     diagram, model, classes, pipeline, validation = loaded
@@ -94,7 +94,7 @@ def _export(args: argparse.Namespace) -> int:
             classes=classes,
             pipeline=pipeline,
             bake_normalisation=args.bake,
-            validation=validation if args.validate else None,
+            validation=validation,
         )
     except VerificationError as exc:
         return _fail(f"{source}: verification failed: {exc}", EXIT_PROBLEM)
@@ -104,7 +104,9 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_model(source: Path) -> tuple[Any, Any, list[str], Any, Any] | int:
+def _load_model(
+    source: Path, reload_data: bool = True
+) -> tuple[Any, Any, list[str], Any, Any] | int:
     """(diagram, model with weights, classes, input pipeline, raw validation samples),
     or an exit code after printing why not."""
     import torch
@@ -142,45 +144,15 @@ def _load_model(source: Path) -> tuple[Any, Any, list[str], Any, Any] | int:
         if exc.path is None:
             return _fail(f"{source}: {exc}")
         return _fail(str(exc))
-    pipeline, validation = _training_data(checkpoint)
+    pipeline, validation = _training_data(checkpoint, reload_data)
     return checkpoint.diagram, model, checkpoint.classes, pipeline, validation
 
 
-def _training_data(checkpoint: Any) -> tuple[Any, Any]:
-    """(input pipeline, raw validation samples) by reloading the checkpoint's dataset.
+def _training_data(checkpoint: Any, reload_data: bool) -> tuple[Any, Any]:
+    """(input pipeline, raw validation samples or None), warnings printed."""
+    from netbuilder.export.raw_inputs import training_inputs
 
-    Without the data (moved, deleted) the export still carries the checkpoint's pipeline
-    and is checked on random inputs only; a warning says so.
-    """
-    from netbuilder.export import ValidationSet
-    from netbuilder.train.checkpoint import input_pipeline
-    from netbuilder.train.config import ConfigError, TrainConfig
-    from netbuilder.train.data import DataError, load_data, validation_samples
-
-    try:
-        config = TrainConfig.from_dict(checkpoint.training or checkpoint.diagram.training)
-        bundle = load_data(config, checkpoint.diagram)
-        raw, prepared, targets = validation_samples(bundle)
-    except (ConfigError, DataError, OSError, ValueError) as exc:
-        print(
-            f"warning: the training data cannot be reloaded ({exc}); the export is checked "
-            "on random inputs only, not on raw validation samples",
-            file=sys.stderr,
-        )
-        pipeline = checkpoint.pipeline or input_pipeline(checkpoint, reload_data=False)
-        if pipeline.assumed:
-            print(
-                "warning: this checkpoint predates recorded preprocessing; the export assumes "
-                "inputs without normalisation",
-                file=sys.stderr,
-            )
-        return pipeline, None
-    pipeline = checkpoint.pipeline or bundle.pipeline
-    if bundle.pipeline is not None and pipeline.to_dict() != bundle.pipeline.to_dict():
-        print(
-            f"warning: the training data '{config.dataset}' changed since this model was "
-            "trained (other statistics); the export is checked on random inputs only",
-            file=sys.stderr,
-        )
-        return pipeline, None
-    return pipeline, ValidationSet(raw, prepared, targets, bundle.task)
+    found = training_inputs(checkpoint, reload_data)
+    for warning in found.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return found.pipeline, found.validation

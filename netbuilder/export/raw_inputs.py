@@ -9,11 +9,13 @@ off the graph takes normalised inputs and the stored record says how to normalis
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
 
+from netbuilder.export.verify import ValidationSet
 from netbuilder.train.pipeline import InputPipeline, WithInputPipeline
 from netbuilder.train.preprocess import normalise
 
@@ -53,3 +55,58 @@ def pipeline_record(pipeline: InputPipeline | None, baked: bool) -> dict[str, An
         "normalisation_in_graph": baked,
         "input": pipeline.raw_input_text(baked),
     }
+
+
+@dataclass
+class TrainingInputs:
+    """A checkpoint's input pipeline and, when its data can be reloaded, raw validation
+    samples to check exports with; ``warnings`` say what could not be done, in words."""
+
+    pipeline: InputPipeline | None
+    validation: ValidationSet | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def training_inputs(checkpoint: Any, reload_data: bool = True) -> TrainingInputs:
+    """Reload ``checkpoint``'s dataset (a train ``Checkpoint``) for its pipeline and samples.
+
+    Without the data (moved, deleted) the export still carries the checkpoint's pipeline
+    and is compared on random inputs only; data that changed since training (other
+    statistics) is not used for the check either.
+    """
+    from netbuilder.train.checkpoint import CheckpointError, input_pipeline
+    from netbuilder.train.config import ConfigError, TrainConfig
+    from netbuilder.train.data import DataError, load_data, validation_samples
+
+    warnings: list[str] = []
+    if reload_data:
+        try:
+            config = TrainConfig.from_dict(checkpoint.training or checkpoint.diagram.training)
+            bundle = load_data(config, checkpoint.diagram)
+            raw, prepared, targets = validation_samples(bundle)
+        except (ConfigError, DataError, OSError, ValueError) as exc:
+            warnings.append(
+                f"the training data cannot be reloaded ({exc}); the export is checked on "
+                "random inputs only, not on raw validation samples"
+            )
+        else:
+            pipeline = checkpoint.pipeline or bundle.pipeline
+            if bundle.pipeline is not None and pipeline.to_dict() != bundle.pipeline.to_dict():
+                warnings.append(
+                    f"the training data '{config.dataset}' changed since this model was "
+                    "trained; the export is checked on random inputs only"
+                )
+                return TrainingInputs(pipeline, None, warnings)
+            return TrainingInputs(
+                pipeline, ValidationSet(raw, prepared, targets, bundle.task), warnings
+            )
+    try:
+        pipeline = checkpoint.pipeline or input_pipeline(checkpoint, reload_data=False)
+    except CheckpointError as exc:
+        return TrainingInputs(None, None, [*warnings, str(exc)])
+    if pipeline.assumed:
+        warnings.append(
+            "this checkpoint predates recorded preprocessing; the export assumes inputs "
+            "without normalisation"
+        )
+    return TrainingInputs(pipeline, None, warnings)
