@@ -101,9 +101,8 @@ class ProbabilityBars(QWidget):
         track = QColor(text)
         track.setAlpha(28)
         metrics = painter.fontMetrics()
-        label_w = min(
-            self.width() // 3, max((metrics.horizontalAdvance(n) for n, _ in self._rows), default=0)
-        )
+        widest = max((metrics.horizontalAdvance(n) for n, _ in self._rows), default=0)
+        label_w = min(self.width() // 3, widest + 4)
         pct_w = metrics.horizontalAdvance("100.0%")
         left = label_w + 8
         width = max(10, self.width() - left - pct_w - 10)
@@ -152,10 +151,13 @@ class TryItPanel(QWidget):
         self.entry.returnPressed.connect(self.predict_action.trigger)
         self.predict_button = QToolButton()
         self.predict_button.setDefaultAction(self.predict_action)
+        self._spacer = QWidget()  # keeps the Choose button at the left when there is no entry
+        self._spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         row.addWidget(self.entry, 1)
         row.addWidget(self.predict_button)
         row.addWidget(self.choose_button)
+        row.addWidget(self._spacer, 1)
 
         self.error = QLabel(wordWrap=True)
         self.error.setObjectName("tryItError")
@@ -215,10 +217,11 @@ class TryItPanel(QWidget):
         self.choose_action.setEnabled(images)
         self.choose_button.setVisible(images or kind is None)
         self.entry.setVisible(typed)
+        self._spacer.setVisible(not typed)
         self.predict_action.setEnabled(typed)
         self.predict_button.setVisible(typed)
         self.entry.clear()
-        self.hint.setText(self._hint_text(kind))
+        self.hint.setText(self._hint_text(kind, pipeline))
         if kind == "table" and pipeline is not None:
             self.entry.setPlaceholderText(", ".join(pipeline.columns or []))
         elif kind == "tokens":
@@ -273,7 +276,7 @@ class TryItPanel(QWidget):
     # ------------------------------------------------------------------ internals
 
     @staticmethod
-    def _hint_text(kind: str | None) -> str:
+    def _hint_text(kind: str | None, pipeline: InputPipeline | None) -> str:
         if kind is None:
             return "Train a model (or open a .pt) to try it on your own inputs."
         if kind == "image":
@@ -282,7 +285,11 @@ class TryItPanel(QWidget):
                 "cropped as in training."
             )
         if kind == "table":
-            return "Type one row: values in the column order shown, or name=value pairs."
+            columns = ", ".join(pipeline.columns or []) if pipeline is not None else ""
+            return (
+                f"Type one row: values of {columns} in this order, separated by commas, "
+                "or name=value pairs."
+            )
         if kind == "tokens":
             return "Type a text of token ids separated by spaces (shorter texts are padded)."
         return "Try it takes images, table rows or token texts; this model's input is a " + kind
