@@ -181,7 +181,8 @@ class FileActions:
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
-                getattr(ckpt, "pipeline", None),
+                getattr(ckpt, "best_epoch", None),
+                pipeline=getattr(ckpt, "pipeline", None),
             )
         except CheckpointError as exc:
             self._error("Cannot save the trained model", str(exc))

@@ -178,7 +178,8 @@ class Autosaver(QObject):
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
-                getattr(ckpt, "pipeline", None),
+                getattr(ckpt, "best_epoch", None),
+                pipeline=getattr(ckpt, "pipeline", None),
             )
         else:
             path.unlink(missing_ok=True)
