@@ -91,7 +91,13 @@ def training_inputs(checkpoint: Any, reload_data: bool = True) -> TrainingInputs
             )
         else:
             pipeline = checkpoint.pipeline or bundle.pipeline
-            if bundle.pipeline is not None and pipeline.to_dict() != bundle.pipeline.to_dict():
+            if pipeline is None or bundle.pipeline is None:
+                warnings.append(
+                    f"the dataset '{config.dataset}' records no input pipeline; the export "
+                    "is checked on random inputs only"
+                )
+                return TrainingInputs(pipeline, None, warnings)
+            if pipeline.to_dict() != bundle.pipeline.to_dict():
                 warnings.append(
                     f"the training data '{config.dataset}' changed since this model was "
                     "trained; the export is checked on random inputs only"

@@ -227,3 +227,34 @@ def test_without_baking_the_graph_takes_normalised_inputs(
     assert json.loads(extra["netbuilder.json"])["normalisation_in_graph"] is False
     with torch.no_grad():
         assert torch.equal(program(prepared[:4]), _app_outputs(t.model, prepared[:4]))
+
+
+def test_table_exports_fill_gaps_and_standardise_raw_values(tmp_path: Path) -> None:
+    """Raw column values with NaN for missing cells: the graph fills and standardises."""
+    from tests.train.conftest import table_net
+
+    rng = np.random.default_rng(5)
+    lines = ["a,b,c,label"]
+    for i in range(120):
+        a, b, c = rng.normal(50, 20), rng.normal(0, 3), rng.normal(1000, 300)
+        label = "hi" if a / 20 + b / 3 + rng.normal(0, 0.8) > 2.5 else "lo"
+        cell = "" if i % 7 == 0 else f"{b:.3f}"
+        lines.append(f"{a:.3f},{cell},{c:.1f},{label}")
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    diagram = table_net(3, 2)
+    config = TrainConfig(
+        dataset=str(tmp_path / "t.csv"),
+        epochs=8,
+        device="cpu",
+        batch_size=16,
+        mixed_precision="off",
+        dataset_options={"missing": "fill_mean", "val_split": 0.4},
+    )
+    result = Trainer(diagram, config).run()
+    assert result.ok and result.model is not None, result.error
+    pipeline = result.data.pipeline
+    raw, _, _ = validation_samples(result.data)
+    assert torch.isnan(raw).any()  # the exports are given the gaps as they are
+    scores = _check_all_formats(tmp_path, diagram, result.model, result, pipeline)
+    assert scores["pt2"] == scores["onnx"] == scores["python"] == scores["app"], scores
+    assert 0 < scores["app"] < len(raw)
