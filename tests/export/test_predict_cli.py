@@ -244,3 +244,22 @@ def test_bad_token_text_exits_2(token_model, capsys: pytest.CaptureFixture[str])
     too_long = " ".join(["1"] * (result.data.pipeline.shape[0] + 1))
     code, _, err = run(capsys, str(root / "tok.pt"), too_long)
     assert code == 2 and "at most" in err
+
+
+def test_sequence_csv_of_time_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    diagram = load(EXAMPLES_DIR / "lstm_sequence_classifier.nbd")
+    result = _train_and_save(diagram, tiny_config(diagram), tmp_path / "seq.pt")
+    steps = result.data.raw_val[0]  # T × F
+    header = ",".join(f"f{j}" for j in range(steps.shape[1]))
+    body = "\n".join(",".join(f"{v!r}" for v in row) for row in steps.tolist())
+    (tmp_path / "wave.csv").write_text(f"{header}\n{body}\n")
+    code, out, err = run(capsys, str(tmp_path / "seq.pt"), str(tmp_path / "wave.csv"), "--json")
+    assert code == 0, err
+    with torch.no_grad():
+        app = result.model.eval()(result.data.val.inputs[:1]).softmax(1)[0]
+    top = json.loads(out)[0]["top"][0]
+    assert top["class"] == result.classes[int(app.argmax())]
+    assert top["probability"] == pytest.approx(float(app.max()), abs=1e-5)
+    (tmp_path / "short.csv").write_text("1,2\n3,4\n")
+    code, _, err = run(capsys, str(tmp_path / "seq.pt"), str(tmp_path / "short.csv"))
+    assert code == 2 and "the model takes" in err
