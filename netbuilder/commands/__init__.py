@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "export_code",
     "export",
     "train",
+    "predict",
     "render",
     "import_model",
     "export_mermaid",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
 
@@ -30,6 +31,21 @@ def _setup_export(p: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         help="file to write (.pt2/.onnx/.py) or, for python, a folder; default: next to the input",
+    )
+    p.add_argument(
+        "--no-bake-normalisation",
+        dest="bake",
+        action="store_false",
+        help="pt2/onnx: leave the training normalisation out of the graph (it then takes "
+        "normalised inputs; the statistics are stored beside it). Default: baked in, so the "
+        "export takes raw 0..1 pixels or raw column values",
+    )
+    p.add_argument(
+        "--no-validation",
+        dest="validate",
+        action="store_false",
+        help="skip reloading the training data to check the export's accuracy on raw "
+        "validation samples (random inputs are still compared)",
     )
 
 
@@ -53,10 +69,10 @@ def _export(args: argparse.Namespace) -> int:
         except MissingDependencyError as exc:
             return _fail(str(exc))
     source: Path = args.file
-    loaded = _load_model(source)
+    loaded = _load_model(source, args.validate)
     if isinstance(loaded, int):
         return loaded
-    diagram, model, classes = loaded
+    diagram, model, classes, pipeline, validation = loaded
 
     from netbuilder.export import (
         SUFFIXES,
@@ -70,7 +86,16 @@ def _export(args: argparse.Namespace) -> int:
     if fmt != "python" and not out.suffix:
         out = out.with_suffix(SUFFIXES[fmt])
     try:
-        result = export_model(diagram, model, fmt, out, classes=classes)
+        result = export_model(
+            diagram,
+            model,
+            fmt,
+            out,
+            classes=classes,
+            pipeline=pipeline,
+            bake_normalisation=args.bake,
+            validation=validation,
+        )
     except VerificationError as exc:
         return _fail(f"{source}: verification failed: {exc}", EXIT_PROBLEM)
     except ExportError as exc:
@@ -79,8 +104,11 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_model(source: Path) -> tuple[object, object, list[str]] | int:
-    """(diagram, model with weights, classes), or an exit code after printing why not."""
+def _load_model(
+    source: Path, reload_data: bool = True
+) -> tuple[Any, Any, list[str], Any, Any] | int:
+    """(diagram, model with weights, classes, input pipeline, raw validation samples),
+    or an exit code after printing why not."""
     import torch
 
     from netbuilder.core.compile import CompileError, compile_diagram
@@ -108,7 +136,7 @@ def _load_model(source: Path) -> tuple[object, object, list[str]] | int:
             "exporting freshly initialised weights",
             file=sys.stderr,
         )
-        return diagram, model, []
+        return diagram, model, [], None, None
     try:
         checkpoint = load_checkpoint(source)
         model = build_model(checkpoint)
@@ -116,4 +144,15 @@ def _load_model(source: Path) -> tuple[object, object, list[str]] | int:
         if exc.path is None:
             return _fail(f"{source}: {exc}")
         return _fail(str(exc))
-    return checkpoint.diagram, model, checkpoint.classes
+    pipeline, validation = _training_data(checkpoint, reload_data)
+    return checkpoint.diagram, model, checkpoint.classes, pipeline, validation
+
+
+def _training_data(checkpoint: Any, reload_data: bool) -> tuple[Any, Any]:
+    """(input pipeline, raw validation samples or None), warnings printed."""
+    from netbuilder.export.raw_inputs import training_inputs
+
+    found = training_inputs(checkpoint, reload_data)
+    for warning in found.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return found.pipeline, found.validation

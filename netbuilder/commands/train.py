@@ -238,6 +238,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
             result.classes,
             result.optimizer_state,
             continued_best_epoch(earlier_metrics, best),
+            pipeline=result.data.pipeline if result.data is not None else None,
         )
     except CheckpointError as exc:
         _end_log(log, "failed", None, best, str(exc))

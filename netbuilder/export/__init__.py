@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from torch import nn
 
@@ -21,7 +21,10 @@ from netbuilder.export.errors import (
     UnsafeFileError,
     VerificationError,
 )
-from netbuilder.export.verify import ExportResult
+from netbuilder.export.verify import ExportResult, ValidationSet
+
+if TYPE_CHECKING:
+    from netbuilder.train.pipeline import InputPipeline
 
 FORMATS: dict[str, str] = {
     "pt2": "torch.export program (.pt2)",
@@ -37,6 +40,7 @@ __all__ = [
     "ExportResult",
     "MissingDependencyError",
     "UnsafeFileError",
+    "ValidationSet",
     "VerificationError",
     "default_output",
     "export_model",
@@ -70,36 +74,56 @@ def export_model(
     *,
     analysis: Analysis | None = None,
     classes: list[str] | None = None,
+    pipeline: InputPipeline | None = None,
+    bake_normalisation: bool = True,
+    validation: ValidationSet | None = None,
 ) -> ExportResult:
     """Export ``model`` (compiled from ``diagram``, weights loaded) as ``fmt`` to ``out``.
+
+    ``pipeline`` (the checkpoint's input pipeline) travels with the export: ``.pt2`` and
+    ONNX bake its normalisation into the graph unless ``bake_normalisation`` is off, the
+    Python export gets ``preprocess()``/``predict()``. ``validation`` (raw and prepared
+    validation samples) makes each export prove it scores like the app on raw inputs.
 
     Raises ``ExportError`` (and subclasses) with a one-line reason; ``VerificationError``
     when the written file reloads but does not reproduce ``model``.
     """
     model = on_cpu(model)
-    exporters: dict[str, Callable[[], ExportResult]] = {
-        "pt2": lambda: _pt2(diagram, model, out, analysis, classes),
-        "onnx": lambda: _onnx(diagram, model, out, analysis),
-        "python": lambda: _python(diagram, model, out, analysis, classes),
-    }
-    if fmt not in exporters:
+    if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return exporters[fmt]()
+    if fmt == "pt2":
+        from netbuilder.export.pt2 import export_pt2
 
+        return export_pt2(
+            diagram,
+            model,
+            out,
+            analysis=analysis,
+            classes=classes,
+            pipeline=pipeline,
+            bake=bake_normalisation,
+            validation=validation,
+        )
+    if fmt == "onnx":
+        from netbuilder.export.onnx_format import export_onnx
 
-def _pt2(d: Diagram, m: nn.Module, out: object, a: Analysis | None, c: list[str] | None):
-    from netbuilder.export.pt2 import export_pt2
-
-    return export_pt2(d, m, out, analysis=a, classes=c)  # type: ignore[arg-type]
-
-
-def _onnx(d: Diagram, m: nn.Module, out: object, a: Analysis | None):
-    from netbuilder.export.onnx_format import export_onnx
-
-    return export_onnx(d, m, out, analysis=a)  # type: ignore[arg-type]
-
-
-def _python(d: Diagram, m: nn.Module, out: object, a: Analysis | None, c: list[str] | None):
+        return export_onnx(
+            diagram,
+            model,
+            out,
+            analysis=analysis,
+            pipeline=pipeline,
+            bake=bake_normalisation,
+            validation=validation,
+        )
     from netbuilder.export.python_source import export_python
 
-    return export_python(d, m, out, analysis=a, classes=c)  # type: ignore[arg-type]
+    return export_python(
+        diagram,
+        model,
+        out,
+        analysis=analysis,
+        classes=classes,
+        pipeline=pipeline,
+        validation=validation,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import json
 import logging
 import os
 import warnings
@@ -23,7 +24,16 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, write_bytes_atomic
 from netbuilder.core.shapes import Analysis
 from netbuilder.export.errors import ExportError, MissingDependencyError, VerificationError
-from netbuilder.export.verify import ExportResult, Stopwatch, model_inputs, verify
+from netbuilder.export.raw_inputs import pipeline_record, raw_runner, with_pipeline
+from netbuilder.export.verify import (
+    ExportResult,
+    Stopwatch,
+    ValidationSet,
+    check_validation,
+    model_inputs,
+    verify,
+)
+from netbuilder.train.pipeline import InputPipeline
 
 ONNX_PACKAGES = ("onnx", "onnxscript", "onnxruntime")
 INSTALL_HINT = 'pip install "netbuilder[onnx]"  (or: pip install onnx onnxscript onnxruntime)'
@@ -70,14 +80,23 @@ def export_onnx(
     *,
     analysis: Analysis | None = None,
     opset: int | None = None,
+    pipeline: InputPipeline | None = None,
+    bake: bool = True,
+    validation: ValidationSet | None = None,
 ) -> ExportResult:
-    """Write ``path`` (.onnx, weights inside), run it with onnxruntime, compare with ``model``."""
+    """Write ``path`` (.onnx, weights inside), run it with onnxruntime, compare with ``model``.
+
+    ``pipeline``/``bake``/``validation`` as for ``export_pt2``; the pipeline record is
+    stored as the model's ``netbuilder`` metadata property (JSON).
+    """
     require_onnx()
     from netbuilder.export.pt2 import trace
 
     path = Path(path)
     clock = Stopwatch()
     inputs = model_inputs(diagram, analysis)
+    app_model = model
+    model, baked = with_pipeline(model, pipeline, bake, len(inputs.names))
     program = trace(model, inputs)
     with _quiet_exporter():
         try:
@@ -94,7 +113,12 @@ def export_onnx(
             raise ExportError(f"the ONNX exporter cannot convert this model: {first}") from None
     if onnx_program is None:  # only the legacy exporter returns None
         raise ExportError("the ONNX exporter returned nothing")
-    data = onnx_program.model_proto.SerializeToString()
+    proto = onnx_program.model_proto
+    record = pipeline_record(pipeline, baked)
+    if record:
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = "netbuilder", json.dumps(record)
+    data = proto.SerializeToString()
     try:
         write_bytes_atomic(path, data)
     except DiagramFileError as exc:
@@ -112,7 +136,11 @@ def export_onnx(
         return [torch.from_numpy(o) for o in session.run(None, feeds)]
 
     worst, tol, batches = verify("ONNX", model, inputs, run)
-    return ExportResult("onnx", [path], worst, tol, batches, export_seconds, clock.lap())
+    notes = []
+    if validation is not None:
+        raw = raw_runner(lambda x: run((x,)), pipeline, baked)
+        notes.append(check_validation("ONNX", app_model, validation, raw))
+    return ExportResult("onnx", [path], worst, tol, batches, export_seconds, clock.lap(), notes)
 
 
 def _open_session(path: Path):  # -> onnxruntime.InferenceSession (optional dependency)

@@ -23,16 +23,20 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, write_bytes_atomic
 from netbuilder.core.shapes import Analysis
 from netbuilder.export.errors import ExportError, UnsafeFileError, VerificationError
+from netbuilder.export.raw_inputs import pipeline_record, raw_runner, with_pipeline
 from netbuilder.export.safe_load import safe_load_pt2
 from netbuilder.export.verify import (
     TRACE_BATCH,
     ExportResult,
     ModelInputs,
     Stopwatch,
+    ValidationSet,
+    check_validation,
     eval_mode,
     model_inputs,
     verify,
 )
+from netbuilder.train.pipeline import InputPipeline
 
 EXTRA_FILE = "netbuilder.json"
 
@@ -72,14 +76,24 @@ def export_pt2(
     *,
     analysis: Analysis | None = None,
     classes: list[str] | None = None,
+    pipeline: InputPipeline | None = None,
+    bake: bool = True,
+    validation: ValidationSet | None = None,
 ) -> ExportResult:
-    """Write ``path`` (.pt2) atomically, reload it safely and compare with ``model``."""
+    """Write ``path`` (.pt2) atomically, reload it safely and compare with ``model``.
+
+    With a ``pipeline`` and ``bake``, the program normalises its raw input itself; with
+    ``validation``, the reloaded program given raw samples must score like the app.
+    """
     path = Path(path)
     clock = Stopwatch()
     inputs = model_inputs(diagram, analysis)
+    app_model = model
+    model, baked = with_pipeline(model, pipeline, bake, len(inputs.names))
     program = trace(model, inputs)
     buffer = io.BytesIO()
-    extra = {EXTRA_FILE: json.dumps(describe_export(diagram, inputs, classes), indent=2)}
+    meta = {**describe_export(diagram, inputs, classes), **pipeline_record(pipeline, baked)}
+    extra = {EXTRA_FILE: json.dumps(meta, indent=2)}
     torch.export.save(program, buffer, extra_files=extra)
     try:
         write_bytes_atomic(path, buffer.getvalue())
@@ -91,4 +105,8 @@ def export_pt2(
     except (UnsafeFileError, ValueError) as exc:
         raise VerificationError(f"the written .pt2 cannot be reloaded: {exc}") from None
     worst, tol, batches = verify("pt2", model, inputs, lambda xs: loaded(*xs))
-    return ExportResult("pt2", [path], worst, tol, batches, export_seconds, clock.lap())
+    notes = []
+    if validation is not None:
+        run = raw_runner(lambda x: loaded(x), pipeline, baked)
+        notes.append(check_validation("pt2", app_model, validation, run))
+    return ExportResult("pt2", [path], worst, tol, batches, export_seconds, clock.lap(), notes)

@@ -22,8 +22,18 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, write_bytes_atomic, write_text_atomic
 from netbuilder.core.shapes import Analysis
 from netbuilder.export.errors import ExportError, VerificationError
+from netbuilder.export.python_pipeline import pipeline_source, pipeline_usage
 from netbuilder.export.safe_load import weights_only_load
-from netbuilder.export.verify import ExportResult, ModelInputs, Stopwatch, model_inputs, verify
+from netbuilder.export.verify import (
+    ExportResult,
+    ModelInputs,
+    Stopwatch,
+    ValidationSet,
+    check_validation,
+    model_inputs,
+    verify,
+)
+from netbuilder.train.pipeline import InputPipeline
 
 
 def python_paths(out: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -75,8 +85,10 @@ def python_source(
     cls_name: str,
     weights_name: str,
     classes: list[str] | None = None,
+    pipeline: InputPipeline | None = None,
 ) -> str:
-    """The generated module with a usage docstring, a ``load_model`` helper and ``CLASSES``."""
+    """The generated module with a usage docstring, a ``load_model`` helper and ``CLASSES``;
+    with a ``pipeline``, also ``PIPELINE``, ``preprocess()`` and ``predict()`` for raw inputs."""
     inputs = model_inputs(diagram, analysis)
     try:
         source = generate_code(diagram, analysis, class_name=cls_name)
@@ -85,9 +97,17 @@ def python_source(
     head, sep, rest = source.partition('\n"""\n')
     if not sep:
         raise ExportError("the code generator's output has an unexpected layout")
-    source = f'{head}\n\n{_usage(cls_name, weights_name, inputs)}\n"""\n{rest}'
+    usage = _usage(cls_name, weights_name, inputs)
+    if pipeline is not None:
+        usage += "\n" + "\n".join(pipeline_usage(pipeline))
+    source = f'{head}\n\n{usage}\n"""\n{rest}'
     labels = f"\n\n# output index → class name\nCLASSES = {list(classes)!r}\n" if classes else ""
-    return source.rstrip("\n") + "\n" + labels + _loader_source(cls_name, weights_name)
+    if pipeline is not None and not classes:
+        labels = "\n\nCLASSES = []  # a regression model: no classes\n"
+    source = source.rstrip("\n") + "\n" + labels + _loader_source(cls_name, weights_name)
+    if pipeline is not None:
+        source = source.rstrip("\n") + "\n" + pipeline_source(pipeline, list(classes or []))
+    return source
 
 
 def _import_isolated(path: Path):  # -> module
@@ -112,13 +132,19 @@ def export_python(
     *,
     analysis: Analysis | None = None,
     classes: list[str] | None = None,
+    pipeline: InputPipeline | None = None,
+    validation: ValidationSet | None = None,
 ) -> ExportResult:
-    """Write model.py + weights; import the written code and compare with ``model``."""
+    """Write model.py + weights; import the written code and compare with ``model``.
+
+    With ``validation``, the written ``preprocess()`` on raw samples followed by the written
+    model must score exactly like the app.
+    """
     clock = Stopwatch()
     code_path, weights_path = python_paths(out)
     cls_name = class_name_for(diagram)
     inputs = model_inputs(diagram, analysis)
-    source = python_source(diagram, analysis, cls_name, weights_path.name, classes)
+    source = python_source(diagram, analysis, cls_name, weights_path.name, classes, pipeline)
     state = {k: v.detach().to("cpu").clone().contiguous() for k, v in model.state_dict().items()}
     buffer = io.BytesIO()
     torch.save(state, buffer)
@@ -148,6 +174,19 @@ def export_python(
             return loaded(*xs)
 
     worst, tol, batches = verify("Python", model, inputs, run)
+    notes = []
+    if validation is not None:
+        prep = getattr(module, "preprocess", None)
+        if prep is None:
+            raise VerificationError("the written model.py has no preprocess() for raw inputs")
+        notes.append(check_validation("Python", model, validation, lambda x: run((prep(x),))))
     return ExportResult(
-        "python", [code_path, weights_path], worst, tol, batches, export_seconds, clock.lap()
+        "python",
+        [code_path, weights_path],
+        worst,
+        tol,
+        batches,
+        export_seconds,
+        clock.lap(),
+        notes,
     )

@@ -137,10 +137,11 @@ class ExportResult:
 
     def summary(self) -> str:
         files = ", ".join(str(p) for p in self.paths)
-        return (
+        text = (
             f"wrote {files}; verified on batches of {'/'.join(map(str, self.batches))}: "
             f"largest difference {self.max_abs_diff:.2e} (tolerance {self.tolerance:.0e})"
         )
+        return "; ".join([text, *self.notes])
 
 
 def verify(
@@ -189,3 +190,75 @@ class Stopwatch:
         now = time.perf_counter()
         spent, self._t = now - self._t, now
         return spent
+
+
+@dataclass
+class ValidationSet:
+    """Validation samples twice: ``raw`` as a deployed model is given them (0..1 pixels, raw
+    column values, token ids) and ``prepared`` as the app fed them to the model."""
+
+    raw: torch.Tensor
+    prepared: torch.Tensor
+    targets: torch.Tensor
+    task: str = "classification"
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+
+VALIDATION_CHUNK = 256
+
+
+def _predict_chunks(run: Callable[[torch.Tensor], Any], x: torch.Tensor) -> torch.Tensor:
+    parts = []
+    for start in range(0, len(x), VALIDATION_CHUNK):
+        out = flatten_outputs(run(x[start : start + VALIDATION_CHUNK]))[0]
+        parts.append(torch.as_tensor(out).detach().to("cpu").float())
+    return torch.cat(parts)
+
+
+def score(outputs: torch.Tensor, targets: torch.Tensor, task: str) -> float:
+    """Correct predictions (classification) or the mean squared error (regression)."""
+    if task == "classification":
+        return float((outputs.argmax(dim=1) == targets.view(-1)).sum().item())
+    return float(((outputs.double() - targets.double().view_as(outputs)) ** 2).mean().item())
+
+
+def check_validation(
+    fmt: str,
+    model: nn.Module,
+    validation: ValidationSet,
+    run_raw: Callable[[torch.Tensor], Any],
+) -> str:
+    """The app's model on ``prepared`` vs the export's documented path on ``raw``.
+
+    Classification must get exactly the same number right; regression the same mean squared
+    error to float32 rounding. Returns the note for ``ExportResult.notes``; raises
+    ``VerificationError`` naming both figures otherwise.
+    """
+    n = len(validation)
+    with eval_mode(model):
+        expected = _predict_chunks(model, validation.prepared)
+    try:
+        actual = _predict_chunks(run_raw, validation.raw)
+    except VerificationError:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise VerificationError(
+            f"the exported {fmt} model fails on raw validation samples: {first}"
+        ) from None
+    app, ours = (score(o, validation.targets, validation.task) for o in (expected, actual))
+    if validation.task == "classification":
+        if app != ours:
+            raise VerificationError(
+                f"given raw validation samples the exported {fmt} model gets {ours:.0f} of {n} "
+                f"right, the app {app:.0f}"
+            )
+        return f"raw validation samples: {ours:.0f}/{n} right ({ours / n:.1%}), as in the app"
+    if not abs(app - ours) <= 1e-5 * max(1.0, abs(app)):
+        raise VerificationError(
+            f"given raw validation samples the exported {fmt} model has mean squared error "
+            f"{ours:.6g}, the app {app:.6g}"
+        )
+    return f"raw validation samples: mean squared error {ours:.4g} on {n}, as in the app"

@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -79,7 +80,10 @@ class ExportDialog(QDialog):
         source_path: Path | None = None,
         classes: list[str] | None = None,
         parent: QWidget | None = None,
+        checkpoint: Any = None,
     ) -> None:
+        """``checkpoint`` (a train ``Checkpoint``) supplies the input pipeline that travels
+        with the export and the training data that raw validation samples are read from."""
         super().__init__(parent)
         self.setWindowTitle("Export trained model")
         self.setObjectName("export_dialog")
@@ -87,6 +91,7 @@ class ExportDialog(QDialog):
         self.model_factory = model_factory
         self.classes = list(classes or [])
         self.source_path = source_path or Path.home() / "model.pt"
+        self.checkpoint = checkpoint
         self.result: ExportResult | None = None
         self.error: Exception | None = None
         self._thread: threading.Thread | None = None
@@ -109,9 +114,26 @@ class ExportDialog(QDialog):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
+        self.bake_check = QCheckBox("Bake the input normalisation into the graph")
+        self.bake_check.setObjectName("export_bake")
+        self.bake_check.setChecked(True)
+        self.bake_check.setToolTip(
+            "On: the exported graph takes raw inputs (0..1 pixels, raw column values) and "
+            "normalises them itself. Off: it takes normalised inputs; the statistics are "
+            "stored beside it. Python exports always get preprocess() and predict()."
+        )
+        self.validate_check = QCheckBox("Check the accuracy on raw validation samples")
+        self.validate_check.setObjectName("export_validate")
+        self.validate_check.setChecked(True)
+        self.validate_check.setToolTip(
+            "Reload the training data and require the export, given raw inputs as its "
+            "documentation says, to score exactly like the model here"
+        )
         form = QFormLayout()
         form.addRow("Format:", self.format_combo)
         form.addRow("Save to:", path_row)
+        form.addRow("Inputs:", self.bake_check)
+        form.addRow("", self.validate_check)
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
         self.result_label = QLabel(READY_TEXT)
@@ -161,6 +183,8 @@ class ExportDialog(QDialog):
         self.hint_label.setText(
             f"Needs {', '.join(missing)}: {INSTALL_HINT}" if missing else hints[self.fmt]
         )
+        self.bake_check.setEnabled(self.fmt != "python" and self.checkpoint is not None)
+        self.validate_check.setEnabled(self.checkpoint is not None)
         self.export_button.setEnabled(not missing and not self.busy)
 
     def _browse(self) -> None:
@@ -185,6 +209,8 @@ class ExportDialog(QDialog):
             self._show_error(ExportError("choose where to save the export"))
             return
         out, fmt = Path(text).expanduser(), self.fmt
+        bake, validate = self.bake_check.isChecked(), self.validate_check.isChecked()
+        checkpoint = self.checkpoint
         self.result, self.error = None, None
         self.export_button.setEnabled(False)
         self.result_label.setStyleSheet("")
@@ -192,11 +218,27 @@ class ExportDialog(QDialog):
 
         def work() -> None:
             from netbuilder.export import export_model
+            from netbuilder.export.raw_inputs import TrainingInputs, training_inputs
 
             try:
                 # a private copy: the app may evaluate the same model while this runs
                 model = copy.deepcopy(self.model_factory())
-                outcome: Any = export_model(self.diagram, model, fmt, out, classes=self.classes)
+                found = (
+                    training_inputs(checkpoint, validate)
+                    if checkpoint is not None
+                    else TrainingInputs(None, None)
+                )
+                outcome: Any = export_model(
+                    self.diagram,
+                    model,
+                    fmt,
+                    out,
+                    classes=self.classes,
+                    pipeline=found.pipeline,
+                    bake_normalisation=bake,
+                    validation=found.validation,
+                )
+                outcome.notes += [f"note: {w}" for w in found.warnings]
             except Exception as exc:  # shown to the user; the dialog must never crash
                 outcome = exc
             self._relay.done.emit(outcome)
@@ -213,9 +255,10 @@ class ExportDialog(QDialog):
             self.result = outcome
             files = "\n".join(str(p) for p in outcome.paths)
             self.result_label.setStyleSheet("")
+            notes = "".join(f"\n{n[:1].upper()}{n[1:]}." for n in outcome.notes)
             self.result_label.setText(
                 f"Exported and verified.\nLargest difference from the model here: "
-                f"{outcome.max_abs_diff:.2e} (tolerance {outcome.tolerance:.0e}).\n{files}"
+                f"{outcome.max_abs_diff:.2e} (tolerance {outcome.tolerance:.0e}).{notes}\n{files}"
             )
         else:
             self._show_error(outcome if isinstance(outcome, Exception) else Exception(outcome))
@@ -285,7 +328,17 @@ def dialog_for_session(session: Any, parent: QWidget | None = None) -> ExportDia
         getattr(session, "path", None),
         list(getattr(checkpoint, "classes", None) or []),
         parent,
+        checkpoint=_usable_checkpoint(checkpoint),
     )
+
+
+def _usable_checkpoint(checkpoint: Any) -> Any:
+    """The session's checkpoint, or None when it lacks what reloading its data needs."""
+    if checkpoint is None or not hasattr(checkpoint, "training"):
+        return None
+    if getattr(checkpoint, "diagram", None) is None:
+        return None
+    return checkpoint
 
 
 class _Frozen:

@@ -179,6 +179,7 @@ class Autosaver(QObject):
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
                 getattr(ckpt, "best_epoch", None),
+                pipeline=getattr(ckpt, "pipeline", None),
             )
         else:
             path.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ from netbuilder.train.data import (
     split_tensor_bundle,
     standardise,
 )
+from netbuilder.train.pipeline import image_pipeline
 
 SHAPE_CLASSES = ["circle", "ring", "square", "triangle", "plus", "diamond"]
 DIGIT_CLASSES = [str(d) for d in range(10)]
@@ -111,10 +112,12 @@ def _finish_images(
     y = torch.from_numpy(labels).long()
     tr, va = split_indices(len(x), float(config.option("val_split")), seed)
     xt, xv = x[tr], x[va]
+    raw_val = xv
     mean = std = None
     if config.option("normalize"):
         xt, (xv,), m, s = standardise(xt, [xv], (0, 2, 3))
         mean, std = m.flatten().tolist(), s.flatten().tolist()
+    shape = list(x.shape[1:])
     return DataBundle(
         TensorData(xt, y[tr]),
         TensorData(xv, y[va]),
@@ -124,6 +127,8 @@ def _finish_images(
         "image",
         mean,
         std,
+        pipeline=image_pipeline(shape, classes, f"builtin:{name}", max(shape[1:]), mean, std),
+        raw_val=raw_val,
     )
 
 
@@ -292,7 +297,7 @@ def _tokens(
     tokens = starts[slot_group] + (rng.random((size, length)) * sizes[slot_group]).astype(np.int64)
     order = np.argsort(rng.random((size, length)), axis=1)
     x = np.take_along_axis(tokens, order, axis=1)
-    return split_tensor_bundle(
+    bundle = split_tensor_bundle(
         "builtin:tokens",
         torch.from_numpy(x).long(),
         torch.from_numpy(labels).long(),
@@ -302,6 +307,9 @@ def _tokens(
         config,
         seed,
     )
+    if bundle.pipeline is not None:  # ids only: the generated "words" have no text
+        bundle.pipeline.vocab_size = vocab
+    return bundle
 
 
 def _regression(
@@ -325,7 +333,7 @@ def _regression(
     y += 0.3 * x[:, 0] ** 2
     y = (y - y.mean()) / y.std()
     y += rng.normal(0, 0.05, size)
-    return split_tensor_bundle(
+    bundle = split_tensor_bundle(
         "builtin:regression",
         torch.from_numpy(x).float(),
         torch.from_numpy(y).float()[:, None],
@@ -336,3 +344,6 @@ def _regression(
         seed,
         normalize=False,
     )
+    if bundle.pipeline is not None:  # the generated features have no names: x1, x2, ...
+        bundle.pipeline.columns = [f"x{i + 1}" for i in range(feats)]
+    return bundle

@@ -20,6 +20,7 @@ from netbuilder.core import io as diagram_io
 from netbuilder.core.diagram import Diagram
 from netbuilder.export.errors import UnsafeFileError
 from netbuilder.export.safe_load import weights_only_load
+from netbuilder.train.pipeline import InputPipeline
 
 CHECKPOINT_FORMAT = "netbuilder-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -60,6 +61,9 @@ class Checkpoint:
     #: the epoch (1-based, an index into ``metrics``) whose weights ``state_dict`` holds, by
     #: ``BEST_EPOCH_RULE``; None in checkpoints written before it was recorded
     best_epoch: int | None = None
+    #: how raw inputs become model inputs (``train.pipeline``); None in checkpoints written
+    #: before NetBuilder recorded it: ``input_pipeline`` then reconstructs it.
+    pipeline: InputPipeline | None = None
 
 
 def checkpoint_payload(
@@ -70,11 +74,13 @@ def checkpoint_payload(
     classes: list[str] | None = None,
     optimizer_state: dict[str, Any] | None = None,
     best_epoch: int | None = None,
+    pipeline: InputPipeline | None = None,
 ) -> dict[str, Any]:
     """The dict written to disk: weights on the CPU, the diagram as ``.nbd`` JSON text.
 
     ``optimizer_state`` is optional: plain PyTorch users load ``state_dict`` and ignore it.
     ``best_epoch`` says which epoch of ``metrics`` the weights are from (``BEST_EPOCH_RULE``).
+    ``pipeline`` is stored as plain data under ``input_pipeline``.
     """
     weights = model.state_dict() if isinstance(model, nn.Module) else model
     state = {k: v.detach().to("cpu").clone() for k, v in weights.items()}
@@ -94,6 +100,8 @@ def checkpoint_payload(
         payload["best_epoch_rule"] = BEST_EPOCH_RULE
     if optimizer_state is not None:
         payload["optimizer_state"] = optimizer_state
+    if pipeline is not None:
+        payload["input_pipeline"] = pipeline.to_dict()
     return payload
 
 
@@ -106,11 +114,12 @@ def save_checkpoint(
     classes: list[str] | None = None,
     optimizer_state: dict[str, Any] | None = None,
     best_epoch: int | None = None,
+    pipeline: InputPipeline | None = None,
 ) -> None:
     """Write atomically, so an interrupted save never destroys an earlier checkpoint."""
     buffer = io.BytesIO()
     payload = checkpoint_payload(
-        diagram, model, training, metrics, classes, optimizer_state, best_epoch
+        diagram, model, training, metrics, classes, optimizer_state, best_epoch, pipeline
     )
     torch.save(payload, buffer)
     try:
@@ -183,6 +192,12 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         isinstance(best_epoch, int) and not isinstance(best_epoch, bool) and best_epoch >= 1
     ):
         raise CheckpointError(path, f"the recorded best epoch {best_epoch!r} is damaged")
+    pipeline = None
+    if raw.get("input_pipeline") is not None:
+        try:
+            pipeline = InputPipeline.from_dict(raw["input_pipeline"])
+        except (TypeError, ValueError):
+            raise CheckpointError(path, "the saved input pipeline is damaged") from None
     return Checkpoint(
         diagram,
         state,
@@ -193,6 +208,39 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         str(raw.get("torch_version", "?")),
         optimizer_state,
         best_epoch,
+        pipeline,
+    )
+
+
+def input_pipeline(checkpoint: Checkpoint, reload_data: bool = True) -> InputPipeline:
+    """The checkpoint's input pipeline; for an older checkpoint without one, rebuilt.
+
+    Rebuilding reloads the training dataset from the saved settings (built-in sets are
+    generated again from their seed, folders and tables re-read), which gives exactly the
+    pipeline training used. When that is impossible (the data moved), the result is
+    ``assumed_pipeline``: no normalisation, marked ``assumed`` so callers can warn.
+    """
+    if checkpoint.pipeline is not None:
+        return checkpoint.pipeline
+    from netbuilder.train.config import ConfigError, TrainConfig
+    from netbuilder.train.data import DataError, input_spec, load_data
+    from netbuilder.train.pipeline import assumed_pipeline
+
+    if reload_data:
+        try:
+            config = TrainConfig.from_dict(checkpoint.training or checkpoint.diagram.training)
+            bundle = load_data(config, checkpoint.diagram)
+            if bundle.pipeline is not None:
+                return bundle.pipeline
+        except (ConfigError, DataError, OSError, ValueError):
+            pass
+    try:
+        _, spec = input_spec(checkpoint.diagram)
+    except DataError as exc:
+        raise CheckpointError(None, str(exc)) from None
+    dataset = str(checkpoint.training.get("dataset", "")) if checkpoint.training else ""
+    return assumed_pipeline(
+        list(spec.shape), spec.dtype, spec.vocab, list(checkpoint.classes), dataset
     )
 
 

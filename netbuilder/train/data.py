@@ -18,6 +18,8 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.shapes import check
 from netbuilder.core.tensor import TensorSpec, format_shape
 from netbuilder.train.config import TrainConfig
+from netbuilder.train.pipeline import InputPipeline
+from netbuilder.train.preprocess import decode_image
 
 
 class DataError(Exception):
@@ -62,6 +64,11 @@ class DataBundle:
     std: list[float] | None = None
     files: list[str] = field(default_factory=list)  # val image files, for misclassified grids
     notes: list[str] = field(default_factory=list)  # what loading changed, e.g. dropped rows
+    #: how a raw sample becomes a model input (saved in checkpoints, carried by exports)
+    pipeline: InputPipeline | None = None
+    #: the validation inputs before normalisation (0..1 pixels, raw column values), in the
+    #: order of ``val``; None for streamed images, which are re-read from ``files``
+    raw_val: torch.Tensor | None = None
 
     def describe(self) -> str:
         """One line for people: the sample counts, the task and what loading changed."""
@@ -95,6 +102,35 @@ class DataBundle:
         if isinstance(value, float):
             return f"{value:.3g}"
         return str(value)
+
+
+def validation_samples(
+    bundle: DataBundle, limit: int = 1000
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(raw inputs, the inputs the model was validated on, targets): the first ``limit``
+    validation samples, for checking that an export given raw inputs scores like the app.
+
+    Streamed images are decoded again from their files, without normalisation.
+    """
+    val = bundle.val
+    n = min(limit, len(val))  # type: ignore[arg-type]
+    if isinstance(val, TensorData):
+        prepared, targets = val.inputs[:n], val.targets[:n]
+    else:
+        pairs = [val[i] for i in range(n)]
+        prepared = torch.stack([p[0] for p in pairs])
+        targets = torch.stack([torch.as_tensor(p[1]) for p in pairs])
+    if bundle.raw_val is not None:
+        raw = bundle.raw_val[:n]
+    elif bundle.pipeline is not None and bundle.pipeline.kind == "image" and bundle.files:
+        p = bundle.pipeline
+        _, h, w = p.shape
+        raw = torch.stack(
+            [decode_image(f, p.colour or "RGB", h, w, int(p.resize or 0)) for f in bundle.files[:n]]
+        )
+    else:
+        raise DataError(f"the dataset '{bundle.name}' kept no raw validation samples")
+    return raw, prepared, targets
 
 
 def input_spec(diagram: Diagram) -> tuple[str, TensorSpec]:
@@ -175,16 +211,32 @@ def split_tensor_bundle(
     seed: int,
     normalize: bool = False,
     split: tuple[torch.Tensor, torch.Tensor] | None = None,
+    raw: torch.Tensor | None = None,
 ) -> DataBundle:
     """Split in-memory samples (seeded, or by the given ``split`` indices) into a bundle.
 
     With ``normalize`` (and the ``normalize`` option on) features are standardised with the
     training part's statistics only, so no validation information leaks into training.
+    ``raw`` is ``x`` before any gap filling, kept (validation part) as the raw samples.
+    The bundle's pipeline records the statistics; sources add columns or vocabularies.
     """
     tr, va = split or split_indices(len(x), float(config.option("val_split")), seed)
     xt, xv = x[tr], x[va]
+    raw_val = (raw if raw is not None else x)[va].contiguous()
+    mean = std = None
     if normalize and config.option("normalize"):
-        xt, (xv,), _, _ = standardise(xt, [xv], (0,))
+        xt, (xv,), m, s = standardise(xt, [xv], (0,))
+        mean, std = m.flatten().tolist(), s.flatten().tolist()
+    pipeline = InputPipeline(
+        kind,
+        list(x.shape[1:]),
+        "long" if x.dtype == torch.long else "float",
+        task,
+        list(classes),
+        mean=mean,
+        std=std,
+        source=name,
+    )
     return DataBundle(
         TensorData(xt.contiguous(), y[tr]),
         TensorData(xv.contiguous(), y[va]),
@@ -192,4 +244,6 @@ def split_tensor_bundle(
         task,
         name,
         kind,
+        pipeline=pipeline,
+        raw_val=raw_val,
     )

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
 
 from netbuilder.core.tensor import TensorSpec, format_shape
 from netbuilder.train.batches import worker_count
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.data import DataBundle, DataError, TensorData, split_indices
+from netbuilder.train.pipeline import image_pipeline
+from netbuilder.train.preprocess import InputError, decode_image
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
@@ -58,10 +58,10 @@ def load_image_folder(
     reader = _Reader(channels, height, width, resize)
     total = (len(train_files) + len(val_files)) * channels * height * width * 4
     limit = int(config.option("cache_limit_mb")) * 2**20
-    mean = std = None
+    mean = std = raw_val = None
     if total <= limit:
         xt = torch.stack([reader(f) for f in train_files])
-        xv = torch.stack([reader(f) for f in val_files])
+        xv = raw_val = torch.stack([reader(f) for f in val_files])
         if config.option("normalize"):
             m = xt.mean(dim=(0, 2, 3), keepdim=True)
             s = xt.std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
@@ -86,6 +86,8 @@ def load_image_folder(
         mean,
         std,
         [str(f) for f in val_files],
+        pipeline=image_pipeline(list(spec.shape), classes, str(root), resize, mean, std),
+        raw_val=raw_val,
     )
 
 
@@ -129,20 +131,9 @@ class _Reader:
 
     def __call__(self, path: Path) -> torch.Tensor:
         try:
-            with Image.open(path) as img:
-                img = img.convert(self.mode)
-                w, h = img.size
-                scale = self.resize / min(w, h)
-                size = (max(self.width, round(w * scale)), max(self.height, round(h * scale)))
-                img = img.resize(size, Image.Resampling.BILINEAR)
-                left = (size[0] - self.width) // 2
-                top = (size[1] - self.height) // 2
-                img = img.crop((left, top, left + self.width, top + self.height))
-                arr = np.asarray(img, dtype=np.uint8)
-        except (OSError, UnidentifiedImageError, ValueError) as exc:
-            raise DataError(f"cannot read the image file '{path}': {exc}") from None
-        x = torch.from_numpy(arr.copy()).float().div_(255.0)
-        x = x[None] if x.dim() == 2 else x.permute(2, 0, 1)
+            x = decode_image(path, self.mode, self.height, self.width, self.resize)
+        except InputError as exc:
+            raise DataError(str(exc).replace("the image", "the image file", 1)) from None
         if self.mean is not None and self.std is not None:
             x = (x - torch.tensor(self.mean).view(-1, 1, 1)) / torch.tensor(self.std).view(-1, 1, 1)
         return x.contiguous()

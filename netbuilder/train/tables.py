@@ -119,12 +119,29 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
         index = {c: i for i, c in enumerate(classes)}
         y = torch.tensor([index[v] for v in raw_targets])
     split = split_indices(len(x), float(config.option("val_split")), config.seed)
+    raw = x.clone()  # NaN where a cell was missing: what a deployed model is given
+    fill = None
     if policy == "fill_mean":
         notes += _fill_with_training_means(x, split[0], features, path.name)
+        fill = torch.nanmean(raw[split[0]], dim=0).tolist()
     bundle = split_tensor_bundle(
-        str(path), x, y, classes, task, "table", config, config.seed, normalize=True, split=split
+        str(path),
+        x,
+        y,
+        classes,
+        task,
+        "table",
+        config,
+        config.seed,
+        normalize=True,
+        split=split,
+        raw=raw,
     )
     bundle.notes = notes
+    if bundle.pipeline is not None:
+        bundle.pipeline.columns = list(features)
+        bundle.pipeline.target = target
+        bundle.pipeline.fill = fill
     return bundle
 
 

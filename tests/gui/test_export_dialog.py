@@ -138,3 +138,63 @@ def test_installs_into_the_real_main_window(window, trained: SimpleNamespace) ->
     assert not action.isEnabled()
     window.session.replace(trained.diagram, None, "mlp", state_dict=trained.state_dict)
     assert action.isEnabled()
+
+
+@pytest.fixture(scope="module")
+def digits_checkpoint(tmp_path_factory: pytest.TempPathFactory):
+    """LeNet-5 trained one short epoch; its checkpoint records the input pipeline."""
+    from netbuilder.train.checkpoint import load_checkpoint, save_checkpoint
+    from netbuilder.train.config import TrainConfig
+    from netbuilder.train.trainer import Trainer
+
+    diagram = load(EXAMPLES / "lenet5.nbd")
+    base = TrainConfig.from_dict(diagram.training)
+    config = base.replace(
+        epochs=1,
+        device="cpu",
+        mixed_precision="off",
+        dataset_options={**base.dataset_options, "size": 120},
+    )
+    result = Trainer(diagram, config).run()
+    assert result.ok, result.error
+    path = tmp_path_factory.mktemp("digits") / "lenet.pt"
+    save_checkpoint(
+        path,
+        diagram,
+        result.model,
+        config.to_dict(),
+        result.metrics,
+        result.classes,
+        pipeline=result.data.pipeline,
+    )
+    return load_checkpoint(path)
+
+
+@pytest.mark.parametrize("bake", [True, False])
+def test_export_carries_the_pipeline_and_checks_raw_validation_samples(
+    qtbot, tmp_path: Path, digits_checkpoint, bake: bool
+) -> None:
+    import json
+
+    ckpt = digits_checkpoint
+    session = SimpleNamespace(
+        diagram=ckpt.diagram, state_dict=ckpt.state_dict, path=None, checkpoint=ckpt
+    )
+    dialog = dialog_for_session(session)
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    dialog.set_format("pt2")
+    assert dialog.bake_check.isEnabled() and dialog.bake_check.isChecked()
+    dialog.bake_check.setChecked(bake)
+    dialog.path_edit.setText(str(tmp_path / "m.pt2"))
+    outcome = run_export(qtbot, dialog)
+    assert dialog.error is None, dialog.error
+    assert "Raw validation samples" in dialog.result_label.text()
+    assert any("as in the app" in n for n in outcome.notes)
+    extra = {"netbuilder.json": ""}
+    torch.export.load(tmp_path / "m.pt2", extra_files=extra)
+    record = json.loads(extra["netbuilder.json"])
+    assert record["normalisation_in_graph"] is bake
+    assert record["input_pipeline"] == ckpt.pipeline.to_dict()
+    dialog.set_format("python")
+    assert not dialog.bake_check.isEnabled()  # preprocess() is always written
