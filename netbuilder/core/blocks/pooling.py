@@ -60,7 +60,7 @@ def _pool(block: str, rank: int, cls: type[nn.Module]) -> BlockSpec:
     return BlockSpec(
         type=block,
         category="Pooling",
-        doc=f"Takes the {kind} of each window, shrinking the {what}.",
+        doc=f"Takes the {kind} of each window, shrinking {what}.",
         params=_POOL_PARAMS,
         infer=infer,
         module=module,
