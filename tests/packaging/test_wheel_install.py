@@ -95,7 +95,7 @@ def test_wheel_from_sdist_installs_and_runs_with_its_bundled_files(tmp_path: Pat
         "resources/desktop/netbuilder-mime.xml",
         "resources/desktop/io.github.netbuilder.NetBuilder.metainfo.xml",
         "docs/guide.zh_CN.md",
-        "packaging/README.md",
+        "packaging/build.sh",
     ):
         assert needed in names, f"the sdist lacks {needed}"
 
