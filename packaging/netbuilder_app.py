@@ -33,9 +33,9 @@ def main() -> int:
             "(Debian/Ubuntu: sudo apt install libxcb-cursor0; Fedora: xcb-util-cursor)",
             file=sys.stderr,
         )
-    from netbuilder.cli import main as cli_main
+    from netbuilder.cli import entry  # what pip's `netbuilder` script runs
 
-    return cli_main()
+    return entry()
 
 
 if __name__ == "__main__":
