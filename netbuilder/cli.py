@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMAND_MODULES:
         importlib.import_module(f"netbuilder.commands.{module}")
     parser.add_argument("--version", action="version", version=f"netbuilder {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation without a display (example, train, export) and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (setup, fn) in COMMANDS.items():
         doc = (fn.__doc__ or "").strip().splitlines()
@@ -44,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help/--version
         return int(exc.code or 0)
+    if args.self_test:
+        from netbuilder.selftest import run_self_test
+
+        return run_self_test()
     if args.command is None:
         return _launch_gui([])
     try:

@@ -1,17 +1,40 @@
-"""Where the bundled examples, icons and sample data live.
+"""Where the bundled examples, icons, sample data and desktop files live.
 
-The resources sit at the repository's top level (``resources/``) so that they can be
-browsed and edited like any project file; an editable install finds them beside the package.
+They are edited in the repository's top-level ``resources/`` folder, which every install
+carries as the package ``netbuilder.assets`` (see ``setup.py``): a wheel copies it into
+site-packages, an editable install maps it in place, and a frozen app (PyInstaller) bundles
+it. ``importlib.resources`` finds it in each case. Running from a checkout that was never
+installed, or from an editable install made before the mapping existed, falls back to the
+folder beside the package.
+
+``python -m netbuilder.resources`` prints the folder, e.g. to install the desktop files.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+ASSETS_PACKAGE = "netbuilder.assets"
+
+
+def _resources_dir() -> Path:
+    try:
+        root = resources.files(ASSETS_PACKAGE)
+    except ModuleNotFoundError:
+        root = None
+    if isinstance(root, Path) and (root / "examples").is_dir():
+        return root
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+RESOURCES_DIR = _resources_dir()
 EXAMPLES_DIR = RESOURCES_DIR / "examples"
+SAMPLES_DIR = RESOURCES_DIR / "samples"
+ICONS_DIR = RESOURCES_DIR / "icons"
+DESKTOP_DIR = RESOURCES_DIR / "desktop"
 
 
 def example_paths() -> list[Path]:
@@ -48,3 +71,7 @@ def example_info(path: Path) -> ExampleInfo:
         )
     except (OSError, ValueError, AttributeError):
         return ExampleInfo(path, fallback, "", "")
+
+
+if __name__ == "__main__":
+    print(RESOURCES_DIR)
