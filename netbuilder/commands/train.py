@@ -48,6 +48,9 @@ def _setup_train(p: argparse.ArgumentParser) -> None:
         '--set val_split=0.1 --set \'features=["x","y"]\' (repeatable; JSON values)',
     )
     p.add_argument("-q", "--quiet", action="store_true", help="only print the result")
+    from netbuilder.commands.train_checks import add_check_flags
+
+    add_check_flags(p)  # --find-lr, --overfit-batch, --health
 
 
 @command("train", _setup_train)
@@ -110,6 +113,10 @@ def _train(args: argparse.Namespace) -> int:
         data = load_data(config, diagram)
     except DataError as exc:
         return _error(str(exc), EXIT_BAD_INPUT)
+    from netbuilder.commands import train_checks
+
+    if train_checks.wants_check(args):
+        return train_checks.run_checks(args, diagram, config, data)
     if continuing:
         progress.status(f"continuing from {args.file.name}")
     trainer = Trainer(
