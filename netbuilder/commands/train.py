@@ -126,9 +126,11 @@ def _train(args: argparse.Namespace) -> int:
         initial_state=initial_state,
         on_event=progress,
         initial_optimizer_state=optimizer_state,
+        hooks=(hooks := train_checks.hooks_for(args, progress.status)),
     )
     result, interrupted = _run_stoppable(trainer)
     progress.close()
+    train_checks.report_hooks(hooks, progress.status)
     if result.error is not None or result.model is None:
         return _error(f"training failed: {result.error}", EXIT_PROBLEM)
     try:

@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING
 from netbuilder.commands import EXIT_OK, EXIT_PROBLEM
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from netbuilder.core.diagram import Diagram
     from netbuilder.train.config import TrainConfig
     from netbuilder.train.data import DataBundle
+    from netbuilder.train.hooks import TrainHook
 
 
 def add_check_flags(p: argparse.ArgumentParser) -> None:
@@ -85,3 +88,23 @@ def lr_curve_text(lrs: list[float], losses: list[float], rows: int = 12) -> str:
         bar = "#" * (1 + int(30 * (losses[i] - low) / (high - low))) if high > low else "#"
         lines.append(f"  {lrs[i]:13.2e}   {losses[i]:13.4f}  {bar}")
     return "\n".join(lines)
+
+
+def hooks_for(args: argparse.Namespace, say: Callable[[str], None]) -> list[TrainHook]:
+    """The step observers a ``netbuilder train`` run asked for (``--health``)."""
+    if not getattr(args, "health", False):
+        return []
+    from netbuilder.train.health import HealthMonitor
+
+    return [HealthMonitor(on_issue=lambda issue: say(f"health: {issue.message()}"))]
+
+
+def report_hooks(hooks: list[TrainHook], say: Callable[[str], None]) -> None:
+    """Print what the observers found, after the run."""
+    from netbuilder.train.health import HealthMonitor
+
+    for hook in hooks:
+        if isinstance(hook, HealthMonitor) and hook.blocks:
+            say("gradient health (last sample per block; per-epoch means are saved in metrics):")
+            for line in hook.summary():
+                say(line)

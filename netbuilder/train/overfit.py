@@ -14,11 +14,12 @@ import threading
 from dataclasses import dataclass, field
 
 import torch
-from torch import fx, nn
+from torch import nn
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.data import DataBundle
+from netbuilder.train.hooks import block_of
 from netbuilder.train.probe import make_probe, parameters
 from netbuilder.train.setup import build_optimizer
 
@@ -53,19 +54,6 @@ class OverfitResult:
         if self.passed:
             return f"{head}: passed, the model can learn"
         return f"{head}: FAILED; likely cause: {self.cause}"
-
-
-def block_of(model: nn.Module) -> dict[str, str]:
-    """Parameter name → the diagram node id of its block (from the compiled graph's meta)."""
-    owners: dict[str, str] = {}
-    if isinstance(model, fx.GraphModule):
-        for n in model.graph.nodes:
-            if n.op == "call_module" and "node_id" in n.meta:
-                owners[str(n.target)] = n.meta["node_id"]
-    return {
-        name: owners.get(name.split(".")[0], name.split(".")[0])
-        for name, _ in model.named_parameters()
-    }
 
 
 def _feeder_type(diagram: Diagram) -> str | None:
