@@ -266,6 +266,7 @@ def profile(diagram: Diagram, analysis: Analysis | None = None) -> Profile:
     # A wire's tensor is identified by the wire it is a view of (Flatten, Reshape...).
     alias: dict[tuple[str, str], tuple[str, str]] = {}
     kept: dict[tuple[str, str], int] = {}  # wire root → bytes per sample, when saved
+    keepers: dict[tuple[str, str], str] = {}  # wire root → the first block that saved it
     sizes: dict[tuple[str, str], int] = {}
     needs_grad: dict[tuple[str, str], bool] = {}
 
@@ -321,6 +322,7 @@ def profile(diagram: Diagram, analysis: Analysis | None = None) -> Profile:
             if was_saved:
                 r = root(source)
                 kept[r] = sizes.get(r, 0)
+                keepers.setdefault(r, nid)
         for port, was_saved in zip(out_ports, run.saved_outputs, strict=False):
             if was_saved:
                 r = root((nid, port))
@@ -328,10 +330,11 @@ def profile(diagram: Diagram, analysis: Analysis | None = None) -> Profile:
         cost.saved_bytes = run.saved_internal
         prof.saved_bytes_per_sample += run.saved_internal
         prof.workspace_bytes_per_sample = max(prof.workspace_bytes_per_sample, run.workspace)
-    # Shared activations are credited to the block that produced them.
-    for (producer, _port), nbytes in kept.items():
+    # A shared activation is credited to the block that produced it, or (for the data
+    # coming from an input block) to the first block that kept it.
+    for wire, nbytes in kept.items():
         prof.saved_bytes_per_sample += nbytes
-        block = prof.blocks.get(producer)
+        block = prof.blocks.get(wire[0]) or prof.blocks.get(keepers.get(wire, ""))
         if block is not None and block.saved_bytes is not None:
             block.saved_bytes += nbytes
     return prof

@@ -48,6 +48,13 @@ def test_block_figures_match_a_hand_count() -> None:
     # The image (kept by the conv), the ReLU output (kept by the ReLU and, through the
     # Flatten view, by the Linear) once each: no double counting.
     assert prof.saved_bytes_per_sample == 3 * 64 * 4 + 4 * 64 * 4
+    # credited to the producer, or for the input data to the first block that keeps it
+    assert (conv.saved_bytes, relu.saved_bytes, flat.saved_bytes, fc.saved_bytes) == (
+        3 * 64 * 4,
+        4 * 64 * 4,
+        0,
+        0,
+    )
     assert "fc" not in prof.unknown and set(prof.blocks) == {"conv", "relu", "flat", "fc"}
 
 
