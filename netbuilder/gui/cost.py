@@ -142,6 +142,7 @@ class CostStatus(QLabel):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("costStatus")
+        self.setMinimumWidth(40)  # never widen the window: on a small screen the text is cut
         self.view = CostView.of(session)
         self.view.changed.connect(self.refresh)
         self.refresh()
