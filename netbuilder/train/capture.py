@@ -8,12 +8,17 @@ reduced to at most ``max_values`` numbers (a feature-map grid or trace needs no 
 fixed-bin histogram of all its values. Weight-gradient histograms are taken on the same
 steps. Only the last ``keep`` captures per block are kept, so memory stays bounded for any
 run length and a GUI can redraw within its budget.
+
+Attention blocks (SelfAttention, Transformer layers) also give their attention weights for
+the first sample, averaged over heads (T×T, each row sums to 1): the inputs of their first
+``nn.MultiheadAttention`` are recorded during the pass and the weights recomputed with
+``need_weights=True`` (the PyTorch fast path, which skips the module, is off meanwhile).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -36,6 +41,7 @@ class Capture:
     high: float
     mean: float
     std: float
+    attention: torch.Tensor | None = None  # T×T head-averaged weights, first sample
 
 
 def _first_tensor(value: Any) -> torch.Tensor | None:
@@ -92,10 +98,18 @@ def capture_activations(
     Usable after training too: pass a chosen validation sample to look inside the model.
     """
     results: dict[str, Capture] = {}
+    attention_inputs: dict[str, tuple[nn.MultiheadAttention, tuple, dict]] = {}
     handles = []
     for nid, module in block_modules(model).items():
         if nodes is not None and nid not in nodes:
             continue
+        mha = next((m for m in module.modules() if isinstance(m, nn.MultiheadAttention)), None)
+        if mha is not None:
+
+            def record(m: nn.Module, args: tuple, kwargs: dict, nid: str = nid) -> None:
+                attention_inputs.setdefault(nid, (m, args, kwargs))  # type: ignore[arg-type]
+
+            handles.append(mha.register_forward_pre_hook(record, with_kwargs=True))
 
         def hook(_m: nn.Module, _args: Any, out: Any, nid: str = nid) -> None:
             t = _first_tensor(out)
@@ -104,11 +118,32 @@ def capture_activations(
 
         handles.append(module.register_forward_hook(hook))
     was_training = model.training
+    fast_path = torch.backends.mha.get_fastpath_enabled()
     model.eval()
     try:
+        torch.backends.mha.set_fastpath_enabled(False)
         with torch.no_grad():
             model(inputs)
+        for h in handles:
+            h.remove()
+        with torch.no_grad():
+            for nid, (mha, args, kwargs) in attention_inputs.items():
+                if len(args) == 1:  # a SelfAttention block: forward(x) attends x to itself
+                    x = args[0]
+                    args = (x, x, x)
+                    if getattr(mha, "causal", False):
+                        kwargs = {
+                            "attn_mask": nn.Transformer.generate_square_subsequent_mask(
+                                x.shape[1], device=x.device, dtype=x.dtype
+                            ),
+                            "is_causal": True,
+                        }
+                kwargs = {**kwargs, "need_weights": True, "average_attn_weights": True}
+                _, weights = nn.MultiheadAttention.forward(mha, *args, **kwargs)
+                if nid in results and weights is not None:
+                    results[nid] = replace(results[nid], attention=weights[0].float().cpu())
     finally:
+        torch.backends.mha.set_fastpath_enabled(fast_path)
         model.train(was_training)
         for h in handles:
             h.remove()

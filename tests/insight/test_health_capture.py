@@ -131,3 +131,50 @@ def test_capture_after_training_on_a_chosen_sample() -> None:
     feature_maps = torch.arange(4 * 16 * 16.0).reshape(4, 16, 16)
     kept = decimate(feature_maps, 600)
     assert kept.shape == (2, 16, 16) and torch.equal(kept, feature_maps[:2])
+
+
+def test_attention_blocks_give_their_weights() -> None:
+    from netbuilder.core.builder import chain
+    from netbuilder.core.compile import compile_diagram
+    from netbuilder.core.diagram import Diagram
+
+    d = Diagram()
+    chain(
+        d,
+        ("SequenceInput", {"length": 6, "features": 8}, "seq"),
+        ("SelfAttention", {"num_heads": 2}, "attn"),
+        ("TransformerEncoder", {"nhead": 2, "num_layers": 2, "dim_feedforward": 16}, "enc"),
+        ("SequencePool", {}, "pool"),
+        ("Output", {}, "out"),
+    )
+    torch.manual_seed(0)
+    model = compile_diagram(d).eval()
+    x = torch.randn(3, 6, 8)
+    found = capture_activations(model, x)
+    attn = found["attn"].attention
+    assert attn is not None and attn.shape == (6, 6)
+    assert torch.allclose(attn.sum(-1), torch.ones(6), atol=1e-5)
+    _, expected = torch.nn.MultiheadAttention.forward(model.attn, x, x, x, need_weights=True)
+    assert torch.allclose(attn, expected[0], atol=1e-6)
+    enc = found["enc"].attention  # the first layer's self-attention, fast path or not
+    assert enc is not None and enc.shape == (6, 6)
+    assert found["pool"].attention is None and torch.backends.mha.get_fastpath_enabled()
+
+
+def test_causal_attention_weights_never_look_ahead() -> None:
+    from netbuilder.core.builder import chain
+    from netbuilder.core.compile import compile_diagram
+    from netbuilder.core.diagram import Diagram
+
+    d = Diagram()
+    chain(
+        d,
+        ("SequenceInput", {"length": 5, "features": 4}, "seq"),
+        ("SelfAttention", {"num_heads": 1, "causal": True}, "attn"),
+        ("SequencePool", {}, "pool"),
+        ("Output", {}, "out"),
+    )
+    attn = capture_activations(compile_diagram(d), torch.randn(2, 5, 4))["attn"].attention
+    assert attn is not None
+    assert torch.count_nonzero(torch.triu(attn, diagonal=1)) == 0
+    assert torch.allclose(attn.sum(-1), torch.ones(5), atol=1e-5)
