@@ -90,6 +90,7 @@ def main() -> int:
         window.session.undo_stack.setClean()
         assert window.files.open(path, ask=False)
         window.editor.auto_layout()
+        app.processEvents()  # the wire routing that follows a layout, as a user waits for it
         window.view.fit()
         vp.repaint()
 

@@ -16,6 +16,13 @@ def _setup_render(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--scale", type=float, default=2.0, help="PNG pixels per canvas unit (default 2)"
     )
+    p.add_argument(
+        "--layout",
+        choices=("saved", "wrap", "row"),
+        default="saved",
+        help="blocks where the file has them (default); 'wrap': laid out in rows to a "
+        "slide's 16:9 shape; 'row': laid out in one left-to-right row",
+    )
 
 
 @command("render", _setup_render)
@@ -34,6 +41,10 @@ def _render(args: argparse.Namespace) -> int:
     except DiagramFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.layout != "saved":
+        from netbuilder.core.layout import apply_layout
+
+        apply_layout(diagram, wrap=args.layout == "wrap")
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen: draw in memory
     try:

@@ -18,7 +18,7 @@ from netbuilder.core.blocks import BLOCKS, get_block
 from netbuilder.core.diagram import Diagram, DiagramError
 
 FORMAT = "netbuilder-diagram"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
@@ -33,7 +33,32 @@ class DiagramFileError(Exception):
 
 
 # Each migration takes a version-N document and returns a version-N+1 document.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 drops Output's own ``name`` parameter: the block's name (label) is the one.
+
+    Version 1 showed both a "Name" and a "name" field for an Output; a named output keeps
+    its name as the block's label (unless the block already had a label).
+    """
+    doc = dict(doc)
+    nodes = []
+    for n in doc.get("nodes") or []:
+        if isinstance(n, dict) and n.get("type") == "Output" and isinstance(n.get("params"), dict):
+            n = dict(n)
+            params = dict(n["params"])
+            name = params.pop("name", "")
+            if isinstance(name, str) and name.strip() and not n.get("label"):
+                n["label"] = name.strip()
+            n["params"] = params
+        nodes.append(n)
+    if isinstance(doc.get("nodes"), list):
+        doc["nodes"] = nodes
+    doc["format_version"] = 2
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def to_document(diagram: Diagram) -> dict[str, Any]:

@@ -112,7 +112,14 @@ class DisconnectCommand(QUndoCommand):
 
 
 class SetParamCommand(QUndoCommand):
-    """Change one parameter; repeated edits of the same field merge into one step."""
+    """Change one parameter; repeated edits of one field during one focus merge into one step.
+
+    ``focus`` names the stretch of time one field kept the keyboard focus (the inspector
+    counts them). Two edits merge only when both carry the same one: typing 1, 10, 100 and
+    spinning the arrows is one step, while setting a value, clicking elsewhere, coming back
+    and clearing it are two (merging them cancelled both and left nothing to undo). Edits
+    with no focus (scripts, menus) never merge.
+    """
 
     def __init__(
         self,
@@ -120,11 +127,13 @@ class SetParamCommand(QUndoCommand):
         node_id: str,
         name: str,
         value: Any,
+        focus: int | None = None,
     ) -> None:
         super().__init__(f"Set {node_id}.{name}")
         self.diagram = diagram
         self.node_id = node_id
         self.name = name
+        self.focus = focus
         self.old = copy.deepcopy(diagram.node(node_id).params.get(name))
         self.new = copy.deepcopy(value)
 
@@ -135,6 +144,8 @@ class SetParamCommand(QUndoCommand):
         if not isinstance(other, SetParamCommand):
             return False
         if (other.node_id, other.name) != (self.node_id, self.name):
+            return False
+        if self.focus is None or other.focus != self.focus:
             return False
         self.new = copy.deepcopy(other.new)
         if self.new == self.old:
@@ -149,10 +160,15 @@ class SetParamCommand(QUndoCommand):
 
 
 class SetLabelCommand(QUndoCommand):
-    def __init__(self, diagram: Diagram, node_id: str, label: str) -> None:
+    """Rename a block; merges like ``SetParamCommand`` (only within one focus of the field)."""
+
+    def __init__(
+        self, diagram: Diagram, node_id: str, label: str, focus: int | None = None
+    ) -> None:
         super().__init__(f"Rename {node_id}")
         self.diagram = diagram
         self.node_id = node_id
+        self.focus = focus
         self.old = diagram.node(node_id).label
         self.new = label
 
@@ -161,6 +177,8 @@ class SetLabelCommand(QUndoCommand):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SetLabelCommand) or other.node_id != self.node_id:
+            return False
+        if self.focus is None or other.focus != self.focus:
             return False
         self.new = other.new
         if self.new == self.old:

@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from netbuilder.core.blocks import get_block
 from netbuilder.core.blocks.spec import ParamError
 from netbuilder.core.diagram import Diagram, DiagramError, Edge
-from netbuilder.core.layout import layered_positions
+from netbuilder.core.geometry import CARD_WIDTH, HEADER
+from netbuilder.core.layout import layout
 from netbuilder.gui import clipboard
 from netbuilder.gui.commands import (
     AddNodeCommand,
@@ -217,8 +218,14 @@ class Editor(QObject):
         self._push(parent)
 
     # ------------------------------------------------------------------ values
-    def set_param(self, node_id: str, name: str, value: Any) -> str | None:
-        """Set a parameter after validating it; returns the refusal message, if any."""
+    def set_param(
+        self, node_id: str, name: str, value: Any, focus: int | None = None
+    ) -> str | None:
+        """Set a parameter after validating it; returns the refusal message, if any.
+
+        ``focus`` (the inspector's count of focus changes) lets edits made while one field
+        keeps the focus merge into one undo step; see ``SetParamCommand``.
+        """
         node = self.diagram.node(node_id)
         spec = get_block(node.type).param_map[name]
         try:
@@ -227,12 +234,12 @@ class Editor(QObject):
             self.message.emit(str(exc))
             return str(exc)
         if node.params.get(name) != value:
-            self._push(SetParamCommand(self.diagram, node_id, name, value))
+            self._push(SetParamCommand(self.diagram, node_id, name, value, focus))
         return None
 
-    def set_label(self, node_id: str, label: str) -> None:
+    def set_label(self, node_id: str, label: str, focus: int | None = None) -> None:
         if self.diagram.node(node_id).label != label:
-            self._push(SetLabelCommand(self.diagram, node_id, label))
+            self._push(SetLabelCommand(self.diagram, node_id, label, focus))
 
     def move(
         self, old: dict[str, tuple[float, float]], new: dict[str, tuple[float, float]]
@@ -243,8 +250,16 @@ class Editor(QObject):
             text = f"Move {n} block{'s' if n != 1 else ''}"
             self._push(MoveNodesCommand(self.diagram, {k: old[k] for k in moved}, moved, text))
 
-    def auto_layout(self) -> None:
-        new = layered_positions(self.diagram)
+    def auto_layout(self, aspect: float | None = None) -> None:
+        """Lay the network out in layers (one undo step).
+
+        With ``aspect`` (the canvas's width:height) long chains wrap into rows so the whole
+        network fills a view of that shape; without, one left-to-right row.
+        """
+        if aspect is None:
+            new = layout(self.diagram)
+        else:
+            new = layout(self.diagram, wrap=True, aspect=aspect)
         old = {nid: n.position for nid, n in self.diagram.nodes.items()}
         changed = {k: v for k, v in new.items() if old[k] != v}
         if changed:
@@ -282,15 +297,47 @@ class Editor(QObject):
         if not fragment.get("nodes"):
             return []
         offset = PASTE_OFFSET if at is None else offset_to(fragment, at)
+        if at is not None and self._covers_originals(fragment, offset):
+            offset = PASTE_OFFSET  # the mouse is over the originals: beside them, not on them
+        offset = self._clear_of_blocks(fragment, offset)
         cmd = PasteCommand(self.diagram, fragment, offset)
         self._push(cmd)
         self.nodes_created.emit(cmd.new_ids)
         return cmd.new_ids
 
+    def _covers_originals(self, fragment: dict[str, Any], offset: tuple[float, float]) -> bool:
+        """Would a pasted block land mostly on top of the block it was copied from?"""
+        for n in fragment.get("nodes", []):
+            original = self.diagram.nodes.get(n.get("id"))
+            if original is None or original.type != n.get("type"):
+                continue
+            x, y = n.get("position") or (0.0, 0.0)
+            dx = float(x) + offset[0] - original.position[0]
+            dy = float(y) + offset[1] - original.position[1]
+            if abs(dx) < CARD_WIDTH / 2 and abs(dy) < 2 * HEADER:
+                return True
+        return False
+
+    def _clear_of_blocks(
+        self, fragment: dict[str, Any], offset: tuple[float, float]
+    ) -> tuple[float, float]:
+        """``offset`` moved on by PASTE_OFFSET steps while a pasted block would sit exactly
+        where a block already is (pasting twice cascades instead of stacking copies)."""
+        taken = {(round(n.position[0]), round(n.position[1])) for n in self.diagram.nodes.values()}
+        spots = [n.get("position") or (0.0, 0.0) for n in fragment.get("nodes", [])]
+        for _ in range(50):
+            landing = {(round(float(x) + offset[0]), round(float(y) + offset[1])) for x, y in spots}
+            if not landing & taken:
+                break
+            offset = (offset[0] + PASTE_OFFSET[0], offset[1] + PASTE_OFFSET[1])
+        return offset
+
     def duplicate(self, node_ids: list[str]) -> list[str]:
         if not node_ids:
             return []
-        cmd = PasteCommand(self.diagram, self.diagram.fragment(node_ids), PASTE_OFFSET, "Duplicate")
+        fragment = self.diagram.fragment(node_ids)
+        offset = self._clear_of_blocks(fragment, PASTE_OFFSET)
+        cmd = PasteCommand(self.diagram, fragment, offset, "Duplicate")
         self._push(cmd)
         self.nodes_created.emit(cmd.new_ids)
         return cmd.new_ids

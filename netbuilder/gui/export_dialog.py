@@ -35,6 +35,7 @@ from netbuilder.export import FORMATS, SUFFIXES, ExportError, ExportResult, defa
 from netbuilder.export.onnx_format import INSTALL_HINT, missing_onnx_packages
 
 ModelFactory = Callable[[], Any]  # () -> nn.Module with the trained weights loaded
+READY_TEXT = "Each export is reloaded and compared with the model here."
 
 
 def trained_model_for(session: Any) -> Any:
@@ -113,7 +114,7 @@ class ExportDialog(QDialog):
         form.addRow("Save to:", path_row)
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
-        self.result_label = QLabel("Each export is reloaded and compared with the model here.")
+        self.result_label = QLabel(READY_TEXT)
         self.result_label.setObjectName("export_result")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -129,7 +130,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.hint_label)
         layout.addWidget(self.result_label)
         layout.addWidget(self.buttons)
-        self.format_combo.currentIndexChanged.connect(self._format_changed)
+        self.format_combo.currentIndexChanged.connect(self._format_chosen)
         self._format_changed()
         self.resize(560, 0)
 
@@ -140,6 +141,14 @@ class ExportDialog(QDialog):
 
     def set_format(self, fmt: str) -> None:
         self.format_combo.setCurrentIndex(self.format_combo.findData(fmt))
+
+    def _format_chosen(self) -> None:
+        """Another format: the last outcome was about the old one, so it goes."""
+        self._format_changed()
+        if not self.busy:
+            self.result, self.error = None, None
+            self.result_label.setStyleSheet("")
+            self.result_label.setText(READY_TEXT)
 
     def _format_changed(self) -> None:
         self.path_edit.setText(str(default_output(self.source_path, self.fmt)))

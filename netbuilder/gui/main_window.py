@@ -47,7 +47,9 @@ from netbuilder.gui.editor import Editor
 from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
 from netbuilder.gui.icons import app_icon
+from netbuilder.gui.import_dialog import ImportActions
 from netbuilder.gui.recovery import Autosaver
+from netbuilder.gui.run_watch import install_watch_action
 from netbuilder.gui.session import Session
 from netbuilder.gui.theme import format_count
 from netbuilder.resources import example_info, example_paths
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
         self.session = Session(self)
         self.editor = Editor(self.session, self)
         self.files = FileActions(self)
+        self.imports = ImportActions(self)  # File > Import…, File > Export > Mermaid…
         # unsaved changes are autosaved for crash recovery; failures go to the status bar
         self.autosave = Autosaver(self.session, self._show_message, self)
         self.scene = DiagramScene(self.session.diagram, self.editor, self)
@@ -168,7 +171,7 @@ class MainWindow(QMainWindow):
         )
         self.act_delete.setShortcuts([QKeySequence(STD.Delete), QKeySequence(Qt.Key.Key_Backspace)])
         self.act_select_all = self._action("Select &All", self._select_all, STD.SelectAll)
-        self.act_layout = self._action("Auto-&layout", e.auto_layout, "Ctrl+L")
+        self.act_layout = self._action("Auto-&layout", v.auto_layout, "Ctrl+L")
         self.act_add = self._action("Add &Block…", self._search_at_centre, "Ctrl+B")
         self.act_zoom_in = self._action("Zoom &In", v.zoom_in, STD.ZoomIn)
         self.act_zoom_out = self._action("Zoom &Out", v.zoom_out, STD.ZoomOut)
@@ -188,12 +191,15 @@ class MainWindow(QMainWindow):
             act = self.examples_menu.addAction(info.title)
             act.setStatusTip(info.description)
             act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
+        file_menu.addAction(self.imports.act_import)
         file_menu.addSeparator()
         file_menu.addActions([self.act_save, self.act_save_as, self.act_save_trained])
         self.export_menu: QMenu = file_menu.addMenu("&Export")
         self.export_menu.addActions([self.act_export_png, self.act_export_svg])
+        self.export_menu.addAction(self.imports.act_mermaid)
         # enabled while the session holds trained weights (a finished run or an opened .pt)
         self.act_export_trained = install_export_actions(self, lambda: self.session)
+        self.act_watch_run = install_watch_action(self, file_menu)  # a run's curves, live
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")

@@ -12,6 +12,8 @@ from functools import cache
 
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
+from netbuilder.core.geometry import CARD_WIDTH
+
 CATEGORY_HUES: dict[str, int] = {
     "Input": 140,
     "Convolution": 210,
@@ -29,7 +31,7 @@ CATEGORY_HUES: dict[str, int] = {
 #: and opening a file frames the whole network only if it fits at this zoom or closer.
 FAR_ZOOM = 0.27
 GRID = 10.0
-NODE_WIDTH = 156.0
+NODE_WIDTH = CARD_WIDTH  # one definition with the layout (core.geometry)
 
 
 @dataclass(frozen=True)

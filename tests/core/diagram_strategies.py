@@ -12,14 +12,19 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from netbuilder.core.blocks import BLOCKS
+from netbuilder.core.blocks import BLOCKS, IMPORT_ONLY_CATEGORIES
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.tensor import TensorSpec
 
 Value = tuple[str, str, TensorSpec]  # (node id, output port, what flows out of it)
 
-LAYER_TYPES = sorted(t for t, s in BLOCKS.items() if s.role == "layer" and s.merge is None)
+# PythonOp (import-only) runs code from an import and cannot be drawn from nothing
+LAYER_TYPES = sorted(
+    t
+    for t, s in BLOCKS.items()
+    if s.role == "layer" and s.merge is None and s.category not in IMPORT_ONLY_CATEGORIES
+)
 MERGE_TYPES = ("Add", "Multiply", "Concatenate")
 _ANY_FLOAT = [
     "ReLU",

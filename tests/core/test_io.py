@@ -60,8 +60,31 @@ def test_every_format_version_has_a_fixture() -> None:
         assert (FIXTURES / f"diagram_v{version}.nbd").is_file(), version
 
 
-def test_fixture_v1_loads_to_the_known_diagram() -> None:
-    path = FIXTURES / "diagram_v1.nbd"
+def test_fixture_v1_migrates_output_names_to_block_names() -> None:
+    """Version 1 Outputs had a ``name`` parameter beside the block's name; v2 keeps one."""
+    d = load(FIXTURES / "diagram_v1.nbd")
+    assert d.nodes["logits"].label == "logits" and d.nodes["cell"].label == "cell"
+    assert d.nodes["logits"].params == {} and d.nodes["cell"].params == {}
+    assert d.nodes["head"].label == "classifier head", "other labels are kept"
+    assert dumps(d).replace("v2 fixture", "v1 fixture") == (FIXTURES / "diagram_v2.nbd").read_text(
+        "utf-8"
+    ).replace("v2 fixture", "v1 fixture")
+
+
+def test_migration_keeps_an_output_label_and_drops_an_empty_name() -> None:
+    doc = json.loads((FIXTURES / "diagram_v1.nbd").read_text("utf-8"))
+    for n in doc["nodes"]:
+        if n["id"] == "logits":
+            n["label"] = "scores"
+        if n["id"] == "cell":
+            n["params"]["name"] = "  "
+    d = loads(json.dumps(doc))
+    assert d.nodes["logits"].label == "scores"
+    assert d.nodes["cell"].label == "" and d.nodes["cell"].params == {}
+
+
+def test_fixture_v2_loads_to_the_known_diagram() -> None:
+    path = FIXTURES / "diagram_v2.nbd"
     d = load(path)
     assert list(d.nodes)[:3] == ["image", "conv", "relu"]
     assert d.nodes["head"].label == "classifier head"
@@ -76,10 +99,10 @@ def test_fixture_v1_loads_to_the_known_diagram() -> None:
 
 
 def test_dumps_is_stable_and_pretty() -> None:
-    d = load(FIXTURES / "diagram_v1.nbd")
+    d = load(FIXTURES / "diagram_v2.nbd")
     text = dumps(d)
     assert text == dumps(Diagram.from_dict(d.to_dict()))
-    assert text.startswith('{\n  "format": "netbuilder-diagram",\n  "format_version": 1,')
+    assert text.startswith('{\n  "format": "netbuilder-diagram",\n  "format_version": 2,')
 
 
 def test_save_is_atomic_when_writing_fails(tmp_path: Path, monkeypatch: Any) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 
 from netbuilder.core.builder import chain
 from netbuilder.core.diagram import Diagram, Edge
-from netbuilder.core.layout import COLUMN_GAP
+from netbuilder.core.layout import layout
 from tests.gui.ui import drop_block, mouse_drag, port_pos, view_point
 
 
@@ -149,7 +149,10 @@ def test_rubber_band_delete_select_all_and_layout(window) -> None:
     window.session.undo_stack.undo()
     window.session.diagram.move("out", (999.0, 999.0))
     window.act_layout.trigger()
-    assert window.session.diagram.nodes["out"].position == (4 * COLUMN_GAP, 0.0)
+    vp = window.view.viewport()
+    expected = layout(window.session.diagram, wrap=True, aspect=vp.width() / vp.height())
+    assert expected["out"] != (999.0, 999.0)
+    assert {n: node.position for n, node in window.session.diagram.nodes.items()} == expected
 
 
 def test_zoom_pan_fit(window) -> None:

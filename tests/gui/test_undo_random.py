@@ -78,14 +78,20 @@ def test_random_edits_undo_redo_exact(window, seed: int) -> None:
 
 
 def test_param_edits_merge_per_field(window) -> None:
+    """Edits merge while one field keeps the focus (the inspector's focus count)."""
     window.session.replace(load(EXAMPLES_DIR / "cnn_image_classifier.nbd"), None)
     stack = window.session.undo_stack
     for v in (8, 12, 20):
-        window.editor.set_param("conv1", "out_channels", v)
+        window.editor.set_param("conv1", "out_channels", v, focus=1)
     assert stack.count() == 1  # one step for one field
-    window.editor.set_param("conv1", "kernel_size", 5)
-    window.editor.set_param("conv2", "out_channels", 7)
+    window.editor.set_param("conv1", "kernel_size", 5, focus=1)
+    window.editor.set_param("conv2", "out_channels", 7, focus=1)
     assert stack.count() == 3
+    window.editor.set_param("conv2", "out_channels", 9, focus=2)  # focus left and came back
+    window.editor.set_param("conv2", "out_channels", 11)  # a script's edit: its own step
+    assert stack.count() == 5
+    stack.undo()
+    stack.undo()
     stack.undo()
     stack.undo()
     stack.undo()

@@ -14,6 +14,7 @@ from netbuilder.core.blocks import (
     inputs,
     merge,
     norm,
+    opaque,
     outputs,
     pooling,
     recurrent,
@@ -33,6 +34,9 @@ CATEGORIES: tuple[str, ...] = (
     "Output",
 )
 
+# Blocks that only importers create (the palette and the add-block search leave them out)
+IMPORT_ONLY_CATEGORIES: tuple[str, ...] = (opaque.CATEGORY,)
+
 BLOCKS: dict[str, BlockSpec] = {}
 _ALIASES: dict[str, str] = {}
 
@@ -47,11 +51,12 @@ for _family in (
     dense,
     merge,
     outputs,
+    opaque,
 ):
     for _spec in _family.SPECS:
         if _spec.type in BLOCKS:
             raise RuntimeError(f"block type {_spec.type} declared twice")
-        if _spec.category not in CATEGORIES:
+        if _spec.category not in CATEGORIES + IMPORT_ONLY_CATEGORIES:
             raise RuntimeError(f"block type {_spec.type} has unknown category {_spec.category}")
         BLOCKS[_spec.type] = _spec
         for _alias in _spec.aliases:
@@ -80,6 +85,7 @@ def blocks_in(category: str) -> list[BlockSpec]:
 __all__ = [
     "BLOCKS",
     "CATEGORIES",
+    "IMPORT_ONLY_CATEGORIES",
     "BlockSpec",
     "Merge",
     "Param",

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from netbuilder.core.blocks.spec import BlockSpec, Param
+from netbuilder.core.blocks.spec import BlockSpec
 
 SPECS = [
     BlockSpec(
         type="Output",
         category="Output",
         doc="Marks a model output; the loss is computed on it during training.",
-        params=(Param("name", "str", "", "Optional name of this output."),),
+        # no parameters: its name is the block's name (format version 1 also had a
+        # ``name`` parameter, shown as a second "name" field; core.io migrates it)
+        params=(),
         outputs=(),
         infer=lambda p, ins: [],
-        key_params=("name",),
         role="output",
     ),
 ]

@@ -29,6 +29,7 @@ _POOL_PARAMS = (
 
 def _pool(block: str, rank: int, cls: type[nn.Module]) -> BlockSpec:
     what = "an image" if rank == 3 else "a channels × length sequence"
+    shrunk = "image" if rank == 3 else "sequence"
 
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
         x = single(ins)
@@ -60,7 +61,7 @@ def _pool(block: str, rank: int, cls: type[nn.Module]) -> BlockSpec:
     return BlockSpec(
         type=block,
         category="Pooling",
-        doc=f"Takes the {kind} of each window, shrinking the {what}.",
+        doc=f"Takes the {kind} of each window, shrinking the {shrunk}.",
         params=_POOL_PARAMS,
         infer=infer,
         module=module,

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from netbuilder.core.blocks import BLOCKS
+from netbuilder.core.blocks import BLOCKS, IMPORT_ONLY_CATEGORIES
 from netbuilder.gui.icons import block_icon
 
 
@@ -22,7 +22,11 @@ class AddBlockPopup(QFrame):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.types = list(types) if types is not None else list(BLOCKS)
+        self.types = (
+            list(types)
+            if types is not None
+            else [t for t, s in BLOCKS.items() if s.category not in IMPORT_ONLY_CATEGORIES]
+        )
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Add block… (type to search)")
         self.search.setClearButtonEnabled(True)

@@ -15,14 +15,45 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from netbuilder.core.blocks import BlockSpec
+from netbuilder.core.geometry import HEADER, LINE, card_body, port_offset
 from netbuilder.gui import theme
 from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH, Theme
 
-HEADER = 22.0
-LINE = 15.0
-PORT_GAP = 18.0
 PORT_RADIUS = 5.5
 FAR_LOD = FAR_ZOOM  # below this zoom, text would be a smudge: blocks are drawn as plain boxes
+#: below this zoom the card's 8-point lines are too small to read: the card shows only its
+#: type and output size, in a font as large as the card allows (level of detail)
+SUMMARY_LOD = 0.6
+SUMMARY_TITLE_MAX = 18.0  # one size for most types; only long names shrink to fit
+SUMMARY_TEXT_MAX = 16.0
+
+
+def fitted_size(text: str, bold: bool, width: float, largest: float) -> float:
+    """The largest font size (at most ``largest``) at which ``text`` fits in ``width``."""
+    if not text:
+        return largest
+    w = theme.font_metrics(bold, 10.0).horizontalAdvance(text)
+    return max(4.0, min(largest, 10.0 * width / max(w, 1.0)))
+
+
+def draw_summary(
+    painter: QPainter, rect: QRectF, title: str, summary: str, t: Theme, category: str
+) -> None:
+    """A zoomed-out card: its type and output size in large type (also the overview's)."""
+    painter.setPen(t.text if t.dark else QColor(20, 20, 24))
+    width = rect.width() - 12
+    size = fitted_size(title, True, width, SUMMARY_TITLE_MAX)
+    painter.setFont(theme.node_font(bold=True, size=size))
+    half = rect.height() / 2 if summary else rect.height()
+    top = QRectF(rect.left() + 6, rect.top(), width, half)
+    painter.drawText(top, Qt.AlignmentFlag.AlignCenter, title)
+    if summary:
+        painter.setPen(t.muted_text)
+        painter.setFont(theme.node_font(size=fitted_size(summary, False, width, SUMMARY_TEXT_MAX)))
+        bottom = QRectF(rect.left() + 6, rect.top() + half, width, rect.height() - half)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, summary)
+
+
 PORT_COLS = 30.0  # room for port names when a side has several ports
 
 _SHORT = {
@@ -65,7 +96,7 @@ def key_params_text(spec: BlockSpec, params: dict[str, Any]) -> str:
     """'out 16 · k 3 · s 1' — the settings that tell two blocks of one type apart."""
     parts = []
     for name in spec.key_params:
-        if name in params:
+        if name in params and params[name] != "":  # an empty text says nothing
             parts.append(f"{_SHORT.get(name, name)} {format_value(params[name])}")
     return " · ".join(parts)
 
@@ -148,6 +179,7 @@ class NodeItem(QGraphicsItem):
         self.subtitle = node_id
         self.detail = ""
         self.count = ""
+        self.summary = ""  # the output size shown when zoomed out ("16×32×32")
         self.error = False
         self.warning = False
         self.inputs: dict[str, PortItem] = {}
@@ -170,23 +202,29 @@ class NodeItem(QGraphicsItem):
         detail: str,
         in_ports: tuple[str, ...],
         out_ports: tuple[str, ...],
-    ) -> None:
-        """Update what the model says about this block (params, label, ports)."""
+    ) -> bool:
+        """Update what the model says about this block; True if its ports changed."""
         changed = (subtitle, detail) != (self.subtitle, self.detail)
         self.subtitle, self.detail = subtitle, detail
-        if tuple(self.inputs) != in_ports or tuple(self.outputs) != out_ports:
+        ports = tuple(self.inputs) != in_ports or tuple(self.outputs) != out_ports
+        if ports:
             self._rebuild_ports(in_ports, out_ports)
             changed = True
         if changed:
             self._texts = None
             self.update()
+        return ports
 
-    def set_analysis(self, count: str, error: bool, warning: bool, tooltip: str) -> bool:
+    def set_analysis(
+        self, count: str, error: bool, warning: bool, tooltip: str, summary: str = ""
+    ) -> bool:
         """Update what the shape check says; returns True if anything visible changed."""
-        state = (count, error, warning)
-        if state == (self.count, self.error, self.warning) and tooltip == self.toolTip():
+        state = (count, error, warning, summary)
+        if state == (self.count, self.error, self.warning, self.summary) and (
+            tooltip == self.toolTip()
+        ):
             return False
-        self.count, self.error, self.warning = state
+        self.count, self.error, self.warning, self.summary = state
         self._texts = None
         self.setToolTip(tooltip)
         self.update()
@@ -199,15 +237,12 @@ class NodeItem(QGraphicsItem):
                 port.scene().removeItem(port)
         self.inputs = {name: PortItem(self, name, False) for name in in_ports}
         self.outputs = {name: PortItem(self, name, True) for name in out_ports}
-        rows = max(len(in_ports), len(out_ports), 1)
-        body = max(3 * LINE + 8, rows * PORT_GAP + 10)
+        n_in, n_out = len(in_ports), len(out_ports)
         self.prepareGeometryChange()
-        self._height = HEADER + body
-        for ports, x in ((self.inputs, 0.0), (self.outputs, NODE_WIDTH)):
-            n = len(ports)
+        self._height = HEADER + card_body(n_in, n_out)  # core.geometry: the layout's size
+        for ports, is_output in ((self.inputs, False), (self.outputs, True)):
             for i, port in enumerate(ports.values()):
-                y = HEADER + body / 2 + (i - (n - 1) / 2) * PORT_GAP
-                port.setPos(x, y)
+                port.setPos(*port_offset(i, len(ports), is_output, n_in, n_out))
 
     def port(self, name: str, is_output: bool) -> PortItem | None:
         return (self.outputs if is_output else self.inputs).get(name)
@@ -290,6 +325,9 @@ class NodeItem(QGraphicsItem):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        if lod < SUMMARY_LOD:
+            self._paint_summary(painter, rect, border)
+            return
         width = 2.4 if (self.isSelected() or self.error) else 1.2
         painter.setPen(QPen(border, width))
         painter.setBrush(t.node_fill)
@@ -329,3 +367,14 @@ class NodeItem(QGraphicsItem):
                     for port in ports.values():
                         r = QRectF(x, port.pos().y() - LINE / 2, port_cols, LINE)
                         painter.drawText(r, align | Qt.AlignmentFlag.AlignVCenter, port.name)
+
+    def _paint_summary(self, painter: QPainter, rect: QRectF, border: QColor) -> None:
+        """Zoomed out: the card in its category colour, type and output size in large type."""
+        t = self.theme
+        painter.setPen(QPen(border, 3.0 if (self.isSelected() or self.error) else 1.5))
+        fill = QColor(t.category_color(self.spec.category))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 7, 7)
+        for port in [*self.inputs.values(), *self.outputs.values()]:
+            draw_port(painter, t, port.pos(), port.wired, False)
+        draw_summary(painter, rect, self.title, self.summary, t, self.spec.category)

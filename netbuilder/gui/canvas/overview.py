@@ -6,20 +6,46 @@ Instead the items keep their place, selection and hit-testing but paint nothing
 (``ItemHasNoContents``), and the scene draws this overview behind them: all wires as one
 path, the cards as a few batches of rectangles grouped by colour. It is rebuilt only after
 something changed, so a pan or zoom frame is a handful of painter calls.
+
+While the cards are still large enough on screen, each shows its type in a large font
+(level of detail), so a network zoomed out to fit the window is still readable; the text
+is drawn only for cards in the exposed area.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
-from netbuilder.gui.canvas.node_item import HEADER
+from netbuilder.gui import theme
+from netbuilder.gui.canvas.node_item import HEADER, fitted_size
 from netbuilder.gui.theme import NODE_WIDTH
+
+FAR_TITLE_MAX = 40.0  # font size of a type name on a far-out card, at most
+MIN_READABLE_PX = 7.0  # below this many pixels a letter is not worth drawing
+PX_PER_POINT = 96 / 72
 
 if TYPE_CHECKING:
     from netbuilder.gui.canvas.scene import DiagramScene
+
+
+def far_title(rect: QRectF, title: str) -> tuple[QRectF, str, float]:
+    """The type name as large as the card allows; a long name that would come out much
+    smaller than a short one is cut to its capitals and digits (BatchNorm2d → BN2d), as
+    the palette's badges do, so every far-out card stays readable."""
+    size = fitted_size(title, True, NODE_WIDTH - 6, FAR_TITLE_MAX)
+    if size < FAR_TITLE_MAX * 0.6:
+        short = "".join(
+            c
+            for i, c in enumerate(title)
+            if c.isupper() or c.isdigit() or (i and title[i - 1].isdigit())
+        )
+        short = short or title[:3]
+        size = fitted_size(short, True, NODE_WIDTH - 6, FAR_TITLE_MAX)
+        title = short
+    return rect, title, size
 
 
 class Overview:
@@ -30,6 +56,7 @@ class Overview:
         self._bodies: list[QRectF] = []
         self._headers: dict[str, list[QRectF]] = {}
         self._outlines: list[tuple[QColor, list[QRectF]]] = []
+        self._titles: list[tuple[QRectF, str, float]] = []
 
     def rebuild(self, scene: DiagramScene) -> None:
         t = scene.theme
@@ -40,10 +67,12 @@ class Overview:
         bodies: list[QRectF] = []
         headers: dict[str, list[QRectF]] = {}
         selected, errors = [], []
+        titles = []
         for item in scene.nodes.values():
             p = item.pos()
             rect = QRectF(p.x(), p.y(), NODE_WIDTH, item.height)
             bodies.append(rect)
+            titles.append(far_title(rect, item.title))
             headers.setdefault(item.spec.category, []).append(
                 QRectF(p.x(), p.y(), NODE_WIDTH, HEADER)
             )
@@ -54,9 +83,10 @@ class Overview:
         self._wires, self._bad_wires = wires, bad
         self._bodies, self._headers = bodies, headers
         self._outlines = [(t.selected, selected), (t.error, errors)]
+        self._titles = titles
         self.dirty = False
 
-    def paint(self, painter: QPainter, scene: DiagramScene) -> None:
+    def paint(self, painter: QPainter, scene: DiagramScene, exposed: QRectF | None = None) -> None:
         if self.dirty:
             self.rebuild(scene)
         t = scene.theme
@@ -77,3 +107,18 @@ class Overview:
             if rects:
                 painter.setPen(QPen(color, 3 / max(painter.worldTransform().m11(), 1e-3)))
                 painter.drawRects(rects)
+        self._paint_titles(painter, scene, exposed)
+
+    def _paint_titles(self, painter: QPainter, scene: DiagramScene, exposed: QRectF | None) -> None:
+        scale = painter.worldTransform().m11()
+        if not self._titles or FAR_TITLE_MAX * scale * PX_PER_POINT < MIN_READABLE_PX:
+            return
+        t = scene.theme
+        painter.setPen(t.text if t.dark else QColor(20, 20, 24))
+        for rect, title, size in self._titles:
+            if size * scale * PX_PER_POINT < MIN_READABLE_PX:
+                continue
+            if exposed is not None and not exposed.intersects(rect):
+                continue
+            painter.setFont(theme.node_font(bold=True, size=size))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, title)

@@ -7,7 +7,7 @@ are handled by ``canvas.gestures`` and end in ``Editor`` calls, never in model e
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -15,6 +15,7 @@ from netbuilder.core.blocks import get_block
 from netbuilder.core.diagnostics import Severity
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.events import DiagramEvent
+from netbuilder.core.routing import Wire, route_wires
 from netbuilder.core.shapes import Analysis
 from netbuilder.core.tensor import format_shape
 from netbuilder.gui import theme
@@ -22,10 +23,25 @@ from netbuilder.gui.canvas.edge_item import EdgeItem
 from netbuilder.gui.canvas.gestures import Gestures
 from netbuilder.gui.canvas.node_item import NodeItem, key_params_text
 from netbuilder.gui.canvas.overview import Overview
-from netbuilder.gui.theme import FAR_ZOOM, GRID
+from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH
 
 SCENE_EXTENT = 100_000.0
 CacheMode = QGraphicsItem.CacheMode
+
+
+def output_summary(result: object, has_outputs: bool = True) -> str:
+    """A block's size in a few characters for the zoomed-out card: its first output
+    without the batch ("16×32×32"); for a block without outputs (Output), what arrives."""
+    if result is None:
+        return ""
+    if has_outputs:
+        shapes = list(getattr(result, "outputs", {}).values())
+    else:
+        shapes = [x for x in getattr(result, "inputs", {}).values() if x is not None]
+    if not shapes:
+        return ""
+    text = format_shape(shapes[0])
+    return text[2:] if text.startswith("B×") else text
 
 
 class DiagramScene(QGraphicsScene):
@@ -55,6 +71,12 @@ class DiagramScene(QGraphicsScene):
         # cached item pictures must fit Qt's pixmap cache, or every frame redraws them all
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 96 * 1024))
         self.gestures = Gestures(self)
+        # wires are routed around blocks once the model has settled (one pass per burst of
+        # events); until then a moved wire is the plain curve between its ports
+        self._route_timer = QTimer(self)
+        self._route_timer.setSingleShot(True)
+        self._route_timer.setInterval(0)
+        self._route_timer.timeout.connect(self.route_wires)
         self.setSceneRect(QRectF(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         diagram.changed.connect(self._on_model)
@@ -69,6 +91,8 @@ class DiagramScene(QGraphicsScene):
     def _on_model(self, event: DiagramEvent) -> None:
         self.overview.dirty = True
         kind = event.kind
+        if kind != "node_changed":
+            self._route_timer.start()
         if kind == "node_added":
             self._add_node(event.node_id)
         elif kind == "node_removed":
@@ -77,9 +101,10 @@ class DiagramScene(QGraphicsScene):
                 self.removeItem(item)
             self._edges_of.pop(event.node_id, None)
         elif kind == "node_changed":
-            self._refresh_node(event.node_id)
-            for edge in list(self._edges_of.get(event.node_id, ())):
-                self._place_edge(edge)
+            if self._refresh_node(event.node_id):  # its ports changed: wires move
+                for edge in list(self._edges_of.get(event.node_id, ())):
+                    self._place_edge(edge)
+                self._route_timer.start()
         elif kind == "node_moved":
             item = self.nodes.get(event.node_id)
             if item is not None:
@@ -93,6 +118,8 @@ class DiagramScene(QGraphicsScene):
 
     def rebuild(self) -> None:
         self.gestures.cancel()
+        for edge_item in self.edges.values():
+            self.removeItem(edge_item.label_item)
         for item in [*self.edges.values(), *self.nodes.values()]:
             self.removeItem(item)
         self.nodes.clear()
@@ -105,6 +132,28 @@ class DiagramScene(QGraphicsScene):
             self._add_edge(edge)
         if self.analysis is not None:
             self.apply_analysis(self.analysis)
+        self.route_wires()
+
+    def route_wires(self) -> None:
+        """Plan every wire's route around the blocks (``core.routing``) and show it.
+
+        The same planner draws ``netbuilder render`` pictures. Runs after a burst of model
+        events (add, remove, wire, move), not for parameter edits that keep the ports.
+        """
+        self._route_timer.stop()
+        self.overview.dirty = True
+        rects = {}
+        for nid, item in self.nodes.items():
+            p = item.pos()
+            rects[nid] = (p.x(), p.y(), p.x() + NODE_WIDTH, p.y() + item.height)
+        wires = []
+        for edge, item in self.edges.items():
+            start, end = item.start, item.end
+            wires.append(
+                Wire(edge, (start.x(), start.y()), (end.x(), end.y()), edge.source, edge.target)
+            )
+        for edge, route in route_wires(rects, wires).items():
+            self.edges[edge].set_route(route)  # type: ignore[index]
 
     def _add_node(self, nid: str) -> None:
         node = self.diagram.nodes[nid]
@@ -117,18 +166,20 @@ class DiagramScene(QGraphicsScene):
         item.set_pos_from_model(node.position)
         self.addItem(item)
 
-    def _refresh_node(self, nid: str) -> None:
+    def _refresh_node(self, nid: str) -> bool:
+        """Show the node's model state; True if its ports changed."""
         item, node = self.nodes.get(nid), self.diagram.nodes.get(nid)
         if item is None or node is None:
-            return
+            return False
         spec = item.spec
-        item.set_content(
+        ports = item.set_content(
             node.label or nid,
             key_params_text(spec, node.params),
             spec.input_ports(node.params),
             spec.output_ports(node.params),
         )
         self._update_port_wiring(nid)
+        return ports
 
     def _add_edge(self, edge: Edge) -> None:
         item = EdgeItem(edge, self.theme)
@@ -139,13 +190,17 @@ class DiagramScene(QGraphicsScene):
         self._place_edge(edge)
         item.setCacheMode(self.cache_mode)
         item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.far)
+        item.label_item.setCacheMode(self.cache_mode)
+        item.label_item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.far)
         self.addItem(item)
+        self.addItem(item.label_item)
         self._update_port_wiring(edge.source)
         self._update_port_wiring(edge.target)
 
     def _remove_edge(self, edge: Edge) -> None:
         item = self.edges.pop(edge, None)
         if item is not None:
+            self.removeItem(item.label_item)
             self.removeItem(item)
         for nid in (edge.source, edge.target):
             self._edges_of.get(nid, set()).discard(edge)
@@ -216,7 +271,8 @@ class DiagramScene(QGraphicsScene):
             tip = "\n".join(str(d.message) + (f"\n  {d.hint}" if d.hint else "") for d in diags)
             if not tip:
                 tip = f"{item.spec.type} — {item.spec.doc}"
-            item.set_analysis(count, bool(errors), bool(warnings), tip)
+            summary = output_summary(result, bool(item.outputs))
+            item.set_analysis(count, bool(errors), bool(warnings), tip, summary)
         edges = self.edges.items()
         if len(changed) < len(self.nodes):
             touched = {e for nid in changed for e in self._edges_of.get(nid, ())}
@@ -251,7 +307,7 @@ class DiagramScene(QGraphicsScene):
             return
         self.far = far
         self.overview.dirty = True
-        for item in [*self.nodes.values(), *self.edges.values()]:
+        for item in self._all_items():
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, far)
         self.update()
 
@@ -259,8 +315,13 @@ class DiagramScene(QGraphicsScene):
         if mode == self.cache_mode:
             return
         self.cache_mode = mode
-        for item in [*self.nodes.values(), *self.edges.values()]:
+        for item in self._all_items():
             item.setCacheMode(mode)
+
+    def _all_items(self) -> list[QGraphicsItem]:
+        """Cards, wires and wire labels (not ports, which follow their cards)."""
+        labels = [e.label_item for e in self.edges.values()]
+        return [*self.nodes.values(), *self.edges.values(), *labels]
 
     def _selection_changed(self) -> None:
         if self.far:
@@ -292,23 +353,33 @@ class DiagramScene(QGraphicsScene):
 
     def content_rect(self) -> QRectF:
         rect = QRectF()
-        for item in [*self.nodes.values(), *self.edges.values()]:
-            rect = rect.united(item.sceneBoundingRect())
+        for item in self._all_items():
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
         return rect
 
     # ------------------------------------------------------------------ mouse
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if not self.gestures.press(event):
-            super().mousePressEvent(event)
+        if self.gestures.press(event):
+            # accepted, or the view takes the press as the start of a rubber-band selection
+            # that follows the wire and selects the blocks it sweeps over
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if not self.gestures.move(event):
-            super().mouseMoveEvent(event)
+        if self.gestures.move(event):
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if not self.gestures.release(event):
+        if self.gestures.release(event):
+            event.accept()
+        else:
             super().mouseReleaseEvent(event)
             self.gestures.finish_move(event.scenePos())
+            self._route_timer.start()  # blocks dragged by hand: plan the wires again
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.editor is not None and not self.items(event.scenePos()):
@@ -320,7 +391,7 @@ class DiagramScene(QGraphicsScene):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.theme.background)
         if self.far:
-            self.overview.paint(painter, self)
+            self.overview.paint(painter, self, rect)
             return
         scale = painter.worldTransform().m11()
         if self.export_mode or scale < 0.3:

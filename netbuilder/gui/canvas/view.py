@@ -152,6 +152,16 @@ class DiagramView(QGraphicsView):
             self.zoom_by(1.5 / self.zoom)
         self.diagram_scene.set_zoom(self.zoom)
 
+    def auto_layout(self) -> None:
+        """Ctrl+L: lay the network out to the shape of this view, then show all of it."""
+        editor = self.diagram_scene.editor
+        if editor is None:
+            return
+        size = self.viewport().size()
+        editor.auto_layout(aspect=max(size.width(), 1) / max(size.height(), 1))
+        self.diagram_scene.route_wires()  # the fit below frames the routed wires
+        self.fit()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         # however the transform changed (zoom_by, fit, a script's scale()), cache to suit it
         self.diagram_scene.set_zoom(self.zoom)

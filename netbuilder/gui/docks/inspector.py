@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -75,6 +75,10 @@ class Inspector(QWidget):
         self.node_id: str | None = None
         self.fields: dict[str, QWidget] = {}
         self._updating = False
+        #: focus-ins counted: the count when each field last took the focus (see _focus)
+        self._focus_count = 0
+        self._focus_of: dict[str, int] = {}
+        self._active: str | None = None  # the field the last count went to
         self.title = QLabel("Select a block to edit it.", self)
         self.title.setWordWrap(True)
         self.doc = QLabel(self)
@@ -113,6 +117,8 @@ class Inspector(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()
+        self._focus_of.clear()
+        self._active = None
         if node_id is None:
             self.title.setText("Select a block to edit it.")
             self.doc.clear()
@@ -127,12 +133,38 @@ class Inspector(QWidget):
         label.editingFinished.connect(lambda: self._set_label(label.text()))
         self.form.addRow("Name", label)
         self.fields["label"] = label
+        label.installEventFilter(self)
         for param in spec.params:
             widget = self._make_field(param)
             widget.setToolTip(param.doc)
+            widget.installEventFilter(self)
             self.fields[param.name] = widget
             self.form.addRow(param.name, widget)
         self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Count each time a field takes the keyboard focus (undo merging follows it).
+
+        Input reaching a field other than the one last counted also starts a new count
+        (keys sent to a field of a window that is not active arrive without a focus-in).
+        """
+        kind = event.type()
+        typed = kind in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress)
+        if kind == QEvent.Type.FocusIn or typed:
+            name = next((n for n, w in self.fields.items() if w is watched), None)
+            if name is not None and (kind == QEvent.Type.FocusIn or name != self._active):
+                self._focus_count += 1
+                self._focus_of[name] = self._focus_count
+                self._active = name
+        return False
+
+    def _focus(self, name: str) -> int | None:
+        """The focus stretch an edit of ``name`` belongs to; None if it never had the focus.
+
+        Edits that carry the same number merge into one undo step, so a value typed in
+        several commits is one step, and a field left and come back to starts a new one.
+        """
+        return self._focus_of.get(name)
 
     def _make_field(self, p: Param) -> QWidget:
         host = self.form_host
@@ -251,7 +283,7 @@ class Inspector(QWidget):
     def _commit(self, name: str, value: Any) -> None:
         if self._updating or self.node_id is None:
             return
-        problem = self.editor.set_param(self.node_id, name, value)
+        problem = self.editor.set_param(self.node_id, name, value, self._focus(name))
         self.error.setText(problem or "")
         if problem:
             self.refresh()
@@ -263,7 +295,12 @@ class Inspector(QWidget):
         self._commit_value_or_refuse(name, parse_text(spec.param_map[name], edit.text()), edit)
 
     def _commit_value_or_refuse(self, name: str, value: Any, edit: QLineEdit) -> None:
-        problem = self.editor.set_param(self.node_id, name, value)  # type: ignore[arg-type]
+        problem = self.editor.set_param(
+            self.node_id,  # type: ignore[arg-type]
+            name,
+            value,
+            self._focus(name),
+        )
         self.error.setText(problem or "")
         if problem:
             edit.clearFocus()
@@ -271,4 +308,4 @@ class Inspector(QWidget):
 
     def _set_label(self, text: str) -> None:
         if self.node_id is not None and not self._updating:
-            self.editor.set_label(self.node_id, text.strip())
+            self.editor.set_label(self.node_id, text.strip(), self._focus("label"))

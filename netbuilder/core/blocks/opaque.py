@@ -1,0 +1,105 @@
+"""The "Python op" block: an imported operation that has no block of its own.
+
+When a PyTorch module is imported with ``--allow-opaque``, each operation NetBuilder cannot
+express (``F.pad``, a custom layer...) is kept as a PythonOp that runs the original code.
+That code lives in the importing process only (``OPAQUE_OPS``; a diagram file cannot hold
+it), so the block is clearly marked: its shape is checked by running the original on the
+meta device whenever it is available, it compiles and trains in that session, but the
+code generator refuses it (the exported file would need the original module), and in a
+later session it reports that the module must be imported again.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import torch
+from torch import nn
+
+from netbuilder.core.blocks.spec import BlockSpec, Param
+from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.tensor import TensorSpec
+
+OPAQUE_OPS: dict[str, nn.Module] = {}
+_META: dict[str, nn.Module] = {}
+CATEGORY = "Imported"  # not a palette category: these blocks only come from imports
+
+
+def register_op(key: str, module: nn.Module) -> None:
+    """Make the original operation ``key`` available to PythonOp blocks in this process."""
+    OPAQUE_OPS[key] = module
+    _META.pop(key, None)
+
+
+def _ports(p: dict[str, Any]) -> tuple[str, ...]:
+    n = p.get("num_inputs", 1)
+    n = n if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 8 else 1
+    return ("in",) if n == 1 else tuple(f"in{i + 1}" for i in range(n))
+
+
+def _missing(p: dict[str, Any]) -> ShapeError:
+    return ShapeError(
+        f"This Python op ({p['op'] or 'imported code'}) needs the original module it was "
+        "imported from, which this session does not have",
+        "Import the module again (File > Import…), or replace this block with NetBuilder blocks.",
+    )
+
+
+def _infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    op = OPAQUE_OPS.get(p["key"])
+    if op is None:
+        raise _missing(p)
+    meta = _META.get(p["key"])
+    if meta is None:
+        meta = _META[p["key"]] = copy.deepcopy(op).to("meta")
+    xs = [torch.empty((2, *s.shape), dtype=s.torch_dtype(), device="meta") for s in ins]
+    try:
+        with torch.no_grad():
+            out = meta(*xs)
+    except Exception as exc:  # the user's code decides what it raises
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ShapeError(
+            f"The Python op ({p['op']}) fails on these inputs: {first}",
+            "Its inputs must have the shapes it was imported with.",
+        ) from None
+    if not isinstance(out, torch.Tensor) or out.dim() < 1 or out.shape[0] != 2:
+        raise ShapeError(
+            f"The Python op ({p['op']}) does not return one tensor with the batch first",
+            "Only operations that keep the batch dimension can be kept as Python ops.",
+        )
+    dtype = "long" if out.dtype in (torch.int64, torch.int32) else "float"
+    return [TensorSpec(tuple(int(d) for d in out.shape[1:]), dtype)]
+
+
+class PythonOp(nn.Module):
+    """Runs a copy of the imported original operation (its weights included)."""
+
+    def __init__(self, key: str, description: str = "") -> None:
+        super().__init__()
+        original = OPAQUE_OPS.get(key)
+        if original is None:
+            raise RuntimeError(f"the Python op {description or key} needs its original module")
+        self.op = copy.deepcopy(original)
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        return self.op(*xs)
+
+
+SPECS = [
+    BlockSpec(
+        type="PythonOp",
+        category=CATEGORY,
+        doc="An imported operation without a NetBuilder block: it runs the original Python "
+        "code, so it needs the module it came from (exported code cannot include it).",
+        params=(
+            Param("op", "str", "", "What it runs and where it came from."),
+            Param("key", "str", "", "Which imported operation this is (valid in its session)."),
+            Param("num_inputs", "int", 1, "How many tensors it takes.", 1, 8),
+        ),
+        inputs=_ports,
+        infer=_infer,
+        module=lambda p, ins: (PythonOp, {"key": p["key"], "description": p["op"]}),
+        key_params=("op",),
+    ),
+]

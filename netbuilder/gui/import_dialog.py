@@ -1,0 +1,214 @@
+"""File > Import… and File > Export > Mermaid…: bring networks in, write them as charts.
+
+Importing a ``.py`` runs the user's code, so that choice goes through a dialog that says
+so (and asks for the class, its arguments and the input size) before anything runs. The
+import itself is ``netbuilder.importers.import_path`` (Qt-free); only a complete, verified
+result replaces the canvas (after the usual save question), as an unsaved diagram whose
+weights the window asks about on close. A failed import shows every problem with its node
+or line and leaves the current diagram untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from netbuilder.gui.main_window import MainWindow
+    from netbuilder.importers import ImportResult
+
+IMPORT_FILTER = (
+    "Networks (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch module (*.py);;"
+    "torch.export program (*.pt2);;ONNX model (*.onnx);;Mermaid flowchart (*.mmd *.mermaid *.md);;"
+    "All files (*)"
+)
+RUNS_CODE = (
+    "Importing a Python file <b>runs its code</b> (the file, the class's constructor and "
+    "its forward pass) with your permissions. Only import code you trust."
+)
+
+
+class ModuleImportDialog(QDialog):
+    """Class name, constructor arguments and input size for ``model.py``; warns first."""
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Import {path.name}")
+        layout = QVBoxLayout(self)
+        warning = QLabel(RUNS_CODE, self)
+        warning.setObjectName("runs_code_warning")
+        warning.setWordWrap(True)
+        layout.addWidget(warning)
+        form = QFormLayout()
+        self.class_name = QLineEdit(self)
+        self.class_name.setPlaceholderText("Net")
+        self.args = QLineEdit(self)
+        self.args.setPlaceholderText('[] or {"num_classes": 10}  (JSON, optional)')
+        self.input_shape = QLineEdit(self)
+        self.input_shape.setPlaceholderText("1x3x224x224  (batch first; 1x32:long for tokens)")
+        form.addRow("Class:", self.class_name)
+        form.addRow("Arguments:", self.args)
+        form.addRow("Input shape:", self.input_shape)
+        layout.addLayout(form)
+        self.allow_opaque = QCheckBox(
+            "Keep operations without a block as marked Python ops (they need this file)", self
+        )
+        layout.addWidget(self.allow_opaque)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run and Import")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _accept(self) -> None:
+        if not self.class_name.text().strip().isidentifier():
+            QMessageBox.warning(self, "Import", "Give the name of the nn.Module class to import.")
+            return
+        self.accept()
+
+
+def run_import(
+    spec: str,
+    args_json: str | None = None,
+    input_shape: str | None = None,
+    allow_opaque: bool = False,
+) -> ImportResult:
+    from netbuilder.importers import import_path
+
+    return import_path(
+        spec,
+        args_json=args_json or None,
+        input_shape=input_shape or None,
+        allow_opaque=allow_opaque,
+    )
+
+
+class ImportActions:
+    """The import and Mermaid-export verbs of one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.act_import = QAction("&Import…", window)
+        self.act_import.setShortcut("Ctrl+I")
+        self.act_import.setStatusTip(
+            "Bring in a PyTorch module (runs its code), a .pt2, an ONNX model or a Mermaid chart"
+        )
+        self.act_import.triggered.connect(lambda _c=False: self.import_dialog())
+        self.act_mermaid = QAction("&Mermaid Flowchart…", window)
+        self.act_mermaid.setStatusTip("Write the diagram as a Mermaid flowchart (graph LR)")
+        self.act_mermaid.triggered.connect(lambda _c=False: self.export_mermaid())
+
+    # ------------------------------------------------------------------ import
+    def import_dialog(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Import a network", self.window.files._start_dir(), IMPORT_FILTER
+        )
+        return bool(path) and self.import_file(Path(path))
+
+    def import_file(self, path: Path, module: tuple[str, str, str, bool] | None = None) -> bool:
+        """Import ``path``; for a ``.py``, ``module`` is (class, args JSON, input shape,
+        allow Python ops) or asked for in the dialog that warns that the file's code runs."""
+        from netbuilder.importers import ModelImportError
+
+        spec, args_json, shape, opaque = str(path), None, None, False
+        if path.suffix.lower() == ".py":
+            if module is None:
+                dialog = ModuleImportDialog(path, self.window)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return False
+                module = (
+                    dialog.class_name.text().strip(),
+                    dialog.args.text().strip(),
+                    dialog.input_shape.text().strip(),
+                    dialog.allow_opaque.isChecked(),
+                )
+            spec, args_json, shape, opaque = f"{path}:{module[0]}", *module[1:]
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = run_import(spec, args_json, shape, opaque)
+        except ModelImportError as exc:
+            self._show_problems(path, exc)
+            return False
+        except Exception as exc:  # an importer bug: say so, keep the window as it was
+            self._error(f"The import failed unexpectedly ({type(exc).__name__}: {exc}).")
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        files = self.window.files
+        if not files.maybe_save():
+            return False
+        session = self.window.session
+        session.replace(result.diagram, None, f"{path.stem}.nbd")
+        if result.state_dict is not None:
+            session.set_weights(result.state_dict)  # unsaved until Save Trained Model
+        self.window.after_load()
+        text = f"Imported {len(result.diagram.nodes)} blocks from {path.name}"
+        if result.max_abs_diff is not None:
+            text += f"; outputs match the original (largest difference {result.max_abs_diff:.1e})"
+        if result.notes:
+            text += ". " + " ".join(result.notes)
+        self.window.statusBar().showMessage(text, 12000)
+        return True
+
+    def _show_problems(self, path: Path, exc: object) -> None:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Cannot import")
+        summary = getattr(exc, "summary", str(exc))
+        problems = getattr(exc, "problems", [])
+        box.setText(f"{path.name} cannot be imported: {summary}")
+        if problems:
+            shown = "\n".join(f"• {p}" for p in problems[:5])
+            extra = len(problems) - 5
+            more = f"\n… and {extra} more (see the details)" if extra > 0 else ""
+            box.setInformativeText(shown + more)
+            box.setDetailedText("\n".join(str(p) for p in problems))
+        box.setObjectName("import_problems")
+        box.exec()
+
+    def _error(self, text: str) -> None:
+        QMessageBox.warning(self.window, "Cannot import", text)
+
+    # ------------------------------------------------------------------ export
+    def export_mermaid(self, path: Path | None = None) -> bool:
+        from netbuilder.core.io import DiagramFileError, write_text_atomic
+        from netbuilder.importers.mermaid import to_mermaid
+
+        session = self.window.session
+        if path is None:
+            stem = Path(session.display_name).stem or "diagram"
+            start = str(Path(self.window.files._start_dir()) / f"{stem}.mmd")
+            chosen, _ = QFileDialog.getSaveFileName(
+                self.window, "Export Mermaid flowchart", start, "Mermaid (*.mmd *.md)"
+            )
+            if not chosen:
+                return False
+            path = Path(chosen if Path(chosen).suffix else f"{chosen}.mmd")
+        session.recheck_if_stale()
+        text = to_mermaid(session.diagram, "LR", session.analysis)
+        if path.suffix.lower() == ".md":
+            text = f"```mermaid\n{text}```\n"
+        try:
+            write_text_atomic(path, text)
+        except DiagramFileError as exc:
+            QMessageBox.warning(self.window, "Cannot export", str(exc))
+            return False
+        self.window.statusBar().showMessage(f"Exported {path}", 4000)
+        return True
