@@ -12,6 +12,13 @@ from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
 def _setup_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", type=Path, help=".nbd diagram files")
     p.add_argument("-q", "--quiet", action="store_true", help="only print problems")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print each block's FLOPs, memory and measured time, and whether training fits",
+    )
+    p.add_argument("--batch-size", type=int, dest="batch_size", help="batch size for --profile")
+    p.add_argument("--device", help="device for --profile: auto, cpu, cuda or mps")
 
 
 @command("check", _setup_check)
@@ -35,6 +42,12 @@ def _check(args: argparse.Namespace) -> int:
             continue
         analysis = check(diagram)
         print(format_report(diagram, analysis, title=str(path), quiet=args.quiet))
+        if args.profile:
+            from netbuilder.commands.profile_report import profile_report
+
+            text, code = profile_report(diagram, analysis, args.batch_size, args.device)
+            print(text)
+            worst = max(worst, code)
         if not analysis.ok and worst == EXIT_OK:
             worst = EXIT_PROBLEM
     return worst

@@ -90,6 +90,9 @@ def _setup_train(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not write the run's events to OUT.run/events.jsonl (for File > Watch Run)",
     )
+    from netbuilder.commands.train_checks import add_check_flags
+
+    add_check_flags(p)  # --find-lr, --overfit-batch, --health
 
 
 @command("train", _setup_train)
@@ -184,6 +187,10 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
         if dist is not None:  # the other ranks are told, and name this one
             dist.record_failure(str(exc))
         return say(str(exc), EXIT_BAD_INPUT)
+    from netbuilder.commands import train_checks
+
+    if train_checks.wants_check(args):
+        return train_checks.run_checks(args, diagram, config, data)
     if continuing:
         progress.status(f"continuing from {args.file.name}")
     if dist is not None and rank == 0:
@@ -201,6 +208,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
         on_event=progress if log is None else _Tee(progress, log),
         initial_optimizer_state=optimizer_state,
         distributed=dist,
+        hooks=(hooks := train_checks.hooks_for(args, progress.status)),
     )
     try:
         result, interrupted = _run_stoppable(trainer, SAME_CTRL_C_S if dist else 0.0)
@@ -211,6 +219,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
         print(f"interrupted again: stopped without saving{kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     progress.close()
+    train_checks.report_hooks(hooks, progress.status)
     if dist is not None:
         if result.error is not None:
             dist.record_failure(result.error)

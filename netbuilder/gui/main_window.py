@@ -38,6 +38,7 @@ from netbuilder.core.shapes import Analysis
 from netbuilder.gui.canvas.image_export import ImageExportError, save_scene_image
 from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.canvas.view import DiagramView
+from netbuilder.gui.cost import CostStatus
 from netbuilder.gui.docks.inspector import Inspector
 from netbuilder.gui.docks.palette import Palette
 from netbuilder.gui.docks.problems import ProblemsList
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
 
         self.params_label = QLabel(self)
         self.valid_label = QLabel(self)
+        self.cost_label = CostStatus(self.session, self)  # FLOPs and training memory
+        self.statusBar().addPermanentWidget(self.cost_label)
         self.statusBar().addPermanentWidget(self.params_label)
         self.statusBar().addPermanentWidget(self.valid_label)
 

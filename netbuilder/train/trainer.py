@@ -12,7 +12,7 @@ import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from netbuilder.train.events import (
     StepEvent,
     TrainEvent,
 )
+from netbuilder.train.hooks import TrainHook
 from netbuilder.train.setup import (
     LossAdapter,
     TrainingFailure,
@@ -101,6 +102,7 @@ class Trainer:
         on_event: EventCallback | None = None,
         initial_optimizer_state: dict[str, Any] | None = None,
         distributed: Distributed | None = None,
+        hooks: Sequence[TrainHook] = (),
     ) -> None:
         self.diagram = diagram.copy()
         #: this process's rank in a torchrun run (``start``\ ed), or None for a plain run
@@ -117,6 +119,7 @@ class Trainer:
         self.initial_state = initial_state
         self.initial_optimizer_state = initial_optimizer_state
         self.on_event = on_event
+        self.hooks = list(hooks)  # observers of every step (train.hooks), e.g. gradient health
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -163,7 +166,11 @@ class Trainer:
         try:
             self._run(result, start)
         except TrainingFailure as exc:
-            self._fail(result, str(exc), exc.node_id)
+            node_id, message = exc.node_id, str(exc)
+            blamed = None if node_id else next(filter(None, (h.blame() for h in self.hooks)), None)
+            if blamed:  # e.g. a NaN loss: the hook found the first block that went non-finite
+                node_id, message = blamed, f"{message}; block '{blamed}' first gave NaN/Inf"
+            self._fail(result, message, node_id)
         except (DataError, ConfigError, CompileError) as exc:
             self._fail(result, str(exc))
         except torch.cuda.OutOfMemoryError:
@@ -260,6 +267,8 @@ class Trainer:
                 )
             )
         scheduler, per_step = build_scheduler(cfg, optimizer, steps)
+        for hook in self.hooks:
+            hook.on_start(model, optimizer)
         best_score: float | None = None
         best_state: dict[str, torch.Tensor] | None = None
         stale = 0
@@ -286,10 +295,14 @@ class Trainer:
                         (batch_loss * weight).backward()
                     else:
                         batch_loss.backward()
+                    for hook in self.hooks:
+                        hook.after_backward(xb)
                     if cfg.grad_clip > 0:
                         nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
                     lr_used = optimizer.param_groups[0]["lr"]
                     optimizer.step()
+                    for hook in self.hooks:
+                        hook.after_step()
                     if per_step and scheduler is not None:
                         scheduler.step()
                     correct = None
@@ -339,6 +352,8 @@ class Trainer:
                     METRIC_NAMES, (train_loss, train_acc, val_loss, val_acc, lr_now), strict=True
                 ):
                     result.metrics[key].append(float("nan") if value is None else float(value))
+                for hook in self.hooks:
+                    hook.on_epoch_end(epoch, result.metrics)
                 self._emit(
                     EpochEvent(
                         epoch,

@@ -29,6 +29,7 @@ from netbuilder.core.blocks import get_block
 from netbuilder.core.blocks.spec import Param
 from netbuilder.core.tensor import format_shape
 from netbuilder.gui.canvas.node_item import format_value
+from netbuilder.gui.cost import CostSection
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.theme import format_count
 from netbuilder.gui.widgets.param_editors import (
@@ -88,6 +89,7 @@ class Inspector(QWidget):
         self.shapes = QLabel(self)
         self.shapes.setWordWrap(True)
         self.shapes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cost = CostSection(editor.session, self)  # read-only FLOPs and memory
         self.form_host = QWidget(self)
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -95,7 +97,7 @@ class Inspector(QWidget):
         scroll.setWidgetResizable(True)
         inner = QWidget()
         col = QVBoxLayout(inner)
-        for w in (self.title, self.doc, self.form_host, self.error, self.shapes):
+        for w in (self.title, self.doc, self.form_host, self.error, self.shapes, self.cost):
             col.addWidget(w)
         col.addStretch(1)
         scroll.setWidget(inner)
@@ -111,6 +113,7 @@ class Inspector(QWidget):
             node_id = None
         self.node_id = node_id
         self.error.clear()
+        self.cost.show_node(node_id)
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()

@@ -1,0 +1,120 @@
+"""Insight benchmarks (issue 13): what looking inside costs.
+
+    python benchmarks/bench_insight.py            # both parts
+    python benchmarks/bench_insight.py --quick    # smoke run
+
+(a) Training throughput with the insight hooks at their default intervals (gradient health
+every 20 steps with the per-step weight copy that locates NaNs, activation capture every
+100 steps) against the same run without hooks: the CNN and Transformer examples, same data,
+same seed, same process, alternating plain / hooked runs and keeping each side's best (the
+machine is shared). Target: ratio ≥ 0.95 (hooks cost ≤ 5 %).
+
+(b) Profiling a 500-block diagram (FLOPs, parameters, activation and saved memory per
+block, and the training-memory prediction), cold (empty cache) and after one parameter
+edit. Target: ≤ 1 s cold.
+
+Single-threaded torch; times are process CPU time, so other jobs on the machine count less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_core import big_diagram  # noqa: E402
+from netbuilder.core import profile as profile_module  # noqa: E402
+from netbuilder.core.io import load  # noqa: E402
+from netbuilder.core.profile import profile  # noqa: E402
+from netbuilder.core.shapes import ShapeChecker  # noqa: E402
+from netbuilder.train.capture import ActivationCapture  # noqa: E402
+from netbuilder.train.config import TrainConfig  # noqa: E402
+from netbuilder.train.data import load_data  # noqa: E402
+from netbuilder.train.health import HealthMonitor  # noqa: E402
+from netbuilder.train.memory import predict_memory  # noqa: E402
+from netbuilder.train.trainer import Trainer  # noqa: E402
+
+EXAMPLES = ROOT / "resources" / "examples"
+
+
+def _run_seconds(diagram, cfg, data, hooked: bool) -> float:  # type: ignore[no-untyped-def]
+    hooks = [HealthMonitor(), ActivationCapture()] if hooked else []
+    trainer = Trainer(diagram, cfg, data, hooks=hooks, on_event=lambda e: None)
+    start = time.process_time()
+    result = trainer.run()
+    elapsed = time.process_time() - start
+    assert result.ok, result.error
+    if hooked:
+        assert hooks[0].blocks and hooks[1].captures  # type: ignore[attr-defined]
+    return elapsed
+
+
+def bench_hooks(pairs: int, epochs: int) -> list[tuple[str, float, float, float]]:
+    rows = []
+    for name in ("cnn_image_classifier", "transformer_text_classifier"):
+        diagram = load(EXAMPLES / f"{name}.nbd")
+        cfg = TrainConfig.from_dict(diagram.training).replace(device="cpu", epochs=epochs)
+        data = load_data(cfg, diagram)
+        _run_seconds(diagram, cfg, data, False)  # warm-up
+        plain, hooked = [], []
+        for i in range(pairs):
+            order = (False, True) if i % 2 == 0 else (True, False)
+            for h in order:
+                (hooked if h else plain).append(_run_seconds(diagram, cfg, data, h))
+        best_plain, best_hooked = min(plain), min(hooked)
+        rows.append((name, best_plain, best_hooked, best_plain / best_hooked))
+    return rows
+
+
+def bench_profile(runs: int) -> list[tuple[str, float]]:
+    d = big_diagram(500)
+    checker = ShapeChecker()
+    analysis = checker.check(d)
+    assert analysis.ok, analysis.errors[:3]
+    config = TrainConfig(device="cpu")
+    cold = []
+    for _ in range(runs):
+        profile_module._CACHE.clear()
+        start = time.process_time()
+        prof = profile(d, analysis)
+        predict_memory(d, config, 64, "cpu", analysis=analysis, prof=prof)
+        cold.append(time.process_time() - start)
+    assert prof.complete, prof.unknown
+    # one edit: a BatchNorm momentum (that block is profiled again, the rest is cached)
+    bn = next(n for n in d.nodes.values() if n.type == "BatchNorm2d")
+    edited = []
+    for i in range(runs):
+        d.set_param(bn.id, "momentum", 0.2 + i / 100)
+        analysis = checker.check(d)
+        start = time.process_time()
+        prof = profile(d, analysis)
+        predict_memory(d, config, 64, "cpu", analysis=analysis, prof=prof)
+        edited.append(time.process_time() - start)
+    return [
+        (f"profile + memory prediction, {len(d)} blocks, cold", min(cold)),
+        ("profile + memory prediction after one edit", min(edited)),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print("(b) profiling a large diagram (target: cold <= 1 s)")
+    for label, seconds in bench_profile(1 if args.quick else 3):
+        print(f"  {label:50s} {seconds * 1000:8.1f} ms")
+    print("(a) training throughput with insight hooks at default intervals (target >= 0.95)")
+    print(f"  {'example':32s} {'plain s':>8s} {'hooked s':>9s} {'ratio':>6s}")
+    for name, plain, hooked, ratio in bench_hooks(1 if args.quick else 3, 1 if args.quick else 2):
+        print(f"  {name:32s} {plain:8.2f} {hooked:9.2f} {ratio:6.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""What each block costs, shown where the user looks: a read-only section of the inspector
+and the network's totals in the status bar.
+
+``CostView`` is one per session (a child of it): after each check, and after a change of
+the training settings, it profiles the diagram (``core.profile``: cached per block, so
+after one edit only that block is worked out again) and predicts the training memory for
+the current settings (``train.memory``). Work is coalesced by a short timer, so a burst of
+edits costs one profile. Everything here is derived from the document and rebuilt from it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from netbuilder.core.profile import DASH, Profile, profile
+from netbuilder.gui.session import Session
+from netbuilder.train.config import ConfigError, TrainConfig
+from netbuilder.train.memory import MemoryPrediction, format_bytes, predict_memory
+
+DELAY_MS = 120
+
+
+def si(value: float) -> str:
+    for prefix, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {prefix}"
+    return f"{value:.3g} "
+
+
+class CostView(QObject):
+    """The session's current profile and memory prediction; ``changed`` after each update."""
+
+    changed = Signal()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.session = session
+        self.profile: Profile | None = None
+        self.memory: MemoryPrediction | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DELAY_MS)
+        self._timer.timeout.connect(self.update_now)
+        session.analysed.connect(lambda _a: self._timer.start())
+        session.diagram.changed.connect(self._on_diagram_event)
+        self.update_now()
+
+    @classmethod
+    def of(cls, session: Session) -> CostView:
+        """The session's one ``CostView``, created on first use."""
+        view = session.findChild(CostView)
+        return view if view is not None else cls(session)
+
+    def _on_diagram_event(self, event: object) -> None:
+        if getattr(event, "kind", None) == "training_changed":
+            self._timer.start()
+
+    def update_now(self) -> None:
+        self._timer.stop()
+        diagram, analysis = self.session.diagram, self.session.analysis
+        self.profile = profile(diagram, analysis)
+        try:
+            config = TrainConfig.from_dict(diagram.training)
+        except ConfigError:  # the Training settings form names the bad setting
+            config = TrainConfig()
+        try:
+            self.memory = predict_memory(diagram, config, analysis=analysis, prof=self.profile)
+        except ConfigError:  # the chosen device is not on this machine: say it for the CPU
+            self.memory = predict_memory(
+                diagram, config, device="cpu", analysis=analysis, prof=self.profile
+            )
+        self.changed.emit()
+
+    # ------------------------------------------------------------------ text
+    def block_text(self, node_id: str | None) -> str:
+        """The inspector's cost section for one block (rich text), or "" for none."""
+        prof = self.profile
+        if node_id is None or prof is None or node_id not in prof.blocks:
+            return ""
+        cost = prof.blocks[node_id]
+        if cost.flops is None:
+            return f"<b>Cost</b>: {DASH} <i>({cost.reason})</i>"
+        share = prof.share(node_id)
+        return (
+            "<b>Cost per sample</b><br>"
+            f"forward FLOPs: <b>{si(cost.flops)}</b> ({share:.1%} of the network)<br>"
+            f"weights: {format_bytes(cost.param_bytes)} &nbsp; "
+            f"output: {format_bytes(cost.activation_bytes or 0)}<br>"
+            f"kept for backward: {format_bytes(cost.saved_bytes or 0)}"
+        )
+
+    def status_text(self) -> str:
+        prof, mem = self.profile, self.memory
+        if prof is None or not prof.blocks:
+            return ""
+        text = f"{si(prof.total_flops)}FLOPs/sample"
+        if mem is not None:
+            mark = "" if mem.fits is not False else "<span style='color:#d80'>⚠ </span>"
+            text += f" · {mark}training memory {format_bytes(mem.total)} at batch {mem.batch_size}"
+        if prof.unknown:
+            text += f" · {len(prof.unknown)} block(s) {DASH}"
+        return text
+
+    def status_tip(self) -> str:
+        mem = self.memory
+        if mem is None:
+            return ""
+        parts = [
+            mem.verdict(),
+            f"weights {format_bytes(mem.weights)}, gradients {format_bytes(mem.gradients)}, "
+            f"optimizer {format_bytes(mem.optimizer_state)}, activations "
+            f"{format_bytes(mem.activations)}, workspace {format_bytes(mem.workspace)}",
+            *mem.notes,
+        ]
+        return "\n".join(parts)
+
+
+class CostSection(QLabel):
+    """The inspector's read-only "Cost per sample" section for the selected block."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("costSection")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.node_id: str | None = None
+        self.view = CostView.of(session)
+        self.view.changed.connect(self.refresh)
+
+    def show_node(self, node_id: str | None) -> None:
+        self.node_id = node_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.setText(self.view.block_text(self.node_id))
+
+
+class CostStatus(QLabel):
+    """Status-bar totals: FLOPs per sample and the predicted training memory."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("costStatus")
+        self.setMinimumWidth(40)  # never widen the window: on a small screen the text is cut
+        self.view = CostView.of(session)
+        self.view.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.setText(self.view.status_text())
+        self.setToolTip(self.view.status_tip())
