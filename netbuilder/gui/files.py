@@ -102,7 +102,7 @@ class FileActions:
 
     # ------------------------------------------------------------------ verbs
     def new(self) -> bool:
-        if not self.maybe_save():
+        if not self.window.stop_training_first("start a new diagram") or not self.maybe_save():
             return False
         self.session.replace(Diagram(), None)
         self.window.after_load()
@@ -119,7 +119,9 @@ class FileActions:
         except OpenError as exc:
             self._error("Cannot open", str(exc))
             return False
-        if ask and not self.maybe_save():
+        if ask and not (
+            self.window.stop_training_first("open another diagram") and self.maybe_save()
+        ):
             return False
         path = Path(path)
         if as_template or path.suffix.lower() == ".pt":
@@ -165,8 +167,9 @@ class FileActions:
         if path is None:
             stem = Path(self.session.path or self.session.display_name).stem or "model"
             start = str(Path(self._start_dir()) / f"{stem}.pt")
+            title = f"Save Trained Model ({self.session.model_name})"
             chosen, _ = QFileDialog.getSaveFileName(
-                self.window, "Save Trained Model", start, "Trained models (*.pt)"
+                self.window, title, start, "Trained models (*.pt)"
             )
             if not chosen:
                 return False
@@ -181,13 +184,16 @@ class FileActions:
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
+                self.session.runs.to_list(),
             )
         except CheckpointError as exc:
             self._error("Cannot save the trained model", str(exc))
             return False
         self.session.mark_weights_saved()
         self.add_recent(path.resolve())
-        self.window.statusBar().showMessage(f"Saved the trained model to {path}", 6000)
+        self.window.statusBar().showMessage(
+            f"Saved the trained model ({self.session.model_name}) to {path}", 6000
+        )
         return True
 
     def save_to(self, path: Path) -> bool:

@@ -146,9 +146,7 @@ class MainWindow(QMainWindow):
             "Save the trained weights, optimizer state and metrics as a .pt checkpoint",
         )
         self.act_save_trained.setEnabled(False)
-        self.session.weights_changed.connect(
-            lambda: self.act_save_trained.setEnabled(self.session.state_dict is not None)
-        )
+        self.session.weights_changed.connect(self._name_trained_model_actions)
         self.act_export_png = self._action("Image (PNG)…", lambda: self.export_image(".png"))
         self.act_export_svg = self._action("Image (SVG)…", lambda: self.export_image(".svg"))
         self.act_quit = self._action("&Quit", self.close, STD.Quit)
@@ -191,6 +189,7 @@ class MainWindow(QMainWindow):
         self.export_menu.addActions([self.act_export_png, self.act_export_svg])
         # enabled while the session holds trained weights (a finished run or an opened .pt)
         self.act_export_trained = install_export_actions(self, lambda: self.session)
+        self._name_trained_model_actions()
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -203,11 +202,31 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         self.view_menu.addSeparator()
-        for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
+        for dock in (
+            self.palette_dock,
+            self.inspector_dock,
+            self.history_dock,
+            self.problems_dock,
+            self.training_dock,
+        ):
             self.view_menu.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About NetBuilder", self._about))
         self.rebuild_recent_menu()
+
+    def _name_trained_model_actions(self) -> None:
+        """Save/Export Trained Model act on this document's weights and name their run."""
+        name = self.session.model_name
+        self.act_save_trained.setEnabled(bool(name))
+        self.act_save_trained.setText(
+            f"Save &Trained Model ({name})…" if name else "Save &Trained Model…"
+        )
+        if hasattr(self, "act_export_trained"):
+            self.act_export_trained.setText(
+                f"Trained Model ({name}: .pt2, ONNX, Python)…"
+                if name
+                else "Trained Model (.pt2, ONNX, Python)…"
+            )
 
     def rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -397,15 +416,19 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def _stop_training_to_close(self) -> bool:
-        """Ask before ending a running training; stopping hands its best weights to the
-        session first, so the save question that follows can offer to keep them."""
+        return self.stop_training_first("close")
+
+    def stop_training_first(self, verb: str) -> bool:
+        """Ask before ending a running training (to close, or to show another diagram: a run
+        belongs to its diagram); stopping hands its best weights to the session first, so
+        the save question that follows can offer to keep them. False: the user cancelled."""
         panel = self.training_panel
         if not panel.is_running():
             return True
         answer = QMessageBox.question(
             self,
             "Training is running",
-            "Stop the training and close? You can save the best weights trained so far.",
+            f"Stop the training and {verb}? You can save the best weights trained so far.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )

@@ -178,6 +178,7 @@ class Autosaver(QObject):
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
+                s.runs.to_list(),
             )
         else:
             path.unlink(missing_ok=True)
@@ -428,7 +429,7 @@ def _open_in(target: MainWindow, orphan: Orphan) -> None:
     if orphan.weights.exists():
         try:
             ckpt = load_checkpoint(orphan.weights)
-            target.session.set_weights(ckpt.state_dict, ckpt)  # unsaved again, offered on close
+            target.session.recover_weights(ckpt)  # unsaved again, offered on close
         except CheckpointError as exc:  # the diagram alone is still worth having
             log.warning("unreadable recovered weights %s: %s", orphan.weights, exc)
             target.statusBar().showMessage(f"The autosaved trained weights were unreadable: {exc}")

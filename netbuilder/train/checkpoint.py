@@ -51,6 +51,8 @@ class Checkpoint:
     #: the optimizer's statistics when the weights were kept (``setup.optimizer_snapshot``);
     #: None in checkpoints written without them. Continuing training loads it.
     optimizer_state: dict[str, Any] | None = None
+    #: the run history of the diagram (``train.runs.RunHistory.to_list``): plain dicts
+    runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def checkpoint_payload(
@@ -60,6 +62,7 @@ def checkpoint_payload(
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
     optimizer_state: dict[str, Any] | None = None,
+    runs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The dict written to disk: weights on the CPU, the diagram as ``.nbd`` JSON text.
 
@@ -80,6 +83,8 @@ def checkpoint_payload(
     }
     if optimizer_state is not None:
         payload["optimizer_state"] = optimizer_state
+    if runs:
+        payload["runs"] = list(runs)
     return payload
 
 
@@ -91,10 +96,11 @@ def save_checkpoint(
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
     optimizer_state: dict[str, Any] | None = None,
+    runs: list[dict[str, Any]] | None = None,
 ) -> None:
     """Write atomically, so an interrupted save never destroys an earlier checkpoint."""
     buffer = io.BytesIO()
-    payload = checkpoint_payload(diagram, model, training, metrics, classes, optimizer_state)
+    payload = checkpoint_payload(diagram, model, training, metrics, classes, optimizer_state, runs)
     torch.save(payload, buffer)
     try:
         diagram_io.write_bytes_atomic(Path(path), buffer.getvalue())
@@ -161,6 +167,9 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         and isinstance(optimizer_state.get("state"), dict)
     ):
         raise CheckpointError(path, "the saved optimizer state is damaged")
+    runs = raw.get("runs", [])
+    if not isinstance(runs, list):
+        raise CheckpointError(path, "the saved run history is damaged")
     return Checkpoint(
         diagram,
         state,
@@ -170,6 +179,7 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         str(raw.get("netbuilder_version", "?")),
         str(raw.get("torch_version", "?")),
         optimizer_state,
+        runs,
     )
 
 

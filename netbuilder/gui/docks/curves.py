@@ -416,6 +416,14 @@ class TrainingCurves(QWidget):
                     if candidate.vb is plot:
                         candidate.removeItem(item)
 
+    def clear_all(self) -> None:
+        """Show no run at all (another document came up: these curves were not its runs)."""
+        self.current = None  # not kept as an earlier run by begin_run
+        self.clear_earlier()
+        self.begin_run()
+        self.current = None
+        self._run_counter = 0
+
     def clear_earlier(self) -> None:
         """Forget earlier runs (they are only kept for this session)."""
         while self.earlier:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from netbuilder.gui.docks.evaluation_samples import misclassified_cells
 
 MAX_MISCLASSIFIED_SHOWN = 32
+EMPTY_TEXT = "Train a model to see how it does on the validation set."
 
 
 def as_matrix(confusion: Any) -> np.ndarray:
@@ -56,7 +57,7 @@ class EvaluationView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.evaluation: Any = None
-        self.summary = QLabel("Train a model to see how it does on the validation set.")
+        self.summary = QLabel(EMPTY_TEXT)
         self.summary.setWordWrap(True)
         self.summary.setObjectName("evaluation_summary")
         self.per_class = QTableWidget(0, 3)
@@ -105,6 +106,22 @@ class EvaluationView(QWidget):
         self.scatter_plot.setVisible(task == "regression")
         self.samples_label.setVisible(classification)
         self.samples_scroll.setVisible(classification)
+
+    def clear(self) -> None:
+        """Show nothing (another document came up: this evaluation was not of its model)."""
+        self.evaluation = None
+        self.summary.setText(EMPTY_TEXT)
+        self.per_class.setRowCount(0)
+        self.confusion.clear()
+        self.confusion.setRowCount(0)
+        self.confusion.setColumnCount(0)
+        self.scatter.setData([], [])
+        self.diagonal.setData([], [])
+        while self.samples_grid.count():
+            item = self.samples_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self._set_mode(None)
 
     def show_evaluation(self, evaluation: Any, data: Any = None) -> None:
         """Display ``evaluation``; ``data`` (the DataBundle) supplies samples and class names."""

@@ -5,14 +5,13 @@ and delivers trainer events in batches from a ≤ 30 Hz timer; this widget only 
 batches into progress text and curve points, then redraws once per batch. Editing the
 canvas during a run changes nothing in that run; a note says the edits apply to the next.
 
-Hooks for the main window (all optional):
-  ``select_node(node_id)``  — called when a failure names the block to blame;
-  ``export_model(outcome)`` — replaces the default of "Export trained model…", which opens
-                              ``gui.export_dialog.ExportDialog`` on the trained copy;
-  ``session.set_weights``   — given a ``Session``, trained weights (and a ``Checkpoint`` with
-                              diagram, settings, metrics and classes) are attached to it;
-                              with weights there, "Start from" offers to continue training
-                              them (see ``training_start``).
+State belongs to its document: each run is recorded in ``session.runs`` and a finished
+run's weights go to ``session.set_weights`` (with a ``Checkpoint`` of the diagram that was
+run and the ``RunRecord``). "Export…" always acts on the session's weights and names their
+run. When the session shows another document (``Session.document_replaced``) the dock
+shows that document's state: a run still going is stopped and its result dropped, curves,
+evaluation and log are cleared. ``select_node(node_id)`` is called when a failure names the
+block to blame.
 """
 
 from __future__ import annotations
@@ -44,9 +43,11 @@ from netbuilder.gui.docks.training_data import DatasetPicker
 from netbuilder.gui.docks.training_settings import SettingsForm
 from netbuilder.gui.docks.training_start import CURRENT, StartFromChoice, weights_to_start_from
 from netbuilder.gui.docks.training_status import NoteLabel, describe_device, format_eta
+from netbuilder.gui.session import Session
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
+from netbuilder.train.runs import RunRecord
 
 _ERROR_STYLE = "color: #b00020;"
 MAX_LOG_LINES = 200
@@ -57,22 +58,24 @@ class TrainingDock(QWidget):
 
     node_failed = Signal(str)  # node id named by a FailedEvent
     run_finished = Signal(object)  # RunOutcome
-    export_requested = Signal(object)  # RunOutcome
     evaluation_finished = Signal(object)  # Evaluation or None (on-demand evaluation)
 
     def __init__(
         self,
         diagram: Diagram,
         undo_stack: QUndoStack | None = None,
-        session: Any = None,
+        session: Session | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("training_dock")
         self.diagram = diagram
-        self.session = session
+        # without a window (tests, benchmarks) the dock keeps its own document state
+        self.session = session if session is not None else Session(self, diagram)
+        self._record: RunRecord | None = None  # the run going on, in its document's history
+        self._document_generation = 0
+        self._evaluating_generation = -1
         self.select_node: Callable[[str], None] | None = None
-        self.export_model: Callable[[RunOutcome], None] | None = None
         self.last_outcome: RunOutcome | None = None
         self.export_dialog: QWidget | None = None
         self.step_events_seen = 0
@@ -112,6 +115,7 @@ class TrainingDock(QWidget):
             "reloaded and checked against the model here"
         )
         self.export_button.setVisible(False)
+        self.export_button.setObjectName("training_export")
         self.evaluate_button = QPushButton("Evaluate")
         self.evaluate_button.setToolTip(
             "Score the session's trained weights (e.g. from an opened .pt) on the validation "
@@ -181,8 +185,8 @@ class TrainingDock(QWidget):
         layout.addWidget(splitter)
 
         diagram.changed.connect(self._on_diagram_changed)
-        if session is not None and hasattr(session, "weights_changed"):
-            session.weights_changed.connect(self._update_buttons)
+        self.session.weights_changed.connect(self._update_buttons)
+        self.session.document_replaced.connect(self.show_document)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -190,7 +194,7 @@ class TrainingDock(QWidget):
         self._show_device()
 
     @classmethod
-    def for_session(cls, session: Any, parent: QWidget | None = None) -> TrainingDock:
+    def for_session(cls, session: Session, parent: QWidget | None = None) -> TrainingDock:
         """A dock on ``session.diagram`` that pushes settings onto ``session.undo_stack``."""
         return cls(session.diagram, session.undo_stack, session=session, parent=parent)
 
@@ -227,16 +231,17 @@ class TrainingDock(QWidget):
                     start.optimizer_state,
                     start.note,
                 )
-                if start.continuing:  # the same network trained further: its history goes on
-                    self._earlier_metrics = getattr(self.session.checkpoint, "metrics", None)
+                checkpoint = self.session.checkpoint
+                if start.continuing and checkpoint is not None:  # its history goes on
+                    self._earlier_metrics = checkpoint.metrics
             except CheckpointError as exc:
                 self._show_error(f"Cannot start from the current weights: {exc}")
                 return False
         self.message.setText(note)  # which blocks keep their training (plain text, no error)
         self.edit_note.setText("")
-        self.export_button.setVisible(False)
         self.step_events_seen = 0
-        self.curves.begin_run()
+        self._record = self.session.runs.begin(self.diagram, config.to_dict())
+        self.curves.begin_run(self._record.name)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("starting …")
@@ -244,9 +249,7 @@ class TrainingDock(QWidget):
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
         origin = " from the current weights" if initial_state is not None else ""
-        self._log(
-            f"— run {self.curves.run_count}: {config.dataset}, {config.epochs} epochs{origin}"
-        )
+        self._log(f"— {self._record.name}: {config.dataset}, {config.epochs} epochs{origin}")
         self.runner.start(
             self.diagram,
             config,
@@ -274,6 +277,8 @@ class TrainingDock(QWidget):
     # ------------------------------------------------------------------ events from the run
     def _on_events(self, batch: list[Any]) -> None:
         """One coalesced batch (≤ 30 per second): update text once, append points, redraw once."""
+        if self._replaced_during_run:  # the last events of another document's run
+            return
         steps = [e for e in batch if isinstance(e, StepEvent)]
         if steps:
             if not self.step_events_seen:
@@ -322,6 +327,16 @@ class TrainingDock(QWidget):
         self.speed_label.setText(f"{e.samples_per_s:,.0f} samples/s · loss {e.loss:.4g}")
 
     def _on_finished(self, outcome: RunOutcome) -> None:
+        record, self._record = self._record, None
+        if record is not None:
+            _fill_record(record, outcome)
+        if self._replaced_during_run:  # the run was of a document no longer shown
+            self._replaced_during_run = False
+            self._run_revision = None
+            self._reset_run_widgets()
+            self._update_buttons()
+            self.run_finished.emit(outcome)
+            return
         self.last_outcome = outcome
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(False)
@@ -338,8 +353,7 @@ class TrainingDock(QWidget):
             self.device_label.setText(f"Device: {result.device}")
             self._log(f"{result.status.replace('_', ' ')} in {result.elapsed_s:.1f} s{best}")
             if result.model is not None:
-                self.export_button.setVisible(True)
-                self._attach_weights(outcome)
+                self._attach_weights(outcome, record)
             if outcome.evaluation is not None:
                 self.evaluation.show_evaluation(outcome.evaluation, outcome.data)
         self.curves.refresh(force=True)
@@ -359,13 +373,8 @@ class TrainingDock(QWidget):
             fmt = self.progress.format().removesuffix(" · paused")
             self.progress.setFormat(fmt + (" · paused" if paused else ""))
 
-    def _attach_weights(self, outcome: RunOutcome) -> None:
+    def _attach_weights(self, outcome: RunOutcome, record: RunRecord | None) -> None:
         """Give the session the trained weights, as a checkpoint of the diagram that was run."""
-        if self.session is None or not hasattr(self.session, "set_weights"):
-            return
-        if self._replaced_during_run:  # another file was opened: these weights are not its
-            self._log("another diagram was opened during the run; its weights are unchanged")
-            return
         from netbuilder.train.checkpoint import Checkpoint, continued_metrics
 
         result = outcome.result
@@ -378,23 +387,16 @@ class TrainingDock(QWidget):
             classes=list(result.classes),
             optimizer_state=result.optimizer_state,
         )
-        self.session.set_weights(state, checkpoint)
+        self.session.set_weights(state, checkpoint, record)
         self._log("Keep this model with File › Save Trained Model… (Ctrl+Alt+S).")
 
     def _on_export_clicked(self) -> None:
-        outcome = self.last_outcome
-        if outcome is None or outcome.result is None or outcome.result.model is None:
-            return
-        self.export_requested.emit(outcome)
-        if self.export_model is not None:
-            self.export_model(outcome)
-            return
-        from netbuilder.gui.export_dialog import ExportDialog
+        """Export the weights of *this* document (the run named on the button)."""
+        from netbuilder.gui.export_dialog import dialog_for_session
 
-        model = outcome.result.model
-        diagram = outcome.diagram or self.diagram.copy()
-        path = getattr(self.session, "path", None)
-        dialog = ExportDialog(diagram, lambda: model, path, list(outcome.result.classes), self)
+        dialog = dialog_for_session(self.session, self)
+        if dialog is None:
+            return
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog = dialog
         dialog.open()  # window-modal, does not block this thread
@@ -402,10 +404,36 @@ class TrainingDock(QWidget):
     def _on_setting_edited(self, _name: str, error: str) -> None:
         self._show_error(error)
 
+    def show_document(self) -> None:
+        """Another document replaced the session's: show its own (empty or saved) state.
+
+        A run still going belongs to the document it was started from: it is stopped, and
+        its result never reaches the new document (``_on_finished``).
+        """
+        if self.runner.is_running():
+            self._replaced_during_run = True
+            self.runner.stop()
+        self._earlier_metrics = None
+        self.last_outcome = None
+        self._document_generation += 1  # an evaluation still running was of the old one
+        self._reset_run_widgets()
+        self.log.clear()
+        self.curves.clear_all()
+        self.evaluation.clear()
+        self.tabs.setCurrentWidget(self.curves)
+        self._update_buttons()
+
+    def _reset_run_widgets(self) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("idle")
+        self.speed_label.setText("")
+        self.edit_note.setText("")
+        self._show_error("")
+        self._show_device()
+
     def _on_diagram_changed(self, event: DiagramEvent) -> None:
         try:
-            if event.kind == "reset" and self.runner.is_running():
-                self._replaced_during_run = True
             if event.kind == "reset":
                 self.start_from.forget()  # an opened file's weights bring the default back
             if event.kind in ("training_changed", "reset"):
@@ -421,7 +449,7 @@ class TrainingDock(QWidget):
 
     def evaluate_weights(self) -> bool:
         """Evaluate ``session.state_dict`` on the current dataset (on demand, in background)."""
-        state = getattr(self.session, "state_dict", None)
+        state = self.session.state_dict
         if state is None or self.runner.is_running() or self.background_evaluation.busy:
             return False
         config = self._config_or_error()
@@ -430,6 +458,7 @@ class TrainingDock(QWidget):
         diagram = self.diagram.copy()
         data = self.picker.matching_bundle(config, diagram)
         self._log("evaluating the trained weights …")
+        self._evaluating_generation = self._document_generation
         self.background_evaluation.start(diagram, state, config, data)
         self._update_buttons()
         return True
@@ -437,6 +466,9 @@ class TrainingDock(QWidget):
     def _on_evaluated(self, payload: tuple[Any, Any, str]) -> None:
         evaluation, data, error = payload
         self.background_evaluation.busy = False
+        if self._evaluating_generation != self._document_generation:
+            self._update_buttons()  # weights of a document no longer shown: drop it
+            return
         if evaluation is None:
             self._show_error(f"Evaluation failed: {error}")
         else:
@@ -447,11 +479,22 @@ class TrainingDock(QWidget):
         self.evaluation_finished.emit(evaluation)
 
     def _has_weights(self) -> bool:
-        return getattr(self.session, "state_dict", None) is not None
+        return self.session.state_dict is not None
 
     def _update_buttons(self) -> None:
         running = self.runner.is_running()
         has_weights = self._has_weights()
+        name = self.session.model_name
+        # Export acts on this document's weights only, and says which run made them
+        self.export_button.setVisible(has_weights)
+        self.export_button.setEnabled(has_weights and not running)
+        self.export_button.setText(f"Export {name}…" if self.session.model_run else "Export…")
+        self.export_button.setToolTip(
+            f"Export {name} as .pt2 (torch.export), ONNX or Python source, reloaded and "
+            "checked against the model here"
+            if has_weights
+            else "No trained model of this diagram yet"
+        )
         self.start_from.weights_available(has_weights)
         self.start_from.setEnabled(not running)
         self.evaluate_button.setVisible(has_weights)
@@ -510,3 +553,18 @@ class TrainingDock(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+def _fill_record(record: RunRecord, outcome: RunOutcome) -> None:
+    """Write what a finished run did into its record in its document's history."""
+    result = outcome.result
+    if result is None:
+        record.status, record.error = "failed", outcome.error or "training failed"
+        return
+    record.status = str(result.status)
+    record.metrics = {k: [float(x) for x in v] for k, v in result.metrics.items()}
+    record.best_epoch = result.best_epoch
+    record.device = str(result.device)
+    record.elapsed_s = float(result.elapsed_s)
+    record.error = outcome.error or ""
+    record.has_model = result.model is not None
