@@ -18,8 +18,7 @@ from torch import nn
 from netbuilder import __version__
 from netbuilder.core import io as diagram_io
 from netbuilder.core.diagram import Diagram
-from netbuilder.export.errors import UnsafeFileError
-from netbuilder.export.safe_load import weights_only_load
+from netbuilder.core.safe_load import UnsafeFileError, weights_only_load
 
 CHECKPOINT_FORMAT = "netbuilder-checkpoint"
 CHECKPOINT_VERSION = 1
