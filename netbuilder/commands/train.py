@@ -62,8 +62,9 @@ def _train(args: argparse.Namespace) -> int:
         save_checkpoint,
     )
     from netbuilder.train.config import ConfigError, TrainConfig
-    from netbuilder.train.data import DataError, load_data
+    from netbuilder.train.data import DataError
     from netbuilder.train.setup import resolve_device
+    from netbuilder.train.sources import load_data
     from netbuilder.train.trainer import Trainer
 
     initial_state = optimizer_state = earlier_metrics = None

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QSaveFile, QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, dumps, load
-
-if TYPE_CHECKING:
-    from netbuilder.gui.main_window import MainWindow
+from netbuilder.gui.session import Session
 
 MAX_RECENT = 10
 FILE_FILTER = "NetBuilder diagrams (*.nbd);;Trained models (*.pt);;All files (*)"
@@ -58,10 +56,27 @@ def write_diagram(diagram: Diagram, path: Path) -> None:
         raise OSError(f.errorString())
 
 
-class FileActions:
-    """The file verbs of one window."""
+class FileHost(Protocol):
+    """What the file verbs need of their window (``gui.main_window.MainWindow`` is one).
 
-    def __init__(self, window: MainWindow) -> None:
+    A protocol, not an import of the main window, which imports this module: no cycle.
+    """
+
+    session: Session
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def after_load(self) -> None: ...
+
+    def rebuild_recent_menu(self) -> None: ...
+
+    def stop_training_first(self, verb: str) -> bool: ...
+
+
+class FileActions:
+    """The file verbs of one window (a ``QWidget`` that is a ``FileHost``)."""
+
+    def __init__(self, window: FileHost) -> None:
         self.window = window
         self.session = window.session
 

@@ -7,10 +7,8 @@ objects directly but hand the event to their GUI thread (DESIGN rule 8).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from netbuilder.train.trainer import TrainResult
+from netbuilder.train.result import TrainResult
 
 
 @dataclass(frozen=True, slots=True)

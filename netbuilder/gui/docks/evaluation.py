@@ -265,8 +265,8 @@ class BackgroundEvaluation(QObject):
         def work() -> None:
             from netbuilder.core.compile import compile_diagram
             from netbuilder.train.checkpoint import apply_weights
-            from netbuilder.train.data import load_data
             from netbuilder.train.evaluate import evaluate
+            from netbuilder.train.sources import load_data
 
             bundle = data
             try:

@@ -171,7 +171,7 @@ class _PreviewLoader(QObject):
 
     def request(self, owner: int, request_id: int, config: TrainConfig, diagram: Diagram) -> None:
         def work() -> None:
-            from netbuilder.train.data import load_data
+            from netbuilder.train.sources import load_data
 
             try:
                 payload = (owner, request_id, load_data(config, diagram), "")
