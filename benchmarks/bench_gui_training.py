@@ -1,6 +1,6 @@
 """GUI responsiveness while training on the CPU (issue 4 benchmarks, DESIGN rule 8).
 
-Trains from the real ``TrainingDock`` in an offscreen window and measures, on the GUI thread:
+Trains from the real ``TrainingWorkspace`` in an offscreen window and measures, on the GUI thread:
   * event-loop lateness: a 10 ms ``PreciseTimer`` records when each tick really arrives; the
     lateness is the gap minus 10 ms (targets: p99 ≤ 16 ms, max ≤ 100 ms, ignoring the first
     second, which holds start-up work such as data generation and model compilation);
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication
 
 from netbuilder.core import io
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.docks.training import TrainingDock
+from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.worker import gui_training_threads
 from netbuilder.train.events import StepEvent
 
@@ -53,7 +53,7 @@ def measure(
 ) -> dict[str, float]:
     """Lateness and update rates while ``diagram`` trains (or, with ``train=False``, while the
     same dock sits idle: the machine's own scheduling noise, the floor for the ratios)."""
-    dock = TrainingDock(diagram)
+    dock = TrainingWorkspace(diagram)
     dock.resize(1200, 800)
     dock.show()
     ticks: list[float] = []
@@ -116,7 +116,7 @@ def measure(
 def update_cost(app: QApplication, preload_steps: int, frames: int = 60) -> float:
     """GUI-thread CPU ms for one update (10 new steps + redraw) after ``preload_steps``
     steps are already plotted: the per-frame cost must not grow with the run's length."""
-    dock = TrainingDock(io.load("resources/examples/cnn_image_classifier.nbd"))
+    dock = TrainingWorkspace(io.load("resources/examples/cnn_image_classifier.nbd"))
     dock.resize(1200, 800)
     dock.show()
     app.processEvents()

@@ -41,7 +41,7 @@ from netbuilder.gui.canvas.view import DiagramView
 from netbuilder.gui.docks.inspector import Inspector
 from netbuilder.gui.docks.palette import Palette
 from netbuilder.gui.docks.problems import ProblemsList
-from netbuilder.gui.docks.training import TrainingDock
+from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
@@ -49,6 +49,7 @@ from netbuilder.gui.icons import app_icon
 from netbuilder.gui.recovery import Autosaver
 from netbuilder.gui.session import Session
 from netbuilder.gui.theme import format_count
+from netbuilder.gui.workspaces import Workspaces
 from netbuilder.resources import example_info, example_paths
 
 Area = Qt.DockWidgetArea
@@ -68,7 +69,6 @@ class MainWindow(QMainWindow):
         self.scene = DiagramScene(self.session.diagram, self.editor, self)
         self.view = DiagramView(self.scene, self)
         self.view.example_chosen.connect(lambda path: self.files.open(path, as_template=True))
-        self.setCentralWidget(self.view)
         self.scene.apply_analysis(self.session.analysis)
 
         self.palette_panel = Palette(self)
@@ -82,16 +82,17 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
         bottom = Area.BottomDockWidgetArea
         self.problems_dock = self.add_dock(self.problems, bottom, "Problems")
-        self.training_panel = TrainingDock.for_session(self.session, self)
-        self.training_panel.select_node = self.select_node
-        self.training_dock = self.add_dock(self.training_panel, bottom, "Training")
         self.history_dock = self.add_dock(self.history, bottom, "History")
         # one tabbed group only: with a second group (Inspector | History on the right) Qt
         # left a duplicate of that group's tab bar drawn over the canvas
-        self.tabifyDockWidget(self.problems_dock, self.training_dock)
-        self.tabifyDockWidget(self.training_dock, self.history_dock)
+        self.tabifyDockWidget(self.problems_dock, self.history_dock)
         self.problems_dock.raise_()
-        self.training_dock.visibilityChanged.connect(self._make_room_for_training)
+        # the Training workspace is a page of its own, not a panel under the canvas
+        self.training_panel = TrainingWorkspace.for_session(self.session, self)
+        self.training_panel.node_failed.connect(self.select_node)
+        docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock]
+        self.workspaces = Workspaces(self, self.view, self.training_panel, docks)
+        self.setCentralWidget(self.workspaces.stack)
         self._sized_docks = False
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [230, 300], Qt.Orientation.Horizontal
@@ -200,16 +201,13 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([self.act_add, self.act_layout])
         self.view_menu = bar.addMenu("&View")
+        self.view_menu.addActions([self.workspaces.act_design, self.workspaces.act_training])
+        self.view_menu.addSeparator()
         self.view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         self.view_menu.addSeparator()
-        for dock in (
-            self.palette_dock,
-            self.inspector_dock,
-            self.history_dock,
-            self.problems_dock,
-            self.training_dock,
-        ):
+        for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
             self.view_menu.addAction(dock.toggleViewAction())
+        bar.setCornerWidget(self.workspaces.tab_bar, Qt.Corner.TopRightCorner)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About NetBuilder", self._about))
         self.rebuild_recent_menu()
@@ -355,35 +353,9 @@ class MainWindow(QMainWindow):
             self._sized_docks = True  # first start: a slim problems list under the canvas
             self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
 
-    #: The training panel's curves and settings need about this much height to be readable.
-    TRAINING_MIN_HEIGHT = 380
-    _grow_pending = False
-
-    def resizeDocks(self, docks: list, sizes: list, orientation: Qt.Orientation) -> None:  # type: ignore[override]
-        self._grow_pending = False  # an explicit size replaces the automatic one
-        super().resizeDocks(docks, sizes, orientation)
-
-    def _make_room_for_training(self, visible: bool) -> None:
-        """Grow the bottom dock area when the Training tab comes up squeezed.
-
-        It shares its tab group with the slim Problems list (120 px on first start), so a
-        first click on Training would otherwise show a strip with no curves in it. A height
-        the user chose that is already big enough is left alone.
-        """
-        if not visible or self.training_dock.isFloating():
-            return
-        self._grow_pending = True
-
-        def grow() -> None:
-            if not self._grow_pending:  # a size set explicitly meanwhile wins
-                return
-            self._grow_pending = False
-            floor = min(self.TRAINING_MIN_HEIGHT, int(0.6 * self.height()))
-            if self.training_dock.isVisible() and self.training_dock.height() < 0.85 * floor:
-                wanted = max(floor, min(int(0.45 * self.height()), int(0.6 * self.height())))
-                self.resizeDocks([self.training_dock], [wanted], Qt.Orientation.Vertical)
-
-        QTimer.singleShot(0, grow)  # after the tab switch has laid the dock out
+    def show_workspace(self, name: str) -> None:
+        """Bring the Design or Training workspace (``gui.workspaces``) to the front."""
+        self.workspaces.show(name)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(u.toLocalFile().lower().endswith((".nbd", ".pt")) for u in event.mimeData().urls()):
@@ -440,10 +412,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ settings
     #: Bumped whenever the set or default arrangement of docks changes: Qt then ignores a
     #: layout saved by an older NetBuilder instead of restoring docks into odd places.
-    LAYOUT_VERSION = 2
+    LAYOUT_VERSION = 3
 
     def save_settings(self) -> None:
         s = QSettings()
+        self.workspaces.restore_design_docks()  # the layout is saved as Design has it
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(self.LAYOUT_VERSION))
 

@@ -44,9 +44,14 @@ class EpochEvent:
 
 @dataclass(frozen=True, slots=True)
 class StatusEvent:
-    """A line for the user: loading data, device chosen, paused, early stop, ..."""
+    """A line for the user: loading data, device chosen, paused, early stop, ...
+
+    ``device`` is set on the line that starts training: the device the run really uses
+    (after "auto" was resolved), so nobody has to read it back out of the message.
+    """
 
     message: str
+    device: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,7 +195,7 @@ class Trainer:
         bf16 = use_bf16(cfg.mixed_precision, device)
         batches = Batches(data.train, cfg.batch_size, device, loss, cfg.seed)
         val_batches = Batches(data.val, max(256, cfg.batch_size), device, loss, None)
-        self._emit(StatusEvent(_describe_start(device, bf16, data, batches)))
+        self._emit(StatusEvent(_describe_start(device, bf16, data, batches), str(device)))
         steps = len(batches)
         optimizer = build_optimizer(cfg, model)
         if self.initial_optimizer_state is not None:

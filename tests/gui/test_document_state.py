@@ -46,7 +46,8 @@ def test_opening_another_example_leaves_the_trained_run_behind(qtbot, window, mo
     assert not window.act_save_trained.isEnabled()
     assert not window.act_export_trained.isEnabled()
     assert panel.progress.format() == "idle"
-    assert panel.curves.current is None and not panel.curves.earlier
+    assert panel.curves.current is None and not panel.curves.records
+    assert panel.run_list.rowCount() == 0 and not panel.curves._overlay_items
     assert panel.evaluation.evaluation is None and panel.evaluation.confusion.rowCount() == 0
     assert panel.log.toPlainText() == ""
     panel._on_export_clicked()  # even called directly it opens nothing for B's model
@@ -117,21 +118,22 @@ def test_replacing_the_document_without_asking_stops_the_run_and_drops_its_resul
     assert not panel.export_button.isVisibleTo(panel)
 
 
-def test_training_is_in_the_view_menu(window):
+def test_every_panel_and_the_training_workspace_are_in_the_view_menu(qtbot, window):
     """Issue 9 item 3: every panel can be found again from View once closed."""
-    texts = [a.text() for a in window.view_menu.actions()]
-    for dock in (
-        window.palette_dock,
-        window.inspector_dock,
-        window.problems_dock,
-        window.history_dock,
-        window.training_dock,
-    ):
-        assert dock.toggleViewAction() in window.view_menu.actions(), (dock.windowTitle(), texts)
-    window.training_dock.close()
-    assert not window.training_dock.isVisibleTo(window)
-    window.training_dock.toggleViewAction().trigger()
-    assert window.training_dock.isVisibleTo(window)
+    actions = window.view_menu.actions()
+    for dock in (window.palette_dock, window.inspector_dock, window.problems_dock):
+        assert dock.toggleViewAction() in actions, dock.windowTitle()
+    assert window.history_dock.toggleViewAction() in actions
+    assert window.workspaces.act_training in actions
+    assert window.workspaces.act_training.shortcut().toString() == "Ctrl+2"
+    window.workspaces.act_training.trigger()
+    assert window.training_panel.isVisible() and not window.view.isVisible()
+    assert not window.palette_dock.isVisible()  # design panels step aside
+    window.workspaces.act_design.trigger()
+    assert window.view.isVisible() and window.palette_dock.isVisible()
+    window.inspector_dock.close()
+    window.inspector_dock.toggleViewAction().trigger()
+    assert window.inspector_dock.isVisible()
 
 
 @pytest.mark.parametrize("with_runs", [True, False])

@@ -24,7 +24,7 @@ def load_cnn(window, epochs: int, size: int = 120):
 
 def test_finished_run_gives_the_session_weights_and_offers_export(qtbot, window):
     panel = load_cnn(window, epochs=1)
-    window.training_dock.raise_()
+    window.show_workspace("training")
     assert window.session.state_dict is None
     with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS):
         panel.start()
@@ -116,7 +116,7 @@ def test_png_folder_trains_from_the_panel(qtbot, window, tmp_path):
                 Image.new("RGB", (40, 36), shade).save(folder / f"{i}.png")
     panel = load_cnn(window, epochs=1)
     window.session.diagram.set_param("fc2", "out_features", 2)
-    window.training_dock.raise_()
+    window.show_workspace("training")
     panel.picker.set_dataset(str(tmp_path / "pics"))
     assert window.session.diagram.training["dataset"] == str(tmp_path / "pics")
     assert panel.picker.source.currentText() == "Image folder…"

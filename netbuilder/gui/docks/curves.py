@@ -20,7 +20,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from netbuilder.gui.docks.training_curve_lod import (
     RAW_LIMIT,
@@ -28,10 +35,10 @@ from netbuilder.gui.docks.training_curve_lod import (
     GrowingSeries,
     display_arrays,
 )
+from netbuilder.train.runs import RunRecord, debiased_ema
 
-#: Earlier runs kept for comparison; older ones are dropped to keep the plots legible.
-MAX_EARLIER_RUNS = 4
-#: Smoothing factor of the exponential moving average drawn over the raw step loss.
+#: Default weight of the debiased exponential moving average drawn over the raw step loss
+#: (TensorBoard's "smoothing" slider; the user changes it in the curves' top row).
 EMA_ALPHA = 0.9
 
 ArrayLike = np.ndarray | Sequence[float]
@@ -61,8 +68,15 @@ _TRAIN_ACC_PEN = pg.mkPen((40, 100, 220), width=1)
 _VAL_ACC_PEN = pg.mkPen((230, 120, 30), width=1)
 _LR_PEN = pg.mkPen((60, 160, 90), width=1)
 _BEST_PEN = pg.mkPen((200, 40, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-#: Faded colours of earlier runs (cycled).
-_EARLIER_COLOURS = [(150, 90, 200), (120, 120, 120), (40, 170, 170), (200, 160, 40)]
+#: Colours of runs overlaid from the run list, by run number (TensorBoard's palette).
+RUN_COLOURS = [
+    (66, 133, 244), (239, 108, 0), (0, 150, 136), (204, 51, 17),
+    (238, 51, 119), (0, 119, 187), (136, 34, 85), (120, 120, 120),
+]  # fmt: skip
+
+
+def run_colour(number: int) -> tuple[int, int, int]:
+    return RUN_COLOURS[(number - 1) % len(RUN_COLOURS)]
 
 
 def ema(
@@ -105,13 +119,23 @@ class RunSeries:
     _ema_state: float | None = None
     _ema_count: int = 0
 
+    smoothing: float = EMA_ALPHA
+
     def add_steps(self, x: np.ndarray, loss: np.ndarray, lr: np.ndarray) -> None:
         self.step_loss.extend(x, loss)
         smooth, self._ema_state, self._ema_count = ema(
-            loss, EMA_ALPHA, self._ema_state, self._ema_count
+            loss, self.smoothing, self._ema_state, self._ema_count
         )
         self.smooth_loss.extend(x, smooth)
         self.lr.extend(x, lr)
+
+    def resmooth(self, smoothing: float) -> None:
+        """Recompute the smoothed curve from the raw steps with another weight."""
+        self.smoothing = smoothing
+        smooth, self._ema_state, self._ema_count = ema(self.step_loss.y, smoothing, None, 0)
+        self.smooth_loss = GrowingSeries(max(256, len(self.step_loss)))
+        self.smooth_loss.extend(self.step_loss.x, smooth)
+        self.smooth_envelope = Envelope()
 
 
 def _curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDataItem:
@@ -124,7 +148,8 @@ def _curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDa
 
 
 class TrainingCurves(QWidget):
-    """Loss, accuracy and learning-rate plots of the current run plus earlier runs, faded."""
+    """Loss, accuracy and learning-rate plots of the live run, plus the runs of this
+    document selected in the run list (``show_records``), each in its run colour."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,21 +160,40 @@ class TrainingCurves(QWidget):
         self._dirty = False
         self._run_counter = 0
         self.current: RunSeries | None = None
-        self.earlier: list[tuple[RunSeries, list[pg.PlotDataItem]]] = []
+        self.smoothing = EMA_ALPHA
+        self.records: list[RunRecord] = []  # runs of this document overlaid
+        self._overlay_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
 
-        self.log_y = QCheckBox("Log scale (loss)")
+        self.log_y = QCheckBox("Log-y")
+        self.log_y.setToolTip("Logarithmic loss axis (useful once the loss spans decades)")
         self.log_y.toggled.connect(self.set_log_y)
+        self.smoothing_box = QDoubleSpinBox()
+        self.smoothing_box.setObjectName("curves_smoothing")
+        self.smoothing_box.setRange(0.0, 0.99)
+        self.smoothing_box.setSingleStep(0.05)
+        self.smoothing_box.setDecimals(2)
+        self.smoothing_box.setValue(EMA_ALPHA)
+        self.smoothing_box.setToolTip(
+            "Weight of the debiased exponential moving average over the training loss "
+            "(0 = raw values; as TensorBoard's smoothing)"
+        )
+        self.smoothing_box.valueChanged.connect(self.set_smoothing)
         self.best_label = QLabel("")
         top = QHBoxLayout()
+        top.setContentsMargins(4, 0, 4, 0)
         top.addWidget(self.log_y)
+        top.addWidget(QLabel("Smoothing"))
+        top.addWidget(self.smoothing_box)
         top.addStretch(1)
         top.addWidget(self.best_label)
 
-        # side by side: the training panel docks below the canvas, wide and not very tall
+        # loss and accuracy side by side, the slowly changing learning rate in a low row
         self.graphics = pg.GraphicsLayoutWidget()
         self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
         self.acc_plot = self.graphics.addPlot(row=0, col=1, title="Accuracy")
-        self.lr_plot = self.graphics.addPlot(row=0, col=2, title="Learning rate")
+        self.lr_plot = self.graphics.addPlot(row=1, col=0, colspan=2, title="Learning rate")
+        self.graphics.ci.layout.setRowStretchFactor(0, 3)
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
         self.accuracy_shown = True
         self._set_column_stretch()
         self._background = self._apply_palette()
@@ -196,7 +240,7 @@ class TrainingCurves(QWidget):
         layout.addWidget(self.graphics, 1)
 
     def _set_column_stretch(self) -> None:
-        factors = (3, 3, 2) if self.accuracy_shown else (3, 2, 0)
+        factors = (1, 1) if self.accuracy_shown else (1, 0)
         for column, factor in enumerate(factors):
             self.graphics.ci.layout.setColumnStretchFactor(column, factor)
 
@@ -206,13 +250,13 @@ class TrainingCurves(QWidget):
         if on == self.accuracy_shown:
             return
         self.accuracy_shown = on
-        self.graphics.ci.removeItem(self.lr_plot)
+        self.graphics.ci.removeItem(self.loss_plot)
         if on:
+            self.graphics.addItem(self.loss_plot, row=0, col=0)
             self.graphics.addItem(self.acc_plot, row=0, col=1)
-            self.graphics.addItem(self.lr_plot, row=0, col=2)
         else:
             self.graphics.ci.removeItem(self.acc_plot)
-            self.graphics.addItem(self.lr_plot, row=0, col=1)
+            self.graphics.addItem(self.loss_plot, row=0, col=0, colspan=2)
         self._set_column_stretch()
 
     def _apply_palette(self) -> QColor:
@@ -241,11 +285,9 @@ class TrainingCurves(QWidget):
 
     # ------------------------------------------------------------------ feeding
     def begin_run(self, label: str | None = None) -> RunSeries:
-        """Start a new run; the previous one stays visible, faded, for comparison."""
-        if self.current is not None and len(self.current.step_loss):
-            self._keep_as_earlier(self.current)
+        """Start drawing a new live run (earlier runs show through ``show_records``)."""
         self._run_counter += 1
-        self.current = RunSeries(label or f"run {self._run_counter}")
+        self.current = RunSeries(label or f"run {self._run_counter}", smoothing=self.smoothing)
         for item in (
             self.raw_item,
             self.smooth_item,
@@ -391,44 +433,61 @@ class TrainingCurves(QWidget):
             return
         self.loss_plot.setLogMode(x=False, y=on)
 
-    # ------------------------------------------------------------------ earlier runs
-    def _keep_as_earlier(self, run: RunSeries) -> None:
-        colour = _EARLIER_COLOURS[(self._run_counter - 1) % len(_EARLIER_COLOURS)]
-        shade = _faint(colour, 0.55, self._background)
-        faded = pg.mkPen(shade, width=1)
-        faded_dash = pg.mkPen(shade, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-        items = [
-            _curve(self.loss_plot, faded, f"{run.label} (smoothed)"),
-            _curve(self.loss_plot, faded_dash, None),
-            _curve(self.acc_plot, faded_dash, f"{run.label} (validation)"),
-        ]
-        items[0].setData(*display_arrays(run.smooth_loss, run.smooth_envelope, None)[0])
-        items[1].setData(run.val_loss.x, run.val_loss.y)
-        items[2].setData(run.val_acc.x, run.val_acc.y)
-        for item in items:
-            item.setZValue(-10)
-        self.earlier.append((run, items))
-        while len(self.earlier) > MAX_EARLIER_RUNS:
-            _old, old_items = self.earlier.pop(0)
-            for item in old_items:
-                plot = item.getViewBox()
-                for candidate in (self.loss_plot, self.acc_plot):
-                    if candidate.vb is plot:
-                        candidate.removeItem(item)
+    def set_smoothing(self, weight: float) -> None:
+        """Re-smooth the live run's loss and the overlaid runs with another EMA weight."""
+        if self.smoothing_box.value() != weight:
+            self.smoothing_box.setValue(weight)  # re-enters through valueChanged
+            return
+        self.smoothing = float(weight)
+        if self.current is not None:
+            self.current.resmooth(self.smoothing)
+            self._shown.pop(id(self.smooth_item), None)
+            self._dirty = True
+            self.refresh()
+        self.show_records(self.records)
+
+    # ------------------------------------------------------------------ runs overlaid
+    def show_records(self, records: list[RunRecord]) -> None:
+        """Overlay finished runs of this document from their per-epoch metrics: training
+        loss (smoothed, solid) and validation loss (dashed), validation accuracy and the
+        learning rate, each in its run's colour with the run's name in the legend."""
+        for plot, item in self._overlay_items:
+            plot.removeItem(item)
+        self._overlay_items.clear()
+        self.records = list(records)
+        for record in self.records:
+            colour = run_colour(record.number)
+            solid = pg.mkPen(colour, width=1)
+            dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+            m = record.metrics
+            for plot, key, pen, name, smooth in (
+                (self.loss_plot, "train_loss", solid, f"{record.name} train", True),
+                (self.loss_plot, "val_loss", dashed, f"{record.name} val", False),
+                (self.acc_plot, "val_accuracy", solid, f"{record.name} val", False),
+                (self.lr_plot, "lr", solid, None, False),
+            ):
+                values = [float(v) for v in m.get(key, [])]
+                if not values or all(not np.isfinite(v) for v in values):
+                    continue
+                if smooth:
+                    values = debiased_ema(values, self.smoothing)
+                item = _curve(plot, pen, name)
+                item.setData(np.arange(1, len(values) + 1, dtype=np.float64), np.array(values))
+                item.setZValue(-5)
+                self._overlay_items.append((plot, item))
+        if self.records and (self.current is None or not len(self.current.step_loss)):
+            epochs = max(max((len(v) for v in r.metrics.values()), default=1) for r in records)
+            self.set_epochs(epochs)
+            self._fit_lr_axis_to_records()
+
+    def _fit_lr_axis_to_records(self) -> None:
+        rates = [v for r in self.records for v in r.metrics.get("lr", []) if np.isfinite(v)]
+        if rates and max(rates) > 0:
+            self.lr_plot.setYRange(0.0, 1.15 * max(rates), padding=0)
 
     def clear_all(self) -> None:
         """Show no run at all (another document came up: these curves were not its runs)."""
-        self.current = None  # not kept as an earlier run by begin_run
-        self.clear_earlier()
+        self.show_records([])
         self.begin_run()
         self.current = None
         self._run_counter = 0
-
-    def clear_earlier(self) -> None:
-        """Forget earlier runs (they are only kept for this session)."""
-        while self.earlier:
-            _old, items = self.earlier.pop()
-            for item in items:
-                for plot in (self.loss_plot, self.acc_plot):
-                    if item.getViewBox() is plot.vb:
-                        plot.removeItem(item)

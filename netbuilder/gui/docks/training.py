@@ -1,4 +1,10 @@
-"""The training dock: pick data, set options, Start / Pause / Stop, watch curves, evaluate.
+"""The Training workspace: pick data, set options, Start / Pause / Stop, watch curves,
+evaluate, compare the runs of the diagram on screen.
+
+Layout (fits 1024×700 with nothing cut off): a fixed settings column on the left (dataset
+and settings form, scrolling vertically only); on the right the run controls, then tabs
+(Curves | Evaluation | Compare runs) taking most of the height, and below them the run
+list beside the log.
 
 Threading (DESIGN rule 8): ``TrainingRunner`` trains a *copy* of the diagram on a QThread
 and delivers trainer events in batches from a ≤ 30 Hz timer; this widget only turns those
@@ -10,13 +16,12 @@ run's weights go to ``session.set_weights`` (with a ``Checkpoint`` of the diagra
 run and the ``RunRecord``). "Export…" always acts on the session's weights and names their
 run. When the session shows another document (``Session.document_replaced``) the dock
 shows that document's state: a run still going is stopped and its result dropped, curves,
-evaluation and log are cleared. ``select_node(node_id)`` is called when a failure names the
-block to blame.
+evaluation and log are cleared. ``node_failed(node_id)`` fires when a failure names the
+block to blame (the window selects it on the canvas).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -24,10 +29,7 @@ from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -39,24 +41,26 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
+from netbuilder.gui.docks.training_controls import ControlState, RunControls
 from netbuilder.gui.docks.training_data import DatasetPicker
+from netbuilder.gui.docks.training_runs import RunComparison, RunList
 from netbuilder.gui.docks.training_settings import SettingsForm
-from netbuilder.gui.docks.training_start import CURRENT, StartFromChoice, weights_to_start_from
-from netbuilder.gui.docks.training_status import NoteLabel, describe_device, format_eta
+from netbuilder.gui.docks.training_start import CURRENT, weights_to_start_from
 from netbuilder.gui.session import Session
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
 from netbuilder.train.runs import RunRecord
 
-_ERROR_STYLE = "color: #b00020;"
 MAX_LOG_LINES = 200
+#: The settings column: four preview thumbnails and the form, unclipped, and no wider.
+SETTINGS_WIDTH = 318
 
 
-class TrainingDock(QWidget):
-    """Everything needed to train the current diagram, in one dockable widget."""
+class TrainingWorkspace(QWidget):
+    """Everything needed to train the diagram on screen: the Training workspace's page."""
 
-    node_failed = Signal(str)  # node id named by a FailedEvent
+    node_failed = Signal(str)  # the block a failure names: the window selects it
     run_finished = Signal(object)  # RunOutcome
     evaluation_finished = Signal(object)  # Evaluation or None (on-demand evaluation)
 
@@ -68,14 +72,13 @@ class TrainingDock(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("training_dock")
+        self.setObjectName("training_workspace")
         self.diagram = diagram
-        # without a window (tests, benchmarks) the dock keeps its own document state
+        # without a window (tests, benchmarks) the workspace keeps its own document state
         self.session = session if session is not None else Session(self, diagram)
         self._record: RunRecord | None = None  # the run going on, in its document's history
         self._document_generation = 0
         self._evaluating_generation = -1
-        self.select_node: Callable[[str], None] | None = None
         self.last_outcome: RunOutcome | None = None
         self.export_dialog: QWidget | None = None
         self.step_events_seen = 0
@@ -87,102 +90,74 @@ class TrainingDock(QWidget):
         self.runner = TrainingRunner(self)
         self.runner.events.connect(self._on_events)
         self.runner.finished.connect(self._on_finished)
+        self.background_evaluation = BackgroundEvaluation(self)
+        self.background_evaluation.done.connect(self._on_evaluated)
 
-        # ---- setup column
+        # ---- settings column (scrolls vertically only)
         self.picker = DatasetPicker(diagram, undo_stack)
         self.settings = SettingsForm(diagram, undo_stack)
         self.settings.edited.connect(self._on_setting_edited)
         setup = QWidget()
         setup_layout = QVBoxLayout(setup)
+        setup_layout.setContentsMargins(4, 4, 4, 4)
         setup_layout.addWidget(self.picker)
         setup_layout.addWidget(self.settings)
         setup_layout.addStretch(1)
-        scroll = QScrollArea()
+        self.settings_scroll = scroll = QScrollArea()
+        scroll.setObjectName("training_settings_column")
         scroll.setWidget(setup)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(330)  # four preview thumbnails and the form, unclipped
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFixedWidth(SETTINGS_WIDTH)
 
-        # ---- run column
-        self.start_button = QPushButton("Start")
-        self.start_from = StartFromChoice()
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setCheckable(True)
-        self.stop_button = QPushButton("Stop")
-        # short labels: the row must fit beside the settings column on a laptop screen
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip(
-            "Export the trained model as .pt2 (torch.export), ONNX or Python source, "
-            "reloaded and checked against the model here"
-        )
-        self.export_button.setVisible(False)
-        self.export_button.setObjectName("training_export")
-        self.evaluate_button = QPushButton("Evaluate")
-        self.evaluate_button.setToolTip(
-            "Score the session's trained weights (e.g. from an opened .pt) on the validation "
-            "part of the chosen dataset"
-        )
-        self.evaluate_button.clicked.connect(self.evaluate_weights)
-        self.background_evaluation = BackgroundEvaluation(self)
-        self.background_evaluation.done.connect(self._on_evaluated)
+        # ---- results: controls, then curves / evaluation / comparison, then runs and log
+        self.controls = c = RunControls()
+        self.start_button, self.start_from = c.start_button, c.start_from
+        self.pause_button, self.stop_button = c.pause_button, c.stop_button
+        self.export_button, self.evaluate_button = c.export_button, c.evaluate_button
+        self.progress, self.message, self.edit_note = c.progress, c.message, c.edit_note
+        self.device_label, self.speed_label = c.device_label, c.speed_label
         self.start_button.clicked.connect(self.start)
         self.pause_button.toggled.connect(self._on_pause_toggled)
         self.stop_button.clicked.connect(self.stop)
         self.export_button.clicked.connect(self._on_export_clicked)
-        buttons = QHBoxLayout()
-        for b in (
-            self.start_button,
-            self.start_from,
-            self.pause_button,
-            self.stop_button,
-            self.export_button,
-            self.evaluate_button,
-        ):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("idle")
-        self.progress.setValue(0)
-        self.device_label = QLabel("")
-        self.speed_label = QLabel("")
-        info = QHBoxLayout()
-        info.addWidget(self.device_label)
-        info.addStretch(1)
-        info.addWidget(self.speed_label)
-        self.edit_note = NoteLabel()
-        self.message = NoteLabel()
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setMaximumBlockCount(MAX_LOG_LINES)
-        self.log.setMaximumHeight(70)
+        self.evaluate_button.clicked.connect(self.evaluate_weights)
         self.curves = TrainingCurves()
         self.evaluation = EvaluationView()
+        self.comparison = RunComparison()
         self.tabs = QTabWidget()
+        self.tabs.setObjectName("training_tabs")
         self.tabs.addTab(self.curves, "Curves")
         self.tabs.addTab(self.evaluation, "Evaluation")
-        run = QWidget()
-        run_layout = QVBoxLayout(run)
-        run_layout.addLayout(buttons)
-        run_layout.addWidget(self.progress)
-        run_layout.addLayout(info)
-        run_layout.addWidget(self.message)
-        run_layout.addWidget(self.edit_note)
-        run_layout.addWidget(self.tabs, 1)
-        run_layout.addWidget(self.log)
-
-        # scrolls rather than forcing its height on the whole bottom dock area (the Problems
-        # list shares it and is best slim)
-        run_scroll = QScrollArea()
-        run_scroll.setWidget(run)
-        run_scroll.setWidgetResizable(True)
-        run_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(run_scroll)
-        splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
+        self.tabs.addTab(self.comparison, "Compare runs")
+        self.run_list = RunList()
+        self.run_list.selection_changed.connect(self._on_runs_selected)
+        self.log = QPlainTextEdit()
+        self.log.setObjectName("training_log")
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(MAX_LOG_LINES)
+        below = QSplitter(Qt.Orientation.Horizontal)
+        below.addWidget(self.run_list)
+        below.addWidget(self.log)
+        below.setStretchFactor(0, 1)
+        below.setStretchFactor(1, 1)
+        self.results_split = QSplitter(Qt.Orientation.Vertical)
+        self.results_split.addWidget(self.tabs)
+        self.results_split.addWidget(below)
+        self.results_split.setStretchFactor(0, 4)
+        self.results_split.setStretchFactor(1, 1)
+        self.results_split.setChildrenCollapsible(False)
+        self.results_split.setSizes([520, 120])
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(4, 4, 4, 4)
+        results_layout.addWidget(self.controls)
+        results_layout.addWidget(self.results_split, 1)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.setSpacing(0)
+        layout.addWidget(scroll)
+        layout.addWidget(results, 1)
 
         diagram.changed.connect(self._on_diagram_changed)
         self.session.weights_changed.connect(self._update_buttons)
@@ -192,10 +167,11 @@ class TrainingDock(QWidget):
             app.aboutToQuit.connect(self.shutdown)
         self._update_buttons()
         self._show_device()
+        self.run_list.show_history(self.session.runs)
 
     @classmethod
-    def for_session(cls, session: Session, parent: QWidget | None = None) -> TrainingDock:
-        """A dock on ``session.diagram`` that pushes settings onto ``session.undo_stack``."""
+    def for_session(cls, session: Session, parent: QWidget | None = None) -> TrainingWorkspace:
+        """A workspace on ``session.diagram`` that pushes settings onto its undo stack."""
         return cls(session.diagram, session.undo_stack, session=session, parent=parent)
 
     # ------------------------------------------------------------------ control
@@ -205,11 +181,11 @@ class TrainingDock(QWidget):
     def _config_or_error(self) -> TrainConfig | None:
         """The diagram's training settings, or None after showing why they are unusable."""
         try:
-            config = TrainConfig.from_dict(self.diagram.training)
+            config = TrainConfig.from_dict(self.diagram.training)  # parsed here, used typed
         except ConfigError as exc:
-            self._show_error(str(exc))
+            self.controls.show_error(str(exc))
             return None
-        self._show_error("")
+        self.controls.show_error("")
         return config
 
     def start(self) -> bool:
@@ -235,17 +211,15 @@ class TrainingDock(QWidget):
                 if start.continuing and checkpoint is not None:  # its history goes on
                     self._earlier_metrics = checkpoint.metrics
             except CheckpointError as exc:
-                self._show_error(f"Cannot start from the current weights: {exc}")
+                self.controls.show_error(f"Cannot start from the current weights: {exc}")
                 return False
-        self.message.setText(note)  # which blocks keep their training (plain text, no error)
+        self.controls.show_note(note)  # which blocks keep their training
         self.edit_note.setText("")
         self.step_events_seen = 0
         self._record = self.session.runs.begin(self.diagram, config.to_dict())
         self.curves.begin_run(self._record.name)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("starting …")
-        self._show_device(config.device)
+        self.controls.begin()
+        self.controls.show_device(config.device)
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
         origin = " from the current weights" if initial_state is not None else ""
@@ -258,6 +232,8 @@ class TrainingDock(QWidget):
             initial_optimizer_state=optimizer_state,
         )
         self._update_buttons()
+        self.run_list.show_history(self.session.runs)
+        self.tabs.setCurrentWidget(self.curves)
         return True
 
     def pause(self) -> None:
@@ -289,7 +265,7 @@ class TrainingDock(QWidget):
                 [e.loss for e in steps],
                 [e.lr for e in steps],
             )
-            self._show_progress(steps[-1])
+            self.controls.show_step(steps[-1], self.runner.paused)
         for event in batch:
             if isinstance(event, EpochEvent):
                 self.curves.show_accuracy(event.val_accuracy is not None)
@@ -308,23 +284,11 @@ class TrainingDock(QWidget):
                 )
             elif isinstance(event, StatusEvent):
                 self._log(event.message)
-                if event.message.startswith("training on "):
-                    self.device_label.setText(f"Device: {event.message.split()[2].rstrip(':')}")
+                if event.device is not None:
+                    self.controls.show_device(event.device)
             elif isinstance(event, FailedEvent):
                 self._show_failure(event.message, event.node_id)
         self.curves.refresh()
-
-    def _show_progress(self, e: StepEvent) -> None:
-        total = max(1, e.epochs * e.steps_per_epoch)
-        if self.progress.maximum() != total:
-            self.progress.setRange(0, total)
-        self.progress.setValue(min(total, e.global_step))
-        paused = " · paused" if self.runner.paused else ""
-        self.progress.setFormat(
-            f"epoch {e.epoch}/{e.epochs} · step {e.step}/{e.steps_per_epoch} · "
-            f"ETA {format_eta(e.eta_s)}{paused}"
-        )
-        self.speed_label.setText(f"{e.samples_per_s:,.0f} samples/s · loss {e.loss:.4g}")
 
     def _on_finished(self, outcome: RunOutcome) -> None:
         record, self._record = self._record, None
@@ -338,10 +302,7 @@ class TrainingDock(QWidget):
             self.run_finished.emit(outcome)
             return
         self.last_outcome = outcome
-        self.pause_button.blockSignals(True)
-        self.pause_button.setChecked(False)
-        self.pause_button.setText("Pause")
-        self.pause_button.blockSignals(False)
+        self.controls.end_pause()
         result = outcome.result
         if outcome.status == "failed":
             self.progress.setFormat("failed")
@@ -350,7 +311,7 @@ class TrainingDock(QWidget):
         else:
             best = f", best epoch {result.best_epoch}" if result.best_epoch else ""
             self.progress.setFormat(f"{result.status.replace('_', ' ')}{best}")
-            self.device_label.setText(f"Device: {result.device}")
+            self.controls.show_device(str(result.device))
             self._log(f"{result.status.replace('_', ' ')} in {result.elapsed_s:.1f} s{best}")
             if result.model is not None:
                 self._attach_weights(outcome, record)
@@ -360,18 +321,21 @@ class TrainingDock(QWidget):
         self._run_revision = None
         self.edit_note.setText("")
         self._update_buttons()
+        self.run_list.show_history(self.session.runs)
         self.run_finished.emit(outcome)
 
     # ------------------------------------------------------------------ widgets
     def _on_pause_toggled(self, paused: bool) -> None:
-        self.pause_button.setText("Resume" if paused else "Pause")
         if paused:
             self.runner.pause()
         else:
             self.runner.resume()
-        if self.runner.is_running():
-            fmt = self.progress.format().removesuffix(" · paused")
-            self.progress.setFormat(fmt + (" · paused" if paused else ""))
+
+    def _on_runs_selected(self, records: list[RunRecord]) -> None:
+        """Overlay the selected finished runs; two selected: compare them."""
+        live = self._record
+        self.curves.show_records([r for r in records if r is not live and r.metrics])
+        self.comparison.compare(records)
 
     def _attach_weights(self, outcome: RunOutcome, record: RunRecord | None) -> None:
         """Give the session the trained weights, as a checkpoint of the diagram that was run."""
@@ -402,7 +366,7 @@ class TrainingDock(QWidget):
         dialog.open()  # window-modal, does not block this thread
 
     def _on_setting_edited(self, _name: str, error: str) -> None:
-        self._show_error(error)
+        self.controls.show_error(error)
 
     def show_document(self) -> None:
         """Another document replaced the session's: show its own (empty or saved) state.
@@ -420,16 +384,13 @@ class TrainingDock(QWidget):
         self.log.clear()
         self.curves.clear_all()
         self.evaluation.clear()
+        self.comparison.compare([])
         self.tabs.setCurrentWidget(self.curves)
         self._update_buttons()
+        self.run_list.show_history(self.session.runs)  # its own runs (from its .pt) or none
 
     def _reset_run_widgets(self) -> None:
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("idle")
-        self.speed_label.setText("")
-        self.edit_note.setText("")
-        self._show_error("")
+        self.controls.reset()
         self._show_device()
 
     def _on_diagram_changed(self, event: DiagramEvent) -> None:
@@ -470,7 +431,7 @@ class TrainingDock(QWidget):
             self._update_buttons()  # weights of a document no longer shown: drop it
             return
         if evaluation is None:
-            self._show_error(f"Evaluation failed: {error}")
+            self.controls.show_error(f"Evaluation failed: {error}")
         else:
             self.evaluation.show_evaluation(evaluation, data)
             self.tabs.setCurrentWidget(self.evaluation)
@@ -482,47 +443,30 @@ class TrainingDock(QWidget):
         return self.session.state_dict is not None
 
     def _update_buttons(self) -> None:
-        running = self.runner.is_running()
-        has_weights = self._has_weights()
-        name = self.session.model_name
-        # Export acts on this document's weights only, and says which run made them
-        self.export_button.setVisible(has_weights)
-        self.export_button.setEnabled(has_weights and not running)
-        self.export_button.setText(f"Export {name}…" if self.session.model_run else "Export…")
-        self.export_button.setToolTip(
-            f"Export {name} as .pt2 (torch.export), ONNX or Python source, reloaded and "
-            "checked against the model here"
-            if has_weights
-            else "No trained model of this diagram yet"
+        self.controls.set_state(
+            ControlState(
+                running=self.runner.is_running(),
+                has_weights=self._has_weights(),
+                evaluating=self.background_evaluation.busy,
+                model_name=self.session.model_name,
+                named_run=self.session.model_run is not None,
+            )
         )
-        self.start_from.weights_available(has_weights)
-        self.start_from.setEnabled(not running)
-        self.evaluate_button.setVisible(has_weights)
-        self.evaluate_button.setEnabled(not running and not self.background_evaluation.busy)
-        self.start_button.setEnabled(not running)
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
 
-    def _show_device(self, name: str | None = None) -> None:
-        if name is None:
-            try:
-                name = TrainConfig.from_dict(self.diagram.training).device
-            except ConfigError:
-                name = "auto"
-        self.device_label.setText(f"Device: {describe_device(name)}")
-
-    def _show_error(self, text: str) -> None:
-        self.message.setStyleSheet(_ERROR_STYLE if text else "")
-        self.message.setText(text)
+    def _show_device(self) -> None:
+        """The device the settings ask for, as the trainer would resolve it."""
+        try:
+            name = TrainConfig.from_dict(self.diagram.training).device
+        except ConfigError:
+            name = "auto"
+        self.controls.show_device(name)
 
     def _show_failure(self, message: str, node_id: str | None) -> None:
         where = f" (block '{node_id}')" if node_id else ""
-        self._show_error(f"Training failed{where}: {message}")
+        self.controls.show_error(f"Training failed{where}: {message}")
         self._log(f"failed: {message}")
         if node_id:
             self.node_failed.emit(node_id)
-            if self.select_node is not None:
-                self.select_node(node_id)
 
     def _log(self, line: str) -> None:
         self.log.appendPlainText(line)
