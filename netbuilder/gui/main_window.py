@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._update_status(self.session.analysis)
         self._update_title()
-        self.resize(1400, 860)
+        self.resize(self._default_size())
         self.restore_settings()
 
     # ------------------------------------------------------------------ docks
@@ -208,6 +208,8 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         bar.setCornerWidget(self.workspaces.tab_bar, Qt.Corner.TopRightCorner)
+        train_menu = bar.addMenu("&Train")
+        train_menu.addActions(self.training_panel.controls.menu_actions())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About NetBuilder", self._about))
         self.rebuild_recent_menu()
@@ -352,6 +354,15 @@ class MainWindow(QMainWindow):
         if not self._sized_docks and not QSettings().contains("window/state"):
             self._sized_docks = True  # first start: a slim problems list under the canvas
             self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
+    def _default_size(self) -> QSize:
+        """1400×860, or less on a small screen: a window larger than the screen hides
+        its right-hand side (the workspace tabs, the inspector) off the edge."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return QSize(1400, 860)
+        free = screen.availableGeometry()
+        return QSize(min(1400, free.width()), min(860, free.height()))
 
     def show_workspace(self, name: str) -> None:
         """Bring the Design or Training workspace (``gui.workspaces``) to the front."""

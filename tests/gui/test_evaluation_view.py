@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from netbuilder.core import io
-from netbuilder.gui.docks.curves import GrowingSeries, TrainingCurves, ema
+from netbuilder.gui.docks.curve_series import ema
+from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.evaluation import EvaluationView
 from netbuilder.gui.docks.training import TrainingWorkspace
+from netbuilder.gui.docks.training_curve_lod import GrowingSeries
 from netbuilder.gui.worker import TrainingRunner
 from netbuilder.train.evaluate import Evaluation
 from netbuilder.train.events import StatusEvent, StepEvent
@@ -111,7 +113,7 @@ def test_curves_redraw_only_when_dirty_and_overlay_selected_runs(qtbot):
     assert not curves.best_lines[0].isVisible()
     # runs picked in the run list: per-epoch metrics in their run colours, smoothed loss
     from netbuilder.core.diagram import Diagram
-    from netbuilder.gui.docks.curves import run_colour
+    from netbuilder.gui.docks.curve_series import run_colour
     from netbuilder.train.runs import RunHistory
 
     history = RunHistory()

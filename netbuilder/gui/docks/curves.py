@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,113 +28,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.gui.docks.curve_series import (
+    BEST_PEN,
+    EMA_ALPHA,
+    EMA_PEN,
+    LR_PEN,
+    RAW_RGB,
+    TRAIN_ACC_PEN,
+    VAL_ACC_PEN,
+    VAL_LOSS_PEN,
+    RunSeries,
+    faint,
+    run_colour,
+)
 from netbuilder.gui.docks.training_curve_lod import (
     RAW_LIMIT,
-    Envelope,
     GrowingSeries,
     display_arrays,
 )
 from netbuilder.train.runs import RunRecord, debiased_ema
-
-#: Default weight of the debiased exponential moving average drawn over the raw step loss
-#: (TensorBoard's "smoothing" slider; the user changes it in the curves' top row).
-EMA_ALPHA = 0.9
 
 ArrayLike = np.ndarray | Sequence[float]
 
 #: The learning-rate curve changes slowly; redrawing its plot twice a second is plenty and
 #: keeps a third of the plot area out of most frames.
 LR_REFRESH_S = 0.5
-
-
-def _faint(rgb: tuple[int, int, int], share: float, background: QColor | None = None) -> QColor:
-    """An *opaque* colour ``share`` of the way from the plot background to ``rgb``.
-
-    Opaque rather than alpha-blended: blending every pixel of a long noisy curve was a
-    measurable part of each frame in software rendering.
-    """
-    bg = background if background is not None else pg.mkColor(pg.getConfigOption("background"))
-    r, g, b = (
-        round(c * share + bc * (1 - share)) for c, bc in zip(rgb, bg.getRgb()[:3], strict=True)
-    )
-    return QColor(r, g, b)
-
-
-_RAW_RGB = (90, 140, 220)
-_EMA_PEN = pg.mkPen((40, 100, 220), width=1)
-_VAL_LOSS_PEN = pg.mkPen((230, 120, 30), width=1)
-_TRAIN_ACC_PEN = pg.mkPen((40, 100, 220), width=1)
-_VAL_ACC_PEN = pg.mkPen((230, 120, 30), width=1)
-_LR_PEN = pg.mkPen((60, 160, 90), width=1)
-_BEST_PEN = pg.mkPen((200, 40, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-#: Colours of runs overlaid from the run list, by run number (TensorBoard's palette).
-RUN_COLOURS = [
-    (66, 133, 244), (239, 108, 0), (0, 150, 136), (204, 51, 17),
-    (238, 51, 119), (0, 119, 187), (136, 34, 85), (120, 120, 120),
-]  # fmt: skip
-
-
-def run_colour(number: int) -> tuple[int, int, int]:
-    return RUN_COLOURS[(number - 1) % len(RUN_COLOURS)]
-
-
-def ema(
-    values: np.ndarray, alpha: float, start: float | None, count: int
-) -> tuple[np.ndarray, float, int]:
-    """Debiased exponential moving average continuing from state ``start`` after ``count`` points.
-
-    Returns the smoothed values, the new raw (biased) state and the point count, so batches
-    can be chained.
-    Debiasing (as TensorBoard does) keeps the first points from being dragged towards 0.
-    """
-    out = np.empty_like(values, dtype=np.float64)
-    state = 0.0 if start is None else start
-    n = count
-    for i, v in enumerate(values):
-        if not np.isfinite(v):
-            out[i] = np.nan
-            continue
-        state = alpha * state + (1.0 - alpha) * float(v)
-        n += 1
-        out[i] = state / (1.0 - alpha**n)
-    return out, state, n
-
-
-@dataclass
-class RunSeries:
-    """All points of one training run."""
-
-    label: str
-    step_loss: GrowingSeries = field(default_factory=GrowingSeries)
-    smooth_loss: GrowingSeries = field(default_factory=GrowingSeries)
-    lr: GrowingSeries = field(default_factory=GrowingSeries)
-    val_loss: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    train_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    val_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    best_epoch: float | None = None
-    raw_envelope: Envelope = field(default_factory=Envelope)
-    smooth_envelope: Envelope = field(default_factory=Envelope)
-    lr_envelope: Envelope = field(default_factory=Envelope)
-    _ema_state: float | None = None
-    _ema_count: int = 0
-
-    smoothing: float = EMA_ALPHA
-
-    def add_steps(self, x: np.ndarray, loss: np.ndarray, lr: np.ndarray) -> None:
-        self.step_loss.extend(x, loss)
-        smooth, self._ema_state, self._ema_count = ema(
-            loss, self.smoothing, self._ema_state, self._ema_count
-        )
-        self.smooth_loss.extend(x, smooth)
-        self.lr.extend(x, lr)
-
-    def resmooth(self, smoothing: float) -> None:
-        """Recompute the smoothed curve from the raw steps with another weight."""
-        self.smoothing = smoothing
-        smooth, self._ema_state, self._ema_count = ema(self.step_loss.y, smoothing, None, 0)
-        self.smooth_loss = GrowingSeries(max(256, len(self.step_loss)))
-        self.smooth_loss.extend(self.step_loss.x, smooth)
-        self.smooth_envelope = Envelope()
 
 
 def _curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDataItem:
@@ -192,7 +109,7 @@ class TrainingCurves(QWidget):
         self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
         self.acc_plot = self.graphics.addPlot(row=0, col=1, title="Accuracy")
         self.lr_plot = self.graphics.addPlot(row=1, col=0, colspan=2, title="Learning rate")
-        self.graphics.ci.layout.setRowStretchFactor(0, 3)
+        self.graphics.ci.layout.setRowStretchFactor(0, 4)
         self.graphics.ci.layout.setRowStretchFactor(1, 1)
         self.accuracy_shown = True
         self._set_column_stretch()
@@ -212,24 +129,24 @@ class TrainingCurves(QWidget):
                 labelTextColor=self.palette().color(QPalette.ColorRole.WindowText),
                 brush=pg.mkBrush(legend_bg),
             )
+        # linked views align by screen position, and the learning rate spans both columns:
+        # linked, it would show another epoch range; it gets the run's range instead
         self.acc_plot.setXLink(self.loss_plot)
-        self.lr_plot.setXLink(self.loss_plot)
+        self.lr_plot.enableAutoRange(x=False)
         self.loss_plot.sigXRangeChanged.connect(self._on_x_range_changed)
         self._refreshing = False
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.setLabel("bottom", "epoch")  # the x range is fixed per run (set_epochs)
         self.lr_plot.enableAutoRange(y=False)  # see _fit_lr_axis
 
-        raw_pen = pg.mkPen(_faint(_RAW_RGB, 0.4, self._background), width=1)
+        raw_pen = pg.mkPen(faint(RAW_RGB, 0.4, self._background), width=1)
         self.raw_item = _curve(self.loss_plot, raw_pen, "train (per step)")
-        self.smooth_item = _curve(self.loss_plot, _EMA_PEN, "train (smoothed)")
-        self.val_loss_item = _curve(self.loss_plot, _VAL_LOSS_PEN, "validation")
-        self.train_acc_item = _curve(self.acc_plot, _TRAIN_ACC_PEN, "train")
-        self.val_acc_item = _curve(self.acc_plot, _VAL_ACC_PEN, "validation")
-        self.lr_item = _curve(self.lr_plot, _LR_PEN, None)
-        self.best_lines = [
-            pg.InfiniteLine(angle=90, movable=False, pen=_BEST_PEN) for _ in range(2)
-        ]
+        self.smooth_item = _curve(self.loss_plot, EMA_PEN, "train (smoothed)")
+        self.val_loss_item = _curve(self.loss_plot, VAL_LOSS_PEN, "validation")
+        self.train_acc_item = _curve(self.acc_plot, TRAIN_ACC_PEN, "train")
+        self.val_acc_item = _curve(self.acc_plot, VAL_ACC_PEN, "validation")
+        self.lr_item = _curve(self.lr_plot, LR_PEN, None)
+        self.best_lines = [pg.InfiniteLine(angle=90, movable=False, pen=BEST_PEN) for _ in range(2)]
         for line, plot in zip(self.best_lines, (self.loss_plot, self.acc_plot), strict=True):
             line.setVisible(False)
             plot.addItem(line, ignoreBounds=True)
@@ -314,6 +231,7 @@ class TrainingCurves(QWidget):
         """
         self.loss_plot.enableAutoRange(x=False)
         self.loss_plot.setXRange(0.0, float(max(1, epochs)), padding=0.02)
+        self.lr_plot.setXRange(0.0, float(max(1, epochs)), padding=0.02)
 
     def add_steps(
         self,

@@ -10,8 +10,6 @@ this widget only displays them.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.gui.docks.evaluation_samples import misclassified_cells
+from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 MAX_MISCLASSIFIED_SHOWN = 32
 EMPTY_TEXT = "Train a model to see how it does on the validation set."
@@ -64,11 +63,14 @@ class EvaluationView(QWidget):
         self.per_class.setHorizontalHeaderLabels(["class", "precision", "recall"])
         self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.per_class.verticalHeader().setVisible(False)
+        self.per_class.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.confusion = QTableWidget(0, 0)
         self.confusion.setObjectName("confusion_matrix")
-        self.confusion.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        # columns share the width (headers elide) so all classes show without scrolling
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion.horizontalHeader().setMinimumSectionSize(24)
+        self.confusion.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.confusion.setToolTip("rows: true class · columns: predicted class")
         self.scatter_plot = pg.PlotWidget(title="predicted vs true")
         self.scatter_plot.setLabel("bottom", "true")
@@ -81,9 +83,11 @@ class EvaluationView(QWidget):
         self.samples = QWidget()
         self.samples_grid = QGridLayout(self.samples)
         self.samples_grid.setSpacing(2)
-        samples_scroll = QScrollArea()
+        self._cells: list[QWidget] = []
+        samples_scroll = _WidthWatchingScroll(self._reflow_samples)
         samples_scroll.setWidget(self.samples)
         samples_scroll.setWidgetResizable(True)
+        samples_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         tables = QSplitter(Qt.Orientation.Horizontal)
         tables.addWidget(self.per_class)
@@ -117,6 +121,7 @@ class EvaluationView(QWidget):
         self.confusion.setColumnCount(0)
         self.scatter.setData([], [])
         self.diagonal.setData([], [])
+        self._cells = []
         while self.samples_grid.count():
             item = self.samples_grid.takeAt(0)
             if item.widget() is not None:
@@ -172,7 +177,9 @@ class EvaluationView(QWidget):
         self.confusion.clear()
         self.confusion.setRowCount(n)
         self.confusion.setColumnCount(n)
-        self.confusion.setHorizontalHeaderLabels([f"→ {c}" for c in classes])
+        self.confusion.setHorizontalHeaderLabels(list(classes))
+        for j, name in enumerate(classes):
+            self.confusion.horizontalHeaderItem(j).setToolTip(f"predicted {name}")
         self.confusion.setVerticalHeaderLabels(list(classes))
         rows = matrix.sum(axis=1)
         for i in range(n):
@@ -192,13 +199,25 @@ class EvaluationView(QWidget):
                 item.widget().deleteLater()
         cells = misclassified_cells(ev, classes, data, MAX_MISCLASSIFIED_SHOWN)
         wrong = len(getattr(ev, "misclassified", []) or [])
-        for k, cell in enumerate(cells):
-            self.samples_grid.addWidget(cell, k // 8, k % 8)
+        self._cells = cells
+        self._reflow_samples()
         shown = f" (first {len(cells)})" if wrong > len(cells) and cells else ""
         if not cells and wrong:
             self.samples_label.setText(f"{wrong} misclassified samples (no pictures to show)")
         else:
             self.samples_label.setText(f"{wrong} misclassified samples{shown}")
+
+    def _reflow_samples(self) -> None:
+        """As many sample columns as the width holds: never a sideways scroll bar."""
+        if not self._cells:
+            return
+        cell_width = max(c.sizeHint().width() for c in self._cells) + self.samples_grid.spacing()
+        width = self.samples_scroll.viewport().width() - 8
+        columns = max(1, min(8, width // max(1, cell_width)))
+        for cell in self._cells:
+            self.samples_grid.removeWidget(cell)
+        for k, cell in enumerate(self._cells):
+            self.samples_grid.addWidget(cell, k // columns, k % columns)
 
     def _show_regression(self, ev: Any) -> None:
         pred, true = _regression_pairs(ev)
@@ -223,6 +242,19 @@ class EvaluationView(QWidget):
         ).reshape(n, n)
 
 
+class _WidthWatchingScroll(QScrollArea):
+    """A scroll area that calls ``on_width`` when its width changes."""
+
+    def __init__(self, on_width: Any) -> None:
+        super().__init__()
+        self._on_width = on_width
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._on_width()
+
+
 def _pct(values: Sequence[float] | Any, i: int) -> str:
     try:
         v = float(values[i])
@@ -242,14 +274,17 @@ def _regression_pairs(ev: Any) -> tuple[np.ndarray, np.ndarray]:
 
 class BackgroundEvaluation(QObject):
     """Evaluate saved weights off the GUI thread (a loaded ``.pt``, or weights kept from an
-    earlier run); ``done`` arrives queued on the GUI thread with one tuple
-    ``(Evaluation | None, DataBundle | None, error text)``."""
+    earlier run) through ``BackgroundJobs``; ``done`` arrives on the GUI thread with one
+    tuple ``(Evaluation | None, DataBundle | None, error text)``."""
 
     done = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.busy = False
+        self._job: int | None = None
+        self._bundle: Any = None
+        BackgroundJobs.shared().finished.connect(self._on_finished)
 
     def start(
         self,
@@ -261,23 +296,26 @@ class BackgroundEvaluation(QObject):
         """Compile ``diagram`` (a copy), load ``state_dict`` strictly, load the data if not
         given, and evaluate on its validation set — all on a worker thread."""
         self.busy = True
+        self._bundle = data
 
-        def work() -> None:
+        def work() -> tuple[Any, Any]:
             from netbuilder.core.compile import compile_diagram
             from netbuilder.train.checkpoint import apply_weights
             from netbuilder.train.evaluate import evaluate
             from netbuilder.train.sources import load_data
 
-            bundle = data
-            try:
-                if bundle is None:
-                    bundle = load_data(config, diagram)
-                model = apply_weights(compile_diagram(diagram), state_dict)
-                classes = list(bundle.classes) if bundle.task == "classification" else []
-                payload = (evaluate(model, bundle.val, classes), bundle, "")
-            except Exception as exc:  # shown to the user in their words
-                payload = (None, bundle, str(exc) or type(exc).__name__)
-            with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
-                self.done.emit(payload)
+            bundle = data if data is not None else load_data(config, diagram)
+            model = apply_weights(compile_diagram(diagram), state_dict)
+            classes = list(bundle.classes) if bundle.task == "classification" else []
+            return evaluate(model, bundle.val, classes), bundle
 
-        threading.Thread(target=work, name="netbuilder-evaluate", daemon=True).start()
+        self._job = BackgroundJobs.shared().submit(work, "evaluate")
+
+    def _on_finished(self, result: JobResult[tuple[Any, Any]]) -> None:
+        if result.job != self._job:
+            return  # another asker's job
+        self._job = None
+        if result.value is None:
+            self.done.emit((None, self._bundle, result.error))
+        else:
+            self.done.emit((result.value[0], result.value[1], ""))

@@ -1,38 +1,29 @@
-"""The Training workspace: pick data, set options, Start / Pause / Stop, watch curves,
-evaluate, compare the runs of the diagram on screen.
+"""The Training workspace: data, settings, Start / Pause / Stop, curves, evaluation, runs.
 
-Layout (fits 1024×700 with nothing cut off): a fixed settings column on the left (dataset
-and settings form, scrolling vertically only); on the right the run controls, then tabs
-(Curves | Evaluation | Compare runs) taking most of the height, and below them the run
-list beside the log.
+Layout (fits 1024×700 with nothing cut off or scrolling sideways): a fixed settings column
+(``SettingsColumn``), then the run controls (``RunControls``) over ``ResultsArea``: tabs
+Curves | Evaluation | Compare runs, and below them the run list beside the log.
 
-Threading (DESIGN rule 8): ``TrainingRunner`` trains a *copy* of the diagram on a QThread
-and delivers trainer events in batches from a ≤ 30 Hz timer; this widget only turns those
-batches into progress text and curve points, then redraws once per batch. Editing the
-canvas during a run changes nothing in that run; a note says the edits apply to the next.
+Threading (DESIGN rule 8): ``TrainingRunner`` trains a *copy* of the diagram on a QThread and
+delivers trainer events in batches from a ≤ 30 Hz timer; this widget turns each batch into
+progress text and curve points and redraws once. Canvas edits during a run apply to the next.
 
-State belongs to its document: each run is recorded in ``session.runs`` and a finished
-run's weights go to ``session.set_weights`` (with a ``Checkpoint`` of the diagram that was
-run and the ``RunRecord``). "Export…" always acts on the session's weights and names their
-run. When the session shows another document (``Session.document_replaced``) the dock
-shows that document's state: a run still going is stopped and its result dropped, curves,
-evaluation and log are cleared. ``node_failed(node_id)`` fires when a failure names the
-block to blame (the window selects it on the canvas).
+State belongs to its document (``Session``): each run is recorded in ``session.runs``; a
+finished run's weights go to ``session.set_weights`` with its ``RunRecord``; Export acts on
+the session's weights and names their run. When another document replaces the session's
+(``document_replaced``) a run still going is stopped and dropped, and the workspace shows
+the new document's own runs. ``node_failed(node_id)`` names the block a failure blames.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QPlainTextEdit,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,16 +34,17 @@ from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
 from netbuilder.gui.docks.training_controls import ControlState, RunControls
 from netbuilder.gui.docks.training_data import DatasetPicker
-from netbuilder.gui.docks.training_runs import RunComparison, RunList
-from netbuilder.gui.docks.training_settings import SettingsForm
+from netbuilder.gui.docks.training_results import WindowCloseGuard, checkpoint_of, fill_record
+from netbuilder.gui.docks.training_runs import ResultsArea
+from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
 from netbuilder.gui.docks.training_start import CURRENT, weights_to_start_from
+from netbuilder.gui.docks.training_status import epoch_line
 from netbuilder.gui.session import Session
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
 from netbuilder.train.runs import RunRecord
 
-MAX_LOG_LINES = 200
 #: The settings column: four preview thumbnails and the form, unclipped, and no wider.
 SETTINGS_WIDTH = 318
 
@@ -85,7 +77,7 @@ class TrainingWorkspace(QWidget):
         self._run_revision: int | None = None
         self._replaced_during_run = False
         self._earlier_metrics: dict[str, list[float]] | None = None  # a continued run's past
-        self._watched_window: QWidget | None = None
+        self._close_guard = WindowCloseGuard(self, self.shutdown)  # closing stops the run
 
         self.runner = TrainingRunner(self)
         self.runner.events.connect(self._on_events)
@@ -97,18 +89,7 @@ class TrainingWorkspace(QWidget):
         self.picker = DatasetPicker(diagram, undo_stack)
         self.settings = SettingsForm(diagram, undo_stack)
         self.settings.edited.connect(self._on_setting_edited)
-        setup = QWidget()
-        setup_layout = QVBoxLayout(setup)
-        setup_layout.setContentsMargins(4, 4, 4, 4)
-        setup_layout.addWidget(self.picker)
-        setup_layout.addWidget(self.settings)
-        setup_layout.addStretch(1)
-        self.settings_scroll = scroll = QScrollArea()
-        scroll.setObjectName("training_settings_column")
-        scroll.setWidget(setup)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(SETTINGS_WIDTH)
+        self.settings_scroll = SettingsColumn(self.picker, self.settings, SETTINGS_WIDTH)
 
         # ---- results: controls, then curves / evaluation / comparison, then runs and log
         self.controls = c = RunControls()
@@ -124,40 +105,20 @@ class TrainingWorkspace(QWidget):
         self.evaluate_button.clicked.connect(self.evaluate_weights)
         self.curves = TrainingCurves()
         self.evaluation = EvaluationView()
-        self.comparison = RunComparison()
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("training_tabs")
-        self.tabs.addTab(self.curves, "Curves")
-        self.tabs.addTab(self.evaluation, "Evaluation")
-        self.tabs.addTab(self.comparison, "Compare runs")
-        self.run_list = RunList()
+        self.results = ResultsArea(self.curves, self.evaluation)
+        self.tabs, self.comparison = self.results.tabs, self.results.comparison
+        self.run_list, self.log = self.results.run_list, self.results.log
         self.run_list.selection_changed.connect(self._on_runs_selected)
-        self.log = QPlainTextEdit()
-        self.log.setObjectName("training_log")
-        self.log.setReadOnly(True)
-        self.log.setMaximumBlockCount(MAX_LOG_LINES)
-        below = QSplitter(Qt.Orientation.Horizontal)
-        below.addWidget(self.run_list)
-        below.addWidget(self.log)
-        below.setStretchFactor(0, 1)
-        below.setStretchFactor(1, 1)
-        self.results_split = QSplitter(Qt.Orientation.Vertical)
-        self.results_split.addWidget(self.tabs)
-        self.results_split.addWidget(below)
-        self.results_split.setStretchFactor(0, 4)
-        self.results_split.setStretchFactor(1, 1)
-        self.results_split.setChildrenCollapsible(False)
-        self.results_split.setSizes([520, 120])
-        results = QWidget()
-        results_layout = QVBoxLayout(results)
-        results_layout.setContentsMargins(4, 4, 4, 4)
-        results_layout.addWidget(self.controls)
-        results_layout.addWidget(self.results_split, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 4, 4, 4)
+        right_layout.addWidget(self.controls)
+        right_layout.addWidget(self.results, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(scroll)
-        layout.addWidget(results, 1)
+        layout.addWidget(self.settings_scroll)
+        layout.addWidget(right, 1)
 
         diagram.changed.connect(self._on_diagram_changed)
         self.session.weights_changed.connect(self._update_buttons)
@@ -276,12 +237,7 @@ class TrainingWorkspace(QWidget):
                     event.val_accuracy,
                     event.is_best,
                 )
-                acc = "" if event.val_accuracy is None else f", accuracy {event.val_accuracy:.1%}"
-                best = " (best)" if event.is_best else ""
-                self._log(
-                    f"epoch {event.epoch}/{event.epochs}: validation loss "
-                    f"{event.val_loss:.4g}{acc}{best}"
-                )
+                self._log(epoch_line(event))
             elif isinstance(event, StatusEvent):
                 self._log(event.message)
                 if event.device is not None:
@@ -293,7 +249,7 @@ class TrainingWorkspace(QWidget):
     def _on_finished(self, outcome: RunOutcome) -> None:
         record, self._record = self._record, None
         if record is not None:
-            _fill_record(record, outcome)
+            fill_record(record, outcome)
         if self._replaced_during_run:  # the run was of a document no longer shown
             self._replaced_during_run = False
             self._run_revision = None
@@ -333,25 +289,15 @@ class TrainingWorkspace(QWidget):
 
     def _on_runs_selected(self, records: list[RunRecord]) -> None:
         """Overlay the selected finished runs; two selected: compare them."""
-        live = self._record
-        self.curves.show_records([r for r in records if r is not live and r.metrics])
+        # the live curves already show the run going on or just finished
+        live = self.curves.current.label if self.curves.current is not None else None
+        self.curves.show_records([r for r in records if r.name != live and r.metrics])
         self.comparison.compare(records)
 
     def _attach_weights(self, outcome: RunOutcome, record: RunRecord | None) -> None:
         """Give the session the trained weights, as a checkpoint of the diagram that was run."""
-        from netbuilder.train.checkpoint import Checkpoint, continued_metrics
-
-        result = outcome.result
-        state = {k: v.detach().clone() for k, v in result.model.state_dict().items()}
-        checkpoint = Checkpoint(
-            diagram=outcome.diagram or self.diagram.copy(),
-            state_dict=state,
-            training=result.config.to_dict(),
-            metrics=continued_metrics(self._earlier_metrics, result.metrics),
-            classes=list(result.classes),
-            optimizer_state=result.optimizer_state,
-        )
-        self.session.set_weights(state, checkpoint, record)
+        checkpoint = checkpoint_of(outcome, self.diagram, self._earlier_metrics)
+        self.session.set_weights(checkpoint.state_dict, checkpoint, record)
         self._log("Keep this model with File › Save Trained Model… (Ctrl+Alt+S).")
 
     def _on_export_clicked(self) -> None:
@@ -474,41 +420,8 @@ class TrainingWorkspace(QWidget):
     # ------------------------------------------------------------------ closing
     def showEvent(self, event: QEvent) -> None:
         super().showEvent(event)
-        window = self.window()
-        if window is not self and window is not self._watched_window:
-            window.installEventFilter(self)
-            self._watched_window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Window closing: once it is really hidden (not cancelled), stop the run."""
-        if watched is self._watched_window and event.type() == QEvent.Type.Close:
-            QTimer.singleShot(0, self, self._after_window_close)  # dropped if we are deleted
-        return False
-
-    def _after_window_close(self) -> None:
-        window = self._watched_window
-        try:
-            closed = window is not None and not window.isVisible()
-        except RuntimeError:  # the window is already deleted
-            closed = True
-        if closed:
-            self.shutdown()
+        self._close_guard.watch()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
-
-
-def _fill_record(record: RunRecord, outcome: RunOutcome) -> None:
-    """Write what a finished run did into its record in its document's history."""
-    result = outcome.result
-    if result is None:
-        record.status, record.error = "failed", outcome.error or "training failed"
-        return
-    record.status = str(result.status)
-    record.metrics = {k: [float(x) for x in v] for k, v in result.metrics.items()}
-    record.best_epoch = result.best_epoch
-    record.device = str(result.device)
-    record.elapsed_s = float(result.elapsed_s)
-    record.error = outcome.error or ""
-    record.has_model = result.model is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -58,6 +59,18 @@ class RunControls(QWidget):
             "part of the chosen dataset"
         )
         self.pause_button.toggled.connect(self._on_pause_toggled)
+        # the same commands as menu actions with shortcuts (the window's Train menu)
+        self.act_start = QAction("&Start Training", self)
+        self.act_start.setShortcut(QKeySequence("F5"))
+        self.act_start.triggered.connect(self.start_button.click)
+        self.act_pause = QAction("&Pause/Resume Training", self)
+        self.act_pause.setShortcut(QKeySequence("F6"))
+        self.act_pause.triggered.connect(self.pause_button.toggle)
+        self.act_stop = QAction("S&top Training", self)
+        self.act_stop.setShortcut(QKeySequence("Shift+F5"))
+        self.act_stop.triggered.connect(self.stop_button.click)
+        self.act_evaluate = QAction("&Evaluate Trained Model", self)
+        self.act_evaluate.triggered.connect(self.evaluate_button.click)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         for b in (
@@ -100,6 +113,10 @@ class RunControls(QWidget):
         self.start_button.setEnabled(not state.running)
         self.pause_button.setEnabled(state.running)
         self.stop_button.setEnabled(state.running)
+        self.act_start.setEnabled(not state.running)
+        self.act_pause.setEnabled(state.running)
+        self.act_stop.setEnabled(state.running)
+        self.act_evaluate.setEnabled(state.has_weights and not state.running)
         self.evaluate_button.setVisible(state.has_weights)
         self.evaluate_button.setEnabled(not state.running and not state.evaluating)
         # Export acts on this document's weights only, and says which run made them
@@ -164,3 +181,6 @@ class RunControls(QWidget):
         if fmt.startswith("epoch "):
             fmt = fmt.removesuffix(" · paused")
             self.progress.setFormat(fmt + (" · paused" if paused else ""))
+
+    def menu_actions(self) -> list[QAction]:
+        return [self.act_start, self.act_pause, self.act_stop, self.act_evaluate]

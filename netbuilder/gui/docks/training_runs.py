@@ -15,16 +15,19 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QPlainTextEdit,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QWidget,
 )
 
-from netbuilder.gui.docks.curves import run_colour
+from netbuilder.gui.docks.curve_series import run_colour
 from netbuilder.gui.theme import format_count
 from netbuilder.train.runs import RunHistory, RunRecord, diff_runs
 
 _COLUMNS = ("run", "status", "best", "params")
+MAX_LOG_LINES = 200
 
 
 class RunList(QTableWidget):
@@ -139,3 +142,33 @@ class RunComparison(QPlainTextEdit):
             "",
         ]
         self.setPlainText("\n".join(head + diff.lines()))
+
+
+class ResultsArea(QSplitter):
+    """Tabs (Curves | Evaluation | Compare runs) over the run list and the log.
+
+    The tabs get most of the height; the run list and the log share a low strip below.
+    """
+
+    def __init__(self, curves: QWidget, evaluation: QWidget, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.comparison = RunComparison()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("training_tabs")
+        self.tabs.addTab(curves, "Curves")
+        self.tabs.addTab(evaluation, "Evaluation")
+        self.tabs.addTab(self.comparison, "Compare runs")
+        self.run_list = RunList()
+        self.log = QPlainTextEdit()
+        self.log.setObjectName("training_log")
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(MAX_LOG_LINES)
+        below = QSplitter(Qt.Orientation.Horizontal)
+        below.addWidget(self.run_list)
+        below.addWidget(self.log)
+        self.addWidget(self.tabs)
+        self.addWidget(below)
+        self.setStretchFactor(0, 4)
+        self.setStretchFactor(1, 1)
+        self.setChildrenCollapsible(False)
+        self.setSizes([520, 110])
