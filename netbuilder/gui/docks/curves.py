@@ -390,7 +390,9 @@ class TrainingCurves(QWidget):
                 if smooth:
                     values = debiased_ema(values, self.smoothing)
                 item = _curve(plot, pen, name)
-                item.setData(np.arange(1, len(values) + 1, dtype=np.float64), np.array(values))
+                # an epoch's mean training loss belongs mid-epoch; the rest at its end
+                x = np.arange(1, len(values) + 1, dtype=np.float64) - (0.5 if smooth else 0.0)
+                item.setData(x, np.array(values))
                 item.setZValue(-5)
                 self._overlay_items.append((plot, item))
         if self.records and (self.current is None or not len(self.current.step_loss)):

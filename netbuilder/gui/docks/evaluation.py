@@ -84,6 +84,7 @@ class EvaluationView(QWidget):
         self.samples_grid = QGridLayout(self.samples)
         self.samples_grid.setSpacing(2)
         self._cells: list[QWidget] = []
+        self._columns = 0
         samples_scroll = _WidthWatchingScroll(self._reflow_samples)
         samples_scroll.setWidget(self.samples)
         samples_scroll.setWidgetResizable(True)
@@ -200,6 +201,7 @@ class EvaluationView(QWidget):
         cells = misclassified_cells(ev, classes, data, MAX_MISCLASSIFIED_SHOWN)
         wrong = len(getattr(ev, "misclassified", []) or [])
         self._cells = cells
+        self._columns = 0
         self._reflow_samples()
         shown = f" (first {len(cells)})" if wrong > len(cells) and cells else ""
         if not cells and wrong:
@@ -208,16 +210,33 @@ class EvaluationView(QWidget):
             self.samples_label.setText(f"{wrong} misclassified samples{shown}")
 
     def _reflow_samples(self) -> None:
-        """As many sample columns as the width holds: never a sideways scroll bar."""
+        """As many sample columns as the width holds (never a sideways scroll bar), rows as
+        tall as the pictures (the area scrolls vertically instead of squeezing them)."""
         if not self._cells:
             return
-        cell_width = max(c.sizeHint().width() for c in self._cells) + self.samples_grid.spacing()
-        width = self.samples_scroll.viewport().width() - 8
-        columns = max(1, min(8, width // max(1, cell_width)))
-        for cell in self._cells:
-            self.samples_grid.removeWidget(cell)
+        spacing = self.samples_grid.spacing()
+        cell_w = max(c.sizeHint().width() for c in self._cells) + spacing
+        cell_h = max(c.sizeHint().height() for c in self._cells) + spacing
+        margins = self.samples_grid.contentsMargins()
+        width = self.samples_scroll.viewport().width() - margins.left() - margins.right()
+        columns = max(1, min(8, width // max(1, cell_w)))
+        rows = -(-len(self._cells) // columns)
+        self.samples.setMinimumHeight(rows * cell_h + margins.top() + margins.bottom())
+        if columns == self._columns:
+            return
+        self._columns = columns
+        # a fresh grid: a reused one keeps the width of columns it no longer needs
+        inner = QWidget()
+        grid = QGridLayout(inner)
+        grid.setSpacing(self.samples_grid.spacing())
         for k, cell in enumerate(self._cells):
-            self.samples_grid.addWidget(cell, k // columns, k % columns)
+            grid.addWidget(cell, k // columns, k % columns)
+        inner.setMinimumHeight(rows * cell_h + margins.top() + margins.bottom())
+        old = self.samples_scroll.takeWidget()
+        self.samples_scroll.setWidget(inner)
+        self.samples, self.samples_grid = inner, grid
+        if old is not None:
+            old.deleteLater()
 
     def _show_regression(self, ev: Any) -> None:
         pred, true = _regression_pairs(ev)
@@ -251,8 +270,11 @@ class _WidthWatchingScroll(QScrollArea):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self._on_width()
+        self._on_width()
+
+    def showEvent(self, event: Any) -> None:  # a resize while hidden arrives late or never
+        super().showEvent(event)
+        self._on_width()
 
 
 def _pct(values: Sequence[float] | Any, i: int) -> str:
