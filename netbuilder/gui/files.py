@@ -199,6 +199,7 @@ class FileActions:
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
+                getattr(ckpt, "best_epoch", None),
                 self.session.runs.to_list(),
             )
         except CheckpointError as exc:

@@ -193,6 +193,7 @@ class Autosaver(QObject):
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
+                getattr(ckpt, "best_epoch", None),
                 s.runs.to_list(),
             )
         else:

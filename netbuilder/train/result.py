@@ -21,8 +21,9 @@ METRIC_NAMES = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"
 class TrainResult:
     """How a run ended and what it produced.
 
-    ``model`` holds the best weights, on the CPU, in eval mode; after a failure it holds the
-    best weights of the epochs that finished, or is None when none did.
+    ``model`` holds the best weights, on the CPU, in eval mode, or None when no epoch
+    finished (a stop or failure before the first validation): weights that were never
+    validated are not a trained model, and saving them could replace a good file.
     """
 
     status: str  # "completed" | "stopped" | "early_stopped" | "failed"

@@ -296,9 +296,11 @@ class Trainer:
         finally:  # decoding processes end with the run, whatever ended it
             batches.close()
             val_batches.close()
+        if best_state is None:  # stopped before the first epoch finished: nothing trained
+            result.model = None
+            return
         model.to("cpu")
-        if best_state is not None:
-            model.load_state_dict(best_state)
+        model.load_state_dict(best_state)
         model.eval()
         result.model = model
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.gui.worker import RunOutcome
-from netbuilder.train.checkpoint import Checkpoint, continued_metrics
+from netbuilder.train.checkpoint import Checkpoint, continued_best_epoch, continued_metrics
 from netbuilder.train.runs import RunRecord
 
 
@@ -52,6 +52,7 @@ def checkpoint_of(
         metrics=continued_metrics(earlier, result.metrics),
         classes=list(result.classes),
         optimizer_state=result.optimizer_state,
+        best_epoch=continued_best_epoch(earlier, result.best_epoch),
     )
 
 
