@@ -25,6 +25,7 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
 from netbuilder.train.checkpoint import Checkpoint
+from netbuilder.train.config import TrainConfig
 from netbuilder.train.runs import RunHistory, RunRecord
 
 _NO_CHECK_NEEDED = {"node_moved", "training_changed"}
@@ -60,6 +61,8 @@ class Session(QObject):
         self.model_run: RunRecord | None = None
         #: weights from a run in this window that are not in any .pt yet: closing asks first
         self.weights_unsaved = False
+        self._config: TrainConfig | None = None
+        self._config_key: tuple[int, str] | None = None
         self.analysis: Analysis = check(self.diagram)
         self._stale = False
         self.diagram.changed.connect(self._on_changed)
@@ -165,6 +168,17 @@ class Session(QObject):
         self.suggested_path = original
         self.undo_stack.resetClean()
         self.file_changed.emit()
+
+    def training_config(self) -> TrainConfig:
+        """The diagram's training settings, typed: parsed once per change of the settings
+        (raises ``ConfigError`` naming the bad setting). Everything in the window that needs
+        the settings asks here instead of re-reading the raw dict."""
+        key = (id(self.diagram.training), repr(self.diagram.training))
+        if self._config_key != key:
+            self._config = TrainConfig.from_dict(self.diagram.training)
+            self._config_key = key
+        assert self._config is not None
+        return self._config
 
     @property
     def model_name(self) -> str:

@@ -142,7 +142,7 @@ class TrainingWorkspace(QWidget):
     def _config_or_error(self) -> TrainConfig | None:
         """The diagram's training settings, or None after showing why they are unusable."""
         try:
-            config = TrainConfig.from_dict(self.diagram.training)  # parsed here, used typed
+            config = self.session.training_config()
         except ConfigError as exc:
             self.controls.show_error(str(exc))
             return None
@@ -402,7 +402,7 @@ class TrainingWorkspace(QWidget):
     def _show_device(self) -> None:
         """The device the settings ask for, as the trainer would resolve it."""
         try:
-            name = TrainConfig.from_dict(self.diagram.training).device
+            name = self.session.training_config().device
         except ConfigError:
             name = "auto"
         self.controls.show_device(name)
