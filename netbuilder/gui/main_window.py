@@ -1,10 +1,13 @@
-"""The main window: canvas in the centre, palette left, inspector right, problems below.
+"""The main window: two workspaces (``gui.workspaces``). Design: canvas in the centre,
+palette left, inspector right, problems below. Training: the training workspace fills it.
 
 Hooks for other parts of the app:
 
 * ``window.session``: the current diagram, its file, trained weights (``session.state_dict``)
   and latest check (``session.analysis``); ``session.analysed`` fires after every check.
-* ``window.add_dock(widget, area, title)``: add a panel (the training dock uses it).
+* ``window.add_dock(widget, area, title)``: add a panel (listed in the View menu).
+* ``window.show_workspace("design" | "training")``; ``window.training_panel`` is the
+  Training workspace (its widgets, e.g. a "try it" panel, can be added to its tabs).
 * ``window.export_menu``: the File > Export submenu; add actions to it.
 """
 
