@@ -47,8 +47,8 @@ def _prepare(example: str, batch: int) -> tuple[object, object, object, object]:
     from netbuilder.core.compile import compile_diagram
     from netbuilder.core.io import load
     from netbuilder.train.config import TrainConfig
-    from netbuilder.train.data import load_data
     from netbuilder.train.setup import LossAdapter
+    from netbuilder.train.sources import load_data
 
     diagram = load(ROOT / "resources" / "examples" / example)
     config = TrainConfig.from_dict({**diagram.training, "batch_size": batch, "device": "cpu"})

@@ -1,9 +1,11 @@
 """GUI responsiveness while training on the CPU (issue 4 benchmarks, DESIGN rule 8).
 
-Trains from the real ``TrainingDock`` in an offscreen window and measures, on the GUI thread:
+Trains from the real main window in its Training workspace (1280×720) and measures, on the
+GUI thread:
   * event-loop lateness: a 10 ms ``PreciseTimer`` records when each tick really arrives; the
-    lateness is the gap minus 10 ms (targets: p99 ≤ 16 ms, max ≤ 100 ms, ignoring the first
-    second, which holds start-up work such as data generation and model compilation);
+    lateness is the gap minus 10 ms (targets: p99 ≤ 16 ms, max ≤ 100 ms over the whole run
+    from the moment Start is pressed, the first 3 s of start-up included — data generation,
+    compiling, the first steps; issue 9 saw 59–77 ms there);
   * the GUI thread's own CPU time (``time.thread_time``), per second and per update — the
     figure that does not depend on what else the machine runs;
   * GUI CPU per update with 10^4 and 10^6 steps already plotted (synthetic events): a
@@ -13,14 +15,19 @@ Trains from the real ``TrainingDock`` in an offscreen window and measures, on th
 Two workloads: the CNN example on the built-in image set (tens of steps/s) and a tiny MLP
 with batch size 4 (thousands of steps/s) to show updates do not follow the step rate.
 
-Run:  QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_training.py [--seconds 8]
+Run under a real X server (as issue 9 measured):
+  xvfb-run -a -s "-screen 0 1280x720x24" env QT_QPA_PLATFORM=xcb \
+      python benchmarks/bench_gui_training.py [--seconds 8]
+or offscreen:  QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_training.py
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,13 +38,18 @@ from PySide6.QtWidgets import QApplication
 
 from netbuilder.core import io
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.docks.training import TrainingDock
+from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.worker import gui_training_threads
 from netbuilder.train.events import StepEvent
 
 TICK_MS = 10
-WARMUP_S = 1.0
-TARGETS = {"p99 lateness (ms)": 16.0, "max lateness (ms)": 100.0, "GUI updates / s": 30.0}
+FIRST_S = 3.0
+TARGETS = {
+    "p99 lateness (ms)": 16.0,
+    "max lateness (ms)": 100.0,
+    f"max, first {FIRST_S:g} s (ms)": 100.0,
+    "GUI updates / s": 30.0,
+}
 
 
 def workloads() -> dict[str, Diagram]:
@@ -48,40 +60,51 @@ def workloads() -> dict[str, Diagram]:
     return {"CNN, shapes, batch 64": cnn, "MLP, regression, batch 4": mlp}
 
 
+def make_window(diagram: Diagram):
+    """The real main window in its Training workspace at a laptop size, with settings and
+    crash-recovery copies in a temporary folder (never the user's own)."""
+    from PySide6.QtCore import QSettings
+
+    from netbuilder.gui import recovery
+    from netbuilder.gui.main_window import MainWindow
+
+    folder = tempfile.mkdtemp(prefix="nb-bench-")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, folder)
+    recovery.recovery_dir = lambda: Path(folder)  # type: ignore[assignment]
+    window = MainWindow()
+    window.resize(1280, 720)
+    window.show()
+    window.session.replace(diagram, None, "bench")
+    window.show_workspace("training")
+    return window, window.training_panel
+
+
 def measure(
     app: QApplication, diagram: Diagram, seconds: float, train: bool = True
 ) -> dict[str, float]:
-    """Lateness and update rates while ``diagram`` trains (or, with ``train=False``, while the
-    same dock sits idle: the machine's own scheduling noise, the floor for the ratios)."""
-    dock = TrainingDock(diagram)
-    dock.resize(1200, 800)
-    dock.show()
+    """Lateness and update rates from the moment Start is pressed (start-up included: data
+    generation, compiling, the first steps) while ``diagram`` trains — or, with
+    ``train=False``, while the same window sits idle: the machine's own scheduling noise."""
+    window, dock = make_window(diagram)
+    t0 = time.perf_counter()
+    while dock.picker.bundle is None and time.perf_counter() - t0 < 120:  # the preview
+        app.processEvents()
+        time.sleep(0.001)
+    for _ in range(20):
+        app.processEvents()
     ticks: list[float] = []
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(TICK_MS)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-
-    t0 = time.perf_counter()
-    if train:
-        dock.start()
-        # wait until steps flow, so start-up (data generation, compile) is excluded as well
-        while dock.step_events_seen == 0 and time.perf_counter() - t0 < 120:
-            app.processEvents()
-            time.sleep(0.001)
-    else:  # let the dataset preview finish so the idle dock really is idle
-        while dock.picker.bundle is None and time.perf_counter() - t0 < 120:
-            app.processEvents()
-            time.sleep(0.001)
-    first_step = time.perf_counter()
-    timer.start()
-    while time.perf_counter() - first_step < WARMUP_S:
-        app.processEvents()
     redraws0, drains0, steps0 = dock.curves.redraw_count, dock.runner.drain_count, 0
-    steps0 = dock.step_events_seen
-    ticks.clear()
+    timer.start()
     cpu0 = time.thread_time()  # CPU used by the GUI thread itself: independent of machine load
     start = time.perf_counter()
+    ticks.append(start)
+    if train:
+        dock.start()  # measured from here: the first seconds were the worst (issue 9)
     end = start + seconds
     while time.perf_counter() < end:
         app.processEvents()  # the event loop, driven here so the script controls its length
@@ -93,16 +116,21 @@ def measure(
     drains = dock.runner.drain_count - drains0
     steps = dock.step_events_seen - steps0
     dock.shutdown()
-    dock.close()
-    dock.deleteLater()
+    window.session.undo_stack.setClean()
+    window.session.weights_unsaved = False
+    window.close()
+    window.deleteLater()
     app.processEvents()
 
-    gaps = np.diff(np.asarray(ticks)) * 1000.0
+    at = np.asarray(ticks)
+    gaps = np.diff(at) * 1000.0
     late = np.clip(gaps - TICK_MS, 0.0, None) if gaps.size else np.zeros(1)
+    early = late[(at[1:] - start) <= FIRST_S] if gaps.size else np.zeros(1)
     return {
         "steps / s": steps / elapsed,
         "p99 lateness (ms)": float(np.percentile(late, 99)),
         "max lateness (ms)": float(late.max()),
+        f"max, first {FIRST_S:g} s (ms)": float(early.max()) if early.size else 0.0,
         "GUI updates / s": max(redraws, drains) / elapsed,
         "redraws / s": redraws / elapsed,
         "event batches / s": drains / elapsed,
@@ -116,7 +144,7 @@ def measure(
 def update_cost(app: QApplication, preload_steps: int, frames: int = 60) -> float:
     """GUI-thread CPU ms for one update (10 new steps + redraw) after ``preload_steps``
     steps are already plotted: the per-frame cost must not grow with the run's length."""
-    dock = TrainingDock(io.load("resources/examples/cnn_image_classifier.nbd"))
+    dock = TrainingWorkspace(io.load("resources/examples/cnn_image_classifier.nbd"))
     dock.resize(1200, 800)
     dock.show()
     app.processEvents()
@@ -156,13 +184,14 @@ def main() -> None:
     print(
         f"GUI responsiveness while training ({os.cpu_count()} CPU cores; torch threads: "
         f"{gui_training_threads()} for a GUI run, {torch.get_num_threads()} otherwise; "
-        f"{args.seconds:g} s measured after {WARMUP_S:g} s of training)\n"
+        f"{args.seconds:g} s measured from Start, start-up included; "
+        f"QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM')})\n"
     )
     header = f"{'workload':34} {'metric':20} {'measured':>10} {'target':>8} {'ratio':>7}"
     print(header)
     print("-" * len(header))
     failed = False
-    runs = [("idle dock (machine noise)", d, False) for d in list(workloads().values())[:1]]
+    runs = [("idle window (machine noise)", d, False) for d in list(workloads().values())[:1]]
     runs += [(name, d, True) for name, d in workloads().items()]
     for name, diagram, train in runs:
         result = measure(app, diagram, args.seconds, train)

@@ -35,9 +35,9 @@ from netbuilder.core.profile import profile  # noqa: E402
 from netbuilder.core.shapes import ShapeChecker  # noqa: E402
 from netbuilder.train.capture import ActivationCapture  # noqa: E402
 from netbuilder.train.config import TrainConfig  # noqa: E402
-from netbuilder.train.data import load_data  # noqa: E402
 from netbuilder.train.health import HealthMonitor  # noqa: E402
 from netbuilder.train.memory import predict_memory  # noqa: E402
+from netbuilder.train.sources import load_data  # noqa: E402
 from netbuilder.train.trainer import Trainer  # noqa: E402
 
 EXAMPLES = ROOT / "resources" / "examples"

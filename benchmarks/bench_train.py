@@ -26,8 +26,9 @@ from torch import nn
 from netbuilder.core.compile import compile_diagram
 from netbuilder.core.io import load
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataBundle, TensorData, load_data
+from netbuilder.train.data import DataBundle, TensorData
 from netbuilder.train.events import StatusEvent, StepEvent
+from netbuilder.train.sources import load_data
 from netbuilder.train.trainer import Trainer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"

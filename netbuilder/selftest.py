@@ -113,7 +113,7 @@ def _export(state: dict[str, Any]) -> str:
 def _reload(state: dict[str, Any]) -> str:
     import torch
 
-    from netbuilder.export.safe_load import safe_load_pt2
+    from netbuilder.core.safe_load import safe_load_pt2
 
     module = safe_load_pt2(state["pt2"]).module()
     spec = state["analysis"].nodes[state["analysis"].input_nodes()[0]].outputs["out"]

@@ -82,9 +82,9 @@ def _open_model(path: Path) -> _Predictor:
         raise _Refused(f"{path}: no such model file")
     suffix = path.suffix.lower()
     if suffix == ".pt2":
+        from netbuilder.core.safe_load import safe_load_pt2
         from netbuilder.export.errors import UnsafeFileError
         from netbuilder.export.pt2 import EXTRA_FILE
-        from netbuilder.export.safe_load import safe_load_pt2
 
         extra = {EXTRA_FILE: ""}
         try:

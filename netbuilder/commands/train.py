@@ -130,8 +130,9 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
         save_checkpoint,
     )
     from netbuilder.train.config import ConfigError, TrainConfig
-    from netbuilder.train.data import DataError, load_data
+    from netbuilder.train.data import DataError
     from netbuilder.train.setup import resolve_device
+    from netbuilder.train.sources import load_data
     from netbuilder.train.trainer import Trainer
 
     rank = dist.rank if dist is not None else 0

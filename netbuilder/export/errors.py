@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from netbuilder.core.safe_load import UnsafeFileError
+
+__all__ = ["ExportError", "MissingDependencyError", "UnsafeFileError", "VerificationError"]
+
 
 class ExportError(Exception):
     """The export could not be written (exit code 2 in the CLI: bad input or environment)."""
-
-
-class UnsafeFileError(ExportError):
-    """A file was refused because loading it could run code; nothing from it was run."""
 
 
 class MissingDependencyError(ExportError):

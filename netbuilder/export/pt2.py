@@ -21,10 +21,10 @@ from torch import nn
 from netbuilder import __version__
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, write_bytes_atomic
+from netbuilder.core.safe_load import safe_load_pt2
 from netbuilder.core.shapes import Analysis
 from netbuilder.export.errors import ExportError, UnsafeFileError, VerificationError
 from netbuilder.export.raw_inputs import pipeline_record, raw_runner, with_pipeline
-from netbuilder.export.safe_load import safe_load_pt2
 from netbuilder.export.verify import (
     TRACE_BATCH,
     ExportResult,

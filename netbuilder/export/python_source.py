@@ -20,10 +20,10 @@ from netbuilder.core.codegen import class_name_for, generate_code
 from netbuilder.core.compile import CompileError
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, write_bytes_atomic, write_text_atomic
+from netbuilder.core.safe_load import weights_only_load
 from netbuilder.core.shapes import Analysis
 from netbuilder.export.errors import ExportError, VerificationError
 from netbuilder.export.python_pipeline import pipeline_source, pipeline_usage
-from netbuilder.export.safe_load import weights_only_load
 from netbuilder.export.verify import (
     ExportResult,
     ModelInputs,

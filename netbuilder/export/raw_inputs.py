@@ -76,7 +76,8 @@ def training_inputs(checkpoint: Any, reload_data: bool = True) -> TrainingInputs
     """
     from netbuilder.train.checkpoint import CheckpointError, input_pipeline
     from netbuilder.train.config import ConfigError, TrainConfig
-    from netbuilder.train.data import DataError, load_data, validation_samples
+    from netbuilder.train.data import DataError, validation_samples
+    from netbuilder.train.sources import load_data
 
     warnings: list[str] = []
     if reload_data:

@@ -1,21 +1,20 @@
 """Export trained model…: pick a format and a path, export, verify, show the difference.
 
-The work is ``netbuilder.export.export_model`` (Qt-free) run on a plain worker thread, so
-the window stays responsive during the few seconds torch.export or ONNX take; the result
-comes back through a queued Qt signal. ``install_export_actions`` adds the menu entry to
-any window that has an ``export_menu`` and hands back the action, so a training panel can
-show the same command as a button.
+The work is ``netbuilder.export.export_model`` (Qt-free) run through ``BackgroundJobs`` (the
+app's one mechanism for background work), so the window stays responsive during the few
+seconds torch.export or ONNX take; the result comes back on the GUI thread.
+``install_export_actions`` adds the menu entry to any window that has an ``export_menu``
+and hands back the action, so a training panel can show the same command as a button.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.export import FORMATS, SUFFIXES, ExportError, ExportResult, default_output
 from netbuilder.export.onnx_format import INSTALL_HINT, missing_onnx_packages
+from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 ModelFactory = Callable[[], Any]  # () -> nn.Module with the trained weights loaded
 READY_TEXT = "Each export is reloaded and compared with the model here."
@@ -62,12 +62,6 @@ def trained_model_for(session: Any) -> Any:
         ) from None
 
 
-class _Relay(QObject):
-    """Carries the worker thread's outcome to the GUI thread (queued connection)."""
-
-    done = Signal(object)  # ExportResult | Exception
-
-
 class ExportDialog(QDialog):
     """Modal dialog; ``export_finished`` fires with the ``ExportResult`` or the exception."""
 
@@ -94,9 +88,8 @@ class ExportDialog(QDialog):
         self.checkpoint = checkpoint
         self.result: ExportResult | None = None
         self.error: Exception | None = None
-        self._thread: threading.Thread | None = None
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._finished)
+        self._job: int | None = None  # the export running in BackgroundJobs
+        BackgroundJobs.shared().finished.connect(self._on_job_finished)
 
         self.format_combo = QComboBox()
         missing = missing_onnx_packages()
@@ -198,7 +191,7 @@ class ExportDialog(QDialog):
     # ------------------------------------------------------------------ running
     @property
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._job is not None
 
     def start_export(self) -> None:
         """Export on a worker thread; the outcome arrives in ``_finished``."""
@@ -216,40 +209,44 @@ class ExportDialog(QDialog):
         self.result_label.setStyleSheet("")
         self.result_label.setText(f"Exporting and verifying {FORMATS[fmt]}…")
 
-        def work() -> None:
+        diagram, factory, classes = self.diagram, self.model_factory, self.classes
+
+        def work() -> Any:
             from netbuilder.export import export_model
             from netbuilder.export.raw_inputs import TrainingInputs, training_inputs
 
             try:
                 # a private copy: the app may evaluate the same model while this runs
-                model = copy.deepcopy(self.model_factory())
+                model = copy.deepcopy(factory())
                 found = (
                     training_inputs(checkpoint, validate)
                     if checkpoint is not None
                     else TrainingInputs(None, None)
                 )
                 outcome: Any = export_model(
-                    self.diagram,
+                    diagram,
                     model,
                     fmt,
                     out,
-                    classes=self.classes,
+                    classes=classes,
                     pipeline=found.pipeline,
                     bake_normalisation=bake,
                     validation=found.validation,
                 )
                 outcome.notes += [f"note: {w}" for w in found.warnings]
-            except Exception as exc:  # shown to the user; the dialog must never crash
-                outcome = exc
-            self._relay.done.emit(outcome)
+                return outcome
+            except Exception as exc:  # kept whole: its type decides the message's title
+                return exc
 
-        self._thread = threading.Thread(target=work, name="netbuilder-export", daemon=True)
-        self._thread.start()
+        self._job = BackgroundJobs.shared().submit(work, "export")
+
+    def _on_job_finished(self, result: JobResult[Any]) -> None:
+        if result.job != self._job:
+            return  # another asker's job
+        self._finished(result.value if result.ok else Exception(result.error))
 
     def _finished(self, outcome: object) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._thread = None
+        self._job = None
         self._format_changed()
         if isinstance(outcome, ExportResult):
             self.result = outcome
@@ -274,8 +271,8 @@ class ExportDialog(QDialog):
 
     def wait(self, timeout: float = 120.0) -> None:
         """Block until a running export ends (closing the window, tests)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self._job is not None:
+            BackgroundJobs.shared().wait(self._job, timeout)
 
     def done(self, code: int) -> None:  # closing while exporting: let the thread finish
         self.wait()

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QSaveFile, QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, dumps, load
-
-if TYPE_CHECKING:
-    from netbuilder.gui.main_window import MainWindow
+from netbuilder.gui.session import Session
 
 MAX_RECENT = 10
 FILE_FILTER = "NetBuilder diagrams (*.nbd);;Trained models (*.pt);;All files (*)"
@@ -58,10 +56,27 @@ def write_diagram(diagram: Diagram, path: Path) -> None:
         raise OSError(f.errorString())
 
 
-class FileActions:
-    """The file verbs of one window."""
+class FileHost(Protocol):
+    """What the file verbs need of their window (``gui.main_window.MainWindow`` is one).
 
-    def __init__(self, window: MainWindow) -> None:
+    A protocol, not an import of the main window, which imports this module: no cycle.
+    """
+
+    session: Session
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def after_load(self) -> None: ...
+
+    def rebuild_recent_menu(self) -> None: ...
+
+    def stop_training_first(self, verb: str) -> bool: ...
+
+
+class FileActions:
+    """The file verbs of one window (a ``QWidget`` that is a ``FileHost``)."""
+
+    def __init__(self, window: FileHost) -> None:
         self.window = window
         self.session = window.session
 
@@ -102,7 +117,7 @@ class FileActions:
 
     # ------------------------------------------------------------------ verbs
     def new(self) -> bool:
-        if not self.maybe_save():
+        if not self.window.stop_training_first("start a new diagram") or not self.maybe_save():
             return False
         self.session.replace(Diagram(), None)
         self.window.after_load()
@@ -119,7 +134,9 @@ class FileActions:
         except OpenError as exc:
             self._error("Cannot open", str(exc))
             return False
-        if ask and not self.maybe_save():
+        if ask and not (
+            self.window.stop_training_first("open another diagram") and self.maybe_save()
+        ):
             return False
         path = Path(path)
         if as_template or path.suffix.lower() == ".pt":
@@ -165,8 +182,9 @@ class FileActions:
         if path is None:
             stem = Path(self.session.path or self.session.display_name).stem or "model"
             start = str(Path(self._start_dir()) / f"{stem}.pt")
+            title = f"Save Trained Model ({self.session.model_name})"
             chosen, _ = QFileDialog.getSaveFileName(
-                self.window, "Save Trained Model", start, "Trained models (*.pt)"
+                self.window, title, start, "Trained models (*.pt)"
             )
             if not chosen:
                 return False
@@ -183,13 +201,16 @@ class FileActions:
                 getattr(ckpt, "optimizer_state", None),
                 getattr(ckpt, "best_epoch", None),
                 pipeline=getattr(ckpt, "pipeline", None),
+                runs=self.session.runs.to_list(),
             )
         except CheckpointError as exc:
             self._error("Cannot save the trained model", str(exc))
             return False
         self.session.mark_weights_saved()
         self.add_recent(path.resolve())
-        self.window.statusBar().showMessage(f"Saved the trained model to {path}", 6000)
+        self.window.statusBar().showMessage(
+            f"Saved the trained model ({self.session.model_name}) to {path}", 6000
+        )
         return True
 
     def save_to(self, path: Path) -> bool:

@@ -11,7 +11,7 @@ or line and leaves the current diagram untouched.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
@@ -28,9 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.gui.files import FileActions, FileHost
+
 if TYPE_CHECKING:
-    from netbuilder.gui.main_window import MainWindow
     from netbuilder.importers import ImportResult
+
+
+class ImportHost(FileHost, Protocol):
+    """What the import verbs need of their window (``gui.main_window.MainWindow`` is one).
+
+    A protocol, not an import of the main window, which imports this module: no cycle.
+    """
+
+    files: FileActions
+
 
 IMPORT_FILTER = (
     "Networks (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch module (*.py);;"
@@ -103,7 +114,7 @@ def run_import(
 class ImportActions:
     """The import and Mermaid-export verbs of one window."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: ImportHost) -> None:
         self.window = window
         self.act_import = QAction("&Import…", window)
         self.act_import.setShortcut("Ctrl+I")

@@ -1,10 +1,13 @@
-"""The main window: canvas in the centre, palette left, inspector right, problems below.
+"""The main window: two workspaces (``gui.workspaces``). Design: canvas in the centre,
+palette left, inspector right, problems below. Training: the training workspace fills it.
 
 Hooks for other parts of the app:
 
 * ``window.session``: the current diagram, its file, trained weights (``session.state_dict``)
   and latest check (``session.analysis``); ``session.analysed`` fires after every check.
-* ``window.add_dock(widget, area, title)``: add a panel (the training dock uses it).
+* ``window.add_dock(widget, area, title)``: add a panel (listed in the View menu).
+* ``window.show_workspace("design" | "training")``; ``window.training_panel`` is the
+  Training workspace (its widgets, e.g. a "try it" panel, can be added to its tabs).
 * ``window.export_menu``: the File > Export submenu; add actions to it.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QPointF, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -42,7 +45,7 @@ from netbuilder.gui.cost import CostStatus
 from netbuilder.gui.docks.inspector import Inspector
 from netbuilder.gui.docks.palette import Palette
 from netbuilder.gui.docks.problems import ProblemsList
-from netbuilder.gui.docks.training import TrainingDock
+from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
@@ -52,6 +55,7 @@ from netbuilder.gui.recovery import Autosaver
 from netbuilder.gui.run_watch import install_watch_action
 from netbuilder.gui.session import Session
 from netbuilder.gui.theme import format_count
+from netbuilder.gui.workspaces import Workspaces
 from netbuilder.resources import example_info, example_paths
 
 Area = Qt.DockWidgetArea
@@ -72,7 +76,6 @@ class MainWindow(QMainWindow):
         self.scene = DiagramScene(self.session.diagram, self.editor, self)
         self.view = DiagramView(self.scene, self)
         self.view.example_chosen.connect(lambda path: self.files.open(path, as_template=True))
-        self.setCentralWidget(self.view)
         self.scene.apply_analysis(self.session.analysis)
 
         self.palette_panel = Palette(self)
@@ -86,16 +89,17 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
         bottom = Area.BottomDockWidgetArea
         self.problems_dock = self.add_dock(self.problems, bottom, "Problems")
-        self.training_panel = TrainingDock.for_session(self.session, self)
-        self.training_panel.select_node = self.select_node
-        self.training_dock = self.add_dock(self.training_panel, bottom, "Training")
         self.history_dock = self.add_dock(self.history, bottom, "History")
         # one tabbed group only: with a second group (Inspector | History on the right) Qt
         # left a duplicate of that group's tab bar drawn over the canvas
-        self.tabifyDockWidget(self.problems_dock, self.training_dock)
-        self.tabifyDockWidget(self.training_dock, self.history_dock)
+        self.tabifyDockWidget(self.problems_dock, self.history_dock)
         self.problems_dock.raise_()
-        self.training_dock.visibilityChanged.connect(self._make_room_for_training)
+        # the Training workspace is a page of its own, not a panel under the canvas
+        self.training_panel = TrainingWorkspace.for_session(self.session, self)
+        self.training_panel.node_failed.connect(self.select_node)
+        docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock]
+        self.workspaces = Workspaces(self, self.view, self.training_panel, docks)
+        self.setCentralWidget(self.workspaces.stack)
         self._sized_docks = False
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [230, 300], Qt.Orientation.Horizontal
@@ -113,7 +117,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._update_status(self.session.analysis)
         self._update_title()
-        self.resize(1400, 860)
+        self.resize(self._default_size())
         self.restore_settings()
 
     # ------------------------------------------------------------------ docks
@@ -152,9 +156,7 @@ class MainWindow(QMainWindow):
             "Save the trained weights, optimizer state and metrics as a .pt checkpoint",
         )
         self.act_save_trained.setEnabled(False)
-        self.session.weights_changed.connect(
-            lambda: self.act_save_trained.setEnabled(self.session.state_dict is not None)
-        )
+        self.session.weights_changed.connect(self._name_trained_model_actions)
         self.act_export_png = self._action("Image (PNG)…", lambda: self.export_image(".png"))
         self.act_export_svg = self._action("Image (SVG)…", lambda: self.export_image(".svg"))
         self.act_quit = self._action("&Quit", self.close, STD.Quit)
@@ -199,6 +201,7 @@ class MainWindow(QMainWindow):
         self.export_menu.addAction(self.imports.act_mermaid)
         # enabled while the session holds trained weights (a finished run or an opened .pt)
         self.act_export_trained = install_export_actions(self, lambda: self.session)
+        self._name_trained_model_actions()
         self.act_watch_run = install_watch_action(self, file_menu)  # a run's curves, live
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -210,13 +213,32 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([self.act_add, self.act_layout])
         self.view_menu = bar.addMenu("&View")
+        self.view_menu.addActions([self.workspaces.act_design, self.workspaces.act_training])
+        self.view_menu.addSeparator()
         self.view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         self.view_menu.addSeparator()
         for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
             self.view_menu.addAction(dock.toggleViewAction())
+        bar.setCornerWidget(self.workspaces.tab_bar, Qt.Corner.TopRightCorner)
+        train_menu = bar.addMenu("&Train")
+        train_menu.addActions(self.training_panel.controls.menu_actions())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About NetBuilder", self._about))
         self.rebuild_recent_menu()
+
+    def _name_trained_model_actions(self) -> None:
+        """Save/Export Trained Model act on this document's weights and name their run."""
+        name = self.session.model_name
+        self.act_save_trained.setEnabled(bool(name))
+        self.act_save_trained.setText(
+            f"Save &Trained Model ({name})…" if name else "Save &Trained Model…"
+        )
+        if hasattr(self, "act_export_trained"):
+            self.act_export_trained.setText(
+                f"Trained Model ({name}: .pt2, ONNX, Python)…"
+                if name
+                else "Trained Model (.pt2, ONNX, Python)…"
+            )
 
     def rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -345,35 +367,18 @@ class MainWindow(QMainWindow):
             self._sized_docks = True  # first start: a slim problems list under the canvas
             self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
 
-    #: The training panel's curves and settings need about this much height to be readable.
-    TRAINING_MIN_HEIGHT = 380
-    _grow_pending = False
+    def _default_size(self) -> QSize:
+        """1400×860, or less on a small screen: a window larger than the screen hides
+        its right-hand side (the workspace tabs, the inspector) off the edge."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return QSize(1400, 860)
+        free = screen.availableGeometry()
+        return QSize(min(1400, free.width()), min(860, free.height()))
 
-    def resizeDocks(self, docks: list, sizes: list, orientation: Qt.Orientation) -> None:  # type: ignore[override]
-        self._grow_pending = False  # an explicit size replaces the automatic one
-        super().resizeDocks(docks, sizes, orientation)
-
-    def _make_room_for_training(self, visible: bool) -> None:
-        """Grow the bottom dock area when the Training tab comes up squeezed.
-
-        It shares its tab group with the slim Problems list (120 px on first start), so a
-        first click on Training would otherwise show a strip with no curves in it. A height
-        the user chose that is already big enough is left alone.
-        """
-        if not visible or self.training_dock.isFloating():
-            return
-        self._grow_pending = True
-
-        def grow() -> None:
-            if not self._grow_pending:  # a size set explicitly meanwhile wins
-                return
-            self._grow_pending = False
-            floor = min(self.TRAINING_MIN_HEIGHT, int(0.6 * self.height()))
-            if self.training_dock.isVisible() and self.training_dock.height() < 0.85 * floor:
-                wanted = max(floor, min(int(0.45 * self.height()), int(0.6 * self.height())))
-                self.resizeDocks([self.training_dock], [wanted], Qt.Orientation.Vertical)
-
-        QTimer.singleShot(0, grow)  # after the tab switch has laid the dock out
+    def show_workspace(self, name: str) -> None:
+        """Bring the Design or Training workspace (``gui.workspaces``) to the front."""
+        self.workspaces.show(name)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(u.toLocalFile().lower().endswith((".nbd", ".pt")) for u in event.mimeData().urls()):
@@ -406,15 +411,19 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def _stop_training_to_close(self) -> bool:
-        """Ask before ending a running training; stopping hands its best weights to the
-        session first, so the save question that follows can offer to keep them."""
+        return self.stop_training_first("close")
+
+    def stop_training_first(self, verb: str) -> bool:
+        """Ask before ending a running training (to close, or to show another diagram: a run
+        belongs to its diagram); stopping hands its best weights to the session first, so
+        the save question that follows can offer to keep them. False: the user cancelled."""
         panel = self.training_panel
         if not panel.is_running():
             return True
         answer = QMessageBox.question(
             self,
             "Training is running",
-            "Stop the training and close? You can save the best weights trained so far.",
+            f"Stop the training and {verb}? You can save the best weights trained so far.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -426,10 +435,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ settings
     #: Bumped whenever the set or default arrangement of docks changes: Qt then ignores a
     #: layout saved by an older NetBuilder instead of restoring docks into odd places.
-    LAYOUT_VERSION = 2
+    LAYOUT_VERSION = 3
 
     def save_settings(self) -> None:
         s = QSettings()
+        self.workspaces.restore_design_docks()  # the layout is saved as Design has it
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(self.LAYOUT_VERSION))
 

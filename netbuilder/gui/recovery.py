@@ -28,10 +28,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, Qt, QTimer
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from netbuilder import __version__
 from netbuilder.core.diagram import Diagram
@@ -39,10 +39,25 @@ from netbuilder.core.io import DiagramFileError, load, save, write_text_atomic
 from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 if TYPE_CHECKING:
-    from netbuilder.gui.main_window import MainWindow
     from netbuilder.gui.session import Session
 
 log = logging.getLogger(__name__)
+
+
+class MainWindow(Protocol):
+    """What recovery needs of a window (``gui.main_window.MainWindow`` is one).
+
+    A protocol rather than an import: the main window imports this module for its
+    ``Autosaver``, and importing it back would make a cycle.
+    """
+
+    session: Session
+    autosave: Autosaver
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def after_load(self) -> None: ...
+
 
 FIRST_DELAY_MS = 5_000  # a fresh drawing is covered soon after its first edit
 INTERVAL_MS = 30_000  # then at most this much work is at risk
@@ -180,6 +195,7 @@ class Autosaver(QObject):
                 getattr(ckpt, "optimizer_state", None),
                 getattr(ckpt, "best_epoch", None),
                 pipeline=getattr(ckpt, "pipeline", None),
+                runs=s.runs.to_list(),
             )
         else:
             path.unlink(missing_ok=True)
@@ -430,7 +446,7 @@ def _open_in(target: MainWindow, orphan: Orphan) -> None:
     if orphan.weights.exists():
         try:
             ckpt = load_checkpoint(orphan.weights)
-            target.session.set_weights(ckpt.state_dict, ckpt)  # unsaved again, offered on close
+            target.session.recover_weights(ckpt)  # unsaved again, offered on close
         except CheckpointError as exc:  # the diagram alone is still worth having
             log.warning("unreadable recovered weights %s: %s", orphan.weights, exc)
             target.statusBar().showMessage(f"The autosaved trained weights were unreadable: {exc}")
@@ -453,11 +469,10 @@ _windows: list[MainWindow] = []
 
 def _new_window(beside: MainWindow, offset: int) -> MainWindow:
     """A top-level window like the first one, cascaded so that both can be seen."""
-    from netbuilder.gui.main_window import MainWindow
-
-    win = MainWindow()
+    win: Any = type(beside)()
     win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    win.move(beside.pos().x() + 40 * offset, beside.pos().y() + 40 * offset)
+    pos = beside.pos()  # type: ignore[attr-defined]
+    win.move(pos.x() + 40 * offset, pos.y() + 40 * offset)
     _windows.append(win)
     win.destroyed.connect(lambda _obj=None, w=win: _forget(w))
     win.show()

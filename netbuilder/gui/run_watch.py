@@ -85,7 +85,7 @@ class RunWatcher(QObject):
 
 
 def watch_in_panel(panel: Any, path: str | Path, on_checkpoint: Any = None) -> RunWatcher:
-    """Stream the run at ``path`` into ``panel`` (a ``TrainingDock``) like a local run.
+    """Stream the run at ``path`` into ``panel`` (a ``TrainingWorkspace``) like a local run.
 
     ``on_checkpoint(path)`` is called when the run ends having saved a checkpoint. The
     watcher is a child of the panel: it ends with it, or when a new watch replaces it.
@@ -154,10 +154,7 @@ def watch_folder(window: Any, folder: Path) -> RunWatcher | None:
             "'netbuilder train' writes beside its checkpoint. Watching it anyway: the curves "
             "appear when the run starts.",
         )
-    dock = getattr(window, "training_dock", None)
-    if dock is not None:
-        dock.show()
-        dock.raise_()
+    window.show_workspace("training")  # the curves are in the Training workspace
     return watch_in_panel(panel, folder, lambda path: offer_checkpoint(window, path))
 
 

@@ -24,13 +24,15 @@ sped the trainer up — without any sleep in the training loop.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -321,9 +323,80 @@ class TrainingRunner(QObject):
         self.finished.emit(outcome)
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class JobResult(Generic[T]):
+    """What a background job gave back: its value, or ``error`` (one line) when it raised."""
+
+    job: int
+    value: T | None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class BackgroundJobs(QObject):
+    """The one way to run a short job off the GUI thread (dataset previews, evaluations,
+    exports); training runs have their own ``TrainingRunner`` above.
+
+    ``submit(work)`` runs ``work()`` on a worker thread and returns a job number;
+    ``finished(JobResult)`` then arrives queued on the GUI thread. One instance serves the
+    whole application (``shared()``) and is never deleted, so a job that outlives the
+    widget that asked for it never emits on a deleted object: receivers connect to
+    ``finished`` (Qt drops the connection when they are deleted) and keep the job numbers
+    they are waiting for. ``work`` must not touch widgets.
+    """
+
+    finished = Signal(object)  # JobResult
+    _instance: BackgroundJobs | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+        self._threads: dict[int, threading.Thread] = {}
+
+    @classmethod
+    def shared(cls) -> BackgroundJobs:
+        """The application-wide instance (created on the GUI thread on first use)."""
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def submit(self, work: Callable[[], T], name: str = "job") -> int:
+        job = next(self._ids)
+
+        def run() -> None:
+            try:
+                result: JobResult[Any] = JobResult(job, work())
+            except Exception as exc:  # reported to the asker in words; never kills the app
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                result = JobResult(job, None, first)
+            self.finished.emit(result)
+
+        thread = threading.Thread(target=run, name=f"netbuilder-{name}", daemon=True)
+        self._threads = {k: t for k, t in self._threads.items() if t.is_alive()}
+        self._threads[job] = thread
+        thread.start()
+        return job
+
+    def wait(self, job: int, timeout: float = 120.0) -> bool:
+        """Block until ``job`` has ended (closing a dialog, tests); True when it has."""
+        thread = self._threads.get(job)
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+
 __all__ = [
     "DRAIN_INTERVAL_MS",
     "MAX_UPDATES_PER_S",
+    "BackgroundJobs",
+    "JobResult",
     "RunOutcome",
     "TrainingRunner",
     "TrainingWorker",

@@ -1,7 +1,7 @@
 """Bring networks in: PyTorch modules, ``.pt2`` programs, ONNX files and Mermaid charts.
 
 Qt-free. May import ``netbuilder.core`` and, for the ``.pt2`` safety checks only,
-``netbuilder.export.safe_load``; never ``train`` or ``gui``. Every importer returns a
+``netbuilder.core.safe_load``; never ``train`` or ``gui``. Every importer returns a
 complete ``ImportResult`` (diagram checked, weights verified against the source) or raises
 ``ModelImportError`` listing every problem with its node or line: never a half-made diagram.
 

@@ -338,8 +338,8 @@ def _rnn_index(n: fx.Node, inside: set[fx.Node]) -> int | None:
 
 def import_pt2(path: str | os.PathLike[str]) -> ImportResult:
     """Read ``path`` safely and map its program; ModelImportError lists every problem."""
+    from netbuilder.core.safe_load import safe_load_pt2
     from netbuilder.export.errors import UnsafeFileError
-    from netbuilder.export.safe_load import safe_load_pt2
 
     path = Path(path)
     try:

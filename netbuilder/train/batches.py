@@ -27,7 +27,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler, default_collate
 
 from netbuilder.train.data import DataError, TensorData
-from netbuilder.train.setup import LossAdapter
+from netbuilder.train.loss import LossAdapter
 
 MAX_AUTO_WORKERS = 4
 

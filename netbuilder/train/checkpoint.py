@@ -18,8 +18,7 @@ from torch import nn
 from netbuilder import __version__
 from netbuilder.core import io as diagram_io
 from netbuilder.core.diagram import Diagram
-from netbuilder.export.errors import UnsafeFileError
-from netbuilder.export.safe_load import weights_only_load
+from netbuilder.core.safe_load import UnsafeFileError, weights_only_load
 from netbuilder.train.pipeline import InputPipeline
 
 CHECKPOINT_FORMAT = "netbuilder-checkpoint"
@@ -64,6 +63,8 @@ class Checkpoint:
     #: how raw inputs become model inputs (``train.pipeline``); None in checkpoints written
     #: before NetBuilder recorded it: ``input_pipeline`` then reconstructs it.
     pipeline: InputPipeline | None = None
+    #: the run history of the diagram (``train.runs.RunHistory.to_list``): plain dicts
+    runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def checkpoint_payload(
@@ -75,6 +76,7 @@ def checkpoint_payload(
     optimizer_state: dict[str, Any] | None = None,
     best_epoch: int | None = None,
     pipeline: InputPipeline | None = None,
+    runs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The dict written to disk: weights on the CPU, the diagram as ``.nbd`` JSON text.
 
@@ -102,6 +104,8 @@ def checkpoint_payload(
         payload["optimizer_state"] = optimizer_state
     if pipeline is not None:
         payload["input_pipeline"] = pipeline.to_dict()
+    if runs:
+        payload["runs"] = list(runs)
     return payload
 
 
@@ -115,11 +119,20 @@ def save_checkpoint(
     optimizer_state: dict[str, Any] | None = None,
     best_epoch: int | None = None,
     pipeline: InputPipeline | None = None,
+    runs: list[dict[str, Any]] | None = None,
 ) -> None:
     """Write atomically, so an interrupted save never destroys an earlier checkpoint."""
     buffer = io.BytesIO()
     payload = checkpoint_payload(
-        diagram, model, training, metrics, classes, optimizer_state, best_epoch, pipeline
+        diagram,
+        model,
+        training,
+        metrics,
+        classes,
+        optimizer_state,
+        best_epoch,
+        pipeline,
+        runs,
     )
     torch.save(payload, buffer)
     try:
@@ -198,6 +211,9 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
             pipeline = InputPipeline.from_dict(raw["input_pipeline"])
         except (TypeError, ValueError):
             raise CheckpointError(path, "the saved input pipeline is damaged") from None
+    runs = raw.get("runs", [])
+    if not isinstance(runs, list):
+        raise CheckpointError(path, "the saved run history is damaged")
     return Checkpoint(
         diagram,
         state,
@@ -209,6 +225,7 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         optimizer_state,
         best_epoch,
         pipeline,
+        runs,
     )
 
 
@@ -223,8 +240,9 @@ def input_pipeline(checkpoint: Checkpoint, reload_data: bool = True) -> InputPip
     if checkpoint.pipeline is not None:
         return checkpoint.pipeline
     from netbuilder.train.config import ConfigError, TrainConfig
-    from netbuilder.train.data import DataError, input_spec, load_data
+    from netbuilder.train.data import DataError, input_spec
     from netbuilder.train.pipeline import assumed_pipeline
+    from netbuilder.train.sources import load_data
 
     if reload_data:
         try:

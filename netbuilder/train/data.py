@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 from torch.utils.data import Dataset
@@ -146,31 +145,6 @@ def input_spec(diagram: Diagram) -> tuple[str, TensorSpec]:
     if not outputs:
         raise DataError(f"the input block '{nid}' has no valid shape; fix its parameters")
     return nid, outputs[0]
-
-
-def load_data(config: TrainConfig, diagram: Diagram) -> DataBundle:
-    """Load or generate ``config.dataset`` shaped for the diagram's input block."""
-    node_id, spec = input_spec(diagram)
-    source = config.dataset.strip()
-    if source.startswith("builtin:"):
-        from netbuilder.train.builtin import load_builtin
-
-        return load_builtin(source.removeprefix("builtin:"), spec, node_id, config)
-    path = Path(source).expanduser()
-    if not path.exists():
-        raise DataError(f"the dataset '{source}' does not exist (no such file or folder)")
-    if path.is_dir():
-        from netbuilder.train.folders import load_image_folder
-
-        return load_image_folder(path, spec, node_id, config)
-    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        from netbuilder.train.tables import load_table
-
-        return load_table(path, spec, node_id, config)
-    raise DataError(
-        f"the dataset '{source}' is neither an image folder nor a .csv/.tsv table "
-        "nor 'builtin:NAME'"
-    )
 
 
 def need_spec(spec: TensorSpec, node_id: str, rank: int, what: str, dataset: str) -> None:

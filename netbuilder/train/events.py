@@ -7,10 +7,8 @@ objects directly but hand the event to their GUI thread (DESIGN rule 8).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from netbuilder.train.trainer import TrainResult
+from netbuilder.train.result import TrainResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +44,14 @@ class EpochEvent:
 
 @dataclass(frozen=True, slots=True)
 class StatusEvent:
-    """A line for the user: loading data, device chosen, paused, early stop, ..."""
+    """A line for the user: loading data, device chosen, paused, early stop, ...
+
+    ``device`` is set on the line that starts training: the device the run really uses
+    (after "auto" was resolved), so nobody has to read it back out of the message.
+    """
 
     message: str
+    device: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

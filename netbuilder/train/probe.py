@@ -15,8 +15,9 @@ from netbuilder.core.compile import compile_diagram
 from netbuilder.core.diagram import Diagram
 from netbuilder.train.batches import Batches
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataBundle, load_data
+from netbuilder.train.data import DataBundle
 from netbuilder.train.setup import LossAdapter, check_model_fits_data, resolve_device
+from netbuilder.train.sources import load_data
 
 
 class ProbeError(Exception):

@@ -16,6 +16,7 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.tensor import format_shape
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.data import DataBundle, TensorData, input_spec
+from netbuilder.train.loss import LossAdapter
 
 
 class TrainingFailure(Exception):
@@ -46,55 +47,6 @@ def use_bf16(mode: str, device: torch.device) -> bool:
     if mode == "auto" and device.type == "cuda":
         return bool(torch.cuda.is_bf16_supported())
     return False
-
-
-class LossAdapter:
-    """The loss function plus the target form it needs (labels, one-hot, floats).
-
-    Targets are converted once per dataset, never per step.
-    """
-
-    def __init__(self, name: str, data: DataBundle) -> None:
-        self.name = name
-        self.classification = data.task == "classification"
-        self.num_classes = len(data.classes)
-        self.out_dim: int | None = None
-        if name == "cross_entropy" and not self.classification:
-            raise ConfigError(
-                f"the loss cross_entropy needs class labels, but '{data.name}' is a regression "
-                "dataset; use mse or l1"
-            )
-        self.fn: nn.Module = {
-            "cross_entropy": nn.CrossEntropyLoss(),
-            "mse": nn.MSELoss(),
-            "l1": nn.L1Loss(),
-            "bce_with_logits": nn.BCEWithLogitsLoss(),
-        }[name]
-
-    @property
-    def binary(self) -> bool:
-        """A single-logit two-class model trained with BCE."""
-        return self.classification and self.out_dim == 1 and self.num_classes == 2
-
-    def targets(self, y: torch.Tensor) -> torch.Tensor:
-        """Dataset targets → what ``fn`` compares the model output with."""
-        if not self.classification:
-            y = y.float()
-            return y[:, None] if y.dim() == 1 else y
-        if self.name == "cross_entropy":
-            return y.long()
-        if self.binary:
-            return y.float()[:, None]
-        return nn.functional.one_hot(y.long(), self.num_classes).float()
-
-    def __call__(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return self.fn(out.float() if out.dtype != torch.float32 else out, target)
-
-    def predict(self, out: torch.Tensor) -> torch.Tensor:
-        """Class labels from model outputs."""
-        if self.binary:
-            return (out[:, 0] > 0).long()
-        return out.argmax(-1)
 
 
 def build_optimizer(cfg: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:

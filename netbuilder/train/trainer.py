@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -23,7 +23,7 @@ from netbuilder.core.compile import CompileError, compile_diagram, find_failing_
 from netbuilder.core.diagram import Diagram
 from netbuilder.train.batches import Batches
 from netbuilder.train.config import ConfigError, TrainConfig
-from netbuilder.train.data import DataBundle, DataError, load_data
+from netbuilder.train.data import DataBundle, DataError
 from netbuilder.train.events import (
     EpochEvent,
     FailedEvent,
@@ -33,8 +33,9 @@ from netbuilder.train.events import (
     TrainEvent,
 )
 from netbuilder.train.hooks import TrainHook
+from netbuilder.train.loss import LossAdapter
+from netbuilder.train.result import METRIC_NAMES, TrainResult
 from netbuilder.train.setup import (
-    LossAdapter,
     TrainingFailure,
     build_optimizer,
     build_scheduler,
@@ -44,46 +45,16 @@ from netbuilder.train.setup import (
     restore_optimizer,
     use_bf16,
 )
+from netbuilder.train.sources import load_data
 
 if TYPE_CHECKING:
     from netbuilder.train.distributed import Distributed
 
 EventCallback = Callable[[TrainEvent], None]
-METRIC_NAMES = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")
 
 
 class _Stopped(Exception):
     """Raised inside the loop when the user pressed Stop."""
-
-
-@dataclass
-class TrainResult:
-    """How a run ended and what it produced.
-
-    ``model`` holds the best weights, on the CPU, in eval mode, or None when no epoch
-    finished (a stop or failure before the first validation): weights that were never
-    validated are not a trained model, and saving them could replace a good file.
-    """
-
-    status: str  # "completed" | "stopped" | "early_stopped" | "failed"
-    model: nn.Module | None
-    metrics: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in METRIC_NAMES})
-    classes: list[str] = field(default_factory=list)
-    best_epoch: int | None = None
-    device: str = "cpu"
-    error: str | None = None
-    config: TrainConfig = field(default_factory=TrainConfig)
-    node_id: str | None = None
-    task: str = "classification"
-    elapsed_s: float = 0.0
-    data: DataBundle | None = None
-    #: the optimizer's statistics at the best epoch (``setup.optimizer_snapshot``), so a
-    #: checkpoint can continue training exactly where the kept weights were
-    optimizer_state: dict[str, Any] | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 class Trainer:
@@ -255,7 +226,7 @@ class Trainer:
         # may see different batch counts); FSDP2 must call the sharded one on every rank
         val_model = run_model if dist is not None and dist.sharded else model
         val_batches.keep_empty = val_model is not model
-        self._emit(StatusEvent(_describe_start(device, bf16, data, batches)))
+        self._emit(StatusEvent(_describe_start(device, bf16, data, batches), str(device)))
         steps = len(batches)
         optimizer = build_optimizer(cfg, model)
         if self.initial_optimizer_state is not None and dist is not None and dist.sharded:

@@ -1,13 +1,16 @@
 """Regenerate the README screenshots: ``python resources/screenshots/take_screenshot.py [DIR]``.
 
-Both pictures are the real main window drawn offscreen at 1600×1000 with default settings:
+The pictures are the real main window drawn offscreen with default settings, at 1600×1000
+unless named otherwise:
 
 * ``main_window.png`` — the CNN example from its input end, a Conv2d selected so the
-  inspector shows its form, shapes and parameter count;
-* ``training.png`` — the same network after a short real training run on builtin:shapes
-  (a couple of epochs on the CPU), the Training tab raised with curves and accuracy;
-* ``evaluation.png`` — the same run's evaluation view (per-class scores, confusion matrix,
-  misclassified samples).
+  inspector shows its form, shapes and parameter count (Design workspace);
+* ``training.png`` — the Training workspace after two short real runs on builtin:shapes
+  (a few epochs each on the CPU, the second with a higher learning rate), both selected in
+  the run list so their curves overlay;
+* ``evaluation.png`` — the second run's evaluation (per-class scores, confusion matrix,
+  misclassified samples);
+* ``training_1280x720.png`` and ``evaluation_1024x700.png`` — the same at laptop sizes.
 
 The run takes well under a minute on two CPU cores.
 """
@@ -29,9 +32,13 @@ EPOCHS = 3
 
 def settle(app, seconds: float = 0.3) -> None:
     """Run the event loop a moment: layouts settle, background previews arrive."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         app.processEvents()
+        # widgets replaced by a relayout are deleted here, as the real event loop would
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         time.sleep(0.01)
 
 
@@ -68,14 +75,46 @@ def main(out_dir: Path = HERE) -> int:
     settle(app)
     written = [save(window, out_dir / "main_window.png")]
 
-    # a short real run: the Training tab raised, tall enough for the curves
+    # two short real runs in the Training workspace: the second with a higher learning
+    # rate, both selected in the run list so their curves overlay
     panel = window.training_panel
     diagram = window.session.diagram
     diagram.set_training({**diagram.training, "epochs": EPOCHS, "device": "cpu"})
-    window.training_dock.raise_()
-    window.resizeDocks([window.training_dock], [600], vertical)
     window.scene.clearSelection()
+    window.show_workspace("training")
     settle(app, 2.0)  # the dataset preview loads in the background
+    for lr in (1e-3, 3e-3):
+        diagram.set_training({**diagram.training, "lr": lr})
+        panel.start_from.set_value("fresh")  # two independent runs to compare
+        if not train(app, panel):
+            print("error: training did not finish in 10 minutes")
+            return 1
+    panel.run_list.select_numbers([1, 2])
+    panel.tabs.setCurrentWidget(panel.curves)
+    settle(app, 0.5)
+    written.append(save(window, out_dir / "training.png"))
+    panel.run_list.select_numbers([2])
+    panel.tabs.setCurrentWidget(panel.evaluation)
+    settle(app, 0.5)
+    written.append(save(window, out_dir / "evaluation.png"))
+    # the same workspace on laptop screens: nothing cut off, nothing scrolls sideways
+    for size, tab, name in (
+        ((1280, 720), panel.curves, "training_1280x720.png"),
+        ((1024, 700), panel.evaluation, "evaluation_1024x700.png"),
+    ):
+        window.resize(*size)
+        panel.run_list.select_numbers([1, 2] if tab is panel.curves else [2])
+        panel.tabs.setCurrentWidget(tab)
+        settle(app, 0.8)
+        written.append(save(window, out_dir / name))
+
+    window.session.undo_stack.setClean()
+    window.session.mark_weights_saved()
+    window.close()
+    return 0 if all(written) else 1
+
+
+def train(app, panel) -> bool:
     finished: list[object] = []
     panel.run_finished.connect(finished.append)
     panel.start()
@@ -83,25 +122,8 @@ def main(out_dir: Path = HERE) -> int:
     while not finished and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.02)
-    if not finished:
-        print("error: training did not finish in 10 minutes")
-        return 1
-    window.view.fit()
-    panel.tabs.setCurrentWidget(panel.curves)
-    settle(app, 0.5)
-    written.append(save(window, out_dir / "training.png"))
-    panel.tabs.setCurrentWidget(panel.evaluation)
-    # the evaluation needs more height (table, heatmap, misclassified samples); the
-    # one-row network still fits above it
-    window.resizeDocks([window.training_dock], [680], vertical)
-    settle(app, 0.5)
-    window.view.fit()
-    settle(app, 0.3)
-    written.append(save(window, out_dir / "evaluation.png"))
-
-    window.session.undo_stack.setClean()
-    window.close()
-    return 0 if all(written) else 1
+    panel.run_finished.disconnect(finished.append)
+    return bool(finished)
 
 
 def save(window, path: Path) -> bool:

@@ -23,9 +23,9 @@ import torch
 
 from netbuilder.core.compile import compile_diagram
 from netbuilder.core.io import load
+from netbuilder.core.safe_load import _check_sym_expr, safe_load_pt2, validate_pt2
 from netbuilder.export.errors import UnsafeFileError
 from netbuilder.export.pt2 import export_pt2
-from netbuilder.export.safe_load import _check_sym_expr, safe_load_pt2, validate_pt2
 from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from netbuilder.core import io
-from netbuilder.gui.docks.curves import GrowingSeries, TrainingCurves, ema
+from netbuilder.gui.docks.curve_series import ema
+from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.evaluation import EvaluationView
-from netbuilder.gui.docks.training import TrainingDock
+from netbuilder.gui.docks.training import TrainingWorkspace
+from netbuilder.gui.docks.training_curve_lod import GrowingSeries
 from netbuilder.gui.worker import TrainingRunner
 from netbuilder.train.evaluate import Evaluation
 from netbuilder.train.events import StatusEvent, StepEvent
@@ -19,7 +21,7 @@ WAIT_MS = 60_000
 def test_confusion_matrix_counts_sum_to_the_validation_set(qtbot):
     d = io.load("resources/examples/cnn_image_classifier.nbd")
     d.set_training({**d.training, "epochs": 1, "device": "cpu", "dataset_options": {"size": 180}})
-    dock = TrainingDock(d)
+    dock = TrainingWorkspace(d)
     qtbot.addWidget(dock)
     dock.show()
     qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
@@ -93,7 +95,7 @@ def test_ema_is_debiased_and_chains_across_batches():
     assert 2.0 < whole[-1] < 4.0
 
 
-def test_curves_redraw_only_when_dirty_and_keep_earlier_runs(qtbot):
+def test_curves_redraw_only_when_dirty_and_overlay_selected_runs(qtbot):
     curves = TrainingCurves()
     qtbot.addWidget(curves)
     curves.begin_run()
@@ -108,14 +110,33 @@ def test_curves_redraw_only_when_dirty_and_keep_earlier_runs(qtbot):
     assert curves.raw_item.opts["downsampleMethod"] == "peak"
 
     curves.begin_run()
-    assert len(curves.earlier) == 1
-    earlier_x, _ = curves.earlier[0][1][0].getData()
-    assert list(earlier_x) == [0.1, 0.2]
     assert not curves.best_lines[0].isVisible()
-    for _ in range(6):
-        curves.add_steps([0.1], [1.0], [1e-3])
-        curves.begin_run()
-    assert len(curves.earlier) == 4  # MAX_EARLIER_RUNS
+    # runs picked in the run list: per-epoch metrics in their run colours, smoothed loss
+    from netbuilder.core.diagram import Diagram
+    from netbuilder.gui.docks.curve_series import run_colour
+    from netbuilder.train.runs import RunHistory
+
+    history = RunHistory()
+    for lr in (1e-3, 1e-2):
+        record = history.begin(Diagram(), {"lr": lr})
+        record.metrics = {
+            "train_loss": [2.0, 1.0, 0.5],
+            "val_loss": [2.1, 1.2, 0.7],
+            "val_accuracy": [0.3, 0.6, 0.8],
+            "lr": [lr] * 3,
+        }
+    curves.show_records(list(history))
+    names = [i.name() for _p, i in curves._overlay_items]
+    assert names.count("run 1 train") == 1 and "run 2 val" in names
+    pens = {i.name(): i.opts["pen"].color().getRgb()[:3] for _p, i in curves._overlay_items}
+    assert pens["run 1 train"] == run_colour(1) and pens["run 2 train"] == run_colour(2)
+    train = next(i for _p, i in curves._overlay_items if i.name() == "run 1 train")
+    assert train.getData()[1][0] == pytest.approx(2.0)  # debiased: starts at the data
+    curves.set_smoothing(0.0)
+    train = next(i for _p, i in curves._overlay_items if i.name() == "run 1 train")
+    assert list(train.getData()[1]) == [2.0, 1.0, 0.5]  # smoothing 0: the raw values
+    curves.show_records([])
+    assert curves._overlay_items == []
 
     curves.log_y.setChecked(True)
     assert curves.loss_plot.ctrl.logYCheck.isChecked()

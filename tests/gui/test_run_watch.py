@@ -110,5 +110,9 @@ def test_a_finished_run_offers_its_checkpoint_and_opens_it(
     watch_folder(window, run_folder(out))
     qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     assert asked == ["The watched run saved m.pt. Open it?"]
-    assert len(window.training_panel.curves.current.val_loss) == 2
     qtbot.waitUntil(lambda: window.session.state_dict is not None, timeout=10000)
+    # the opened .pt is now the document: its run (both epochs) is listed and overlaid
+    panel = window.training_panel
+    (run,) = window.session.runs
+    assert len(run.metrics["val_loss"]) == 2 and panel.run_list.rowCount() == 1
+    assert any(i.name() == f"{run.name} val" for _p, i in panel.curves._overlay_items)

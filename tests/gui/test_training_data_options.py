@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import load
-from netbuilder.gui.docks.training import TrainingDock
+from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.widgets.scroll_safe import WheelNeedsFocus
 from netbuilder.resources import EXAMPLES_DIR
 from netbuilder.train.config import options_for
@@ -22,14 +22,14 @@ from tests.train.conftest import image_net, table_net, write_png_folder
 WAIT_MS = 60_000
 
 
-def _dock(qtbot, diagram: Diagram, stack: QUndoStack | None = None) -> TrainingDock:  # type: ignore[no-untyped-def]
-    dock = TrainingDock(diagram, stack)
+def _dock(qtbot, diagram: Diagram, stack: QUndoStack | None = None) -> TrainingWorkspace:  # type: ignore[no-untyped-def]
+    dock = TrainingWorkspace(diagram, stack)
     qtbot.addWidget(dock)
     dock.show()
     return dock
 
 
-def _loaded(dock: TrainingDock, test) -> bool:  # type: ignore[no-untyped-def]
+def _loaded(dock: TrainingWorkspace, test) -> bool:  # type: ignore[no-untyped-def]
     bundle = dock.picker.bundle
     return bundle is not None and bool(test(bundle))
 

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 
 from netbuilder.core import io
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.docks.training import TrainingDock, format_eta
+from netbuilder.gui.docks.training import TrainingWorkspace
+from netbuilder.gui.docks.training_status import format_eta
 
 EXAMPLES = "resources/examples"
 WAIT_MS = 60_000  # generous: the 2 CPU cores are shared
@@ -42,7 +43,7 @@ def running_qthreads() -> list[QThread]:
 
 @pytest.fixture
 def dock(qtbot):
-    widget = TrainingDock(small_cnn(epochs=200), QUndoStack())
+    widget = TrainingWorkspace(small_cnn(epochs=200), QUndoStack())
     qtbot.addWidget(widget)
     widget.show()
     yield widget
@@ -81,8 +82,8 @@ def test_start_curves_pause_resume_stop_and_thread_is_gone(qtbot, dock):
     assert dock.runner.thread is None and dock.runner.last_thread is thread
     assert thread not in running_qthreads()
     assert dock.start_button.isEnabled() and not dock.stop_button.isEnabled()
-    # something to export only when an epoch finished before the stop
-    assert dock.export_button.isVisible() == (outcome.result.best_epoch is not None)
+    # a model only when an epoch finished before Stop (validated weights)
+    assert dock.export_button.isVisibleTo(dock) == (outcome.result.best_epoch is not None)
 
 
 def test_closing_the_dock_during_training_stops_the_thread(qtbot, dock):
@@ -98,7 +99,7 @@ def test_closing_the_dock_during_training_stops_the_thread(qtbot, dock):
 def test_closing_the_window_during_training_stops_the_thread(qtbot):
     window = QMainWindow()
     qtbot.addWidget(window)
-    dock = TrainingDock(small_cnn(epochs=200))
+    dock = TrainingWorkspace(small_cnn(epochs=200))
     window.setCentralWidget(dock)
     window.show()
     dock.start()
@@ -141,10 +142,10 @@ def test_nan_loss_is_reported_and_the_dock_stays_usable(qtbot, dock, monkeypatch
 def test_failure_naming_a_block_selects_it(qtbot):
     diagram = small_cnn(epochs=1)
     diagram.set_param("fc2", "out_features", 5)  # shapes has 6 classes
-    dock = TrainingDock(diagram)
+    dock = TrainingWorkspace(diagram)
     qtbot.addWidget(dock)
     selected: list[str] = []
-    dock.select_node = selected.append
+    dock.node_failed.connect(selected.append)
     with qtbot.waitSignal(dock.node_failed, timeout=WAIT_MS) as failed:
         dock.start()
     qtbot.waitUntil(lambda: not dock.is_running(), timeout=WAIT_MS)
@@ -155,7 +156,7 @@ def test_failure_naming_a_block_selects_it(qtbot):
 def test_bad_settings_are_refused_before_starting(qtbot):
     diagram = small_cnn(epochs=1)
     diagram.set_training({**diagram.training, "batch_size": 0})
-    dock = TrainingDock(diagram)
+    dock = TrainingWorkspace(diagram)
     qtbot.addWidget(dock)
     assert not dock.start()
     assert "batch_size" in dock.message.text()
@@ -164,7 +165,7 @@ def test_bad_settings_are_refused_before_starting(qtbot):
 
 def test_edits_during_a_run_apply_to_the_next_run(qtbot):
     diagram = small_cnn(epochs=3, size=120)
-    dock = TrainingDock(diagram)
+    dock = TrainingWorkspace(diagram)
     qtbot.addWidget(dock)
     with qtbot.waitSignal(dock.run_finished, timeout=WAIT_MS) as finished:
         dock.start()
@@ -186,7 +187,7 @@ def type_into(qtbot, box, text: str) -> None:
 def test_settings_form_saves_undoably_and_refuses_bad_values(qtbot):
     stack = QUndoStack()
     diagram = small_cnn(epochs=1)
-    dock = TrainingDock(diagram, stack)
+    dock = TrainingWorkspace(diagram, stack)
     qtbot.addWidget(dock)
     lr = dock.settings.editors["lr"]
     type_into(qtbot, lr, "0.05")
@@ -211,7 +212,7 @@ def test_settings_form_saves_undoably_and_refuses_bad_values(qtbot):
 
 
 def test_dataset_preview_and_picker(qtbot):
-    dock = TrainingDock(small_cnn(epochs=1))
+    dock = TrainingWorkspace(small_cnn(epochs=1))
     qtbot.addWidget(dock)
     assert dock.picker.bundle is None  # hidden: nothing loaded yet
     dock.show()
@@ -234,7 +235,7 @@ def test_csv_columns_are_offered_and_saved(qtbot, tmp_path):
     rows = ["a,b,c,label"] + [f"{i},{i * 2},{i % 3},{i % 2}" for i in range(40)]
     table.write_text("\n".join(rows) + "\n")
     d = io.load(f"{EXAMPLES}/mlp_regressor.nbd")
-    dock = TrainingDock(d)
+    dock = TrainingWorkspace(d)
     qtbot.addWidget(dock)
     dock.picker.set_dataset(str(table))
     assert [dock.picker.target.itemText(i) for i in range(4)] == ["a", "b", "c", "label"]
@@ -262,7 +263,7 @@ def test_format_eta():
 def test_preview_of_every_builtin_kind(qtbot, example, kind):
     d = io.load(f"{EXAMPLES}/{example}.nbd")
     d.set_training({**d.training, "dataset_options": {"size": 64}})
-    dock = TrainingDock(d)
+    dock = TrainingWorkspace(d)
     qtbot.addWidget(dock)
     dock.show()
     qtbot.waitUntil(lambda: dock.picker.bundle is not None, timeout=WAIT_MS)
@@ -278,7 +279,7 @@ def test_preview_of_every_builtin_kind(qtbot, example, kind):
 def test_accuracy_plot_only_for_classification_runs(qtbot):
     d = io.load(f"{EXAMPLES}/mlp_regressor.nbd")
     d.set_training({**d.training, "epochs": 1, "device": "cpu", "dataset_options": {"size": 300}})
-    widget = TrainingDock(d, QUndoStack())
+    widget = TrainingWorkspace(d, QUndoStack())
     qtbot.addWidget(widget)
     widget.show()
     curves = widget.curves
@@ -287,10 +288,12 @@ def test_accuracy_plot_only_for_classification_runs(qtbot):
     with qtbot.waitSignal(widget.run_finished, timeout=WAIT_MS):
         widget.start()
     assert not curves.accuracy_shown  # a regression run: loss and learning rate only
-    assert layout.itemAt(0, 1) is curves.lr_plot and curves.acc_plot.scene() is None
+    # the loss takes the whole top row, the learning rate stays in the low row
+    assert layout.itemAt(0, 1) is curves.loss_plot and curves.acc_plot.scene() is None
+    assert layout.itemAt(1, 0) is curves.lr_plot
     d.replace_with(small_cnn(1, size=120))  # now a classifier on the shapes
     with qtbot.waitSignal(widget.run_finished, timeout=WAIT_MS):
         widget.start()
     assert curves.accuracy_shown and layout.itemAt(0, 1) is curves.acc_plot
-    assert layout.itemAt(0, 2) is curves.lr_plot
+    assert layout.itemAt(1, 1) is curves.lr_plot
     widget.shutdown()

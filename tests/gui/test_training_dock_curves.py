@@ -74,13 +74,14 @@ def test_curves_widget_pushes_a_bounded_envelope_for_a_long_run(qtbot):
     assert curves.raw_item.xData.min() <= 10.0 and curves.raw_item.xData.max() >= 12.0
 
 
-def test_plots_sit_side_by_side_in_the_window_colours(qtbot):
+def test_plots_loss_beside_accuracy_over_the_learning_rate_in_the_window_colours(qtbot):
     from PySide6.QtGui import QColor, QPalette
 
     curves = TrainingCurves()
     qtbot.addWidget(curves)
-    rows = {curves.graphics.ci.layout.itemAt(0, col) for col in range(3)}
-    assert rows == {curves.loss_plot, curves.acc_plot, curves.lr_plot}  # one row of three
+    layout = curves.graphics.ci.layout
+    assert [layout.itemAt(0, col) for col in range(2)] == [curves.loss_plot, curves.acc_plot]
+    assert layout.itemAt(1, 0) is curves.lr_plot and layout.itemAt(1, 1) is curves.lr_plot
     base = curves.palette().color(QPalette.ColorRole.Base)
     assert QColor(curves.graphics.backgroundBrush().color()) == base  # not pyqtgraph's black
     dark = QPalette(curves.palette())

@@ -45,7 +45,7 @@ def trained_pt(tmp_path_factory: pytest.TempPathFactory) -> Trained:
 
 def open_in_panel(window, trained: Trained):
     assert window.files.open(trained.path, ask=False)
-    window.training_dock.raise_()
+    window.show_workspace("training")
     return window.training_panel
 
 

@@ -99,7 +99,7 @@ def test_view_follows_resizes_until_the_user_zooms(qtbot, window):
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_closing_the_window_while_a_preview_loads(qtbot, qapp, monkeypatch):
     """The preview thread finishes after the window is gone: no emit on a deleted object."""
-    import netbuilder.train.data as data
+    import netbuilder.train.sources as data
     from netbuilder.gui.docks.training_data import _PreviewLoader
     from netbuilder.gui.main_window import MainWindow
 
@@ -116,7 +116,7 @@ def test_closing_the_window_while_a_preview_loads(qtbot, qapp, monkeypatch):
     window.show()
     qtbot.waitExposed(window)
     window.session.replace(io.load(CNN), None, "cnn")
-    window.training_dock.raise_()
+    window.show_workspace("training")
     qtbot.waitUntil(started.is_set, timeout=10_000)
     delivered: list[object] = []
     _PreviewLoader.shared().loaded.connect(delivered.append)
@@ -160,15 +160,15 @@ def test_wide_network_opens_readable_at_its_input_end(qtbot, window):
 
 
 def test_layout_saved_by_an_older_version_is_ignored(make_window):
-    """A stale saved layout must not put newly added docks (e.g. Training) in odd places."""
+    """A stale saved layout must not put newly added docks in odd places."""
     from PySide6.QtCore import QSettings
 
     old = make_window()
-    old.training_dock.hide()
+    old.history_dock.hide()
     QSettings().setValue("window/state", old.saveState(old.LAYOUT_VERSION - 1))
     fresh = make_window()  # an older version's layout: defaults instead
-    assert not fresh.training_dock.isHidden()
-    assert fresh.training_dock in fresh.tabifiedDockWidgets(fresh.problems_dock)
+    assert not fresh.history_dock.isHidden()
+    assert fresh.history_dock in fresh.tabifiedDockWidgets(fresh.problems_dock)
     QSettings().setValue("window/state", old.saveState(old.LAYOUT_VERSION))
     current = make_window()  # this version's layout is restored
-    assert current.training_dock.isHidden()
+    assert current.history_dock.isHidden()

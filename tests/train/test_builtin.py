@@ -9,7 +9,8 @@ from netbuilder.core.builder import chain
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.shapes import check
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataError, load_data
+from netbuilder.train.data import DataError
+from netbuilder.train.sources import load_data
 from tests.train.conftest import example, image_net
 
 EXAMPLE_DATA = [

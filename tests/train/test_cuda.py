@@ -10,9 +10,9 @@ from netbuilder.core.builder import chain
 from netbuilder.core.diagram import Diagram
 from netbuilder.train.batches import Batches
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import load_data
 from netbuilder.train.events import StatusEvent
-from netbuilder.train.setup import LossAdapter
+from netbuilder.train.loss import LossAdapter
+from netbuilder.train.sources import load_data
 from netbuilder.train.trainer import Trainer
 from tests.train.conftest import example
 from tests.train.helpers import Recorder, random_bundle

@@ -15,9 +15,10 @@ from netbuilder.train.checkpoint import (
     save_checkpoint,
 )
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import load_data, validation_samples
+from netbuilder.train.data import validation_samples
 from netbuilder.train.folders import StreamedImages
 from netbuilder.train.pipeline import InputPipeline
+from netbuilder.train.sources import load_data
 from tests.train.conftest import example, image_net, table_net, write_png_folder
 
 

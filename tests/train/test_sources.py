@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataError, TensorData, load_data, split_indices
+from netbuilder.train.data import DataError, TensorData, split_indices
 from netbuilder.train.folders import StreamedImages
+from netbuilder.train.sources import load_data
 from tests.train.conftest import image_net, table_net, write_png_folder
 
 

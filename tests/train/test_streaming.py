@@ -14,9 +14,10 @@ import torch
 from netbuilder.train import batches as batches_module
 from netbuilder.train.batches import Batches, worker_count
 from netbuilder.train.config import TrainConfig
-from netbuilder.train.data import DataBundle, TensorData, load_data
+from netbuilder.train.data import DataBundle, TensorData
 from netbuilder.train.folders import StreamedImages
 from netbuilder.train.setup import LossAdapter
+from netbuilder.train.sources import load_data
 from netbuilder.train.trainer import Trainer
 from tests.train.conftest import image_net
 from tests.train.helpers import Recorder

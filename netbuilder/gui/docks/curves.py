@@ -14,104 +14,45 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
+from netbuilder.gui.docks.curve_series import (
+    BEST_PEN,
+    EMA_ALPHA,
+    EMA_PEN,
+    LR_PEN,
+    RAW_RGB,
+    TRAIN_ACC_PEN,
+    VAL_ACC_PEN,
+    VAL_LOSS_PEN,
+    RunSeries,
+    faint,
+    run_colour,
+)
 from netbuilder.gui.docks.training_curve_lod import (
     RAW_LIMIT,
-    Envelope,
     GrowingSeries,
     display_arrays,
 )
-
-#: Earlier runs kept for comparison; older ones are dropped to keep the plots legible.
-MAX_EARLIER_RUNS = 4
-#: Smoothing factor of the exponential moving average drawn over the raw step loss.
-EMA_ALPHA = 0.9
+from netbuilder.train.runs import RunRecord, debiased_ema
 
 ArrayLike = np.ndarray | Sequence[float]
 
 #: The learning-rate curve changes slowly; redrawing its plot twice a second is plenty and
 #: keeps a third of the plot area out of most frames.
 LR_REFRESH_S = 0.5
-
-
-def _faint(rgb: tuple[int, int, int], share: float, background: QColor | None = None) -> QColor:
-    """An *opaque* colour ``share`` of the way from the plot background to ``rgb``.
-
-    Opaque rather than alpha-blended: blending every pixel of a long noisy curve was a
-    measurable part of each frame in software rendering.
-    """
-    bg = background if background is not None else pg.mkColor(pg.getConfigOption("background"))
-    r, g, b = (
-        round(c * share + bc * (1 - share)) for c, bc in zip(rgb, bg.getRgb()[:3], strict=True)
-    )
-    return QColor(r, g, b)
-
-
-_RAW_RGB = (90, 140, 220)
-_EMA_PEN = pg.mkPen((40, 100, 220), width=1)
-_VAL_LOSS_PEN = pg.mkPen((230, 120, 30), width=1)
-_TRAIN_ACC_PEN = pg.mkPen((40, 100, 220), width=1)
-_VAL_ACC_PEN = pg.mkPen((230, 120, 30), width=1)
-_LR_PEN = pg.mkPen((60, 160, 90), width=1)
-_BEST_PEN = pg.mkPen((200, 40, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-#: Faded colours of earlier runs (cycled).
-_EARLIER_COLOURS = [(150, 90, 200), (120, 120, 120), (40, 170, 170), (200, 160, 40)]
-
-
-def ema(
-    values: np.ndarray, alpha: float, start: float | None, count: int
-) -> tuple[np.ndarray, float, int]:
-    """Debiased exponential moving average continuing from state ``start`` after ``count`` points.
-
-    Returns the smoothed values, the new raw (biased) state and the point count, so batches
-    can be chained.
-    Debiasing (as TensorBoard does) keeps the first points from being dragged towards 0.
-    """
-    out = np.empty_like(values, dtype=np.float64)
-    state = 0.0 if start is None else start
-    n = count
-    for i, v in enumerate(values):
-        if not np.isfinite(v):
-            out[i] = np.nan
-            continue
-        state = alpha * state + (1.0 - alpha) * float(v)
-        n += 1
-        out[i] = state / (1.0 - alpha**n)
-    return out, state, n
-
-
-@dataclass
-class RunSeries:
-    """All points of one training run."""
-
-    label: str
-    step_loss: GrowingSeries = field(default_factory=GrowingSeries)
-    smooth_loss: GrowingSeries = field(default_factory=GrowingSeries)
-    lr: GrowingSeries = field(default_factory=GrowingSeries)
-    val_loss: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    train_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    val_acc: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    best_epoch: float | None = None
-    raw_envelope: Envelope = field(default_factory=Envelope)
-    smooth_envelope: Envelope = field(default_factory=Envelope)
-    lr_envelope: Envelope = field(default_factory=Envelope)
-    _ema_state: float | None = None
-    _ema_count: int = 0
-
-    def add_steps(self, x: np.ndarray, loss: np.ndarray, lr: np.ndarray) -> None:
-        self.step_loss.extend(x, loss)
-        smooth, self._ema_state, self._ema_count = ema(
-            loss, EMA_ALPHA, self._ema_state, self._ema_count
-        )
-        self.smooth_loss.extend(x, smooth)
-        self.lr.extend(x, lr)
 
 
 def _curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDataItem:
@@ -124,7 +65,8 @@ def _curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDa
 
 
 class TrainingCurves(QWidget):
-    """Loss, accuracy and learning-rate plots of the current run plus earlier runs, faded."""
+    """Loss, accuracy and learning-rate plots of the live run, plus the runs of this
+    document selected in the run list (``show_records``), each in its run colour."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,21 +77,40 @@ class TrainingCurves(QWidget):
         self._dirty = False
         self._run_counter = 0
         self.current: RunSeries | None = None
-        self.earlier: list[tuple[RunSeries, list[pg.PlotDataItem]]] = []
+        self.smoothing = EMA_ALPHA
+        self.records: list[RunRecord] = []  # runs of this document overlaid
+        self._overlay_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
 
-        self.log_y = QCheckBox("Log scale (loss)")
+        self.log_y = QCheckBox("Log-y")
+        self.log_y.setToolTip("Logarithmic loss axis (useful once the loss spans decades)")
         self.log_y.toggled.connect(self.set_log_y)
+        self.smoothing_box = QDoubleSpinBox()
+        self.smoothing_box.setObjectName("curves_smoothing")
+        self.smoothing_box.setRange(0.0, 0.99)
+        self.smoothing_box.setSingleStep(0.05)
+        self.smoothing_box.setDecimals(2)
+        self.smoothing_box.setValue(EMA_ALPHA)
+        self.smoothing_box.setToolTip(
+            "Weight of the debiased exponential moving average over the training loss "
+            "(0 = raw values; as TensorBoard's smoothing)"
+        )
+        self.smoothing_box.valueChanged.connect(self.set_smoothing)
         self.best_label = QLabel("")
         top = QHBoxLayout()
+        top.setContentsMargins(4, 0, 4, 0)
         top.addWidget(self.log_y)
+        top.addWidget(QLabel("Smoothing"))
+        top.addWidget(self.smoothing_box)
         top.addStretch(1)
         top.addWidget(self.best_label)
 
-        # side by side: the training panel docks below the canvas, wide and not very tall
+        # loss and accuracy side by side, the slowly changing learning rate in a low row
         self.graphics = pg.GraphicsLayoutWidget()
         self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
         self.acc_plot = self.graphics.addPlot(row=0, col=1, title="Accuracy")
-        self.lr_plot = self.graphics.addPlot(row=0, col=2, title="Learning rate")
+        self.lr_plot = self.graphics.addPlot(row=1, col=0, colspan=2, title="Learning rate")
+        self.graphics.ci.layout.setRowStretchFactor(0, 4)
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
         self.accuracy_shown = True
         self._set_column_stretch()
         self._background = self._apply_palette()
@@ -168,24 +129,24 @@ class TrainingCurves(QWidget):
                 labelTextColor=self.palette().color(QPalette.ColorRole.WindowText),
                 brush=pg.mkBrush(legend_bg),
             )
+        # linked views align by screen position, and the learning rate spans both columns:
+        # linked, it would show another epoch range; it gets the run's range instead
         self.acc_plot.setXLink(self.loss_plot)
-        self.lr_plot.setXLink(self.loss_plot)
+        self.lr_plot.enableAutoRange(x=False)
         self.loss_plot.sigXRangeChanged.connect(self._on_x_range_changed)
         self._refreshing = False
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.setLabel("bottom", "epoch")  # the x range is fixed per run (set_epochs)
         self.lr_plot.enableAutoRange(y=False)  # see _fit_lr_axis
 
-        raw_pen = pg.mkPen(_faint(_RAW_RGB, 0.4, self._background), width=1)
+        raw_pen = pg.mkPen(faint(RAW_RGB, 0.4, self._background), width=1)
         self.raw_item = _curve(self.loss_plot, raw_pen, "train (per step)")
-        self.smooth_item = _curve(self.loss_plot, _EMA_PEN, "train (smoothed)")
-        self.val_loss_item = _curve(self.loss_plot, _VAL_LOSS_PEN, "validation")
-        self.train_acc_item = _curve(self.acc_plot, _TRAIN_ACC_PEN, "train")
-        self.val_acc_item = _curve(self.acc_plot, _VAL_ACC_PEN, "validation")
-        self.lr_item = _curve(self.lr_plot, _LR_PEN, None)
-        self.best_lines = [
-            pg.InfiniteLine(angle=90, movable=False, pen=_BEST_PEN) for _ in range(2)
-        ]
+        self.smooth_item = _curve(self.loss_plot, EMA_PEN, "train (smoothed)")
+        self.val_loss_item = _curve(self.loss_plot, VAL_LOSS_PEN, "validation")
+        self.train_acc_item = _curve(self.acc_plot, TRAIN_ACC_PEN, "train")
+        self.val_acc_item = _curve(self.acc_plot, VAL_ACC_PEN, "validation")
+        self.lr_item = _curve(self.lr_plot, LR_PEN, None)
+        self.best_lines = [pg.InfiniteLine(angle=90, movable=False, pen=BEST_PEN) for _ in range(2)]
         for line, plot in zip(self.best_lines, (self.loss_plot, self.acc_plot), strict=True):
             line.setVisible(False)
             plot.addItem(line, ignoreBounds=True)
@@ -196,7 +157,7 @@ class TrainingCurves(QWidget):
         layout.addWidget(self.graphics, 1)
 
     def _set_column_stretch(self) -> None:
-        factors = (3, 3, 2) if self.accuracy_shown else (3, 2, 0)
+        factors = (1, 1) if self.accuracy_shown else (1, 0)
         for column, factor in enumerate(factors):
             self.graphics.ci.layout.setColumnStretchFactor(column, factor)
 
@@ -206,13 +167,13 @@ class TrainingCurves(QWidget):
         if on == self.accuracy_shown:
             return
         self.accuracy_shown = on
-        self.graphics.ci.removeItem(self.lr_plot)
+        self.graphics.ci.removeItem(self.loss_plot)
         if on:
+            self.graphics.addItem(self.loss_plot, row=0, col=0)
             self.graphics.addItem(self.acc_plot, row=0, col=1)
-            self.graphics.addItem(self.lr_plot, row=0, col=2)
         else:
             self.graphics.ci.removeItem(self.acc_plot)
-            self.graphics.addItem(self.lr_plot, row=0, col=1)
+            self.graphics.addItem(self.loss_plot, row=0, col=0, colspan=2)
         self._set_column_stretch()
 
     def _apply_palette(self) -> QColor:
@@ -241,11 +202,9 @@ class TrainingCurves(QWidget):
 
     # ------------------------------------------------------------------ feeding
     def begin_run(self, label: str | None = None) -> RunSeries:
-        """Start a new run; the previous one stays visible, faded, for comparison."""
-        if self.current is not None and len(self.current.step_loss):
-            self._keep_as_earlier(self.current)
+        """Start drawing a new live run (earlier runs show through ``show_records``)."""
         self._run_counter += 1
-        self.current = RunSeries(label or f"run {self._run_counter}")
+        self.current = RunSeries(label or f"run {self._run_counter}", smoothing=self.smoothing)
         for item in (
             self.raw_item,
             self.smooth_item,
@@ -272,6 +231,7 @@ class TrainingCurves(QWidget):
         """
         self.loss_plot.enableAutoRange(x=False)
         self.loss_plot.setXRange(0.0, float(max(1, epochs)), padding=0.02)
+        self.lr_plot.setXRange(0.0, float(max(1, epochs)), padding=0.02)
 
     def add_steps(
         self,
@@ -391,36 +351,63 @@ class TrainingCurves(QWidget):
             return
         self.loss_plot.setLogMode(x=False, y=on)
 
-    # ------------------------------------------------------------------ earlier runs
-    def _keep_as_earlier(self, run: RunSeries) -> None:
-        colour = _EARLIER_COLOURS[(self._run_counter - 1) % len(_EARLIER_COLOURS)]
-        shade = _faint(colour, 0.55, self._background)
-        faded = pg.mkPen(shade, width=1)
-        faded_dash = pg.mkPen(shade, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-        items = [
-            _curve(self.loss_plot, faded, f"{run.label} (smoothed)"),
-            _curve(self.loss_plot, faded_dash, None),
-            _curve(self.acc_plot, faded_dash, f"{run.label} (validation)"),
-        ]
-        items[0].setData(*display_arrays(run.smooth_loss, run.smooth_envelope, None)[0])
-        items[1].setData(run.val_loss.x, run.val_loss.y)
-        items[2].setData(run.val_acc.x, run.val_acc.y)
-        for item in items:
-            item.setZValue(-10)
-        self.earlier.append((run, items))
-        while len(self.earlier) > MAX_EARLIER_RUNS:
-            _old, old_items = self.earlier.pop(0)
-            for item in old_items:
-                plot = item.getViewBox()
-                for candidate in (self.loss_plot, self.acc_plot):
-                    if candidate.vb is plot:
-                        candidate.removeItem(item)
+    def set_smoothing(self, weight: float) -> None:
+        """Re-smooth the live run's loss and the overlaid runs with another EMA weight."""
+        if self.smoothing_box.value() != weight:
+            self.smoothing_box.setValue(weight)  # re-enters through valueChanged
+            return
+        self.smoothing = float(weight)
+        if self.current is not None:
+            self.current.resmooth(self.smoothing)
+            self._shown.pop(id(self.smooth_item), None)
+            self._dirty = True
+            self.refresh()
+        self.show_records(self.records)
 
-    def clear_earlier(self) -> None:
-        """Forget earlier runs (they are only kept for this session)."""
-        while self.earlier:
-            _old, items = self.earlier.pop()
-            for item in items:
-                for plot in (self.loss_plot, self.acc_plot):
-                    if item.getViewBox() is plot.vb:
-                        plot.removeItem(item)
+    # ------------------------------------------------------------------ runs overlaid
+    def show_records(self, records: list[RunRecord]) -> None:
+        """Overlay finished runs of this document from their per-epoch metrics: training
+        loss (smoothed, solid) and validation loss (dashed), validation accuracy and the
+        learning rate, each in its run's colour with the run's name in the legend."""
+        for plot, item in self._overlay_items:
+            plot.removeItem(item)
+        self._overlay_items.clear()
+        self.records = list(records)
+        for record in self.records:
+            colour = run_colour(record.number)
+            solid = pg.mkPen(colour, width=1)
+            dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+            m = record.metrics
+            for plot, key, pen, name, smooth in (
+                (self.loss_plot, "train_loss", solid, f"{record.name} train", True),
+                (self.loss_plot, "val_loss", dashed, f"{record.name} val", False),
+                (self.acc_plot, "val_accuracy", solid, f"{record.name} val", False),
+                (self.lr_plot, "lr", solid, None, False),
+            ):
+                values = [float(v) for v in m.get(key, [])]
+                if not values or all(not np.isfinite(v) for v in values):
+                    continue
+                if smooth:
+                    values = debiased_ema(values, self.smoothing)
+                item = _curve(plot, pen, name)
+                # an epoch's mean training loss belongs mid-epoch; the rest at its end
+                x = np.arange(1, len(values) + 1, dtype=np.float64) - (0.5 if smooth else 0.0)
+                item.setData(x, np.array(values))
+                item.setZValue(-5)
+                self._overlay_items.append((plot, item))
+        if self.records and (self.current is None or not len(self.current.step_loss)):
+            epochs = max(max((len(v) for v in r.metrics.values()), default=1) for r in records)
+            self.set_epochs(epochs)
+            self._fit_lr_axis_to_records()
+
+    def _fit_lr_axis_to_records(self) -> None:
+        rates = [v for r in self.records for v in r.metrics.get("lr", []) if np.isfinite(v)]
+        if rates and max(rates) > 0:
+            self.lr_plot.setYRange(0.0, 1.15 * max(rates), padding=0)
+
+    def clear_all(self) -> None:
+        """Show no run at all (another document came up: these curves were not its runs)."""
+        self.show_records([])
+        self.begin_run()
+        self.current = None
+        self._run_counter = 0

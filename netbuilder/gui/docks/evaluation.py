@@ -10,8 +10,6 @@ this widget only displays them.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.gui.docks.evaluation_samples import misclassified_cells
+from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 MAX_MISCLASSIFIED_SHOWN = 32
+EMPTY_TEXT = "Train a model to see how it does on the validation set."
 
 
 def as_matrix(confusion: Any) -> np.ndarray:
@@ -56,18 +56,21 @@ class EvaluationView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.evaluation: Any = None
-        self.summary = QLabel("Train a model to see how it does on the validation set.")
+        self.summary = QLabel(EMPTY_TEXT)
         self.summary.setWordWrap(True)
         self.summary.setObjectName("evaluation_summary")
         self.per_class = QTableWidget(0, 3)
         self.per_class.setHorizontalHeaderLabels(["class", "precision", "recall"])
         self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.per_class.verticalHeader().setVisible(False)
+        self.per_class.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.confusion = QTableWidget(0, 0)
         self.confusion.setObjectName("confusion_matrix")
-        self.confusion.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        # columns share the width (headers elide) so all classes show without scrolling
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion.horizontalHeader().setMinimumSectionSize(24)
+        self.confusion.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.confusion.setToolTip("rows: true class · columns: predicted class")
         self.scatter_plot = pg.PlotWidget(title="predicted vs true")
         self.scatter_plot.setLabel("bottom", "true")
@@ -80,9 +83,12 @@ class EvaluationView(QWidget):
         self.samples = QWidget()
         self.samples_grid = QGridLayout(self.samples)
         self.samples_grid.setSpacing(2)
-        samples_scroll = QScrollArea()
+        self._cells: list[QWidget] = []
+        self._columns = 0
+        samples_scroll = _WidthWatchingScroll(self._reflow_samples)
         samples_scroll.setWidget(self.samples)
         samples_scroll.setWidgetResizable(True)
+        samples_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         tables = QSplitter(Qt.Orientation.Horizontal)
         tables.addWidget(self.per_class)
@@ -105,6 +111,23 @@ class EvaluationView(QWidget):
         self.scatter_plot.setVisible(task == "regression")
         self.samples_label.setVisible(classification)
         self.samples_scroll.setVisible(classification)
+
+    def clear(self) -> None:
+        """Show nothing (another document came up: this evaluation was not of its model)."""
+        self.evaluation = None
+        self.summary.setText(EMPTY_TEXT)
+        self.per_class.setRowCount(0)
+        self.confusion.clear()
+        self.confusion.setRowCount(0)
+        self.confusion.setColumnCount(0)
+        self.scatter.setData([], [])
+        self.diagonal.setData([], [])
+        self._cells = []
+        while self.samples_grid.count():
+            item = self.samples_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self._set_mode(None)
 
     def show_evaluation(self, evaluation: Any, data: Any = None) -> None:
         """Display ``evaluation``; ``data`` (the DataBundle) supplies samples and class names."""
@@ -155,7 +178,9 @@ class EvaluationView(QWidget):
         self.confusion.clear()
         self.confusion.setRowCount(n)
         self.confusion.setColumnCount(n)
-        self.confusion.setHorizontalHeaderLabels([f"→ {c}" for c in classes])
+        self.confusion.setHorizontalHeaderLabels(list(classes))
+        for j, name in enumerate(classes):
+            self.confusion.horizontalHeaderItem(j).setToolTip(f"predicted {name}")
         self.confusion.setVerticalHeaderLabels(list(classes))
         rows = matrix.sum(axis=1)
         for i in range(n):
@@ -175,13 +200,43 @@ class EvaluationView(QWidget):
                 item.widget().deleteLater()
         cells = misclassified_cells(ev, classes, data, MAX_MISCLASSIFIED_SHOWN)
         wrong = len(getattr(ev, "misclassified", []) or [])
-        for k, cell in enumerate(cells):
-            self.samples_grid.addWidget(cell, k // 8, k % 8)
+        self._cells = cells
+        self._columns = 0
+        self._reflow_samples()
         shown = f" (first {len(cells)})" if wrong > len(cells) and cells else ""
         if not cells and wrong:
             self.samples_label.setText(f"{wrong} misclassified samples (no pictures to show)")
         else:
             self.samples_label.setText(f"{wrong} misclassified samples{shown}")
+
+    def _reflow_samples(self) -> None:
+        """As many sample columns as the width holds (never a sideways scroll bar), rows as
+        tall as the pictures (the area scrolls vertically instead of squeezing them)."""
+        if not self._cells:
+            return
+        spacing = self.samples_grid.spacing()
+        cell_w = max(c.sizeHint().width() for c in self._cells) + spacing
+        cell_h = max(c.sizeHint().height() for c in self._cells) + spacing
+        margins = self.samples_grid.contentsMargins()
+        width = self.samples_scroll.viewport().width() - margins.left() - margins.right()
+        columns = max(1, min(8, width // max(1, cell_w)))
+        rows = -(-len(self._cells) // columns)
+        self.samples.setMinimumHeight(rows * cell_h + margins.top() + margins.bottom())
+        if columns == self._columns:
+            return
+        self._columns = columns
+        # a fresh grid: a reused one keeps the width of columns it no longer needs
+        inner = QWidget()
+        grid = QGridLayout(inner)
+        grid.setSpacing(self.samples_grid.spacing())
+        for k, cell in enumerate(self._cells):
+            grid.addWidget(cell, k // columns, k % columns)
+        inner.setMinimumHeight(rows * cell_h + margins.top() + margins.bottom())
+        old = self.samples_scroll.takeWidget()
+        self.samples_scroll.setWidget(inner)
+        self.samples, self.samples_grid = inner, grid
+        if old is not None:
+            old.deleteLater()
 
     def _show_regression(self, ev: Any) -> None:
         pred, true = _regression_pairs(ev)
@@ -206,6 +261,22 @@ class EvaluationView(QWidget):
         ).reshape(n, n)
 
 
+class _WidthWatchingScroll(QScrollArea):
+    """A scroll area that calls ``on_width`` when its width changes."""
+
+    def __init__(self, on_width: Any) -> None:
+        super().__init__()
+        self._on_width = on_width
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._on_width()
+
+    def showEvent(self, event: Any) -> None:  # a resize while hidden arrives late or never
+        super().showEvent(event)
+        self._on_width()
+
+
 def _pct(values: Sequence[float] | Any, i: int) -> str:
     try:
         v = float(values[i])
@@ -225,14 +296,17 @@ def _regression_pairs(ev: Any) -> tuple[np.ndarray, np.ndarray]:
 
 class BackgroundEvaluation(QObject):
     """Evaluate saved weights off the GUI thread (a loaded ``.pt``, or weights kept from an
-    earlier run); ``done`` arrives queued on the GUI thread with one tuple
-    ``(Evaluation | None, DataBundle | None, error text)``."""
+    earlier run) through ``BackgroundJobs``; ``done`` arrives on the GUI thread with one
+    tuple ``(Evaluation | None, DataBundle | None, error text)``."""
 
     done = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.busy = False
+        self._job: int | None = None
+        self._bundle: Any = None
+        BackgroundJobs.shared().finished.connect(self._on_finished)
 
     def start(
         self,
@@ -244,23 +318,26 @@ class BackgroundEvaluation(QObject):
         """Compile ``diagram`` (a copy), load ``state_dict`` strictly, load the data if not
         given, and evaluate on its validation set — all on a worker thread."""
         self.busy = True
+        self._bundle = data
 
-        def work() -> None:
+        def work() -> tuple[Any, Any]:
             from netbuilder.core.compile import compile_diagram
             from netbuilder.train.checkpoint import apply_weights
-            from netbuilder.train.data import load_data
             from netbuilder.train.evaluate import evaluate
+            from netbuilder.train.sources import load_data
 
-            bundle = data
-            try:
-                if bundle is None:
-                    bundle = load_data(config, diagram)
-                model = apply_weights(compile_diagram(diagram), state_dict)
-                classes = list(bundle.classes) if bundle.task == "classification" else []
-                payload = (evaluate(model, bundle.val, classes), bundle, "")
-            except Exception as exc:  # shown to the user in their words
-                payload = (None, bundle, str(exc) or type(exc).__name__)
-            with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
-                self.done.emit(payload)
+            bundle = data if data is not None else load_data(config, diagram)
+            model = apply_weights(compile_diagram(diagram), state_dict)
+            classes = list(bundle.classes) if bundle.task == "classification" else []
+            return evaluate(model, bundle.val, classes), bundle
 
-        threading.Thread(target=work, name="netbuilder-evaluate", daemon=True).start()
+        self._job = BackgroundJobs.shared().submit(work, "evaluate")
+
+    def _on_finished(self, result: JobResult[tuple[Any, Any]]) -> None:
+        if result.job != self._job:
+            return  # another asker's job
+        self._job = None
+        if result.value is None:
+            self.done.emit((None, self._bundle, result.error))
+        else:
+            self.done.emit((result.value[0], result.value[1], ""))

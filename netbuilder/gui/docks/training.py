@@ -1,37 +1,29 @@
-"""The training dock: pick data, set options, Start / Pause / Stop, watch curves, evaluate.
+"""The Training workspace: data, settings, Start / Pause / Stop, curves, evaluation, runs.
 
-Threading (DESIGN rule 8): ``TrainingRunner`` trains a *copy* of the diagram on a QThread
-and delivers trainer events in batches from a ≤ 30 Hz timer; this widget only turns those
-batches into progress text and curve points, then redraws once per batch. Editing the
-canvas during a run changes nothing in that run; a note says the edits apply to the next.
+Layout (fits 1024×700 with nothing cut off or scrolling sideways): a fixed settings column
+(``SettingsColumn``), then the run controls (``RunControls``) over ``ResultsArea``: tabs
+Curves | Evaluation | Compare runs, and below them the run list beside the log.
 
-Hooks for the main window (all optional):
-  ``select_node(node_id)``  — called when a failure names the block to blame;
-  ``export_model(outcome)`` — replaces the default of "Export trained model…", which opens
-                              ``gui.export_dialog.ExportDialog`` on the trained copy;
-  ``session.set_weights``   — given a ``Session``, trained weights (and a ``Checkpoint`` with
-                              diagram, settings, metrics and classes) are attached to it;
-                              with weights there, "Start from" offers to continue training
-                              them (see ``training_start``).
+Threading (DESIGN rule 8): ``TrainingRunner`` trains a *copy* of the diagram on a QThread and
+delivers trainer events in batches from a ≤ 30 Hz timer; this widget turns each batch into
+progress text and curve points and redraws once. Canvas edits during a run apply to the next.
+
+State belongs to its document (``Session``): each run is recorded in ``session.runs``; a
+finished run's weights go to ``session.set_weights`` with its ``RunRecord``; Export acts on
+the session's weights and names their run. When another document replaces the session's
+(``document_replaced``) a run still going is stopped and dropped, and the workspace shows
+the new document's own runs. ``node_failed(node_id)`` names the block a failure blames.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,158 +32,107 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
+from netbuilder.gui.docks.training_controls import ControlState, RunControls
 from netbuilder.gui.docks.training_data import DatasetPicker
-from netbuilder.gui.docks.training_settings import SettingsForm
-from netbuilder.gui.docks.training_start import CURRENT, StartFromChoice, weights_to_start_from
-from netbuilder.gui.docks.training_status import NoteLabel, describe_device, format_eta
+from netbuilder.gui.docks.training_results import WindowCloseGuard, checkpoint_of, fill_record
+from netbuilder.gui.docks.training_runs import ResultsArea
+from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
+from netbuilder.gui.docks.training_start import CURRENT, weights_to_start_from
+from netbuilder.gui.docks.training_status import epoch_line
+from netbuilder.gui.session import Session
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
+from netbuilder.train.runs import RunRecord
 
-_ERROR_STYLE = "color: #b00020;"
-MAX_LOG_LINES = 200
+#: The settings column: four preview thumbnails and the form, unclipped, and no wider.
+SETTINGS_WIDTH = 318
 
 
-class TrainingDock(QWidget):
-    """Everything needed to train the current diagram, in one dockable widget."""
+class TrainingWorkspace(QWidget):
+    """Everything needed to train the diagram on screen: the Training workspace's page."""
 
-    node_failed = Signal(str)  # node id named by a FailedEvent
+    node_failed = Signal(str)  # the block a failure names: the window selects it
     run_finished = Signal(object)  # RunOutcome
-    export_requested = Signal(object)  # RunOutcome
     evaluation_finished = Signal(object)  # Evaluation or None (on-demand evaluation)
 
     def __init__(
         self,
         diagram: Diagram,
         undo_stack: QUndoStack | None = None,
-        session: Any = None,
+        session: Session | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("training_dock")
+        self.setObjectName("training_workspace")
         self.diagram = diagram
-        self.session = session
-        self.select_node: Callable[[str], None] | None = None
-        self.export_model: Callable[[RunOutcome], None] | None = None
+        # without a window (tests, benchmarks) the workspace keeps its own document state
+        self.session = session if session is not None else Session(self, diagram)
+        self._record: RunRecord | None = None  # the run going on, in its document's history
+        self._document_generation = 0
+        self._evaluating_generation = -1
         self.last_outcome: RunOutcome | None = None
         self.export_dialog: QWidget | None = None
         self.step_events_seen = 0
         self._run_revision: int | None = None
         self._replaced_during_run = False
         self._earlier_metrics: dict[str, list[float]] | None = None  # a continued run's past
-        self._watched_window: QWidget | None = None
+        self._close_guard = WindowCloseGuard(self, self.shutdown)  # closing stops the run
 
         self.runner = TrainingRunner(self)
         self.runner.events.connect(self._on_events)
         self.runner.finished.connect(self._on_finished)
+        self.background_evaluation = BackgroundEvaluation(self)
+        self.background_evaluation.done.connect(self._on_evaluated)
 
-        # ---- setup column
+        # ---- settings column (scrolls vertically only)
         self.picker = DatasetPicker(diagram, undo_stack)
         self.settings = SettingsForm(diagram, undo_stack)
         self.settings.edited.connect(self._on_setting_edited)
-        setup = QWidget()
-        setup_layout = QVBoxLayout(setup)
-        setup_layout.addWidget(self.picker)
-        setup_layout.addWidget(self.settings)
-        setup_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(setup)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(330)  # four preview thumbnails and the form, unclipped
+        self.settings_scroll = SettingsColumn(self.picker, self.settings, SETTINGS_WIDTH)
 
-        # ---- run column
-        self.start_button = QPushButton("Start")
-        self.start_from = StartFromChoice()
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setCheckable(True)
-        self.stop_button = QPushButton("Stop")
-        # short labels: the row must fit beside the settings column on a laptop screen
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip(
-            "Export the trained model as .pt2 (torch.export), ONNX or Python source, "
-            "reloaded and checked against the model here"
-        )
-        self.export_button.setVisible(False)
-        self.evaluate_button = QPushButton("Evaluate")
-        self.evaluate_button.setToolTip(
-            "Score the session's trained weights (e.g. from an opened .pt) on the validation "
-            "part of the chosen dataset"
-        )
-        self.evaluate_button.clicked.connect(self.evaluate_weights)
-        self.background_evaluation = BackgroundEvaluation(self)
-        self.background_evaluation.done.connect(self._on_evaluated)
+        # ---- results: controls, then curves / evaluation / comparison, then runs and log
+        self.controls = c = RunControls()
+        self.start_button, self.start_from = c.start_button, c.start_from
+        self.pause_button, self.stop_button = c.pause_button, c.stop_button
+        self.export_button, self.evaluate_button = c.export_button, c.evaluate_button
+        self.progress, self.message, self.edit_note = c.progress, c.message, c.edit_note
+        self.device_label, self.speed_label = c.device_label, c.speed_label
         self.start_button.clicked.connect(self.start)
         self.pause_button.toggled.connect(self._on_pause_toggled)
         self.stop_button.clicked.connect(self.stop)
         self.export_button.clicked.connect(self._on_export_clicked)
-        buttons = QHBoxLayout()
-        for b in (
-            self.start_button,
-            self.start_from,
-            self.pause_button,
-            self.stop_button,
-            self.export_button,
-            self.evaluate_button,
-        ):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("idle")
-        self.progress.setValue(0)
-        self.device_label = QLabel("")
-        self.speed_label = QLabel("")
-        info = QHBoxLayout()
-        info.addWidget(self.device_label)
-        info.addStretch(1)
-        info.addWidget(self.speed_label)
-        self.edit_note = NoteLabel()
-        self.message = NoteLabel()
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setMaximumBlockCount(MAX_LOG_LINES)
-        self.log.setMaximumHeight(70)
+        self.evaluate_button.clicked.connect(self.evaluate_weights)
         self.curves = TrainingCurves()
         self.evaluation = EvaluationView()
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.curves, "Curves")
-        self.tabs.addTab(self.evaluation, "Evaluation")
-        run = QWidget()
-        run_layout = QVBoxLayout(run)
-        run_layout.addLayout(buttons)
-        run_layout.addWidget(self.progress)
-        run_layout.addLayout(info)
-        run_layout.addWidget(self.message)
-        run_layout.addWidget(self.edit_note)
-        run_layout.addWidget(self.tabs, 1)
-        run_layout.addWidget(self.log)
-
-        # scrolls rather than forcing its height on the whole bottom dock area (the Problems
-        # list shares it and is best slim)
-        run_scroll = QScrollArea()
-        run_scroll.setWidget(run)
-        run_scroll.setWidgetResizable(True)
-        run_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(run_scroll)
-        splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
+        self.results = ResultsArea(self.curves, self.evaluation)
+        self.tabs, self.comparison = self.results.tabs, self.results.comparison
+        self.run_list, self.log = self.results.run_list, self.results.log
+        self.run_list.selection_changed.connect(self._on_runs_selected)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 4, 4, 4)
+        right_layout.addWidget(self.controls)
+        right_layout.addWidget(self.results, 1)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.setSpacing(0)
+        layout.addWidget(self.settings_scroll)
+        layout.addWidget(right, 1)
 
         diagram.changed.connect(self._on_diagram_changed)
-        if session is not None and hasattr(session, "weights_changed"):
-            session.weights_changed.connect(self._update_buttons)
+        self.session.weights_changed.connect(self._update_buttons)
+        self.session.document_replaced.connect(self.show_document)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         self._update_buttons()
         self._show_device()
+        self.run_list.show_history(self.session.runs)
 
     @classmethod
-    def for_session(cls, session: Any, parent: QWidget | None = None) -> TrainingDock:
-        """A dock on ``session.diagram`` that pushes settings onto ``session.undo_stack``."""
+    def for_session(cls, session: Session, parent: QWidget | None = None) -> TrainingWorkspace:
+        """A workspace on ``session.diagram`` that pushes settings onto its undo stack."""
         return cls(session.diagram, session.undo_stack, session=session, parent=parent)
 
     # ------------------------------------------------------------------ control
@@ -201,11 +142,11 @@ class TrainingDock(QWidget):
     def _config_or_error(self) -> TrainConfig | None:
         """The diagram's training settings, or None after showing why they are unusable."""
         try:
-            config = TrainConfig.from_dict(self.diagram.training)
+            config = self.session.training_config()
         except ConfigError as exc:
-            self._show_error(str(exc))
+            self.controls.show_error(str(exc))
             return None
-        self._show_error("")
+        self.controls.show_error("")
         return config
 
     def start(self) -> bool:
@@ -227,26 +168,23 @@ class TrainingDock(QWidget):
                     start.optimizer_state,
                     start.note,
                 )
-                if start.continuing:  # the same network trained further: its history goes on
-                    self._earlier_metrics = getattr(self.session.checkpoint, "metrics", None)
+                checkpoint = self.session.checkpoint
+                if start.continuing and checkpoint is not None:  # its history goes on
+                    self._earlier_metrics = checkpoint.metrics
             except CheckpointError as exc:
-                self._show_error(f"Cannot start from the current weights: {exc}")
+                self.controls.show_error(f"Cannot start from the current weights: {exc}")
                 return False
-        self.message.setText(note)  # which blocks keep their training (plain text, no error)
+        self.controls.show_note(note)  # which blocks keep their training
         self.edit_note.setText("")
-        self.export_button.setVisible(False)
         self.step_events_seen = 0
-        self.curves.begin_run()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("starting …")
-        self._show_device(config.device)
+        self._record = self.session.runs.begin(self.diagram, config.to_dict())
+        self.curves.begin_run(self._record.name)
+        self.controls.begin()
+        self.controls.show_device(config.device)
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
         origin = " from the current weights" if initial_state is not None else ""
-        self._log(
-            f"— run {self.curves.run_count}: {config.dataset}, {config.epochs} epochs{origin}"
-        )
+        self._log(f"— {self._record.name}: {config.dataset}, {config.epochs} epochs{origin}")
         self.runner.start(
             self.diagram,
             config,
@@ -255,6 +193,8 @@ class TrainingDock(QWidget):
             initial_optimizer_state=optimizer_state,
         )
         self._update_buttons()
+        self.run_list.show_history(self.session.runs)
+        self.tabs.setCurrentWidget(self.curves)
         return True
 
     def pause(self) -> None:
@@ -274,6 +214,8 @@ class TrainingDock(QWidget):
     # ------------------------------------------------------------------ events from the run
     def _on_events(self, batch: list[Any]) -> None:
         """One coalesced batch (≤ 30 per second): update text once, append points, redraw once."""
+        if self._replaced_during_run:  # the last events of another document's run
+            return
         steps = [e for e in batch if isinstance(e, StepEvent)]
         if steps:
             if not self.step_events_seen:
@@ -284,7 +226,7 @@ class TrainingDock(QWidget):
                 [e.loss for e in steps],
                 [e.lr for e in steps],
             )
-            self._show_progress(steps[-1])
+            self.controls.show_step(steps[-1], self.runner.paused)
         for event in batch:
             if isinstance(event, EpochEvent):
                 self.curves.show_accuracy(event.val_accuracy is not None)
@@ -295,38 +237,28 @@ class TrainingDock(QWidget):
                     event.val_accuracy,
                     event.is_best,
                 )
-                acc = "" if event.val_accuracy is None else f", accuracy {event.val_accuracy:.1%}"
-                best = " (best)" if event.is_best else ""
-                self._log(
-                    f"epoch {event.epoch}/{event.epochs}: validation loss "
-                    f"{event.val_loss:.4g}{acc}{best}"
-                )
+                self._log(epoch_line(event))
             elif isinstance(event, StatusEvent):
                 self._log(event.message)
-                if event.message.startswith("training on "):
-                    self.device_label.setText(f"Device: {event.message.split()[2].rstrip(':')}")
+                if event.device is not None:
+                    self.controls.show_device(event.device)
             elif isinstance(event, FailedEvent):
                 self._show_failure(event.message, event.node_id)
         self.curves.refresh()
 
-    def _show_progress(self, e: StepEvent) -> None:
-        total = max(1, e.epochs * e.steps_per_epoch)
-        if self.progress.maximum() != total:
-            self.progress.setRange(0, total)
-        self.progress.setValue(min(total, e.global_step))
-        paused = " · paused" if self.runner.paused else ""
-        self.progress.setFormat(
-            f"epoch {e.epoch}/{e.epochs} · step {e.step}/{e.steps_per_epoch} · "
-            f"ETA {format_eta(e.eta_s)}{paused}"
-        )
-        self.speed_label.setText(f"{e.samples_per_s:,.0f} samples/s · loss {e.loss:.4g}")
-
     def _on_finished(self, outcome: RunOutcome) -> None:
+        record, self._record = self._record, None
+        if record is not None:
+            fill_record(record, outcome)
+        if self._replaced_during_run:  # the run was of a document no longer shown
+            self._replaced_during_run = False
+            self._run_revision = None
+            self._reset_run_widgets()
+            self._update_buttons()
+            self.run_finished.emit(outcome)
+            return
         self.last_outcome = outcome
-        self.pause_button.blockSignals(True)
-        self.pause_button.setChecked(False)
-        self.pause_button.setText("Pause")
-        self.pause_button.blockSignals(False)
+        self.controls.end_pause()
         result = outcome.result
         if outcome.status == "failed":
             self.progress.setFormat("failed")
@@ -335,82 +267,80 @@ class TrainingDock(QWidget):
         else:
             best = f", best epoch {result.best_epoch}" if result.best_epoch else ""
             self.progress.setFormat(f"{result.status.replace('_', ' ')}{best}")
-            self.device_label.setText(f"Device: {result.device}")
+            self.controls.show_device(str(result.device))
             self._log(f"{result.status.replace('_', ' ')} in {result.elapsed_s:.1f} s{best}")
             if result.model is not None:
-                self.export_button.setVisible(True)
-                self._attach_weights(outcome)
+                self._attach_weights(outcome, record)
             if outcome.evaluation is not None:
                 self.evaluation.show_evaluation(outcome.evaluation, outcome.data)
         self.curves.refresh(force=True)
         self._run_revision = None
         self.edit_note.setText("")
         self._update_buttons()
+        self.run_list.show_history(self.session.runs)
         self.run_finished.emit(outcome)
 
     # ------------------------------------------------------------------ widgets
     def _on_pause_toggled(self, paused: bool) -> None:
-        self.pause_button.setText("Resume" if paused else "Pause")
         if paused:
             self.runner.pause()
         else:
             self.runner.resume()
-        if self.runner.is_running():
-            fmt = self.progress.format().removesuffix(" · paused")
-            self.progress.setFormat(fmt + (" · paused" if paused else ""))
 
-    def _attach_weights(self, outcome: RunOutcome) -> None:
+    def _on_runs_selected(self, records: list[RunRecord]) -> None:
+        """Overlay the selected finished runs; two selected: compare them."""
+        # the live curves already show the run going on or just finished
+        live = self.curves.current.label if self.curves.current is not None else None
+        self.curves.show_records([r for r in records if r.name != live and r.metrics])
+        self.comparison.compare(records)
+
+    def _attach_weights(self, outcome: RunOutcome, record: RunRecord | None) -> None:
         """Give the session the trained weights, as a checkpoint of the diagram that was run."""
-        if self.session is None or not hasattr(self.session, "set_weights"):
-            return
-        if self._replaced_during_run:  # another file was opened: these weights are not its
-            self._log("another diagram was opened during the run; its weights are unchanged")
-            return
-        from netbuilder.train.checkpoint import (
-            Checkpoint,
-            continued_best_epoch,
-            continued_metrics,
-        )
-
-        result = outcome.result
-        state = {k: v.detach().clone() for k, v in result.model.state_dict().items()}
-        checkpoint = Checkpoint(
-            diagram=outcome.diagram or self.diagram.copy(),
-            state_dict=state,
-            training=result.config.to_dict(),
-            metrics=continued_metrics(self._earlier_metrics, result.metrics),
-            classes=list(result.classes),
-            optimizer_state=result.optimizer_state,
-            best_epoch=continued_best_epoch(self._earlier_metrics, result.best_epoch),
-        )
-        self.session.set_weights(state, checkpoint)
+        checkpoint = checkpoint_of(outcome, self.diagram, self._earlier_metrics)
+        self.session.set_weights(checkpoint.state_dict, checkpoint, record)
         self._log("Keep this model with File › Save Trained Model… (Ctrl+Alt+S).")
 
     def _on_export_clicked(self) -> None:
-        outcome = self.last_outcome
-        if outcome is None or outcome.result is None or outcome.result.model is None:
-            return
-        self.export_requested.emit(outcome)
-        if self.export_model is not None:
-            self.export_model(outcome)
-            return
-        from netbuilder.gui.export_dialog import ExportDialog
+        """Export the weights of *this* document (the run named on the button)."""
+        from netbuilder.gui.export_dialog import dialog_for_session
 
-        model = outcome.result.model
-        diagram = outcome.diagram or self.diagram.copy()
-        path = getattr(self.session, "path", None)
-        dialog = ExportDialog(diagram, lambda: model, path, list(outcome.result.classes), self)
+        dialog = dialog_for_session(self.session, self)
+        if dialog is None:
+            return
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog = dialog
         dialog.open()  # window-modal, does not block this thread
 
     def _on_setting_edited(self, _name: str, error: str) -> None:
-        self._show_error(error)
+        self.controls.show_error(error)
+
+    def show_document(self) -> None:
+        """Another document replaced the session's: show its own (empty or saved) state.
+
+        A run still going belongs to the document it was started from: it is stopped, and
+        its result never reaches the new document (``_on_finished``).
+        """
+        if self.runner.is_running():
+            self._replaced_during_run = True
+            self.runner.stop()
+        self._earlier_metrics = None
+        self.last_outcome = None
+        self._document_generation += 1  # an evaluation still running was of the old one
+        self._reset_run_widgets()
+        self.log.clear()
+        self.curves.clear_all()
+        self.evaluation.clear()
+        self.comparison.compare([])
+        self.tabs.setCurrentWidget(self.curves)
+        self._update_buttons()
+        self.run_list.show_history(self.session.runs)  # its own runs (from its .pt) or none
+
+    def _reset_run_widgets(self) -> None:
+        self.controls.reset()
+        self._show_device()
 
     def _on_diagram_changed(self, event: DiagramEvent) -> None:
         try:
-            if event.kind == "reset" and self.runner.is_running():
-                self._replaced_during_run = True
             if event.kind == "reset":
                 self.start_from.forget()  # an opened file's weights bring the default back
             if event.kind in ("training_changed", "reset"):
@@ -426,7 +356,7 @@ class TrainingDock(QWidget):
 
     def evaluate_weights(self) -> bool:
         """Evaluate ``session.state_dict`` on the current dataset (on demand, in background)."""
-        state = getattr(self.session, "state_dict", None)
+        state = self.session.state_dict
         if state is None or self.runner.is_running() or self.background_evaluation.busy:
             return False
         config = self._config_or_error()
@@ -435,6 +365,7 @@ class TrainingDock(QWidget):
         diagram = self.diagram.copy()
         data = self.picker.matching_bundle(config, diagram)
         self._log("evaluating the trained weights …")
+        self._evaluating_generation = self._document_generation
         self.background_evaluation.start(diagram, state, config, data)
         self._update_buttons()
         return True
@@ -442,8 +373,11 @@ class TrainingDock(QWidget):
     def _on_evaluated(self, payload: tuple[Any, Any, str]) -> None:
         evaluation, data, error = payload
         self.background_evaluation.busy = False
+        if self._evaluating_generation != self._document_generation:
+            self._update_buttons()  # weights of a document no longer shown: drop it
+            return
         if evaluation is None:
-            self._show_error(f"Evaluation failed: {error}")
+            self.controls.show_error(f"Evaluation failed: {error}")
         else:
             self.evaluation.show_evaluation(evaluation, data)
             self.tabs.setCurrentWidget(self.evaluation)
@@ -452,39 +386,33 @@ class TrainingDock(QWidget):
         self.evaluation_finished.emit(evaluation)
 
     def _has_weights(self) -> bool:
-        return getattr(self.session, "state_dict", None) is not None
+        return self.session.state_dict is not None
 
     def _update_buttons(self) -> None:
-        running = self.runner.is_running()
-        has_weights = self._has_weights()
-        self.start_from.weights_available(has_weights)
-        self.start_from.setEnabled(not running)
-        self.evaluate_button.setVisible(has_weights)
-        self.evaluate_button.setEnabled(not running and not self.background_evaluation.busy)
-        self.start_button.setEnabled(not running)
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
+        self.controls.set_state(
+            ControlState(
+                running=self.runner.is_running(),
+                has_weights=self._has_weights(),
+                evaluating=self.background_evaluation.busy,
+                model_name=self.session.model_name,
+                named_run=self.session.model_run is not None,
+            )
+        )
 
-    def _show_device(self, name: str | None = None) -> None:
-        if name is None:
-            try:
-                name = TrainConfig.from_dict(self.diagram.training).device
-            except ConfigError:
-                name = "auto"
-        self.device_label.setText(f"Device: {describe_device(name)}")
-
-    def _show_error(self, text: str) -> None:
-        self.message.setStyleSheet(_ERROR_STYLE if text else "")
-        self.message.setText(text)
+    def _show_device(self) -> None:
+        """The device the settings ask for, as the trainer would resolve it."""
+        try:
+            name = self.session.training_config().device
+        except ConfigError:
+            name = "auto"
+        self.controls.show_device(name)
 
     def _show_failure(self, message: str, node_id: str | None) -> None:
         where = f" (block '{node_id}')" if node_id else ""
-        self._show_error(f"Training failed{where}: {message}")
+        self.controls.show_error(f"Training failed{where}: {message}")
         self._log(f"failed: {message}")
         if node_id:
             self.node_failed.emit(node_id)
-            if self.select_node is not None:
-                self.select_node(node_id)
 
     def _log(self, line: str) -> None:
         self.log.appendPlainText(line)
@@ -492,25 +420,7 @@ class TrainingDock(QWidget):
     # ------------------------------------------------------------------ closing
     def showEvent(self, event: QEvent) -> None:
         super().showEvent(event)
-        window = self.window()
-        if window is not self and window is not self._watched_window:
-            window.installEventFilter(self)
-            self._watched_window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Window closing: once it is really hidden (not cancelled), stop the run."""
-        if watched is self._watched_window and event.type() == QEvent.Type.Close:
-            QTimer.singleShot(0, self, self._after_window_close)  # dropped if we are deleted
-        return False
-
-    def _after_window_close(self) -> None:
-        window = self._watched_window
-        try:
-            closed = window is not None and not window.isVisible()
-        except RuntimeError:  # the window is already deleted
-            closed = True
-        if closed:
-            self.shutdown()
+        self._close_guard.watch()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

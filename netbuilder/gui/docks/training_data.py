@@ -15,7 +15,6 @@ import copy
 import csv
 import itertools
 import json
-import threading
 from typing import Any
 
 import torch
@@ -37,6 +36,7 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.gui.docks.dataset_options import DatasetOptionsForm
 from netbuilder.gui.docks.training_settings import save_training
 from netbuilder.gui.widgets.scroll_safe import ComboBox
+from netbuilder.gui.worker import BackgroundJobs, JobResult
 from netbuilder.train.config import (
     BUILTIN_DATASETS,
     DATASET_OPTION_FIELDS,
@@ -148,19 +148,23 @@ def csv_columns(path: str) -> list[str]:
 
 
 class _PreviewLoader(QObject):
-    """Loads data on a Python thread; ``loaded`` is delivered queued on the GUI thread.
+    """Loads preview data through ``BackgroundJobs``; ``loaded`` is delivered on the GUI thread.
 
-    One loader serves every picker and lives as long as the application (``shared()``):
-    a background load may finish after its picker (or the whole window) was closed and
-    deleted, and emitting on a deleted QObject from a worker thread is an error. Each picker
-    connects to the shared loader (Qt drops the connection when the picker is deleted) and
-    recognises its own answers by its ``owner`` token and the request id, so a stale answer
-    or another picker's answer is dropped. The payload is one tuple
+    One loader serves every picker and lives as long as the application (``shared()``): a
+    load may finish after its picker (or the whole window) was closed and deleted. Each
+    picker connects to the shared loader (Qt drops the connection when the picker is
+    deleted) and recognises its own answers by its ``owner`` token and the request id, so a
+    stale answer or another picker's answer is dropped. The payload is one tuple
     ``(owner, request id, DataBundle | None, error text)``.
     """
 
     loaded = Signal(object)
     _instance: _PreviewLoader | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._asked: dict[int, tuple[int, int]] = {}  # job -> (owner, request id)
+        BackgroundJobs.shared().finished.connect(self._on_finished)
 
     @classmethod
     def shared(cls) -> _PreviewLoader:
@@ -170,16 +174,15 @@ class _PreviewLoader(QObject):
         return cls._instance
 
     def request(self, owner: int, request_id: int, config: TrainConfig, diagram: Diagram) -> None:
-        def work() -> None:
-            from netbuilder.train.data import load_data
+        from netbuilder.train.sources import load_data
 
-            try:
-                payload = (owner, request_id, load_data(config, diagram), "")
-            except Exception as exc:  # shown to the user; any failure must not kill the app
-                payload = (owner, request_id, None, str(exc) or type(exc).__name__)
-            self.loaded.emit(payload)
+        job = BackgroundJobs.shared().submit(lambda: load_data(config, diagram), "preview")
+        self._asked[job] = (owner, request_id)
 
-        threading.Thread(target=work, name="netbuilder-preview", daemon=True).start()
+    def _on_finished(self, result: JobResult[Any]) -> None:
+        asker = self._asked.pop(result.job, None)
+        if asker is not None:
+            self.loaded.emit((*asker, result.value, result.error))
 
 
 _owners = itertools.count(1)

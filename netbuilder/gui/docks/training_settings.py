@@ -11,10 +11,12 @@ import contextlib
 import copy
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QFormLayout,
+    QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -146,3 +148,22 @@ class SettingsForm(QWidget):
     def _reject(self, name: str, message: str) -> None:
         self.editors[name].setStyleSheet(_INVALID_STYLE)
         self.edited.emit(name, message)
+
+
+class SettingsColumn(QScrollArea):
+    """The workspace's left column: the dataset picker over the settings form, a fixed
+    width, scrolling vertically only (never sideways)."""
+
+    def __init__(self, picker: QWidget, form: QWidget, width: int) -> None:
+        super().__init__()
+        self.setObjectName("training_settings_column")
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(picker)
+        layout.addWidget(form)
+        layout.addStretch(1)
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFixedWidth(width)

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from netbuilder.train.config import ConfigError
+from netbuilder.train.events import EpochEvent
 
 
 def format_eta(seconds: float | None) -> str:
@@ -17,6 +18,13 @@ def format_eta(seconds: float | None) -> str:
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def epoch_line(event: EpochEvent) -> str:
+    """The log line of one finished epoch."""
+    acc = "" if event.val_accuracy is None else f", accuracy {event.val_accuracy:.1%}"
+    best = " (best)" if event.is_best else ""
+    return f"epoch {event.epoch}/{event.epochs}: validation loss {event.val_loss:.4g}{acc}{best}"
 
 
 def describe_device(name: str) -> str:

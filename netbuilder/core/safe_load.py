@@ -34,7 +34,14 @@ from typing import Any
 
 import torch
 
-from netbuilder.export.errors import UnsafeFileError
+
+class UnsafeFileError(Exception):
+    """A file was refused because loading it could run code; nothing from it was run.
+
+    Defined here, below training and export, because both read user files through this
+    module; ``netbuilder.export`` re-exports it among its errors.
+    """
+
 
 PT2_MAX_BYTES = 2 * 1024**3
 

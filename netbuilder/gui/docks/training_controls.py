@@ -1,0 +1,186 @@
+"""The run controls of the Training workspace: buttons, progress, device and speed, notes.
+
+A widget with no knowledge of sessions or threads: the workspace tells it what state to
+show (``set_state``, ``show_step``, ``show_device``, ``show_error``) and connects to its
+buttons. Labels are short so the row fits beside the settings column at 1024 px.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.gui.docks.training_start import StartFromChoice
+from netbuilder.gui.docks.training_status import NoteLabel, describe_device, format_eta
+from netbuilder.train.events import StepEvent
+
+_ERROR_STYLE = "color: #b00020;"
+
+
+@dataclass(frozen=True)
+class ControlState:
+    """Everything the buttons depend on."""
+
+    running: bool
+    has_weights: bool
+    evaluating: bool
+    model_name: str  # the run whose weights Export acts on ("" without weights)
+    named_run: bool  # the weights come from a run of this document (not an old .pt)
+
+
+class RunControls(QWidget):
+    """Start / Start from / Pause / Stop / Export / Evaluate, the progress bar and notes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.start_button = QPushButton("Start")
+        self.start_button.setObjectName("training_start")
+        self.start_button.setToolTip("Train the diagram on screen with these settings (F5)")
+        self.start_from = StartFromChoice()
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.stop_button = QPushButton("Stop")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setObjectName("training_export")
+        self.export_button.setVisible(False)
+        self.evaluate_button = QPushButton("Evaluate")
+        self.evaluate_button.setToolTip(
+            "Score this diagram's trained weights (e.g. from an opened .pt) on the validation "
+            "part of the chosen dataset"
+        )
+        self.pause_button.toggled.connect(self._on_pause_toggled)
+        # the same commands as menu actions with shortcuts (the window's Train menu)
+        self.act_start = QAction("&Start Training", self)
+        self.act_start.setShortcut(QKeySequence("F5"))
+        self.act_start.triggered.connect(self.start_button.click)
+        self.act_pause = QAction("&Pause/Resume Training", self)
+        self.act_pause.setShortcut(QKeySequence("F6"))
+        self.act_pause.triggered.connect(self.pause_button.toggle)
+        self.act_stop = QAction("S&top Training", self)
+        self.act_stop.setShortcut(QKeySequence("Shift+F5"))
+        self.act_stop.triggered.connect(self.stop_button.click)
+        self.act_evaluate = QAction("&Evaluate Trained Model", self)
+        self.act_evaluate.triggered.connect(self.evaluate_button.click)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for b in (
+            self.start_button,
+            self.start_from,
+            self.pause_button,
+            self.stop_button,
+            self.export_button,
+            self.evaluate_button,
+        ):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("idle")
+        self.progress.setValue(0)
+        self.device_label = QLabel("")
+        self.speed_label = QLabel("")
+        self.speed_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        info = QHBoxLayout()
+        info.setContentsMargins(0, 0, 0, 0)
+        info.addWidget(self.device_label)
+        info.addStretch(1)
+        info.addWidget(self.speed_label, 1)
+        self.message = NoteLabel()
+        self.edit_note = NoteLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addLayout(info)
+        layout.addWidget(self.message)
+        layout.addWidget(self.edit_note)
+
+    # ------------------------------------------------------------------ state
+    def set_state(self, state: ControlState) -> None:
+        self.start_from.weights_available(state.has_weights)
+        self.start_from.setEnabled(not state.running)
+        self.start_button.setEnabled(not state.running)
+        self.pause_button.setEnabled(state.running)
+        self.stop_button.setEnabled(state.running)
+        self.act_start.setEnabled(not state.running)
+        self.act_pause.setEnabled(state.running)
+        self.act_stop.setEnabled(state.running)
+        self.act_evaluate.setEnabled(state.has_weights and not state.running)
+        self.evaluate_button.setVisible(state.has_weights)
+        self.evaluate_button.setEnabled(not state.running and not state.evaluating)
+        # Export acts on this document's weights only, and says which run made them
+        self.export_button.setVisible(state.has_weights)
+        self.export_button.setEnabled(state.has_weights and not state.running)
+        self.export_button.setText(f"Export {state.model_name}…" if state.named_run else "Export…")
+        self.export_button.setToolTip(
+            f"Export {state.model_name} as .pt2 (torch.export), ONNX or Python source, "
+            "reloaded and checked against the model here"
+            if state.has_weights
+            else "No trained model of this diagram yet"
+        )
+
+    def reset(self) -> None:
+        """Idle, nothing shown: a new document or a dropped run."""
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("idle")
+        self.speed_label.setText("")
+        self.edit_note.setText("")
+        self.show_error("")
+
+    def begin(self) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("starting …")
+
+    def show_step(self, e: StepEvent, paused: bool) -> None:
+        total = max(1, e.epochs * e.steps_per_epoch)
+        if self.progress.maximum() != total:
+            self.progress.setRange(0, total)
+        self.progress.setValue(min(total, e.global_step))
+        note = " · paused" if paused else ""
+        self.progress.setFormat(
+            f"epoch {e.epoch}/{e.epochs} · step {e.step}/{e.steps_per_epoch} · "
+            f"ETA {format_eta(e.eta_s)}{note}"
+        )
+        self.speed_label.setText(f"{e.samples_per_s:,.0f} samples/s · loss {e.loss:.4g}")
+
+    def show_device(self, name: str) -> None:
+        """``name``: a setting ("auto", "cuda") or the device a run reported ("cpu")."""
+        self.device_label.setText(f"Device: {describe_device(name)}")
+
+    def show_error(self, text: str) -> None:
+        self.message.setStyleSheet(_ERROR_STYLE if text else "")
+        self.message.setText(text)
+
+    def show_note(self, text: str) -> None:
+        """Plain information (which blocks keep their training), not an error."""
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
+    def end_pause(self) -> None:
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(False)
+        self.pause_button.setText("Pause")
+        self.pause_button.blockSignals(False)
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+        fmt = self.progress.format()
+        if fmt.startswith("epoch "):
+            fmt = fmt.removesuffix(" · paused")
+            self.progress.setFormat(fmt + (" · paused" if paused else ""))
+
+    def menu_actions(self) -> list[QAction]:
+        return [self.act_start, self.act_pause, self.act_stop, self.act_evaluate]
