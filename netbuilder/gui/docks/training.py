@@ -39,7 +39,9 @@ from netbuilder.gui.docks.training_runs import ResultsArea
 from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
 from netbuilder.gui.docks.training_start import CURRENT, weights_to_start_from
 from netbuilder.gui.docks.training_status import epoch_line
+from netbuilder.gui.docks.training_try_it import TryItFeed
 from netbuilder.gui.session import Session
+from netbuilder.gui.widgets.try_it import TryItPanel
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
@@ -105,7 +107,8 @@ class TrainingWorkspace(QWidget):
         self.evaluate_button.clicked.connect(self.evaluate_weights)
         self.curves = TrainingCurves()
         self.evaluation = EvaluationView()
-        self.results = ResultsArea(self.curves, self.evaluation)
+        self.try_it = TryItPanel()
+        self.results = ResultsArea(self.curves, self.evaluation, self.try_it)
         self.tabs, self.comparison = self.results.tabs, self.results.comparison
         self.run_list, self.log = self.results.run_list, self.results.log
         self.run_list.selection_changed.connect(self._on_runs_selected)
@@ -123,6 +126,7 @@ class TrainingWorkspace(QWidget):
         diagram.changed.connect(self._on_diagram_changed)
         self.session.weights_changed.connect(self._update_buttons)
         self.session.document_replaced.connect(self.show_document)
+        self.try_it_feed = TryItFeed(self.session, self.try_it)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)

@@ -145,12 +145,18 @@ class RunComparison(QPlainTextEdit):
 
 
 class ResultsArea(QSplitter):
-    """Tabs (Curves | Evaluation | Compare runs) over the run list and the log.
+    """Tabs (Curves | Evaluation | Compare runs | Try it) over the run list and the log.
 
     The tabs get most of the height; the run list and the log share a low strip below.
     """
 
-    def __init__(self, curves: QWidget, evaluation: QWidget, parent: QWidget | None = None):
+    def __init__(
+        self,
+        curves: QWidget,
+        evaluation: QWidget,
+        try_it: QWidget,
+        parent: QWidget | None = None,
+    ):
         super().__init__(Qt.Orientation.Vertical, parent)
         self.comparison = RunComparison()
         self.tabs = QTabWidget()
@@ -158,6 +164,7 @@ class ResultsArea(QSplitter):
         self.tabs.addTab(curves, "Curves")
         self.tabs.addTab(evaluation, "Evaluation")
         self.tabs.addTab(self.comparison, "Compare runs")
+        self.tabs.addTab(try_it, "Try it")
         self.run_list = RunList()
         self.log = QPlainTextEdit()
         self.log.setObjectName("training_log")
