@@ -2,16 +2,15 @@
 
 Results are cached per node on (block type, parameters, input specs), so after one edit only
 the edited node and what lies downstream of it are worked out again (DESIGN rule 6). Parameter
-counts come from constructing the real torch layer on the ``meta`` device: exact, and no
-memory is allocated even for huge layers.
+counts come from each block's ``count`` formula, so checking never imports torch; a block
+without one is built on torch's ``meta`` device instead (exact, no memory even for huge
+layers). Property tests compare both with real layers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-import torch
 
 from netbuilder.core.blocks import BLOCKS, BlockSpec
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
@@ -239,7 +238,11 @@ class ShapeChecker:
             return exc, 0
         if spec.module is None:
             return outs, 0
+        if spec.count is not None:
+            return outs, spec.count(params, in_specs)
         try:
+            import torch
+
             cls, kwargs = spec.module(params, in_specs)
             # The count depends only on the constructor arguments: after an image-size
             # edit, every conv downstream has new shapes but the same layer, so building

@@ -11,12 +11,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
-
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
+
+if TYPE_CHECKING:
+    from torch import nn
 
 PARAM_KINDS = ("int", "float", "bool", "choice", "ints", "padding", "str")
 
@@ -111,7 +112,8 @@ def _as_int(name: str, value: Any) -> int:
 
 
 InferFn = Callable[[dict[str, Any], list[TensorSpec]], list[TensorSpec]]
-ModuleFn = Callable[[dict[str, Any], list[TensorSpec]], tuple[type[nn.Module], dict[str, Any]]]
+ModuleFn = Callable[[dict[str, Any], list[TensorSpec]], "tuple[type[nn.Module], dict[str, Any]]"]
+CountFn = Callable[[dict[str, Any], list[TensorSpec]], int]
 PortsFn = Callable[[dict[str, Any]], tuple[str, ...]]
 
 
@@ -134,6 +136,12 @@ class BlockSpec:
     arguments; the compiler instantiates them and the code generator prints them, so both
     always build the same layer. ``infer(params, inputs)`` gives the output specs by a rule
     of the block's own (fast, exact; checked against real forward passes by property tests).
+
+    ``count(params, inputs)`` gives the layer's number of learnable parameters by formula,
+    so checking a diagram never imports torch (``netbuilder check`` starts in a fraction of
+    a second); property tests compare it with the real layer. Without it the checker builds
+    the layer on torch's ``meta`` device instead: exact, but torch must be loaded. The
+    ``module`` functions import torch only when called, for the same reason.
     """
 
     type: str
@@ -144,6 +152,7 @@ class BlockSpec:
     inputs: tuple[str, ...] | PortsFn = ("in",)
     outputs: tuple[str, ...] | PortsFn = ("out",)
     module: ModuleFn | None = None
+    count: CountFn | None = None
     merge: Merge | None = None
     key_params: tuple[str, ...] = ()
     role: str = "layer"  # "input", "output" or "layer"
@@ -191,6 +200,25 @@ class BlockSpec:
             except ParamError as exc:
                 problems.append((name, str(exc)))
         return out, problems
+
+
+def no_parameters(params: dict[str, Any], inputs: list[TensorSpec]) -> int:
+    """``BlockSpec.count`` of layers that learn nothing (activations, pooling, reshapes)."""
+    return 0
+
+
+def torch_layer(name: str) -> type[nn.Module]:
+    """``torch.nn.<name>``, imported on first use (see ``BlockSpec.count``)."""
+    from torch import nn
+
+    return getattr(nn, name)
+
+
+def own_layer(name: str) -> type[nn.Module]:
+    """``netbuilder.core.layers.<name>``, imported on first use (it imports torch)."""
+    from netbuilder.core import layers
+
+    return getattr(layers, name)
 
 
 def single(inputs: Sequence[TensorSpec]) -> TensorSpec:
