@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from netbuilder import __version__
-from netbuilder.commands import COMMAND_MODULES, COMMANDS, EXIT_BAD_INPUT
+from netbuilder.commands import COMMAND_MODULES, COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        return _launch_gui(argv)
+        return _launch_gui(argv)  # files for the app, or a mistyped command
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help/--version
@@ -50,11 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _launch_gui(files: list[str]) -> int:
-    """Open the editor (the only place the CLI touches Qt)."""
-    try:
-        from netbuilder.gui.app import run
-    except ImportError as exc:
-        print(f"error: the desktop app cannot start: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return run(files)
+def _launch_gui(args: list[str]) -> int:
+    """Open the editor (the only place the CLI touches Qt), or refuse with exit 2 at once:
+    unknown command, missing file, no display (see ``netbuilder.launch``)."""
+    from netbuilder.launch import launch_app
+
+    return launch_app(args, COMMANDS)
