@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
 
 
 def _setup_check(p: argparse.ArgumentParser) -> None:
@@ -30,8 +30,7 @@ def _check(args: argparse.Namespace) -> int:
         try:
             diagram = load(path)
         except DiagramFileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            worst = EXIT_BAD_INPUT
+            worst = fail(exc, EXIT_BAD_INPUT)
             continue
         analysis = check(diagram)
         print(format_report(diagram, analysis, title=str(path), quiet=args.quiet))

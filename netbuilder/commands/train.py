@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
 
 if TYPE_CHECKING:
     from netbuilder.train.config import TrainConfig
@@ -55,6 +55,7 @@ def _train(args: argparse.Namespace) -> int:
     """Train a diagram on its dataset and save a .pt checkpoint, with a text progress bar."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.shapes import check
+    from netbuilder.core.text import shorten
     from netbuilder.train.checkpoint import (
         CheckpointError,
         continued_metrics,
@@ -105,7 +106,7 @@ def _train(args: argparse.Namespace) -> int:
     )
     out = args.out or default_out  # written atomically, only after the run
     progress = Progress(sys.stdout, quiet=args.quiet)
-    progress.status(f"loading {config.dataset}")
+    progress.status(f"loading {shorten(config.dataset)}")
     try:
         data = load_data(config, diagram)
     except DataError as exc:
@@ -152,6 +153,7 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
     VALUE is read as JSON when it parses (numbers, true/false, lists), else as text, so
     ``--set lr=0.01`` gives a number and ``--set target=price`` a column name.
     """
+    from netbuilder.core.text import quoted
     from netbuilder.train.config import DATASET_OPTION_FIELDS, FIELDS, ConfigError
 
     settings = {p.name for p in FIELDS}
@@ -162,7 +164,7 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise ConfigError(f"--set takes NAME=VALUE, not {item!r}")
+            raise ConfigError(f"--set takes NAME=VALUE, not {quoted(item)}")
         try:
             value = json.loads(text)
         except ValueError:
@@ -173,7 +175,9 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
             dataset_options[name] = value
         else:
             known = ", ".join(sorted(settings | options))
-            raise ConfigError(f"--set {name}: no such setting or dataset option; known: {known}")
+            raise ConfigError(
+                f"--set {quoted(name)}: no such setting or dataset option; known: {known}"
+            )
     return config.replace(**changes, dataset_options=dataset_options)
 
 
@@ -202,8 +206,7 @@ def _run_stoppable(trainer: Trainer) -> tuple[TrainResult, bool]:
 
 
 def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+    return fail(message, code)
 
 
 class Progress:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from netbuilder.core.blocks import BLOCKS, BlockSpec
+from netbuilder.core.blocks import BLOCKS, BlockSpec, unknown_block_message
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.graphs import Adjacency
 from netbuilder.core.tensor import TensorSpec
+from netbuilder.core.text import quoted
 
 
 @dataclass(slots=True)
@@ -129,7 +130,7 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"Unknown block type '{node.type}'.",
+                        f"This block has {unknown_block_message(node.type)}.",
                         "It may come from a newer NetBuilder; replace it.",
                     )
                 )
@@ -208,7 +209,7 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"A wire goes into '{port}', which {spec.type} does not have now.",
+                        f"A wire goes into {quoted(port)}, which {spec.type} does not have now.",
                         "Delete that wire.",
                         port=port,
                     )

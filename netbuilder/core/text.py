@@ -24,3 +24,12 @@ def shorten(text: object, limit: int = LIMIT) -> str:
 def quoted(value: object, limit: int = LIMIT) -> str:
     """``repr(value)`` shortened the same way: ``'conv1'``, ``'aaaa…aaa'``, ``[1, 2]``."""
     return shorten(repr(value), limit)
+
+
+def shorten_words(message: str, limit: int = 120) -> str:
+    """``message`` with every run of non-space characters longer than ``limit`` shortened.
+
+    The last guard before a line reaches the terminal: a value that no message shortened
+    itself (a path, a name read from a file) cannot flood it.
+    """
+    return " ".join(shorten(w, limit) if len(w) > limit else w for w in message.split(" "))

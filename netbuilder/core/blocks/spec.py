@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
+from netbuilder.core.text import quoted
 
 if TYPE_CHECKING:
     from torch import nn
@@ -56,20 +57,20 @@ class Param:
         kind = self.kind
         if kind == "bool":
             if not isinstance(value, bool):
-                raise ParamError(f"'{self.name}' must be true or false, not {value!r}")
+                raise ParamError(f"'{self.name}' must be true or false, not {quoted(value)}")
             return value
         if kind == "int":
             return self._check_range(_as_int(self.name, value))
         if kind == "float":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ParamError(f"'{self.name}' must be a number, not {value!r}")
+                raise ParamError(f"'{self.name}' must be a number, not {quoted(value)}")
             if not math.isfinite(value):
-                raise ParamError(f"'{self.name}' must be a finite number, not {value!r}")
+                raise ParamError(f"'{self.name}' must be a finite number, not {quoted(value)}")
             return self._check_range(float(value))
         if kind == "choice":
             if value not in self.choices:
                 options = ", ".join(str(c) for c in self.choices)
-                raise ParamError(f"'{self.name}' must be one of {options}, not {value!r}")
+                raise ParamError(f"'{self.name}' must be one of {options}, not {quoted(value)}")
             return value
         if kind == "ints":
             if not isinstance(value, list | tuple) or not value:
@@ -89,7 +90,7 @@ class Param:
             return self._check_range(_as_int(self.name, value))
         if kind == "str":
             if not isinstance(value, str):
-                raise ParamError(f"'{self.name}' must be text, not {value!r}")
+                raise ParamError(f"'{self.name}' must be text, not {quoted(value)}")
             if len(value) > 200:
                 raise ParamError(f"'{self.name}' is too long (at most 200 characters)")
             return value
@@ -107,7 +108,7 @@ def _as_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return int(value)
-        raise ParamError(f"'{name}' must be a whole number, not {value!r}")
+        raise ParamError(f"'{name}' must be a whole number, not {quoted(value)}")
     return value
 
 
@@ -193,7 +194,7 @@ class BlockSpec:
         for name, value in params.items():
             spec = specs.get(name)
             if spec is None:
-                problems.append((name, f"{self.type} has no parameter '{name}'"))
+                problems.append((name, f"{self.type} has no parameter {quoted(name)}"))
                 continue
             try:
                 out[name] = spec.validate(value)
