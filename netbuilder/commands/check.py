@@ -16,10 +16,11 @@ def _setup_check(p: argparse.ArgumentParser) -> None:
 
 @command("check", _setup_check)
 def _check(args: argparse.Namespace) -> int:
-    """Check diagrams: a per-node table of shapes and parameters, and every problem."""
+    """Check diagrams: shapes and parameters per node, every problem, the training settings."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.report import format_report
     from netbuilder.core.shapes import check
+    from netbuilder.train.config import training_diagnostics
 
     for stream in (sys.stdout, sys.stderr):  # '×' in shapes must not crash an ASCII console
         reconfigure = getattr(stream, "reconfigure", None)
@@ -33,6 +34,7 @@ def _check(args: argparse.Namespace) -> int:
             worst = fail(exc, EXIT_BAD_INPUT)
             continue
         analysis = check(diagram)
+        analysis.diagnostics.extend(training_diagnostics(diagram.training))  # as train reads it
         print(format_report(diagram, analysis, title=str(path), quiet=args.quiet))
         if not analysis.ok and worst == EXIT_OK:
             worst = EXIT_PROBLEM

@@ -19,8 +19,9 @@ from PySide6.QtGui import QUndoStack
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
+from netbuilder.train.config import training_diagnostics
 
-_NO_CHECK_NEEDED = {"node_moved", "training_changed"}
+_NO_CHECK_NEEDED = {"node_moved"}
 
 
 class Session(QObject):
@@ -65,6 +66,7 @@ class Session(QObject):
         """Check the diagram now and tell every view (cheap: results are cached per node)."""
         self._stale = False
         self.analysis = check(self.diagram)
+        self.analysis.diagnostics.extend(training_diagnostics(self.diagram.training))
         self.analysed.emit(self.analysis)
         return self.analysis
 
