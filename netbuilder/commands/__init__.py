@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 EXIT_OK, EXIT_PROBLEM, EXIT_BAD_INPUT = 0, 1, 2
 
-COMMAND_MODULES = ("check", "export_code", "export", "train", "render")
+COMMAND_MODULES = ("check", "export_code", "export", "train", "render", "completion")
 
 Command = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]

@@ -69,7 +69,8 @@ def test_a_mistyped_command_is_refused_with_a_suggestion(tmp_path: Path) -> None
     assert result.returncode == 2
     first, *rest = result.stderr.strip().splitlines()
     assert first == "error: unknown command 'chekc'; did you mean 'check'?"
-    assert "check, export, export-code, render, train" in rest[0]
+    names = rest[0].removeprefix("commands: ").split(" (")[0].split(", ")
+    assert {"check", "export", "export-code", "render", "train"} <= set(names)
     result = run_cli("frobnicate")
     assert result.returncode == 2
     assert result.stderr.startswith("error: unknown command 'frobnicate'\ncommands: ")
@@ -104,7 +105,9 @@ def test_no_display_exits_2_naming_the_headless_commands(args: list[str]) -> Non
     result = run_cli(*args, env={"QT_QPA_PLATFORM": "offscreen", OFFSCREEN_OPT_IN: ""})
     assert result.returncode == 2
     assert "error: the desktop app cannot start: QT_QPA_PLATFORM=offscreen" in result.stderr
-    assert "use the commands: check, export, export-code, render, train" in result.stderr
+    headless = next(x for x in result.stderr.splitlines() if "use the commands:" in x)
+    names = headless.split("commands: ")[1].split(" (")[0].split(", ")
+    assert {"check", "export", "export-code", "render", "train"} <= set(names)
     assert "xvfb-run" in result.stderr and OFFSCREEN_OPT_IN in result.stderr
 
 
