@@ -15,11 +15,6 @@ from pathlib import Path
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command, fail
 
 SHELLS = ("bash", "zsh", "fish")
-INSTALL = {
-    "bash": "netbuilder completion bash > ~/.local/share/bash-completion/completions/netbuilder",
-    "zsh": "netbuilder completion zsh > ~/.zfunc/_netbuilder  (with fpath+=~/.zfunc in .zshrc)",
-    "fish": "netbuilder completion fish > ~/.config/fish/completions/netbuilder.fish",
-}
 
 
 def _setup_completion(p: argparse.ArgumentParser) -> None:
