@@ -2,6 +2,6 @@
 
 import sys
 
-from netbuilder.cli import main
+from netbuilder.cli import entry
 
-sys.exit(main())
+sys.exit(entry())

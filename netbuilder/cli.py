@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from netbuilder import __version__
-from netbuilder.commands import COMMAND_MODULES, COMMANDS
+from netbuilder.commands import COMMAND_MODULES, COMMANDS, EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +50,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+
+
+def entry() -> int:
+    """The ``netbuilder`` executable: ``main`` plus a clean exit on a late Ctrl-C.
+
+    Once the command has finished (its files written atomically), Python and torch can
+    take seconds to shut down; a Ctrl-C then would kill the process by signal (status -2,
+    no message). It ends the process with 130 instead. Not done in ``main`` itself, which
+    tests and other programs call in-process.
+    """
+    code = main()
+    if threading.current_thread() is threading.main_thread():
+
+        def exit_now(signum: int, frame: object) -> None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)
+
+        signal.signal(signal.SIGINT, exit_now)
+    return code
 
 
 def _launch_gui(args: list[str]) -> int:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 
 EXIT_OK, EXIT_PROBLEM, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a SIGINT (128 + 2)
 
 COMMAND_MODULES = ("check", "export_code", "export", "train", "render", "completion")
 

@@ -15,13 +15,18 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
+from netbuilder.commands import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEM,
+    command,
+    fail,
+)
 
 if TYPE_CHECKING:
     from netbuilder.train.config import TrainConfig
     from netbuilder.train.trainer import Trainer, TrainResult
-
-EXIT_INTERRUPTED = 130  # Ctrl-C: training stopped cleanly and the best weights were saved
 
 
 def _setup_train(p: argparse.ArgumentParser) -> None:
@@ -58,6 +63,7 @@ def _train(args: argparse.Namespace) -> int:
     from netbuilder.core.text import shorten
     from netbuilder.train.checkpoint import (
         CheckpointError,
+        continued_best_epoch,
         continued_metrics,
         load_checkpoint,
         save_checkpoint,
@@ -121,10 +127,21 @@ def _train(args: argparse.Namespace) -> int:
         on_event=progress,
         initial_optimizer_state=optimizer_state,
     )
-    result, interrupted = _run_stoppable(trainer)
+    try:
+        result, interrupted = _run_stoppable(trainer)
+    except KeyboardInterrupt:  # a second Ctrl-C: stop at once, write nothing
+        progress.close()
+        kept = f"; {out} is unchanged" if out.exists() else ""
+        print(f"interrupted again: stopped without saving{kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     progress.close()
-    if result.error is not None or result.model is None:
-        return _error(f"training failed: {result.error}", EXIT_PROBLEM)
+    if result.model is None:  # no epoch finished: there is nothing trained to save
+        kept = f"; {out} is unchanged" if out.exists() else ""
+        if result.error is not None:
+            return _error(f"training failed: {result.error} (nothing saved{kept})", EXIT_PROBLEM)
+        print(f"stopped before the first epoch finished: nothing saved{kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED if interrupted else EXIT_PROBLEM
+    best = result.best_epoch
     try:
         save_checkpoint(
             out,
@@ -134,16 +151,17 @@ def _train(args: argparse.Namespace) -> int:
             continued_metrics(earlier_metrics, result.metrics),  # the weights' whole history
             result.classes,
             result.optimizer_state,
+            continued_best_epoch(earlier_metrics, best),
         )
     except CheckpointError as exc:
         return _error(str(exc), EXIT_BAD_INPUT)
-    best = result.best_epoch or 0
-    score = ""
-    if best:
-        acc = result.metrics["val_accuracy"][best - 1]
-        loss = result.metrics["val_loss"][best - 1]
-        score = f"val loss {loss:.4f}" + ("" if acc != acc else f", val accuracy {acc:.1%}")
-    print(f"{result.status}: best epoch {best} ({score}) on {result.device}; saved {out}")
+    acc = result.metrics["val_accuracy"][best - 1] if best else float("nan")
+    loss = result.metrics["val_loss"][best - 1] if best else float("nan")
+    score = f"val loss {loss:.4f}" + ("" if acc != acc else f", val accuracy {acc:.1%}")
+    summary = f"best epoch {best} ({score}) on {result.device}; saved {out}"
+    if result.error is not None:  # failed after some epochs: their best weights are kept
+        return _error(f"training failed: {result.error}; {summary}", EXIT_PROBLEM)
+    print(f"{result.status}: {summary}")
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
@@ -182,9 +200,10 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
 
 
 def _run_stoppable(trainer: Trainer) -> tuple[TrainResult, bool]:
-    """Run with Ctrl-C mapped to a clean stop (best weights are still saved).
+    """Run with Ctrl-C mapped to a clean stop (the best finished epoch is still saved).
 
-    Returns the result and whether the user interrupted. A second Ctrl-C aborts as usual.
+    Returns the result and whether the user interrupted. A second Ctrl-C raises
+    KeyboardInterrupt at once, for the caller to stop without saving.
     """
     interrupted = threading.Event()
     previous = None

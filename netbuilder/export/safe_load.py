@@ -19,6 +19,7 @@ So :func:`safe_load_pt2` validates the archive against a narrow allowlist of wha
 
 from __future__ import annotations
 
+import _compat_pickle
 import ast
 import io
 import json
@@ -75,26 +76,43 @@ _ALLOWED_DATA_DIRS = {"weights", "constants", "sample_inputs"}
 def pickle_globals(data: bytes, limit: int = 5) -> list[str]:
     """The ``module.name`` references a pickle would import, found without running it.
 
-    Used only to make a refusal message concrete ("it would call posix.system").
+    Used only to make a refusal message concrete ("it would import and call os.system").
+    Names are given as a Python 3 user knows them: a protocol 0-2 pickle spells them the
+    Python 2 way (``subprocess.call`` is written ``commands call``), so they are mapped back
+    exactly as the unpickler would map them, and ``posix``/``nt`` read as ``os``.
     """
     found: list[str] = []
     strings: list[str] = []
+    protocol = 0
     try:
         for op, arg, _pos in pickletools.genops(data):
-            if op.name in ("GLOBAL", "INST") and isinstance(arg, str):
-                found.append(arg.replace(" ", "."))
+            if op.name == "PROTO" and isinstance(arg, int):
+                protocol = arg
+            elif op.name in ("GLOBAL", "INST") and isinstance(arg, str):
+                module, _, name = arg.partition(" ")
+                found.append(_python3_name(module, name, protocol))
             elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
-                found.append(f"{strings[-2]}.{strings[-1]}")
+                found.append(_python3_name(strings[-2], strings[-1], protocol))
             elif isinstance(arg, str):
                 strings.append(arg)
             if len(found) >= limit:
                 break
     except Exception:  # a damaged pickle: report what was found before the damage
         pass
-    renamed = {"__builtin__": "builtins", "copy_reg": "copyreg"}  # protocol 0-2 spellings
-    return [
-        ".".join([renamed.get(r.split(".")[0], r.split(".")[0]), *r.split(".")[1:]]) for r in found
-    ]
+    return found
+
+
+_OS_MODULES = {"posix": "os", "nt": "os"}  # os.system is pickled as posix.system or nt.system
+
+
+def _python3_name(module: str, name: str, protocol: int) -> str:
+    """``module.name`` as ``pickle.Unpickler.find_class`` would resolve it, then as users say it."""
+    if protocol < 3:  # the unpickler's fix_imports: Python 2 names to Python 3 ones
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
+    return f"{_OS_MODULES.get(module, module)}.{name}"
 
 
 def _zip_pickles(archive: zipfile.ZipFile) -> bytes:

@@ -182,6 +182,7 @@ class FileActions:
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
+                getattr(ckpt, "best_epoch", None),
             )
         except CheckpointError as exc:
             self._error("Cannot save the trained model", str(exc))

@@ -178,6 +178,7 @@ class Autosaver(QObject):
                 getattr(ckpt, "metrics", None),
                 getattr(ckpt, "classes", None),
                 getattr(ckpt, "optimizer_state", None),
+                getattr(ckpt, "best_epoch", None),
             )
         else:
             path.unlink(missing_ok=True)

@@ -24,6 +24,12 @@ from netbuilder.export.safe_load import weights_only_load
 CHECKPOINT_FORMAT = "netbuilder-checkpoint"
 CHECKPOINT_VERSION = 1
 
+#: How the trainer picks the weights it keeps; stored beside ``best_epoch`` so a reader of
+#: the file needs no NetBuilder source to know what "best" meant.
+BEST_EPOCH_RULE = (
+    "highest validation accuracy, earliest epoch on ties (lowest validation loss for regression)"
+)
+
 
 class CheckpointError(Exception):
     """A ``.pt`` file that cannot be used; the message names the file and the reason."""
@@ -51,6 +57,9 @@ class Checkpoint:
     #: the optimizer's statistics when the weights were kept (``setup.optimizer_snapshot``);
     #: None in checkpoints written without them. Continuing training loads it.
     optimizer_state: dict[str, Any] | None = None
+    #: the epoch (1-based, an index into ``metrics``) whose weights ``state_dict`` holds, by
+    #: ``BEST_EPOCH_RULE``; None in checkpoints written before it was recorded
+    best_epoch: int | None = None
 
 
 def checkpoint_payload(
@@ -60,10 +69,12 @@ def checkpoint_payload(
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
     optimizer_state: dict[str, Any] | None = None,
+    best_epoch: int | None = None,
 ) -> dict[str, Any]:
     """The dict written to disk: weights on the CPU, the diagram as ``.nbd`` JSON text.
 
     ``optimizer_state`` is optional: plain PyTorch users load ``state_dict`` and ignore it.
+    ``best_epoch`` says which epoch of ``metrics`` the weights are from (``BEST_EPOCH_RULE``).
     """
     weights = model.state_dict() if isinstance(model, nn.Module) else model
     state = {k: v.detach().to("cpu").clone() for k, v in weights.items()}
@@ -78,6 +89,9 @@ def checkpoint_payload(
         "netbuilder_version": __version__,
         "torch_version": str(torch.__version__),
     }
+    if best_epoch is not None:
+        payload["best_epoch"] = int(best_epoch)
+        payload["best_epoch_rule"] = BEST_EPOCH_RULE
     if optimizer_state is not None:
         payload["optimizer_state"] = optimizer_state
     return payload
@@ -91,10 +105,13 @@ def save_checkpoint(
     metrics: dict[str, list[float]] | None = None,
     classes: list[str] | None = None,
     optimizer_state: dict[str, Any] | None = None,
+    best_epoch: int | None = None,
 ) -> None:
     """Write atomically, so an interrupted save never destroys an earlier checkpoint."""
     buffer = io.BytesIO()
-    payload = checkpoint_payload(diagram, model, training, metrics, classes, optimizer_state)
+    payload = checkpoint_payload(
+        diagram, model, training, metrics, classes, optimizer_state, best_epoch
+    )
     torch.save(payload, buffer)
     try:
         diagram_io.write_bytes_atomic(Path(path), buffer.getvalue())
@@ -161,6 +178,11 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         and isinstance(optimizer_state.get("state"), dict)
     ):
         raise CheckpointError(path, "the saved optimizer state is damaged")
+    best_epoch = raw.get("best_epoch")
+    if best_epoch is not None and not (
+        isinstance(best_epoch, int) and not isinstance(best_epoch, bool) and best_epoch >= 1
+    ):
+        raise CheckpointError(path, f"the recorded best epoch {best_epoch!r} is damaged")
     return Checkpoint(
         diagram,
         state,
@@ -170,6 +192,7 @@ def _parse(raw: Any, path: Path) -> Checkpoint:
         str(raw.get("netbuilder_version", "?")),
         str(raw.get("torch_version", "?")),
         optimizer_state,
+        best_epoch,
     )
 
 
@@ -189,6 +212,20 @@ def continued_metrics(
         + [float(x) for x in values]
         for key, values in new.items()
     }
+
+
+def continued_best_epoch(
+    earlier: dict[str, list[float]] | None, best_epoch: int | None
+) -> int | None:
+    """The kept epoch of a continued run, counted over the whole history in ``metrics``.
+
+    Continuing keeps the best weights of the *new* run (the earlier run's best is no longer
+    in the model), so its epoch number is shifted by the epochs recorded before it.
+    """
+    if best_epoch is None:
+        return None
+    done = max((len(v) for v in (earlier or {}).values()), default=0)
+    return done + best_epoch
 
 
 # ------------------------------------------------------------------ weights into a module

@@ -56,8 +56,9 @@ class _Stopped(Exception):
 class TrainResult:
     """How a run ended and what it produced.
 
-    ``model`` holds the best weights, on the CPU, in eval mode; after a failure it holds the
-    best weights of the epochs that finished, or is None when none did.
+    ``model`` holds the best weights, on the CPU, in eval mode, or None when no epoch
+    finished (a stop or failure before the first validation): weights that were never
+    validated are not a trained model, and saving them could replace a good file.
     """
 
     status: str  # "completed" | "stopped" | "early_stopped" | "failed"
@@ -324,9 +325,11 @@ class Trainer:
         finally:  # decoding processes end with the run, whatever ended it
             batches.close()
             val_batches.close()
+        if best_state is None:  # stopped before the first epoch finished: nothing trained
+            result.model = None
+            return
         model.to("cpu")
-        if best_state is not None:
-            model.load_state_dict(best_state)
+        model.load_state_dict(best_state)
         model.eval()
         result.model = model
 

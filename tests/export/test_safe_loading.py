@@ -325,3 +325,34 @@ def test_shape_expressions_torch_writes_are_accepted(expr: str) -> None:
 def test_anything_else_in_a_shape_expression_is_refused(expr: str) -> None:
     with pytest.raises(UnsafeFileError):
         _check_sym_expr(expr)
+
+
+class CallsProgram:
+    """Unpickling this would run ``true`` through ``callable``."""
+
+    def __init__(self, callable_: Callable[..., object], arg: object) -> None:
+        self.callable, self.arg = callable_, arg
+
+    def __reduce__(self) -> tuple[object, tuple[object]]:
+        return (self.callable, (self.arg,))
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+@pytest.mark.parametrize(
+    ("callable_", "arg", "shown"),
+    [
+        (subprocess.call, ["true"], "subprocess.call"),
+        (__import__("os").system, "true", "os.system"),
+    ],
+)
+def test_refusal_names_the_callable_as_python_3_users_know_it(
+    tmp_path: Path, protocol: int, callable_: Callable[..., object], arg: object, shown: str
+) -> None:
+    """Protocol 2 spells subprocess.call 'commands call' and os.system 'posix system'."""
+    path = tmp_path / "payload.pt"
+    path.write_bytes(pickle.dumps(CallsProgram(callable_, arg), protocol))
+    with pytest.raises(CheckpointError) as info:
+        load_checkpoint(path)
+    message = str(info.value)
+    assert f"would import and call {shown}" in message
+    assert "commands." not in message and "posix." not in message

@@ -93,6 +93,8 @@ def test_save_trained_model_writes_a_checkpoint_to_continue_from(
     assert not window.session.weights_unsaved
     assert saved.classes == window.session.checkpoint.classes
     assert saved.optimizer_state is not None and saved.optimizer_state["optimizer"] == "adam"
+    acc = saved.metrics["val_accuracy"]  # the file says which epoch's weights it holds
+    assert saved.best_epoch == acc.index(max(acc)) + 1
     for key, value in window.session.state_dict.items():
         assert torch.equal(saved.state_dict[key], value)
     # the edited canvas does not leak into the file: it keeps the diagram that was trained

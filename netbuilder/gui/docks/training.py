@@ -366,7 +366,11 @@ class TrainingDock(QWidget):
         if self._replaced_during_run:  # another file was opened: these weights are not its
             self._log("another diagram was opened during the run; its weights are unchanged")
             return
-        from netbuilder.train.checkpoint import Checkpoint, continued_metrics
+        from netbuilder.train.checkpoint import (
+            Checkpoint,
+            continued_best_epoch,
+            continued_metrics,
+        )
 
         result = outcome.result
         state = {k: v.detach().clone() for k, v in result.model.state_dict().items()}
@@ -377,6 +381,7 @@ class TrainingDock(QWidget):
             metrics=continued_metrics(self._earlier_metrics, result.metrics),
             classes=list(result.classes),
             optimizer_state=result.optimizer_state,
+            best_epoch=continued_best_epoch(self._earlier_metrics, result.best_epoch),
         )
         self.session.set_weights(state, checkpoint)
         self._log("Keep this model with File › Save Trained Model… (Ctrl+Alt+S).")
