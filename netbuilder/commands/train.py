@@ -2,12 +2,17 @@
 
 FILE is a ``.nbd`` diagram (a fresh run) or a NetBuilder ``.pt`` checkpoint: then training
 continues from its weights and optimizer state, under its saved settings unless overridden.
+
+Under ``torchrun`` (or with ``--nproc N``) every process runs this command as one rank of a
+DDP/FSDP2 run (``netbuilder.train.distributed``); rank 0 prints, writes the run's events and
+the checkpoint. Every run writes its events to ``OUT.run/events.jsonl`` for watching live.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -26,7 +31,12 @@ from netbuilder.commands import (
 
 if TYPE_CHECKING:
     from netbuilder.train.config import TrainConfig
+    from netbuilder.train.distributed import Distributed
     from netbuilder.train.trainer import Trainer, TrainResult
+
+#: Under torchrun a Ctrl-C reaches each worker twice: from the terminal, and forwarded by
+#: the launcher a moment later. A second SIGINT within this window is the same key press.
+SAME_CTRL_C_S = 0.5
 
 
 def _setup_train(p: argparse.ArgumentParser) -> None:
@@ -36,7 +46,13 @@ def _setup_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", help="dataset: builtin:NAME, an image folder or a .csv/.tsv table")
     p.add_argument("--epochs", type=int, help="number of epochs")
     p.add_argument("--device", help="auto, cpu, cuda or mps")
-    p.add_argument("--batch-size", type=int, dest="batch_size", help="samples per step")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        dest="batch_size",
+        help="samples per step; with several processes this is the global batch, split "
+        "over them (the learning rate is used as given, never rescaled)",
+    )
     p.add_argument("--lr", type=float, help="learning rate")
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument(
@@ -53,11 +69,55 @@ def _setup_train(p: argparse.ArgumentParser) -> None:
         '--set val_split=0.1 --set \'features=["x","y"]\' (repeatable; JSON values)',
     )
     p.add_argument("-q", "--quiet", action="store_true", help="only print the result")
+    p.add_argument(
+        "--nproc",
+        type=int,
+        metavar="N",
+        help="train with N processes on this machine (torchrun's standalone launch, "
+        "DDP over gloo on CPU or NCCL on GPUs); for several machines run "
+        "'torchrun --nnodes M --nproc_per_node N --rdzv-endpoint HOST:PORT -m netbuilder "
+        "train ...' on each",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("ddp", "fsdp"),
+        default="ddp",
+        help="with several processes: ddp (a full copy of the model per process) or fsdp "
+        "(FSDP2, weights sharded over the processes, for large models); the checkpoint is "
+        "a plain full state_dict either way",
+    )
+    p.add_argument(
+        "--no-events",
+        action="store_true",
+        help="do not write the run's events to OUT.run/events.jsonl (for File > Watch Run)",
+    )
 
 
 @command("train", _setup_train)
 def _train(args: argparse.Namespace) -> int:
     """Train a diagram on its dataset and save a .pt checkpoint, with a text progress bar."""
+    from netbuilder.train.distributed import Distributed
+
+    if args.nproc is not None and args.nproc < 1:
+        return _error("--nproc takes a number of processes, at least 1", EXIT_BAD_INPUT)
+    if args.nproc is not None and args.nproc > 1 and "RANK" not in os.environ:
+        return _launch(args)
+    dist = Distributed.from_env(args.strategy)
+    if dist is None or threading.current_thread() is not threading.main_thread():
+        return _train_rank(args, dist)
+    # A rank's SIGTERM (torchrun stopping the workers because one failed, a cluster's
+    # scancel) asks every rank for a clean stop, and must not kill this rank while it names
+    # the failed one or saves the checkpoint after the run.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: dist.request_stop("SIGTERM"))
+    try:
+        return _train_rank(args, dist)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        dist.close()
+
+
+def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
+    """The run itself: one process, or one rank of a distributed run (``dist``)."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.shapes import check
     from netbuilder.core.text import shorten
@@ -73,6 +133,8 @@ def _train(args: argparse.Namespace) -> int:
     from netbuilder.train.setup import resolve_device
     from netbuilder.train.trainer import Trainer
 
+    rank = dist.rank if dist is not None else 0
+    say = _error if rank == 0 else _rank_error(rank)
     initial_state = optimizer_state = earlier_metrics = None
     continuing = args.file.suffix.lower() == ".pt"
     try:
@@ -85,7 +147,7 @@ def _train(args: argparse.Namespace) -> int:
         else:
             diagram = load(args.file)
     except (DiagramFileError, CheckpointError) as exc:
-        return _error(str(exc), EXIT_BAD_INPUT)
+        return say(str(exc), EXIT_BAD_INPUT)
     overrides = {
         "dataset": args.data,
         "epochs": args.epochs,
@@ -98,47 +160,73 @@ def _train(args: argparse.Namespace) -> int:
         config = TrainConfig.from_dict(diagram.training)
         config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
         config = _apply_settings(config, args.set)
-        resolve_device(config.device)
+        device = resolve_device(config.device)
     except ConfigError as exc:
-        return _error(str(exc), EXIT_BAD_INPUT)
+        return say(str(exc), EXIT_BAD_INPUT)
+    if dist is not None:
+        try:
+            dist.start(device)
+        except (ValueError, RuntimeError) as exc:
+            return say(f"cannot join the distributed run: {exc}", EXIT_PROBLEM)
     analysis = check(diagram)
     if not analysis.ok:
         lines = "\n".join(f"  - {d}" for d in analysis.errors[:10])
-        return _error(f"{args.file}: the diagram has errors:\n{lines}", EXIT_PROBLEM)
+        return say(f"{args.file}: the diagram has errors:\n{lines}", EXIT_PROBLEM)
     default_out = (
         args.file.with_name(f"{args.file.stem}-continued.pt")
         if continuing
         else args.file.with_suffix(".pt")
     )
     out = args.out or default_out  # written atomically, only after the run
-    progress = Progress(sys.stdout, quiet=args.quiet)
+    progress = Progress(sys.stdout, quiet=args.quiet or rank != 0)
     progress.status(f"loading {shorten(config.dataset)}")
     try:
         data = load_data(config, diagram)
     except DataError as exc:
-        return _error(str(exc), EXIT_BAD_INPUT)
+        if dist is not None:  # the other ranks are told, and name this one
+            dist.record_failure(str(exc))
+        return say(str(exc), EXIT_BAD_INPUT)
     if continuing:
         progress.status(f"continuing from {args.file.name}")
+    if dist is not None and rank == 0:
+        progress.status(
+            f"{dist.world_size} processes ({dist.strategy.upper()} over {dist.backend}); "
+            f"global batch {config.batch_size}, about {config.batch_size // dist.world_size} "
+            "per process"
+        )
+    log = None if args.no_events or rank != 0 else _open_log(args.file, out, config, dist)
     trainer = Trainer(
         diagram,
         config,
         data,
         initial_state=initial_state,
-        on_event=progress,
+        on_event=progress if log is None else _Tee(progress, log),
         initial_optimizer_state=optimizer_state,
+        distributed=dist,
     )
     try:
-        result, interrupted = _run_stoppable(trainer)
+        result, interrupted = _run_stoppable(trainer, SAME_CTRL_C_S if dist else 0.0)
     except KeyboardInterrupt:  # a second Ctrl-C: stop at once, write nothing
         progress.close()
+        _end_log(log, "stopped", None, None, "interrupted again: stopped without saving")
         kept = f"; {out} is unchanged" if out.exists() else ""
         print(f"interrupted again: stopped without saving{kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     progress.close()
+    if dist is not None:
+        if result.error is not None:
+            dist.record_failure(result.error)
+            result.error = dist.explain_failure(result.error)
+        interrupted = interrupted or result.status == "stopped"
+        if rank != 0:  # rank 0 reports and saves for everyone
+            if result.error is not None:
+                return say(f"training failed: {result.error}", EXIT_PROBLEM)
+            return EXIT_INTERRUPTED if interrupted else EXIT_OK
     if result.model is None:  # no epoch finished: there is nothing trained to save
         kept = f"; {out} is unchanged" if out.exists() else ""
+        _end_log(log, result.status, None, None, result.error)
         if result.error is not None:
-            return _error(f"training failed: {result.error} (nothing saved{kept})", EXIT_PROBLEM)
+            return say(f"training failed: {result.error} (nothing saved{kept})", EXIT_PROBLEM)
         print(f"stopped before the first epoch finished: nothing saved{kept}", file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_PROBLEM
     best = result.best_epoch
@@ -154,13 +242,15 @@ def _train(args: argparse.Namespace) -> int:
             continued_best_epoch(earlier_metrics, best),
         )
     except CheckpointError as exc:
-        return _error(str(exc), EXIT_BAD_INPUT)
+        _end_log(log, "failed", None, best, str(exc))
+        return say(str(exc), EXIT_BAD_INPUT)
+    _end_log(log, result.status, str(out.resolve()), best, result.error)
     acc = result.metrics["val_accuracy"][best - 1] if best else float("nan")
     loss = result.metrics["val_loss"][best - 1] if best else float("nan")
     score = f"val loss {loss:.4f}" + ("" if acc != acc else f", val accuracy {acc:.1%}")
     summary = f"best epoch {best} ({score}) on {result.device}; saved {out}"
     if result.error is not None:  # failed after some epochs: their best weights are kept
-        return _error(f"training failed: {result.error}; {summary}", EXIT_PROBLEM)
+        return say(f"training failed: {result.error}; {summary}", EXIT_PROBLEM)
     print(f"{result.status}: {summary}")
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
@@ -199,19 +289,31 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
     return config.replace(**changes, dataset_options=dataset_options)
 
 
-def _run_stoppable(trainer: Trainer) -> tuple[TrainResult, bool]:
+def _run_stoppable(trainer: Trainer, same_press_s: float = 0.0) -> tuple[TrainResult, bool]:
     """Run with Ctrl-C mapped to a clean stop (the best finished epoch is still saved).
 
     Returns the result and whether the user interrupted. A second Ctrl-C raises
-    KeyboardInterrupt at once, for the caller to stop without saving.
+    KeyboardInterrupt at once, for the caller to stop without saving; one within
+    ``same_press_s`` of the first counts as the same press (torchrun forwards the terminal's
+    SIGINT to workers that already got it).
     """
     interrupted = threading.Event()
     previous = None
+    first = 0.0
 
     def on_sigint(signum: int, frame: object) -> None:
-        interrupted.set()
-        trainer.stop()
+        nonlocal first
+        if not interrupted.is_set():
+            interrupted.set()
+            first = time.monotonic()
+            trainer.stop()
+            if same_press_s <= 0:
+                signal.signal(signal.SIGINT, previous or signal.default_int_handler)
+            return
+        if time.monotonic() - first < same_press_s:
+            return  # the launcher forwarding the press this process already got
         signal.signal(signal.SIGINT, previous or signal.default_int_handler)
+        raise KeyboardInterrupt
 
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
@@ -222,6 +324,78 @@ def _run_stoppable(trainer: Trainer) -> tuple[TrainResult, bool]:
         if in_main:
             signal.signal(signal.SIGINT, previous or signal.default_int_handler)
     return result, interrupted.is_set()
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """``--nproc N``: start N ranks of this same command through torchrun's launcher."""
+    from netbuilder.train.launch import launch_standalone
+
+    code, problem = launch_standalone(args.nproc, _rank_argv(args))
+    if problem is not None:
+        print(f"error: distributed run failed: {problem}", file=sys.stderr)
+    return code
+
+
+def _rank_argv(args: argparse.Namespace) -> list[str]:
+    """The ``train`` command line each rank runs: this one without ``--nproc``."""
+    argv = ["train", str(args.file)]
+    for name in ("data", "epochs", "device", "batch_size", "lr", "seed", "out"):
+        value = getattr(args, name)
+        if value is not None:
+            argv += [f"--{name.replace('_', '-')}", str(value)]
+    for item in args.set:
+        argv += ["--set", item]
+    argv += ["--strategy", args.strategy]
+    argv += ["-q"] if args.quiet else []
+    argv += ["--no-events"] if args.no_events else []
+    return argv
+
+
+def _rank_error(rank: int) -> Any:
+    """Error printer for ranks other than 0: the same line, saying which rank it is."""
+
+    def say(message: str, code: int) -> int:
+        return _error(f"rank {rank}: {message}", code)
+
+    return say
+
+
+def _open_log(file: Path, out: Path, config: TrainConfig, dist: Distributed | None) -> Any:
+    """The run's events file beside the checkpoint (None, with a warning, if unwritable)."""
+    from netbuilder.train.runlog import RunLog, RunStarted, run_folder
+
+    start = RunStarted(
+        str(file.resolve()),
+        str(out.resolve()),
+        dist.world_size if dist is not None else 1,
+        config.to_dict(),
+        time.time(),
+    )
+    try:
+        return RunLog(run_folder(out), start)
+    except OSError as exc:
+        print(f"warning: cannot write the run's events ({exc}); training anyway", file=sys.stderr)
+        return None
+
+
+def _end_log(
+    log: Any, status: str, checkpoint: str | None, best: int | None, error: str | None
+) -> None:
+    if log is not None:
+        from netbuilder.train.runlog import RunEnded
+
+        log.finish(RunEnded(status, checkpoint, best, error))
+
+
+class _Tee:
+    """Hand each trainer event to several receivers (the terminal, the events file)."""
+
+    def __init__(self, *receivers: Any) -> None:
+        self.receivers = receivers
+
+    def __call__(self, event: object) -> None:
+        for receive in self.receivers:
+            receive(event)
 
 
 def _error(message: str, code: int) -> int:

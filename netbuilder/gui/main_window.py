@@ -47,6 +47,7 @@ from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
 from netbuilder.gui.icons import app_icon
 from netbuilder.gui.recovery import Autosaver
+from netbuilder.gui.run_watch import install_watch_action
 from netbuilder.gui.session import Session
 from netbuilder.gui.theme import format_count
 from netbuilder.resources import example_info, example_paths
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
         self.export_menu.addActions([self.act_export_png, self.act_export_svg])
         # enabled while the session holds trained weights (a finished run or an opened .pt)
         self.act_export_trained = install_export_actions(self, lambda: self.session)
+        self.act_watch_run = install_watch_action(self, file_menu)  # a run's curves, live
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")

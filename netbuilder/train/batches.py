@@ -69,8 +69,16 @@ class Batches:
         loss: LossAdapter,
         seed: int | None,
         workers: int | None = None,
+        shard: tuple[int, int] = (0, 1),
     ) -> None:
         self.dataset = dataset
+        #: (rank, world size): each global batch is cut into ``world`` strided slices and
+        #: this process gets slice ``rank`` (see ``netbuilder.train.distributed``)
+        self.rank, self.world = shard
+        #: samples in the global batch of the step just yielded (all ranks together)
+        self.global_size = 0
+        #: yield a rank's empty slices too (FSDP2 needs every rank in every forward)
+        self.keep_empty = False
         self.batch_size = batch_size
         self.device = device
         self.loss = loss
@@ -116,9 +124,11 @@ class Batches:
 
     def __len__(self) -> int:
         steps = math.ceil(self.n / self.batch_size)
-        if self.seed is not None and steps > 1 and self.n % self.batch_size == 1:
-            # training only: a batch of one breaks BatchNorm; its sample is seen next epoch
-            # (validation runs in eval mode and must score every sample)
+        rest = self.n % self.batch_size
+        if self.seed is not None and steps > 1 and rest > 0 and (rest == 1 or rest < self.world):
+            # training only: a batch of one breaks BatchNorm, and a last batch smaller than
+            # the number of processes would leave a rank without samples; its samples are
+            # seen next epoch (validation runs in eval mode and must score every sample)
             steps -= 1
         return steps
 
@@ -136,13 +146,20 @@ class Batches:
             else None
         )
         bs, dev = self.batch_size, self.device
+        mine = slice(self.rank, None, self.world)  # this rank's part of each global batch
         for i in range(len(self)):
             if order is None:
                 sl = slice(i * bs, (i + 1) * bs)
-                xb, yb, lb = x[sl], y[sl], None if labels is None else labels[sl]
+                self.global_size = len(x[sl])
+                xb, yb = x[sl][mine], y[sl][mine]
+                lb = None if labels is None else labels[sl][mine]
             else:
                 idx = order[i * bs : (i + 1) * bs]
+                self.global_size = len(idx)
+                idx = idx[mine]
                 xb, yb, lb = x[idx], y[idx], None if labels is None else labels[idx]
+            if not len(xb) and not self.keep_empty:  # fewer samples left than processes
+                continue
             if xb.device != dev:
                 xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True)
                 lb = None if lb is None else lb.to(dev, non_blocking=True)
@@ -163,16 +180,22 @@ class Batches:
         bs, n = self.batch_size, self.n
         if generator is not None:  # the same order the in-memory path would use
             order = torch.randperm(n, generator=generator).tolist()
-            self._order.batches = [order[i * bs : (i + 1) * bs] for i in range(len(self))]
+            batches = [order[i * bs : (i + 1) * bs] for i in range(len(self))]
         else:
-            self._order.batches = [list(range(i, min(i + bs, n))) for i in range(0, n, bs)]
+            batches = [list(range(i, min(i + bs, n))) for i in range(0, n, bs)]
+        mine = [(len(b), b[self.rank :: self.world]) for b in batches]
+        if not self.keep_empty:
+            mine = [(size, part) for size, part in mine if part]  # a rank may have none left
+        sizes = [size for size, _ in mine]
+        self._order.batches = [part for _, part in mine]
         if self._loader is None:
             self._loader = self._make_loader()
         self._worker_seed.manual_seed((self.seed or 0) * 1_000_003 + epoch)
         pinned = self.device.type == "cuda"
         finished = False
         try:
-            for batch in self._loader:
+            for index, batch in enumerate(self._loader):
+                self.global_size = sizes[index]
                 if isinstance(batch, _Failure):
                     raise DataError(batch.message)
                 xb, yb = batch

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -43,6 +43,9 @@ from netbuilder.train.setup import (
     restore_optimizer,
     use_bf16,
 )
+
+if TYPE_CHECKING:
+    from netbuilder.train.distributed import Distributed
 
 EventCallback = Callable[[TrainEvent], None]
 METRIC_NAMES = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")
@@ -97,8 +100,11 @@ class Trainer:
         initial_state: dict[str, torch.Tensor] | None = None,
         on_event: EventCallback | None = None,
         initial_optimizer_state: dict[str, Any] | None = None,
+        distributed: Distributed | None = None,
     ) -> None:
-        self.diagram = diagram.copy()  # edits made during the run apply to the next one
+        self.diagram = diagram.copy()
+        #: this process's rank in a torchrun run (``start``\ ed), or None for a plain run
+        self.distributed = distributed  # edits made during the run apply to the next one
         self._config_error: str | None = None
         if config is None:
             try:
@@ -124,6 +130,9 @@ class Trainer:
         self._running.set()
 
     def stop(self) -> None:
+        if self.distributed is not None:  # every rank stops at the same, agreed step
+            self.distributed.request_stop()
+            return
         self._stop.set()
         self._running.set()  # wake a paused loop so it can notice the stop
 
@@ -169,6 +178,9 @@ class Trainer:
     def _fail(self, result: TrainResult, message: str, node_id: str | None = None) -> None:
         """Record the failure; keep the best weights so far (on the CPU) when an epoch ended."""
         result.status, result.error, result.node_id = "failed", message, node_id
+        dist = self.distributed
+        if dist is not None and dist.sharded and result.model is not None:
+            result.model = self._plain_model(self._best_state or {})
         if result.model is not None and self._best_state is not None:
             result.model.to("cpu").load_state_dict(self._best_state)
             result.model.eval()
@@ -199,8 +211,14 @@ class Trainer:
             raise ConfigError(self._config_error)
         cfg = self.config
         self._best_state = None
-        device = resolve_device(cfg.device)
+        dist = self.distributed
+        device = dist.device if dist is not None else resolve_device(cfg.device)
         result.device = str(device)
+        if dist is not None and cfg.batch_size < dist.world_size:
+            raise ConfigError(
+                f"the batch size {cfg.batch_size} is the global batch, split over "
+                f"{dist.world_size} processes: it must be at least {dist.world_size}"
+            )
         if self.data is None:
             self._emit(StatusEvent(f"loading {cfg.dataset}"))
             self.data = load_data(cfg, self.diagram)
@@ -220,14 +238,22 @@ class Trainer:
         result.model = model
         loss = LossAdapter(cfg.loss, data)
         check_model_fits_data(model, self.diagram, data, loss, device)
+        shard = dist.shard if dist is not None else (0, 1)
+        run_model = dist.wrap(model) if dist is not None else model  # what the loop calls
 
         bf16 = use_bf16(cfg.mixed_precision, device)
-        batches = Batches(data.train, cfg.batch_size, device, loss, cfg.seed)
-        val_batches = Batches(data.val, max(256, cfg.batch_size), device, loss, None)
+        batches = Batches(data.train, cfg.batch_size, device, loss, cfg.seed, shard=shard)
+        val_batches = Batches(data.val, max(256, cfg.batch_size), device, loss, None, shard=shard)
+        # DDP validates on the plain model (same weights, no collective per batch, so ranks
+        # may see different batch counts); FSDP2 must call the sharded one on every rank
+        val_model = run_model if dist is not None and dist.sharded else model
+        val_batches.keep_empty = val_model is not model
         self._emit(StatusEvent(_describe_start(device, bf16, data, batches)))
         steps = len(batches)
         optimizer = build_optimizer(cfg, model)
-        if self.initial_optimizer_state is not None:
+        if self.initial_optimizer_state is not None and dist is not None and dist.sharded:
+            self._emit(StatusEvent("the saved optimizer state is not sharded, so it starts fresh"))
+        elif self.initial_optimizer_state is not None:
             self._emit(
                 StatusEvent(
                     restore_optimizer(cfg.optimizer, optimizer, self.initial_optimizer_state)
@@ -252,10 +278,14 @@ class Trainer:
                     self._checkpoint()
                     self._step = step
                     with autocast:
-                        out = self._forward(model, xb)
+                        out = self._forward(run_model, xb)
                         batch_loss = loss(out, yb)
                     optimizer.zero_grad(set_to_none=True)
-                    batch_loss.backward()
+                    if dist is not None:  # DDP averages: weigh by this rank's share
+                        weight = dist.loss_weight(len(xb), batches.global_size)
+                        (batch_loss * weight).backward()
+                    else:
+                        batch_loss.backward()
                     if cfg.grad_clip > 0:
                         nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
                     lr_used = optimizer.param_groups[0]["lr"]
@@ -268,27 +298,41 @@ class Trainer:
                     record = _StepRecord(
                         epoch, step, len(xb), lr_used, batch_loss.detach(), correct
                     )
+                    if dist is not None:  # the whole global batch's numbers, on every rank
+                        mean, correct, record.stop = dist.reduce_step(record.loss, correct, len(xb))
+                        record.loss, record.correct = mean, correct
+                        record.size = batches.global_size
                     if defer:
                         record, pending = pending, record
                     if record is not None:
-                        self._emit(stats.report(record))
+                        self._report(stats, record)
                 if pending is not None:
-                    self._emit(stats.report(pending))
+                    self._report(stats, pending)
+                self._checkpoint()  # a stop agreed at the last step: before validation
                 lr_now = stats.last_lr
                 if scheduler is not None and not per_step:
                     scheduler.step()
                 train_loss, train_acc = stats.epoch_means()
                 train_acc = train_acc if loss.classification else None
-                val_loss, val_acc = self._validate(model, val_batches, loss, device, autocast)
+                val_loss, val_acc = self._validate(val_model, val_batches, loss, device, autocast)
                 score = -val_acc if val_acc is not None else val_loss
                 is_best = best_score is None or score < best_score - 1e-12
                 if is_best:
                     best_score, stale, result.best_epoch = score, 0, epoch
-                    best_state = {
-                        k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()
-                    }
+                    best_state = (
+                        dist.full_state_dict(model)
+                        if dist is not None
+                        else {
+                            k: v.detach().to("cpu", copy=True)
+                            for k, v in model.state_dict().items()
+                        }
+                    )
                     self._best_state = best_state
-                    result.optimizer_state = optimizer_snapshot(cfg.optimizer, optimizer)
+                    result.optimizer_state = (
+                        dist.optimizer_snapshot(cfg.optimizer, model, optimizer)
+                        if dist is not None and dist.sharded
+                        else optimizer_snapshot(cfg.optimizer, optimizer)
+                    )
                 else:
                     stale += 1
                 for key, value in zip(
@@ -325,13 +369,36 @@ class Trainer:
         finally:  # decoding processes end with the run, whatever ended it
             batches.close()
             val_batches.close()
+        if dist is not None and not dist.sharded:  # DDP's promise, checked
+            if not dist.weights_agree(model):
+                raise TrainingFailure("the processes ended with different weights")
+            self._emit(StatusEvent(f"all {dist.world_size} processes hold identical weights"))
         if best_state is None:  # stopped before the first epoch finished: nothing trained
             result.model = None
             return
+        if dist is not None and dist.sharded:  # FSDP2 changed ``model``: rebuild it plainly
+            model = self._plain_model(best_state)
+            result.model = model
+            if model is None:  # ranks other than 0 do not hold the full weights
+                return
         model.to("cpu")
         model.load_state_dict(best_state)
         model.eval()
         result.model = model
+
+    def _report(self, stats: _StepStats, record: _StepRecord) -> None:
+        """Emit a step's event; in a distributed run, honour a stop some rank asked for."""
+        self._emit(stats.report(record))
+        if record.stop is not None and record.stop.item() > 0:
+            self._stop.set()  # the same step on every rank: the reduced flag is the same
+
+    def _plain_model(self, state: dict[str, torch.Tensor]) -> nn.Module | None:
+        """A fresh unsharded model holding ``state``; None without full weights (FSDP ranks)."""
+        if not state:
+            return None
+        model = compile_diagram(self.diagram)
+        model.load_state_dict(state)
+        return model
 
     def _forward(self, model: nn.Module, xb: torch.Tensor) -> torch.Tensor:
         """Run the model; a runtime error inside it is pinned on the block that raised."""
@@ -341,8 +408,9 @@ class Trainer:
             raise
         except Exception as exc:
             node_id, cause = None, exc
+            plain = getattr(model, "module", model)  # DDP: the compiled model inside
             with contextlib.suppress(Exception), torch.no_grad():
-                node_id, cause = find_failing_node(model, xb)  # type: ignore[arg-type]
+                node_id, cause = find_failing_node(plain, xb)  # type: ignore[arg-type]
             where = f"block '{node_id}'" if node_id else "the model"
             raise TrainingFailure(
                 f"{where} failed at epoch {self._epoch}, step {self._step}: "
@@ -372,6 +440,8 @@ class Trainer:
                 if labels is not None:
                     correct += (loss.predict(out) == labels).sum()
                 n += len(xb)
+        if self.distributed is not None:  # every rank's part of the validation set
+            total, correct, n = self.distributed.reduce_sums(total, correct, n)
         val_loss = float(total) / max(1, n)
         if not math.isfinite(val_loss):
             raise TrainingFailure(
@@ -391,6 +461,7 @@ class _StepRecord:
     lr: float
     loss: torch.Tensor
     correct: torch.Tensor | None
+    stop: torch.Tensor | None = None  # distributed: whether some rank asked to stop
 
 
 class _StepStats:
