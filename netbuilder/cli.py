@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 
 from netbuilder import __version__
-from netbuilder.commands import COMMAND_MODULES, COMMANDS, EXIT_BAD_INPUT, EXIT_INTERRUPTED
+from netbuilder.commands import COMMAND_MODULES, COMMANDS, EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check this installation without a display (example, train, export) and exit",
     )
+    # the whole parser travels with the arguments: `completion` describes it without
+    # importing this module (commands sit below the cli layer)
+    parser.set_defaults(parser=parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (setup, fn) in COMMANDS.items():
         doc = (fn.__doc__ or "").strip().splitlines()
@@ -44,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        return _launch_gui(argv)
+        return _launch_gui(argv)  # files for the app, or a mistyped command
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help/--version
@@ -82,11 +85,9 @@ def entry() -> int:
     return code
 
 
-def _launch_gui(files: list[str]) -> int:
-    """Open the editor (the only place the CLI touches Qt)."""
-    try:
-        from netbuilder.gui.app import run
-    except ImportError as exc:
-        print(f"error: the desktop app cannot start: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return run(files)
+def _launch_gui(args: list[str]) -> int:
+    """Open the editor (the only place the CLI touches Qt), or refuse with exit 2 at once:
+    unknown command, missing file, no display (see ``netbuilder.launch``)."""
+    from netbuilder.launch import launch_app
+
+    return launch_app(args, COMMANDS)

@@ -8,6 +8,7 @@ verification has a problem, 2 the input cannot be read.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 EXIT_OK, EXIT_PROBLEM, EXIT_BAD_INPUT = 0, 1, 2
@@ -22,11 +23,24 @@ COMMAND_MODULES = (
     "render",
     "import_model",
     "export_mermaid",
+    "completion",
 )
 
 Command = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]
 COMMANDS: dict[str, tuple[Setup, Command]] = {}
+
+
+def fail(message: object, code: int = EXIT_BAD_INPUT) -> int:
+    """Print ``error: message`` on stderr and return ``code``.
+
+    Overlong words (a path, an id or a name read from a file) are shortened with an
+    ellipsis, so no value can turn the error into a wall of text.
+    """
+    from netbuilder.core.text import shorten_words
+
+    print(f"error: {shorten_words(str(message))}", file=sys.stderr)
+    return code
 
 
 def command(name: str, setup: Setup) -> Callable[[Command], Command]:

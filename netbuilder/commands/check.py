@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
 
 
 def _setup_check(p: argparse.ArgumentParser) -> None:
@@ -23,10 +23,11 @@ def _setup_check(p: argparse.ArgumentParser) -> None:
 
 @command("check", _setup_check)
 def _check(args: argparse.Namespace) -> int:
-    """Check diagrams: a per-node table of shapes and parameters, and every problem."""
+    """Check diagrams: shapes and parameters per node, every problem, the training settings."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.report import format_report
     from netbuilder.core.shapes import check
+    from netbuilder.train.config import training_diagnostics
 
     for stream in (sys.stdout, sys.stderr):  # '×' in shapes must not crash an ASCII console
         reconfigure = getattr(stream, "reconfigure", None)
@@ -37,10 +38,10 @@ def _check(args: argparse.Namespace) -> int:
         try:
             diagram = load(path)
         except DiagramFileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            worst = EXIT_BAD_INPUT
+            worst = fail(exc, EXIT_BAD_INPUT)
             continue
         analysis = check(diagram)
+        analysis.diagnostics.extend(training_diagnostics(diagram.training))  # as train reads it
         print(format_report(diagram, analysis, title=str(path), quiet=args.quiet))
         if args.profile:
             from netbuilder.commands.profile_report import profile_report

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
 
 FORMAT_CHOICES = ("pt2", "onnx", "python")
 
@@ -50,16 +50,19 @@ def _setup_export(p: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+    return fail(message, code)
 
 
 @command("export", _setup_export)
 def _export(args: argparse.Namespace) -> int:
     """Export a trained model as .pt2, ONNX or Python, and verify the written file."""
+    from netbuilder.core.text import quoted
+
     fmt = str(args.format).lower()
     if fmt not in FORMAT_CHOICES:
-        return _fail(f"unknown format {args.format!r}; choose one of {', '.join(FORMAT_CHOICES)}")
+        return _fail(
+            f"unknown format {quoted(args.format)}; choose one of {', '.join(FORMAT_CHOICES)}"
+        )
     if fmt == "onnx":
         from netbuilder.export.errors import MissingDependencyError
         from netbuilder.export.onnx_format import require_onnx

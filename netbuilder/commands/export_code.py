@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
 
 
 def _setup_export_code(p: argparse.ArgumentParser) -> None:
@@ -25,20 +24,16 @@ def _export_code(args: argparse.Namespace) -> int:
     try:
         diagram = load(args.file)
     except DiagramFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(exc, EXIT_BAD_INPUT)
     try:
         source = generate_code(diagram, class_name=args.class_name)
     except CompileError as exc:
-        print(f"error: {args.file}: {exc}", file=sys.stderr)
-        return EXIT_PROBLEM
+        return fail(f"{args.file}: {exc}", EXIT_PROBLEM)
     except ValueError as exc:  # a --class-name that is not a Python identifier
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(exc, EXIT_BAD_INPUT)
     try:
         write_text_atomic(args.output, source)
     except DiagramFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(exc, EXIT_BAD_INPUT)
     print(f"wrote {args.output}")
     return EXIT_OK

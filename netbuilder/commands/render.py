@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command
+from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command, fail
 
 
 def _setup_render(p: argparse.ArgumentParser) -> None:
@@ -31,16 +31,14 @@ def _render(args: argparse.Namespace) -> int:
     from netbuilder.core.io import DiagramFileError, load
 
     if args.output.suffix.lower() not in (".png", ".svg"):
-        print(f"error: {args.output}: the output must end in .png or .svg", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(f"{args.output}: the output must end in .png or .svg")
     if not 0.1 <= args.scale <= 8:
         print("error: --scale must be between 0.1 and 8", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         diagram = load(args.file)
     except DiagramFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(exc, EXIT_BAD_INPUT)
     if args.layout != "saved":
         from netbuilder.core.layout import apply_layout
 
@@ -57,7 +55,6 @@ def _render(args: argparse.Namespace) -> int:
     try:
         out = render_diagram(diagram, args.output, args.scale)
     except ImageExportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(exc, EXIT_BAD_INPUT)
     print(f"wrote {out}")
     return EXIT_OK

@@ -26,6 +26,7 @@ from netbuilder.commands import (
     EXIT_OK,
     EXIT_PROBLEM,
     command,
+    fail,
 )
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     """The run itself: one process, or one rank of a distributed run (``dist``)."""
     from netbuilder.core.io import DiagramFileError, load
     from netbuilder.core.shapes import check
+    from netbuilder.core.text import shorten
     from netbuilder.train.checkpoint import (
         CheckpointError,
         continued_best_epoch,
@@ -181,7 +183,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     )
     out = args.out or default_out  # written atomically, only after the run
     progress = Progress(sys.stdout, quiet=args.quiet or rank != 0)
-    progress.status(f"loading {config.dataset}")
+    progress.status(f"loading {shorten(config.dataset)}")
     try:
         data = load_data(config, diagram)
     except DataError as exc:
@@ -270,6 +272,7 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
     VALUE is read as JSON when it parses (numbers, true/false, lists), else as text, so
     ``--set lr=0.01`` gives a number and ``--set target=price`` a column name.
     """
+    from netbuilder.core.text import quoted
     from netbuilder.train.config import DATASET_OPTION_FIELDS, FIELDS, ConfigError
 
     settings = {p.name for p in FIELDS}
@@ -280,7 +283,7 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise ConfigError(f"--set takes NAME=VALUE, not {item!r}")
+            raise ConfigError(f"--set takes NAME=VALUE, not {quoted(item)}")
         try:
             value = json.loads(text)
         except ValueError:
@@ -291,7 +294,9 @@ def _apply_settings(config: TrainConfig, assignments: list[str]) -> TrainConfig:
             dataset_options[name] = value
         else:
             known = ", ".join(sorted(settings | options))
-            raise ConfigError(f"--set {name}: no such setting or dataset option; known: {known}")
+            raise ConfigError(
+                f"--set {quoted(name)}: no such setting or dataset option; known: {known}"
+            )
     return config.replace(**changes, dataset_options=dataset_options)
 
 
@@ -405,8 +410,7 @@ class _Tee:
 
 
 def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+    return fail(message, code)
 
 
 class Progress:

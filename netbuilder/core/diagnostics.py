@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from netbuilder.core.text import shorten
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -25,7 +27,9 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        where = f"[{self.node_id}{'.' + self.port if self.port else ''}] " if self.node_id else ""
+        """``[conv1.in] message Hint: hint``; a long id or port is shortened."""
+        port = f".{shorten(self.port, 24)}" if self.port else ""
+        where = f"[{shorten(self.node_id)}{port}] " if self.node_id else ""
         hint = f" Hint: {self.hint}" if self.hint else ""
         return f"{where}{self.message}{hint}"
 

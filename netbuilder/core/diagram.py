@@ -13,6 +13,7 @@ from typing import Any
 
 from netbuilder.core.blocks import BlockSpec, UnknownBlockError, get_block
 from netbuilder.core.events import DiagramEvent, Signal
+from netbuilder.core.text import quoted
 
 
 class DiagramError(ValueError):
@@ -84,7 +85,7 @@ def _spec_of(node: Node) -> BlockSpec:
     try:
         return get_block(node.type)
     except UnknownBlockError as exc:
-        raise DiagramError(f"node {node.id!r}: {exc}") from None
+        raise DiagramError(f"node {quoted(node.id)}: {exc}") from None
 
 
 def valid_node_id(node_id: str) -> bool:
@@ -108,7 +109,7 @@ class Diagram:
         try:
             return self.nodes[node_id]
         except KeyError:
-            raise DiagramError(f"no node with id {node_id!r}") from None
+            raise DiagramError(f"no node with id {quoted(node_id)}") from None
 
     def edges_into(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges if e.target == node_id]
@@ -150,10 +151,10 @@ class Diagram:
             raise DiagramError(str(exc)) from None
         node_id = node_id or self.new_id(spec.type)
         if node_id in self.nodes:
-            raise DiagramError(f"a node with id {node_id!r} already exists")
+            raise DiagramError(f"a node with id {quoted(node_id)} already exists")
         if not valid_node_id(node_id):
             raise DiagramError(
-                f"node id {node_id!r} must start with a letter and hold only "
+                f"node id {quoted(node_id)} must start with a letter and hold only "
                 "letters, digits, '_' and '-' (at most 64)"
             )
         full = spec.defaults()
@@ -176,7 +177,7 @@ class Diagram:
     def restore_node(self, node: Node, index: int | None = None) -> None:
         """Put back a node removed earlier (keeps its id and its place in node order)."""
         if node.id in self.nodes:
-            raise DiagramError(f"a node with id {node.id!r} already exists")
+            raise DiagramError(f"a node with id {quoted(node.id)} already exists")
         items = list(self.nodes.items())
         pos = len(items) if index is None else max(0, min(index, len(items)))
         items.insert(pos, (node.id, copy.deepcopy(node)))
@@ -201,9 +202,13 @@ class Diagram:
         outs = _spec_of(src).output_ports(src.params)
         ins = _spec_of(dst).input_ports(dst.params)
         if source_port not in outs:
-            raise DiagramError(f"{src.type} {source!r} has no output port {source_port!r}")
+            raise DiagramError(
+                f"{src.type} {quoted(source)} has no output port {quoted(source_port)}"
+            )
         if target_port not in ins:
-            raise DiagramError(f"{dst.type} {target!r} has no input port {target_port!r}")
+            raise DiagramError(
+                f"{dst.type} {quoted(target)} has no input port {quoted(target_port)}"
+            )
         edge = Edge(source, source_port, target, target_port)
         if edge in self.edges:
             raise DiagramError("these ports are already wired")
@@ -224,7 +229,7 @@ class Diagram:
         """Store a parameter value as given; invalid values show up as diagnostics."""
         node = self.node(node_id)
         if name not in _spec_of(node).param_map:
-            raise DiagramError(f"{node.type} has no parameter {name!r}")
+            raise DiagramError(f"{node.type} has no parameter {quoted(name)}")
         node.params[name] = copy.deepcopy(value)
         self._emit(DiagramEvent("node_changed", node_id, name=name))
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 
-import networkx as nx
-
 
 class Adjacency:
     """Successors and predecessors of each node (a wire counted once per wire)."""
@@ -56,6 +54,8 @@ class Adjacency:
 
     def cycle_nodes(self, leftover: Iterable[str]) -> set[str]:
         """Nodes that lie on a loop, among ``leftover`` (those a topological sort missed)."""
+        import networkx as nx  # only when a loop exists: the import costs start-up time
+
         rest = set(leftover)
         graph = nx.DiGraph()
         graph.add_nodes_from(rest)

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from netbuilder.core.blocks import BLOCKS, get_block
+from netbuilder.core.blocks import BLOCKS, get_block, unknown_block_message
 from netbuilder.core.diagram import Diagram, DiagramError
+from netbuilder.core.text import quoted, shorten
 
 FORMAT = "netbuilder-diagram"
 FORMAT_VERSION = 2
@@ -28,7 +29,7 @@ class DiagramFileError(Exception):
     def __init__(self, path: str | os.PathLike[str] | None, problem: str) -> None:
         self.path = str(path) if path is not None else None
         self.problem = problem
-        where = f"{self.path}: " if self.path else ""
+        where = f"{shorten(self.path, 120)}: " if self.path else ""
         super().__init__(f"{where}{problem}")
 
 
@@ -209,7 +210,7 @@ def _validate(doc: dict[str, Any], path: Any) -> None:
         nid = n.get("id")
         if not isinstance(nid, str) or not nid:
             fail(f'{where} has no text "id"')
-        where = f"node '{nid}'"
+        where = f"node {quoted(nid)}"
         t = n.get("type")
         if not isinstance(t, str):
             fail(f'{where} has no text "type"')
@@ -217,16 +218,16 @@ def _validate(doc: dict[str, Any], path: Any) -> None:
             try:
                 get_block(t)
             except KeyError:
-                fail(f"{where} uses the unknown block type '{t}' (perhaps from a newer NetBuilder)")
+                fail(f"{where} uses {unknown_block_message(t)} (perhaps from a newer NetBuilder)")
         params = n.get("params", {})
         if not isinstance(params, dict):
             fail(f'{where}: "params" is not an object')
         spec = get_block(t)
         for name, value in params.items():
             if name not in spec.param_map:
-                fail(f"{where}: {spec.type} has no parameter '{name}'")
+                fail(f"{where}: {spec.type} has no parameter {quoted(name)}")
             if not _json_scalar_or_list(value):
-                fail(f"{where}: parameter '{name}' has an unusable value")
+                fail(f"{where}: parameter {quoted(name)} has an unusable value")
         pos = n.get("position", [0.0, 0.0])
         if not isinstance(pos, list) or len(pos) != 2 or not all(_finite_number(v) for v in pos):
             fail(f'{where}: "position" must be two finite numbers')

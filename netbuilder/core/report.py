@@ -5,6 +5,7 @@ from __future__ import annotations
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.shapes import Analysis
 from netbuilder.core.tensor import format_shape
+from netbuilder.core.text import shorten
 
 
 def format_report(
@@ -13,7 +14,7 @@ def format_report(
     """A per-node table (block, output shape, parameters), the total, then the problems."""
     lines: list[str] = []
     if title:
-        lines.append(title)
+        lines.append(shorten(title, 120))
     if not quiet:
         rows = [("node", "block", "output shape", "params")]
         for nid in diagram.nodes:
@@ -29,7 +30,7 @@ def format_report(
                     for p, s in res.outputs.items()
                 )
             count = f"{res.param_count:,}" if res is not None else "?"
-            rows.append((nid, node.type, shape, count))
+            rows.append((shorten(nid), shorten(node.type, 40), shape, count))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for i, row in enumerate(rows):
             lines.append(

@@ -2,8 +2,9 @@
 
 Results are cached per node on (block type, parameters, input specs), so after one edit only
 the edited node and what lies downstream of it are worked out again (DESIGN rule 6). Parameter
-counts come from constructing the real torch layer on the ``meta`` device: exact, and no
-memory is allocated even for huge layers.
+counts come from each block's ``count`` formula, so checking never imports torch; a block
+without one is built on torch's ``meta`` device instead (exact, no memory even for huge
+layers). Property tests compare both with real layers.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import torch
-
-from netbuilder.core.blocks import BLOCKS, BlockSpec
+from netbuilder.core.blocks import BLOCKS, BlockSpec, unknown_block_message
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.graphs import Adjacency
 from netbuilder.core.tensor import TensorSpec
+from netbuilder.core.text import quoted
 
 
 @dataclass(slots=True)
@@ -130,7 +130,7 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"Unknown block type '{node.type}'.",
+                        f"This block has {unknown_block_message(node.type)}.",
                         "It may come from a newer NetBuilder; replace it.",
                     )
                 )
@@ -209,7 +209,7 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"A wire goes into '{port}', which {spec.type} does not have now.",
+                        f"A wire goes into {quoted(port)}, which {spec.type} does not have now.",
                         "Delete that wire.",
                         port=port,
                     )
@@ -239,7 +239,11 @@ class ShapeChecker:
             return exc, 0
         if spec.module is None:
             return outs, 0
+        if spec.count is not None:
+            return outs, spec.count(params, in_specs)
         try:
+            import torch
+
             cls, kwargs = spec.module(params, in_specs)
             # The count depends only on the constructor arguments: after an image-size
             # edit, every conv downstream has new shapes but the same layer, so building

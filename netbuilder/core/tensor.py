@@ -7,8 +7,10 @@ The batch dimension is always first and always symbolic, so it is left out of ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:  # torch is imported only by the methods that make tensors
+    import torch
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +38,14 @@ class TensorSpec:
         return n
 
     def torch_dtype(self) -> torch.dtype:
+        import torch
+
         return torch.long if self.dtype == "long" else torch.float32
 
     def example(self, batch: int = 2, device: str | torch.device = "cpu") -> torch.Tensor:
         """A random tensor of this spec, for tracing, export and verification."""
+        import torch
+
         full = (batch, *self.shape)
         if self.dtype == "long":
             return torch.randint(0, self.vocab or 2, full, device=device)

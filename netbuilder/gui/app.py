@@ -52,7 +52,10 @@ def run(files: list[str]) -> int:
     app.setDesktopFileName("netbuilder")
     window = MainWindow()
     window.show()
-    if files:
+    if files and Path(files[0]).is_dir():  # a folder of diagrams: choose one there
+        folder = str(Path(files[0]).resolve())
+        QTimer.singleShot(0, window, lambda: window.files.open_dialog(folder))
+    elif files:
         path = Path(files[0])
         window.files.open(path, ask=False)
     else:

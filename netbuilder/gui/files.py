@@ -123,8 +123,9 @@ class FileActions:
         self.window.after_load()
         return True
 
-    def open_dialog(self) -> bool:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open", self._start_dir(), FILE_FILTER)
+    def open_dialog(self, folder: str | None = None) -> bool:
+        start = folder or self._start_dir()
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open", start, FILE_FILTER)
         return bool(path) and self.open(Path(path))
 
     def open(self, path: Path, ask: bool = True, as_template: bool = False) -> bool:

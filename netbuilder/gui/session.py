@@ -25,10 +25,10 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
 from netbuilder.train.checkpoint import Checkpoint
-from netbuilder.train.config import TrainConfig
+from netbuilder.train.config import TrainConfig, training_diagnostics
 from netbuilder.train.runs import RunHistory, RunRecord
 
-_NO_CHECK_NEEDED = {"node_moved", "training_changed"}
+_NO_CHECK_NEEDED = {"node_moved"}
 
 
 class Session(QObject):
@@ -81,6 +81,7 @@ class Session(QObject):
         """Check the diagram now and tell every view (cheap: results are cached per node)."""
         self._stale = False
         self.analysis = check(self.diagram)
+        self.analysis.diagnostics.extend(training_diagnostics(self.diagram.training))
         self.analysed.emit(self.analysis)
         return self.analysis
 

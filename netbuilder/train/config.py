@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.core.diagnostics import Diagnostic
 
 LOSSES = ("cross_entropy", "mse", "l1", "bce_with_logits")
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -194,26 +195,45 @@ class TrainConfig:
 
         Raises ``ConfigError`` naming the first bad setting.
         """
+        config, problems = cls.parse(data)
+        if problems:
+            raise ConfigError(problems[0])
+        return config
+
+    @classmethod
+    def parse(cls, data: dict[str, Any] | None) -> tuple[TrainConfig, list[str]]:
+        """The config of ``data`` and every problem in it, each naming its setting.
+
+        Bad values are replaced by their defaults in the config. ``from_dict`` (what
+        ``train`` uses) raises the first problem; ``netbuilder check`` and the Problems
+        panel list them all: one validation for all three.
+        """
         if data is None:
-            return cls()
+            return cls(), []
         if not isinstance(data, dict):
-            raise ConfigError(f"training settings must be a mapping, not {type(data).__name__}")
+            return cls(), [f"training settings must be a mapping, not {type(data).__name__}"]
         values: dict[str, Any] = {}
+        problems: list[str] = []
         for name, spec in _FIELD_MAP.items():
             if name in data:
                 try:
                     values[name] = spec.validate(data[name])
                 except ParamError as exc:
-                    raise ConfigError(f"training setting {exc}") from None
+                    problems.append(f"training setting {exc}")
         if "dataset" in values and not values["dataset"].strip():
-            raise ConfigError("training setting 'dataset' is empty; name a dataset")
+            problems.append("training setting 'dataset' is empty; name a dataset")
+            del values["dataset"]
         options = data.get("dataset_options", {})
         if options is None:
             options = {}
         if not isinstance(options, dict):
-            raise ConfigError("training setting 'dataset_options' must be a mapping")
-        values["dataset_options"] = validate_options(options)
-        return cls(**values)
+            problems.append("training setting 'dataset_options' must be a mapping")
+        else:
+            try:
+                values["dataset_options"] = validate_options(options)
+            except ConfigError as exc:
+                problems.append(str(exc))
+        return cls(**values), problems
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready dict saved as ``diagram.training``."""
@@ -231,6 +251,19 @@ class TrainConfig:
             return self.dataset_options[name]
         spec = _OPTION_MAP.get(name)
         return spec.default if spec else None
+
+
+def training_diagnostics(training: dict[str, Any] | None) -> list[Diagnostic]:
+    """Each unusable training setting as a diagram-level problem (``check``, Problems)."""
+    _config, problems = TrainConfig.parse(training)
+    return [
+        Diagnostic(
+            None,
+            f"{p[0].upper()}{p[1:]}.",
+            "Change it in the Training settings (or: netbuilder train --set NAME=VALUE).",
+        )
+        for p in problems
+    ]
 
 
 def validate_options(options: dict[str, Any]) -> dict[str, Any]:

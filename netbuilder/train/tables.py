@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from netbuilder.core.tensor import TensorSpec, format_shape
+from netbuilder.core.text import quoted, shorten
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.data import DataBundle, DataError, split_indices, split_tensor_bundle
 
@@ -28,7 +29,7 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
     """Read ``path`` (comma-separated, or tab-separated for .tsv) for a TabularInput block."""
     if spec.rank != 1 or spec.dtype != "float":
         raise DataError(
-            f"the table '{path.name}' gives rows of numbers, but the input block '{node_id}' "
+            f"the table {quoted(path.name)} gives rows of numbers, but the input block '{node_id}' "
             f"takes {format_shape(spec)}; use a TabularInput block"
         )
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
@@ -36,30 +37,33 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
         with path.open(newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.reader(fh, delimiter=delimiter))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"cannot read the table '{path}': {exc}") from None
+        raise DataError(f"cannot read the table {quoted(str(path), 120)}: {exc}") from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if len(rows) < 3:
-        raise DataError(f"the table '{path}' needs a header row and at least 2 data rows")
+        raise DataError(
+            f"the table {quoted(str(path), 120)} needs a header row and at least 2 data rows"
+        )
     header = [h.strip() for h in rows[0]]
     body = rows[1:]
     target = str(config.option("target") or header[-1])
     if target not in header:
         raise DataError(
-            f"the table '{path.name}' has no column '{target}'; columns: {', '.join(header)}"
+            f"the table {quoted(path.name)} has no column {quoted(target)}; "
+            f"columns: {shorten(', '.join(header), 200)}"
         )
     features = config.dataset_options.get("features") or [h for h in header if h != target]
     missing = [f for f in features if f not in header]
     if missing:
         raise DataError(
-            f"the table '{path.name}' has no column(s) {', '.join(missing)}; "
-            f"columns: {', '.join(header)}"
+            f"the table {quoted(path.name)} has no column(s) {shorten(', '.join(missing), 200)}; "
+            f"columns: {shorten(', '.join(header), 200)}"
         )
     if target in features:
-        raise DataError(f"column '{target}' cannot be both the target and a feature")
+        raise DataError(f"column {quoted(target)} cannot be both the target and a feature")
     if len(features) != spec.shape[0]:
         raise DataError(
-            f"{len(features)} feature column(s) chosen from '{path.name}' but the input block "
-            f"'{node_id}' takes {spec.shape[0]}; set its features to {len(features)} or "
+            f"{len(features)} feature column(s) chosen from {quoted(path.name)} but the input "
+            f"block '{node_id}' takes {spec.shape[0]}; set its features to {len(features)} or "
             "choose other columns"
         )
     cols = [header.index(f) for f in features]
@@ -72,14 +76,15 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
         r = i + 2  # the row number a spreadsheet shows (the header is row 1)
         if len(row) != len(header):
             raise DataError(
-                f"row {r} of '{path.name}' has {len(row)} values but the header has {len(header)}"
+                f"row {r} of {quoted(path.name)} has {len(row)} values but the header has "
+                f"{len(header)}"
             )
         gaps = [c for c in [*cols, t_col] if is_missing(row[c])]
         if gaps and policy == "error":
             c = gaps[0]
             raise DataError(
-                f"row {r} of '{path.name}', column '{header[c]}': the value is missing "
-                f"({row[c]!r}); set the dataset option 'missing' to drop_rows or fill_mean "
+                f"row {r} of {quoted(path.name)}, column {quoted(header[c])}: the value is missing "
+                f"({quoted(row[c])}); set the dataset option 'missing' to drop_rows or fill_mean "
                 "to use the file as it is"
             )
         if t_col in gaps or (gaps and policy == "drop_rows"):
@@ -91,7 +96,8 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
                 x[i, j] = math.nan if c in gaps else float(row[c])
             except ValueError:
                 raise DataError(
-                    f"row {r} of '{path.name}', column '{header[c]}': {row[c]!r} is not a number"
+                    f"row {r} of {quoted(path.name)}, column {quoted(header[c])}: "
+                    f"{quoted(row[c])} is not a number"
                 ) from None
         keep.append(i)
     notes = _dropped_notes(no_target, no_feature)
@@ -108,14 +114,15 @@ def load_table(path: Path, spec: TensorSpec, node_id: str, config: TrainConfig) 
         if not numeric:
             bad = next(v for v in raw_targets if not _is_number(v))
             raise DataError(
-                f"target column '{target}' holds {bad!r}, not a number; use task classification"
+                f"target column {quoted(target)} holds {quoted(bad)}, not a number; "
+                "use task classification"
             )
         y = torch.tensor([float(v) for v in raw_targets])[:, None]
         classes: list[str] = []
     else:
         classes = sorted(set(raw_targets), key=float) if numeric else sorted(set(raw_targets))
         if len(classes) < 2:
-            raise DataError(f"target column '{target}' has only one class")
+            raise DataError(f"target column {quoted(target)} has only one class")
         index = {c: i for i, c in enumerate(classes)}
         y = torch.tensor([index[v] for v in raw_targets])
     split = split_indices(len(x), float(config.option("val_split")), config.seed)
@@ -180,7 +187,7 @@ def _fill_with_training_means(
     for j in torch.nonzero(gaps.any(dim=0)).flatten().tolist():
         if present[j] == 0:
             raise DataError(
-                f"column '{features[j]}' of '{name}' has no value in any training row, so it "
+                f"column {quoted(features[j])} of '{name}' has no value in any training row, so it "
                 "has no mean to fill its gaps with; drop the column or use missing drop_rows"
             )
     means = torch.nanmean(train, dim=0)

@@ -25,7 +25,8 @@ class CountingChecker(ShapeChecker):
 
     @property
     def layers_built(self) -> int:
-        """Each layer built on the meta device leaves one parameter-count cache entry."""
+        """Each layer built on the meta device leaves one parameter-count cache entry
+        (only blocks without a ``count`` formula are built)."""
         return len(self._counts)
 
 
@@ -48,7 +49,7 @@ def test_shape_keeping_edit_recomputes_one_node() -> None:
     d.set_param("layer2_0_bn1", "momentum", 0.2)
     assert checker.check(d).ok
     assert checker.rules == 1
-    assert checker.layers_built == built + 1
+    assert checker.layers_built == built == 0  # counts come from formulas, not layers
 
 
 def test_input_size_edit_rebuilds_no_layer() -> None:
@@ -64,3 +65,30 @@ def test_input_size_edit_rebuilds_no_layer() -> None:
     assert 0 < checker.rules < len(d.nodes)
     assert checker.layers_built == built
     assert analysis.nodes["layer1_0_relu2"].outputs["out"].shape == (64, 24, 16)
+
+
+def test_a_block_without_a_count_formula_is_built_on_meta_once() -> None:
+    """The fallback for blocks that declare no ``count``: exact, and cached per layer."""
+    from dataclasses import replace
+
+    from netbuilder.core import blocks
+
+    d = resnet_diagram(size=64)
+    expected = ShapeChecker().check(d)
+    saved = blocks.BLOCKS["Conv2d"]
+    blocks.BLOCKS["Conv2d"] = replace(saved, count=None)
+    try:
+        checker = CountingChecker()
+        analysis = checker.check(d)
+        assert analysis.total_params == expected.total_params
+        assert {n: r.param_count for n, r in analysis.nodes.items()} == {
+            n: r.param_count for n, r in expected.nodes.items()
+        }
+        convs = {
+            (tuple(r.inputs["in"].shape), tuple(sorted(r.params.items())))
+            for n, r in analysis.nodes.items()
+            if d.nodes[n].type == "Conv2d"
+        }
+        assert 0 < checker.layers_built <= len(convs)
+    finally:
+        blocks.BLOCKS["Conv2d"] = saved

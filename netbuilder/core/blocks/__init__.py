@@ -6,6 +6,8 @@ palette order. Adding a block means adding one ``BlockSpec`` to its family's ``S
 
 from __future__ import annotations
 
+import difflib
+
 from netbuilder.core.blocks import (
     activations,
     attention,
@@ -20,6 +22,7 @@ from netbuilder.core.blocks import (
     recurrent,
 )
 from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, ParamError
+from netbuilder.core.text import quoted
 
 CATEGORIES: tuple[str, ...] = (
     "Input",
@@ -63,11 +66,33 @@ for _family in (
             _ALIASES[_alias] = _spec.type
 
 
+def suggest_block(type_name: str) -> list[str]:
+    """Block types the user probably meant: ``Conv2D`` → Conv2d, ``Linaer`` → Linear.
+
+    A match that differs only in case wins alone; otherwise up to two close spellings.
+    """
+    if not isinstance(type_name, str) or len(type_name) > 100:
+        return []
+    names = {n.lower(): n for n in BLOCKS} | {a.lower(): t for a, t in _ALIASES.items()}
+    key = type_name.lower()
+    if key in names:
+        return [names[key]]
+    close = difflib.get_close_matches(key, list(names), n=2, cutoff=0.7)
+    return list(dict.fromkeys(names[c] for c in close))
+
+
+def unknown_block_message(type_name: str) -> str:
+    """``the unknown block type 'Conv2D'; did you mean Conv2d?`` (the name shortened)."""
+    guesses = suggest_block(type_name)
+    hint = f"; did you mean {' or '.join(guesses)}?" if guesses else ""
+    return f"the unknown block type {quoted(type_name)}{hint}"
+
+
 class UnknownBlockError(KeyError):
     """A block type name that the library does not know."""
 
     def __str__(self) -> str:
-        return f"unknown block type {self.args[0]!r}"
+        return unknown_block_message(self.args[0]).removeprefix("the ")
 
 
 def get_block(type_name: str) -> BlockSpec:
@@ -93,4 +118,6 @@ __all__ = [
     "UnknownBlockError",
     "blocks_in",
     "get_block",
+    "suggest_block",
+    "unknown_block_message",
 ]

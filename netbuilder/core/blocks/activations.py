@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from torch import nn
-
-from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single
+from netbuilder.core.blocks.spec import (
+    BlockSpec,
+    Param,
+    need_rank,
+    no_parameters,
+    single,
+    torch_layer,
+)
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
 
@@ -20,16 +25,16 @@ def _same_shape(block: str):
     return infer
 
 
-def _activation(
-    block: str, cls: type[nn.Module], doc: str, params: tuple[Param, ...] = ()
-) -> BlockSpec:
+def _activation(block: str, doc: str, params: tuple[Param, ...] = ()) -> BlockSpec:
+    """An activation named like its ``torch.nn`` class, with no learnable parameters."""
     return BlockSpec(
         type=block,
         category="Activation",
         doc=doc,
         params=params,
         infer=_same_shape(block),
-        module=lambda p, ins: (cls, dict(p)),
+        module=lambda p, ins: (torch_layer(block), dict(p)),
+        count=no_parameters,
         key_params=tuple(x.name for x in params),
     )
 
@@ -48,16 +53,14 @@ def _infer_softmax(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]
 
 
 SPECS = [
-    _activation("ReLU", nn.ReLU, "max(0, x): the default activation of deep networks."),
+    _activation("ReLU", "max(0, x): the default activation of deep networks."),
     _activation(
         "LeakyReLU",
-        nn.LeakyReLU,
         "Like ReLU but lets a small slope through below 0.",
         (Param("negative_slope", "float", 0.01, "Slope for negative inputs.", 0.0, 1.0),),
     ),
     _activation(
         "GELU",
-        nn.GELU,
         "Smooth ReLU used in Transformers (BERT, GPT).",
         (
             Param(
@@ -69,9 +72,9 @@ SPECS = [
             ),
         ),
     ),
-    _activation("SiLU", nn.SiLU, "x · sigmoid(x), also called Swish."),
-    _activation("Sigmoid", nn.Sigmoid, "Squashes values into (0, 1)."),
-    _activation("Tanh", nn.Tanh, "Squashes values into (-1, 1)."),
+    _activation("SiLU", "x · sigmoid(x), also called Swish."),
+    _activation("Sigmoid", "Squashes values into (0, 1)."),
+    _activation("Tanh", "Squashes values into (-1, 1)."),
     BlockSpec(
         type="Softmax",
         category="Activation",
@@ -79,7 +82,8 @@ SPECS = [
         "Not needed before a cross-entropy loss, which applies it itself.",
         params=(Param("dim", "int", -1, "Dimension that sums to 1 (batch is 0).", -8, 8),),
         infer=_infer_softmax,
-        module=lambda p, ins: (nn.Softmax, dict(dim=p["dim"])),
+        module=lambda p, ins: (torch_layer("Softmax"), dict(dim=p["dim"])),
+        count=no_parameters,
         key_params=("dim",),
     ),
 ]

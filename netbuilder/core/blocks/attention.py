@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
-
-from netbuilder.core import layers
-from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single, spec_text
+from netbuilder.core.blocks.spec import (
+    BlockSpec,
+    Param,
+    need_rank,
+    no_parameters,
+    own_layer,
+    single,
+    spec_text,
+    torch_layer,
+)
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 def _infer_embedding(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
@@ -31,9 +40,13 @@ def _infer_embedding(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpe
 
 
 def _embedding_module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
-    return nn.Embedding, dict(
+    return torch_layer("Embedding"), dict(
         num_embeddings=p["num_embeddings"] or ins[0].vocab, embedding_dim=p["embedding_dim"]
     )
+
+
+def _embedding_count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
+    return (p["num_embeddings"] or ins[0].vocab) * p["embedding_dim"]
 
 
 def _sequence(block: str, ins: list[TensorSpec]) -> TensorSpec:
@@ -63,12 +76,14 @@ def _infer_posenc(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
 
 
 def _posenc_module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
-    cls = (
-        layers.LearnedPositionalEncoding
-        if p["kind"] == "learned"
-        else layers.SinusoidalPositionalEncoding
-    )
+    kind = "Learned" if p["kind"] == "learned" else "Sinusoidal"
+    cls = own_layer(f"{kind}PositionalEncoding")
     return cls, dict(max_len=p["max_len"] or ins[0].shape[0], d_model=ins[0].shape[1])
+
+
+def _posenc_count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
+    """A learned vector per position; the sinusoidal code is a fixed buffer."""
+    return (p["max_len"] or ins[0].shape[0]) * ins[0].shape[1] if p["kind"] == "learned" else 0
 
 
 def _check_heads(block: str, d: int, heads: int) -> None:
@@ -86,13 +101,22 @@ def _infer_attention(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpe
 
 
 def _attention_module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
-    return layers.SelfAttention, dict(
+    return own_layer("SelfAttention"), dict(
         embed_dim=ins[0].shape[1],
         num_heads=p["num_heads"],
         dropout=p["dropout"],
         bias=p["bias"],
         causal=p["causal"],
     )
+
+
+def _attention_weights(d: int, bias: bool) -> int:
+    """nn.MultiheadAttention: the packed q/k/v projection (3d × d) and the output one."""
+    return 4 * d * d + (4 * d if bias else 0)
+
+
+def _attention_count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
+    return _attention_weights(ins[0].shape[1], p["bias"])
 
 
 def _infer_encoder(block: str):
@@ -117,10 +141,21 @@ def _encoder_module(stack: bool):
         )
         if stack:
             kwargs["num_layers"] = p["num_layers"]
-            return layers.TransformerStack, kwargs
-        return layers.TransformerBlock, kwargs
+            return own_layer("TransformerStack"), kwargs
+        return own_layer("TransformerBlock"), kwargs
 
     return module
+
+
+def _encoder_count(stack: bool):
+    """Per layer: attention, two feed-forward Linears, two LayerNorms (all with biases)."""
+
+    def count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
+        d, ff = ins[0].shape[1], p["dim_feedforward"]
+        one = _attention_weights(d, True) + (d * ff + ff) + (ff * d + d) + 2 * (2 * d)
+        return one * (p["num_layers"] if stack else 1)
+
+    return count
 
 
 def _encoder_params(stack: bool) -> tuple[Param, ...]:
@@ -163,6 +198,7 @@ SPECS = [
         ),
         infer=_infer_embedding,
         module=_embedding_module,
+        count=_embedding_count,
         key_params=("embedding_dim",),
     ),
     BlockSpec(
@@ -189,6 +225,7 @@ SPECS = [
         ),
         infer=_infer_posenc,
         module=_posenc_module,
+        count=_posenc_count,
         key_params=("kind",),
     ),
     BlockSpec(
@@ -212,6 +249,7 @@ SPECS = [
         ),
         infer=_infer_attention,
         module=_attention_module,
+        count=_attention_count,
         key_params=("num_heads", "causal"),
         aliases=("MultiheadAttention",),
     ),
@@ -223,6 +261,7 @@ SPECS = [
         params=_encoder_params(stack=False),
         infer=_infer_encoder("TransformerEncoderLayer"),
         module=_encoder_module(stack=False),
+        count=_encoder_count(stack=False),
         key_params=("nhead", "dim_feedforward"),
     ),
     BlockSpec(
@@ -232,6 +271,7 @@ SPECS = [
         params=_encoder_params(stack=True),
         infer=_infer_encoder("TransformerEncoder"),
         module=_encoder_module(stack=True),
+        count=_encoder_count(stack=True),
         key_params=("num_layers", "nhead", "dim_feedforward"),
     ),
     BlockSpec(
@@ -248,7 +288,8 @@ SPECS = [
             ),
         ),
         infer=_infer_seqpool,
-        module=lambda p, ins: (layers.SequencePool, dict(mode=p["mode"])),
+        module=lambda p, ins: (own_layer("SequencePool"), dict(mode=p["mode"])),
+        count=no_parameters,
         key_params=("mode",),
     ),
 ]

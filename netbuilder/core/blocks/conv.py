@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
-
-from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single, spec_text
+from netbuilder.core.blocks.spec import (
+    BlockSpec,
+    Param,
+    need_rank,
+    single,
+    spec_text,
+    torch_layer,
+)
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 def conv_out(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
@@ -97,9 +105,9 @@ def _infer_conv(block: str, rank: int):
     return infer
 
 
-def _conv_module(cls: type[nn.Module]):
+def _conv_module(name: str):
     def module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
-        return cls, dict(
+        return torch_layer(name), dict(
             in_channels=ins[0].shape[0],
             out_channels=p["out_channels"],
             kernel_size=p["kernel_size"],
@@ -111,6 +119,24 @@ def _conv_module(cls: type[nn.Module]):
         )
 
     return module
+
+
+def _conv_count(dims: int):
+    """Weights out × in/groups × k^dims, plus one bias per output channel."""
+
+    def count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
+        c_in, c_out = ins[0].shape[0], p["out_channels"]
+        weights = c_out * (c_in // p["groups"]) * p["kernel_size"] ** dims
+        return weights + (c_out if p["bias"] else 0)
+
+    return count
+
+
+def _conv_t_count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
+    """The transpose stores its weight as in × out/groups × k × k."""
+    c_in, c_out = ins[0].shape[0], p["out_channels"]
+    weights = c_in * (c_out // p["groups"]) * p["kernel_size"] ** 2
+    return weights + (c_out if p["bias"] else 0)
 
 
 def _infer_conv_t(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
@@ -138,7 +164,7 @@ def _infer_conv_t(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
 
 
 def _conv_t_module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
-    return nn.ConvTranspose2d, dict(
+    return torch_layer("ConvTranspose2d"), dict(
         in_channels=ins[0].shape[0],
         out_channels=p["out_channels"],
         kernel_size=p["kernel_size"],
@@ -160,7 +186,8 @@ SPECS = [
         doc="Slides learned filters over an image to detect local patterns (edges, textures).",
         params=_common(),
         infer=_infer_conv("Conv2d", 3),
-        module=_conv_module(nn.Conv2d),
+        module=_conv_module("Conv2d"),
+        count=_conv_count(2),
         key_params=_KEYS,
     ),
     BlockSpec(
@@ -169,7 +196,8 @@ SPECS = [
         doc="Slides learned filters along a channels × length signal.",
         params=_common(),
         infer=_infer_conv("Conv1d", 2),
-        module=_conv_module(nn.Conv1d),
+        module=_conv_module("Conv1d"),
+        count=_conv_count(1),
         key_params=_KEYS,
     ),
     BlockSpec(
@@ -182,6 +210,7 @@ SPECS = [
         ),
         infer=_infer_conv_t,
         module=_conv_t_module,
+        count=_conv_t_count,
         key_params=_KEYS,
     ),
 ]

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from torch import nn
-
-from netbuilder.core import layers
-from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single, spec_text
+from netbuilder.core.blocks.spec import (
+    BlockSpec,
+    Param,
+    need_rank,
+    no_parameters,
+    own_layer,
+    single,
+    spec_text,
+    torch_layer,
+)
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
 
@@ -132,9 +138,10 @@ SPECS = [
         ),
         infer=_infer_linear,
         module=lambda p, ins: (
-            nn.Linear,
+            torch_layer("Linear"),
             dict(in_features=ins[0].shape[-1], out_features=p["out_features"], bias=p["bias"]),
         ),
+        count=lambda p, ins: (ins[0].shape[-1] + p["bias"]) * p["out_features"],
         key_params=("out_features",),
         aliases=("Dense",),
     ),
@@ -147,7 +154,11 @@ SPECS = [
             Param("end_dim", "int", -1, "Last dimension joined.", -8, 8),
         ),
         infer=_infer_flatten,
-        module=lambda p, ins: (nn.Flatten, dict(start_dim=p["start_dim"], end_dim=p["end_dim"])),
+        module=lambda p, ins: (
+            torch_layer("Flatten"),
+            dict(start_dim=p["start_dim"], end_dim=p["end_dim"]),
+        ),
+        count=no_parameters,
     ),
     BlockSpec(
         type="Reshape",
@@ -157,7 +168,11 @@ SPECS = [
             Param("shape", "ints", [-1], "New shape without the batch dimension.", -1, 1 << 31),
         ),
         infer=_infer_reshape,
-        module=lambda p, ins: (layers.Reshape, dict(shape=tuple(_infer_reshape(p, ins)[0].shape))),
+        module=lambda p, ins: (
+            own_layer("Reshape"),
+            dict(shape=tuple(_infer_reshape(p, ins)[0].shape)),
+        ),
+        count=no_parameters,
         key_params=("shape",),
     ),
     BlockSpec(
@@ -166,7 +181,8 @@ SPECS = [
         doc="Reorders dimensions, e.g. B×T×F to B×F×T; the batch (0) stays first.",
         params=(Param("dims", "ints", [0, 2, 1], "New order of all dimensions.", -8, 8),),
         infer=_infer_permute,
-        module=lambda p, ins: (layers.Permute, dict(dims=tuple(p["dims"]))),
+        module=lambda p, ins: (own_layer("Permute"), dict(dims=tuple(p["dims"]))),
+        count=no_parameters,
         key_params=("dims",),
     ),
     BlockSpec(
@@ -178,7 +194,8 @@ SPECS = [
             Param("dim1", "int", 2, "Second dimension.", -8, 8),
         ),
         infer=_infer_transpose,
-        module=lambda p, ins: (layers.Transpose, dict(dim0=p["dim0"], dim1=p["dim1"])),
+        module=lambda p, ins: (own_layer("Transpose"), dict(dim0=p["dim0"], dim1=p["dim1"])),
+        count=no_parameters,
         key_params=("dim0", "dim1"),
     ),
 ]

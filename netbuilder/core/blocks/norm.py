@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from torch import nn
-
-from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single
+from netbuilder.core.blocks.spec import (
+    BlockSpec,
+    Param,
+    need_rank,
+    no_parameters,
+    single,
+    torch_layer,
+)
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
 
@@ -21,7 +26,7 @@ def _features(block: str, name: str, p: dict[str, Any], actual: int) -> None:
         )
 
 
-def _batchnorm(block: str, ranks: tuple[int, ...], cls: type[nn.Module], what: str) -> BlockSpec:
+def _batchnorm(block: str, ranks: tuple[int, ...], what: str) -> BlockSpec:
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
         x = single(ins)
         need_rank(block, x, ranks, what)
@@ -49,9 +54,10 @@ def _batchnorm(block: str, ranks: tuple[int, ...], cls: type[nn.Module], what: s
         ),
         infer=infer,
         module=lambda p, ins: (
-            cls,
+            torch_layer(block),
             dict(num_features=ins[0].shape[0], eps=p["eps"], momentum=p["momentum"]),
         ),
+        count=lambda p, ins: 2 * ins[0].shape[0],  # a scale and a shift per channel
     )
 
 
@@ -69,8 +75,8 @@ def _infer_dropout(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]
 
 
 SPECS = [
-    _batchnorm("BatchNorm2d", (3,), nn.BatchNorm2d, "an image"),
-    _batchnorm("BatchNorm1d", (1, 2), nn.BatchNorm1d, "features or a channels × length signal"),
+    _batchnorm("BatchNorm2d", (3,), "an image"),
+    _batchnorm("BatchNorm1d", (1, 2), "features or a channels × length signal"),
     BlockSpec(
         type="LayerNorm",
         category="Normalisation",
@@ -90,13 +96,14 @@ SPECS = [
         ),
         infer=_infer_layernorm,
         module=lambda p, ins: (
-            nn.LayerNorm,
+            torch_layer("LayerNorm"),
             dict(
                 normalized_shape=ins[0].shape[-1],
                 eps=p["eps"],
                 elementwise_affine=p["elementwise_affine"],
             ),
         ),
+        count=lambda p, ins: 2 * ins[0].shape[-1] if p["elementwise_affine"] else 0,
     ),
     BlockSpec(
         type="Dropout",
@@ -104,7 +111,8 @@ SPECS = [
         doc="Randomly zeroes values while training so the network cannot rely on any one.",
         params=(Param("p", "float", 0.5, "Probability of zeroing each value.", 0.0, 0.99),),
         infer=_infer_dropout,
-        module=lambda p, ins: (nn.Dropout, dict(p=p["p"])),
+        module=lambda p, ins: (torch_layer("Dropout"), dict(p=p["p"])),
+        count=no_parameters,
         key_params=("p",),
     ),
 ]

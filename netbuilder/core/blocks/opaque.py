@@ -12,24 +12,17 @@ later session it reports that the module must be imported again.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
-from torch import nn
-
+from netbuilder.core.blocks.opaque_registry import _META, OPAQUE_OPS
 from netbuilder.core.blocks.spec import BlockSpec, Param
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
 
-OPAQUE_OPS: dict[str, nn.Module] = {}
-_META: dict[str, nn.Module] = {}
+if TYPE_CHECKING:  # torch is imported only when a Python op is used (fast `check`)
+    from torch import nn
+
 CATEGORY = "Imported"  # not a palette category: these blocks only come from imports
-
-
-def register_op(key: str, module: nn.Module) -> None:
-    """Make the original operation ``key`` available to PythonOp blocks in this process."""
-    OPAQUE_OPS[key] = module
-    _META.pop(key, None)
 
 
 def _ports(p: dict[str, Any]) -> tuple[str, ...]:
@@ -47,6 +40,8 @@ def _missing(p: dict[str, Any]) -> ShapeError:
 
 
 def _infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
+    import torch
+
     op = OPAQUE_OPS.get(p["key"])
     if op is None:
         raise _missing(p)
@@ -72,18 +67,10 @@ def _infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     return [TensorSpec(tuple(int(d) for d in out.shape[1:]), dtype)]
 
 
-class PythonOp(nn.Module):
-    """Runs a copy of the imported original operation (its weights included)."""
+def _python_op_class() -> type[nn.Module]:
+    from netbuilder.core.blocks.opaque_module import PythonOp
 
-    def __init__(self, key: str, description: str = "") -> None:
-        super().__init__()
-        original = OPAQUE_OPS.get(key)
-        if original is None:
-            raise RuntimeError(f"the Python op {description or key} needs its original module")
-        self.op = copy.deepcopy(original)
-
-    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        return self.op(*xs)
+    return PythonOp
 
 
 SPECS = [
@@ -99,7 +86,7 @@ SPECS = [
         ),
         inputs=_ports,
         infer=_infer,
-        module=lambda p, ins: (PythonOp, {"key": p["key"], "description": p["op"]}),
+        module=lambda p, ins: (_python_op_class(), {"key": p["key"], "description": p["op"]}),
         key_params=("op",),
     ),
 ]

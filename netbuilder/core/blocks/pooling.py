@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
-
-from netbuilder.core import layers
 from netbuilder.core.blocks.conv import conv_out
-from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single
+from netbuilder.core.blocks.spec import (
+    BlockSpec,
+    Param,
+    need_rank,
+    no_parameters,
+    own_layer,
+    single,
+    torch_layer,
+)
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
+
+if TYPE_CHECKING:
+    from torch import nn
 
 _POOL_PARAMS = (
     Param("kernel_size", "int", 2, "Window size.", 1, 1024),
@@ -27,7 +35,7 @@ _POOL_PARAMS = (
 )
 
 
-def _pool(block: str, rank: int, cls: type[nn.Module]) -> BlockSpec:
+def _pool(block: str, rank: int) -> BlockSpec:
     what = "an image" if rank == 3 else "a channels × length sequence"
     shrunk = "image" if rank == 3 else "sequence"
 
@@ -51,7 +59,7 @@ def _pool(block: str, rank: int, cls: type[nn.Module]) -> BlockSpec:
         return [TensorSpec((x.shape[0], *out))]
 
     def module(p: dict[str, Any], ins: list[TensorSpec]) -> tuple[type[nn.Module], dict]:
-        return cls, dict(
+        return torch_layer(block), dict(
             kernel_size=p["kernel_size"],
             stride=p["stride"] or p["kernel_size"],
             padding=p["padding"],
@@ -65,6 +73,7 @@ def _pool(block: str, rank: int, cls: type[nn.Module]) -> BlockSpec:
         params=_POOL_PARAMS,
         infer=infer,
         module=module,
+        count=no_parameters,
         key_params=("kernel_size", "stride"),
     )
 
@@ -82,17 +91,21 @@ def _infer_global(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
 
 
 SPECS = [
-    _pool("MaxPool2d", 3, nn.MaxPool2d),
-    _pool("AvgPool2d", 3, nn.AvgPool2d),
-    _pool("MaxPool1d", 2, nn.MaxPool1d),
-    _pool("AvgPool1d", 2, nn.AvgPool1d),
+    _pool("MaxPool2d", 3),
+    _pool("AvgPool2d", 3),
+    _pool("MaxPool1d", 2),
+    _pool("AvgPool1d", 2),
     BlockSpec(
         type="AdaptiveAvgPool2d",
         category="Pooling",
         doc="Averages each channel down to a fixed output size, whatever the input size.",
         params=(Param("output_size", "int", 1, "Output height and width.", 1, 1024),),
         infer=_infer_adaptive,
-        module=lambda p, ins: (nn.AdaptiveAvgPool2d, dict(output_size=p["output_size"])),
+        module=lambda p, ins: (
+            torch_layer("AdaptiveAvgPool2d"),
+            dict(output_size=p["output_size"]),
+        ),
+        count=no_parameters,
         key_params=("output_size",),
     ),
     BlockSpec(
@@ -100,6 +113,7 @@ SPECS = [
         category="Pooling",
         doc="Averages each channel over all positions: B×C×H×W becomes B×C.",
         infer=_infer_global,
-        module=lambda p, ins: (layers.GlobalAvgPool, {}),
+        module=lambda p, ins: (own_layer("GlobalAvgPool"), {}),
+        count=no_parameters,
     ),
 ]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
-
-from netbuilder.core import layers
-from netbuilder.core.blocks.spec import BlockSpec, Param, need_rank, single, spec_text
+from netbuilder.core.blocks.spec import (
+    BlockSpec,
+    Param,
+    need_rank,
+    own_layer,
+    single,
+    spec_text,
+)
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
+
+if TYPE_CHECKING:
+    from torch import nn
+
+#: Gate blocks per cell: an LSTM has four, a GRU three, a plain RNN one.
+_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 
 
 def _params(extra: tuple[Param, ...] = ()) -> tuple[Param, ...]:
@@ -42,7 +52,7 @@ def _params(extra: tuple[Param, ...] = ()) -> tuple[Param, ...]:
 
 
 def _recurrent(
-    block: str, cls: type[nn.Module], doc: str, with_cell: bool, extra: tuple[Param, ...] = ()
+    block: str, layer: str, doc: str, with_cell: bool, extra: tuple[Param, ...] = ()
 ) -> BlockSpec:
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
         x = single(ins)
@@ -76,7 +86,17 @@ def _recurrent(
         )
         if "nonlinearity" in p:
             kwargs["nonlinearity"] = p["nonlinearity"]
-        return cls, kwargs
+        return own_layer(layer), kwargs
+
+    def count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
+        """Per layer and direction: input and hidden weights, and two biases, per gate."""
+        h, dirs, gates = p["hidden_size"], 2 if p["bidirectional"] else 1, _GATES[block]
+        total = 0
+        for i in range(p["num_layers"]):
+            width = ins[0].shape[1] if i == 0 else h * dirs
+            per_direction = gates * h * (width + h) + (2 * gates * h if p["bias"] else 0)
+            total += per_direction * dirs
+        return total
 
     return BlockSpec(
         type=block,
@@ -86,6 +106,7 @@ def _recurrent(
         outputs=("out", "h", "c") if with_cell else ("out", "h"),
         infer=infer,
         module=module,
+        count=count,
         key_params=("hidden_size", "num_layers", "output"),
     )
 
@@ -93,20 +114,20 @@ def _recurrent(
 SPECS = [
     _recurrent(
         "LSTM",
-        layers.LSTMBlock,
+        "LSTMBlock",
         "Long short-term memory: a recurrent layer with gates that keep long-range "
         "memory. 'h' and 'c' carry the final hidden and cell states.",
         True,
     ),
     _recurrent(
         "GRU",
-        layers.GRUBlock,
+        "GRUBlock",
         "Gated recurrent unit: a lighter LSTM with two gates. 'h' is the final state.",
         False,
     ),
     _recurrent(
         "RNN",
-        layers.RNNBlock,
+        "RNNBlock",
         "Plain (Elman) recurrent layer: each step mixes the input with the last state.",
         False,
         (

@@ -11,12 +11,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
-
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.tensor import TensorSpec
+from netbuilder.core.text import quoted
+
+if TYPE_CHECKING:
+    from torch import nn
 
 PARAM_KINDS = ("int", "float", "bool", "choice", "ints", "padding", "str")
 
@@ -55,20 +57,20 @@ class Param:
         kind = self.kind
         if kind == "bool":
             if not isinstance(value, bool):
-                raise ParamError(f"'{self.name}' must be true or false, not {value!r}")
+                raise ParamError(f"'{self.name}' must be true or false, not {quoted(value)}")
             return value
         if kind == "int":
             return self._check_range(_as_int(self.name, value))
         if kind == "float":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ParamError(f"'{self.name}' must be a number, not {value!r}")
+                raise ParamError(f"'{self.name}' must be a number, not {quoted(value)}")
             if not math.isfinite(value):
-                raise ParamError(f"'{self.name}' must be a finite number, not {value!r}")
+                raise ParamError(f"'{self.name}' must be a finite number, not {quoted(value)}")
             return self._check_range(float(value))
         if kind == "choice":
             if value not in self.choices:
                 options = ", ".join(str(c) for c in self.choices)
-                raise ParamError(f"'{self.name}' must be one of {options}, not {value!r}")
+                raise ParamError(f"'{self.name}' must be one of {options}, not {quoted(value)}")
             return value
         if kind == "ints":
             if not isinstance(value, list | tuple) or not value:
@@ -88,7 +90,7 @@ class Param:
             return self._check_range(_as_int(self.name, value))
         if kind == "str":
             if not isinstance(value, str):
-                raise ParamError(f"'{self.name}' must be text, not {value!r}")
+                raise ParamError(f"'{self.name}' must be text, not {quoted(value)}")
             if len(value) > 200:
                 raise ParamError(f"'{self.name}' is too long (at most 200 characters)")
             return value
@@ -106,12 +108,13 @@ def _as_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return int(value)
-        raise ParamError(f"'{name}' must be a whole number, not {value!r}")
+        raise ParamError(f"'{name}' must be a whole number, not {quoted(value)}")
     return value
 
 
 InferFn = Callable[[dict[str, Any], list[TensorSpec]], list[TensorSpec]]
-ModuleFn = Callable[[dict[str, Any], list[TensorSpec]], tuple[type[nn.Module], dict[str, Any]]]
+ModuleFn = Callable[[dict[str, Any], list[TensorSpec]], "tuple[type[nn.Module], dict[str, Any]]"]
+CountFn = Callable[[dict[str, Any], list[TensorSpec]], int]
 PortsFn = Callable[[dict[str, Any]], tuple[str, ...]]
 
 
@@ -134,6 +137,12 @@ class BlockSpec:
     arguments; the compiler instantiates them and the code generator prints them, so both
     always build the same layer. ``infer(params, inputs)`` gives the output specs by a rule
     of the block's own (fast, exact; checked against real forward passes by property tests).
+
+    ``count(params, inputs)`` gives the layer's number of learnable parameters by formula,
+    so checking a diagram never imports torch (``netbuilder check`` starts in a fraction of
+    a second); property tests compare it with the real layer. Without it the checker builds
+    the layer on torch's ``meta`` device instead: exact, but torch must be loaded. The
+    ``module`` functions import torch only when called, for the same reason.
     """
 
     type: str
@@ -144,6 +153,7 @@ class BlockSpec:
     inputs: tuple[str, ...] | PortsFn = ("in",)
     outputs: tuple[str, ...] | PortsFn = ("out",)
     module: ModuleFn | None = None
+    count: CountFn | None = None
     merge: Merge | None = None
     key_params: tuple[str, ...] = ()
     role: str = "layer"  # "input", "output" or "layer"
@@ -184,13 +194,32 @@ class BlockSpec:
         for name, value in params.items():
             spec = specs.get(name)
             if spec is None:
-                problems.append((name, f"{self.type} has no parameter '{name}'"))
+                problems.append((name, f"{self.type} has no parameter {quoted(name)}"))
                 continue
             try:
                 out[name] = spec.validate(value)
             except ParamError as exc:
                 problems.append((name, str(exc)))
         return out, problems
+
+
+def no_parameters(params: dict[str, Any], inputs: list[TensorSpec]) -> int:
+    """``BlockSpec.count`` of layers that learn nothing (activations, pooling, reshapes)."""
+    return 0
+
+
+def torch_layer(name: str) -> type[nn.Module]:
+    """``torch.nn.<name>``, imported on first use (see ``BlockSpec.count``)."""
+    from torch import nn
+
+    return getattr(nn, name)
+
+
+def own_layer(name: str) -> type[nn.Module]:
+    """``netbuilder.core.layers.<name>``, imported on first use (it imports torch)."""
+    from netbuilder.core import layers
+
+    return getattr(layers, name)
 
 
 def single(inputs: Sequence[TensorSpec]) -> TensorSpec:
