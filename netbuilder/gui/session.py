@@ -66,12 +66,17 @@ class Session(QObject):
         self.analysis: Analysis = check(self.diagram)
         self._stale = False
         self.diagram.changed.connect(self._on_changed)
-        self.undo_stack.indexChanged.connect(lambda _i: self.recheck_if_stale())
+        # a bound slot, not a lambda: Qt drops it with the session, whereas a lambda would
+        # still fire (on a deleted session) when the stack is cleared at teardown
+        self.undo_stack.indexChanged.connect(self._on_index_changed)
 
     # ------------------------------------------------------------------ checking
     def _on_changed(self, event: DiagramEvent) -> None:
         if event.kind not in _NO_CHECK_NEEDED:
             self._stale = True
+
+    def _on_index_changed(self, _index: int) -> None:
+        self.recheck_if_stale()
 
     def recheck_if_stale(self) -> None:
         if self._stale:
