@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -184,7 +182,8 @@ def test_failed_write_is_shown_once_in_the_status_bar(window, tmp_path, monkeypa
     assert window.autosave.timer.isActive()  # retried later
 
 
-def test_writing_500_blocks_is_quick(window, folder: Path) -> None:
+def test_a_500_block_diagram_is_autosaved_whole(window, folder: Path) -> None:
+    """Large diagrams are kept too (how long it takes is benchmarks' business, not a test's)."""
     d = Diagram()
     first = chain(d, ("ImageInput", {"channels": 1, "height": 8, "width": 8}), "Flatten")
     pairs = [step for _ in range(249) for step in (("Linear", {"out_features": 16}), "ReLU")]
@@ -192,13 +191,11 @@ def test_writing_500_blocks_is_quick(window, folder: Path) -> None:
     assert len(d.nodes) == 500
     window.session.replace(d, None)
     window.editor.set_label(first, "flat")  # unsaved
-    times = []
-    for _ in range(5):
-        t = time.perf_counter()
-        assert window.autosave.write_now()
-        times.append(time.perf_counter() - t)
-    print(f"autosave of 500 blocks: median {1000 * statistics.median(times):.1f} ms")
-    assert statistics.median(times) < 0.1  # about 10 ms here; 50 ms would be noticeable
+    assert window.autosave.write_now()
+    paths = window.autosave.paths()
+    assert paths is not None
+    saved = load(paths[0])
+    assert len(saved.nodes) == 500 and saved.node(first).label == "flat"
 
 
 # ---------------------------------------------------------------------- recovery
