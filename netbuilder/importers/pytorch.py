@@ -198,7 +198,7 @@ class _Walker:
 
     def _opaque(self, n: fx.Node) -> None:
         """Keep ``n`` as a PythonOp block that runs a copy of the original call."""
-        from netbuilder.core.blocks.opaque import register_op
+        from netbuilder.core.blocks.opaque_registry import register_op
 
         shape = self.shapes.get(n)
         if not (isinstance(shape, tuple) and shape and all(isinstance(d, int) for d in shape)):
