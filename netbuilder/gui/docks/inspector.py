@@ -12,20 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from netbuilder.core.blocks import get_block
 from netbuilder.core.blocks.spec import Param
 from netbuilder.core.tensor import format_shape
 from netbuilder.gui.canvas.node_item import format_value
@@ -67,7 +68,15 @@ def _number(text: str) -> Any:
 
 
 class Inspector(QWidget):
-    """Edits one block at a time; rebuilt on selection, refreshed after each check."""
+    """Edits one block at a time; rebuilt on selection, refreshed after each check.
+
+    A sub-block shows the settings its definition exposes (the same editors as any block)
+    and buttons to open its definition or expand it into plain blocks.
+    """
+
+    #: the sub-block's buttons (node id): the window opens or expands it
+    open_definition_requested = Signal(str)
+    expand_requested = Signal(str)
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,6 +99,20 @@ class Inspector(QWidget):
         self.shapes.setWordWrap(True)
         self.shapes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cost = CostSection(editor.session, self)  # read-only FLOPs and memory
+        self.subblock_row = QWidget(self)
+        row = QHBoxLayout(self.subblock_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.edit_definition = QPushButton(self.tr("Edit Definition"), self.subblock_row)
+        self.edit_definition.setToolTip(
+            self.tr("Open this sub-block's definition on the canvas; every use follows it")
+        )
+        self.expand = QPushButton(self.tr("Expand"), self.subblock_row)
+        self.expand.setToolTip(self.tr("Replace this use by the blocks it is made of"))
+        row.addWidget(self.edit_definition)
+        row.addWidget(self.expand)
+        self.subblock_row.hide()
+        self.edit_definition.clicked.connect(lambda: self._subblock_button(True))
+        self.expand.clicked.connect(lambda: self._subblock_button(False))
         self.form_host = QWidget(self)
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -97,7 +120,8 @@ class Inspector(QWidget):
         scroll.setWidgetResizable(True)
         inner = QWidget()
         col = QVBoxLayout(inner)
-        for w in (self.title, self.doc, self.form_host, self.error, self.shapes, self.cost):
+        widgets = (self.title, self.doc, self.subblock_row, self.form_host, self.error)
+        for w in (*widgets, self.shapes, self.cost):
             col.addWidget(w)
         col.addStretch(1)
         scroll.setWidget(inner)
@@ -119,13 +143,15 @@ class Inspector(QWidget):
         self.fields.clear()
         self._focus_of.clear()
         self._active = None
+        self.subblock_row.hide()
         if node_id is None:
             self.title.setText("Select a block to edit it.")
             self.doc.clear()
             self.shapes.clear()
             return
         node = diagram.nodes[node_id]
-        spec = get_block(node.type)
+        spec = diagram.block(node.type)
+        self.subblock_row.setVisible(node.type in diagram.root.definitions)
         self.title.setText(f"<b>{spec.type}</b> &nbsp; <i>{spec.category}</i>")
         self.doc.setText(spec.doc)
         label = QLineEdit(node.label, self.form_host)
@@ -141,6 +167,11 @@ class Inspector(QWidget):
             self.fields[param.name] = widget
             self.form.addRow(param.name, widget)
         self.refresh()
+
+    def _subblock_button(self, open_it: bool) -> None:
+        if self.node_id is not None:
+            signal = self.open_definition_requested if open_it else self.expand_requested
+            signal.emit(self.node_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Count each time a field takes the keyboard focus (undo merging follows it).
@@ -216,8 +247,8 @@ class Inspector(QWidget):
             self.show_node(None)
             return
         node = diagram.nodes[nid]
-        spec = get_block(node.type)
-        analysis = self.editor.session.analysis
+        spec = diagram.block(node.type)
+        analysis = self.editor.session.scope.analysis()
         result = analysis.nodes.get(nid)
         inferred = self._inferred(spec, result)
         self._updating = True
@@ -291,7 +322,8 @@ class Inspector(QWidget):
     def _commit_text(self, name: str, edit: QLineEdit) -> None:
         if self._updating or self.node_id is None:
             return
-        spec = get_block(self.editor.diagram.nodes[self.node_id].type)
+        diagram = self.editor.diagram
+        spec = diagram.block(diagram.nodes[self.node_id].type)
         self._commit_value_or_refuse(name, parse_text(spec.param_map[name], edit.text()), edit)
 
     def _commit_value_or_refuse(self, name: str, value: Any, edit: QLineEdit) -> None:

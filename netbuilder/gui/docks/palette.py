@@ -2,6 +2,11 @@
 
 Activating a block (double-click or Enter) adds it at the centre of the canvas, for people
 who prefer the keyboard to dragging.
+
+"My blocks" lists the document's own sub-blocks (``show_scope``): the palette follows the
+window's document, so another document shows its own. While a definition is open, the
+section leaves out the sub-blocks that would contain themselves, and "Sub-block ports"
+offers the SubInput / SubOutput blocks that make a definition's inputs and outputs.
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.core.blocks import CATEGORIES, blocks_in
+from netbuilder.core.blocks import BODY_ONLY_CATEGORIES, CATEGORIES, blocks_in
+from netbuilder.core.events import DiagramEvent
+from netbuilder.core.subblocks import CATEGORY as OWN_CATEGORY
 from netbuilder.gui.canvas.view import BLOCK_MIME
 from netbuilder.gui.icons import block_icon, category_icon
+from netbuilder.gui.subblocks import model
+from netbuilder.gui.subblocks.scope import Scope
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -59,24 +68,68 @@ class Palette(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
         self.items: dict[str, QTreeWidgetItem] = {}
+        #: the document's sub-blocks and, in a body, the port blocks (rebuilt per level)
+        self.own_items: dict[str, QTreeWidgetItem] = {}
+        self.own_head = self._head(self.tr("My blocks"), OWN_CATEGORY)
+        self.ports_head = self._head(self.tr("Sub-block ports"), BODY_ONLY_CATEGORIES[0])
         for category in CATEGORIES:
-            head = QTreeWidgetItem(self.tree, [category])
-            head.setIcon(0, category_icon(category))
-            head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            head = self._head(category, category)
             for spec in blocks_in(category):
-                item = QTreeWidgetItem(head, [spec.type])
-                item.setIcon(0, block_icon(spec))
-                item.setToolTip(0, spec.doc)
-                item.setData(0, TYPE_ROLE, spec.type)
-                item.setFlags(
-                    Qt.ItemFlag.ItemIsEnabled
-                    | Qt.ItemFlag.ItemIsSelectable
-                    | Qt.ItemFlag.ItemIsDragEnabled
-                )
-                self.items[spec.type] = item
+                self.items[spec.type] = self._block_item(head, spec)
+        self.scope: Scope | None = None
         self.tree.expandAll()
         self.search.textChanged.connect(self.filter)
         self.tree.itemActivated.connect(self._activated)
+
+    def _head(self, text: str, category: str) -> QTreeWidgetItem:
+        head = QTreeWidgetItem(self.tree, [text])
+        head.setIcon(0, category_icon(category))
+        head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        return head
+
+    def _block_item(self, head: QTreeWidgetItem, spec: object) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(head, [spec.type])  # type: ignore[attr-defined]
+        item.setIcon(0, block_icon(spec))  # type: ignore[arg-type]
+        item.setToolTip(0, spec.doc)  # type: ignore[attr-defined]
+        item.setData(0, TYPE_ROLE, spec.type)  # type: ignore[attr-defined]
+        item.setFlags(
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
+        return item
+
+    # ------------------------------------------------------------------ the document's own
+    def show_scope(self, scope: Scope) -> None:
+        """Follow this document: its sub-blocks, and what fits the level its canvas shows."""
+        if self.scope is not None:
+            self.scope.changed.disconnect(self.refresh_own)
+            self.scope.top.changed.disconnect(self._on_model)
+        self.scope = scope
+        scope.changed.connect(self.refresh_own)
+        scope.top.changed.connect(self._on_model)
+        self.refresh_own()
+
+    def _on_model(self, event: DiagramEvent) -> None:
+        if event.kind in ("definition_added", "definition_removed", "reset"):
+            self.refresh_own()
+        elif event.kind == "definition_changed":  # its ports, settings or size may differ
+            detail = event.detail
+            if detail is None or detail.kind not in ("node_moved", "edge_added", "edge_removed"):
+                self.refresh_own()
+
+    def refresh_own(self) -> None:
+        """List the sub-blocks usable at the open level (and the ports, inside a body)."""
+        for head in (self.own_head, self.ports_head):
+            head.takeChildren()
+        self.own_items = {}
+        if self.scope is None:
+            return
+        diagram = self.scope.diagram
+        for name in model.usable_in(diagram):
+            self.own_items[name] = self._block_item(self.own_head, diagram.block(name))
+        if not self.scope.at_top:
+            for spec in blocks_in(BODY_ONLY_CATEGORIES[0]):
+                self.own_items[spec.type] = self._block_item(self.ports_head, spec)
+        self.filter(self.search.text())
 
     def filter(self, text: str) -> None:
         """Show blocks whose name, category or description hold every typed word."""
@@ -94,9 +147,10 @@ class Palette(QWidget):
             head.setExpanded(True)
 
     def visible_types(self) -> list[str]:
+        """Shown block types, the document's own first (as the palette lists them)."""
         return [
             t
-            for t, item in self.items.items()
+            for t, item in [*self.own_items.items(), *self.items.items()]
             if not item.isHidden() and not item.parent().isHidden()
         ]
 

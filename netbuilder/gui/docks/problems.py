@@ -12,8 +12,13 @@ from netbuilder.core.shapes import Analysis
 NODE_ROLE = Qt.ItemDataRole.UserRole
 
 
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
 class ProblemsList(QListWidget):
     node_clicked = Signal(str)
+    #: a problem inside a sub-block: the instances leading to it, then the inner block
+    path_clicked = Signal(tuple)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +43,7 @@ class ProblemsList(QListWidget):
             item = QListWidgetItem(icons[diag.severity], f"{where}{diag.message}")
             item.setToolTip(f"{diag.message}\n{diag.hint}" if diag.hint else diag.message)
             item.setData(NODE_ROLE, diag.node_id)
+            item.setData(PATH_ROLE, tuple(getattr(diag, "path", ())))
             self.addItem(item)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -57,5 +63,8 @@ class ProblemsList(QListWidget):
 
     def _clicked(self, item: QListWidgetItem) -> None:
         nid = item.data(NODE_ROLE)
-        if nid:
+        path = item.data(PATH_ROLE)
+        if path:
+            self.path_clicked.emit(tuple(path))
+        elif nid:
             self.node_clicked.emit(nid)
