@@ -33,10 +33,8 @@ def output_summary(result: object, has_outputs: bool = True) -> str:
     without the batch ("16×32×32"); for a block without outputs (Output), what arrives."""
     if result is None:
         return ""
-    if has_outputs:
-        shapes = list(getattr(result, "outputs", {}).values())
-    else:
-        shapes = [x for x in getattr(result, "inputs", {}).values() if x is not None]
+    side = getattr(result, "outputs" if has_outputs else "inputs", {})
+    shapes = [x for x in side.values() if x is not None]  # unknown (an unwired use): none
     if not shapes:
         return ""
     text = format_shape(shapes[0])

@@ -137,7 +137,8 @@ class Inspector(QWidget):
             node_id = None
         self.node_id = node_id
         self.error.clear()
-        self.cost.show_node(node_id)
+        # costs are profiled for the network's own blocks, not inside a sub-block's body
+        self.cost.show_node(node_id if self.editor.session.scope.at_top else None)
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()
@@ -265,7 +266,7 @@ class Inspector(QWidget):
             for port, x in result.inputs.items():
                 lines.append(f"input <b>{port}</b>: {format_shape(x) if x else '—'}")
             for port, x in result.outputs.items():
-                lines.append(f"output <b>{port}</b>: {format_shape(x)}")
+                lines.append(f"output <b>{port}</b>: {format_shape(x) if x else '—'}")
             lines.append(f"parameters: <b>{format_count(result.param_count)}</b>")
         problems = [d for d in analysis.diagnostics if d.node_id == nid]
         for d in problems:

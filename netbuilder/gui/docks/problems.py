@@ -39,7 +39,8 @@ class ProblemsList(QListWidget):
         }
         ordered = sorted(analysis.diagnostics, key=lambda d: d.severity is not Severity.ERROR)
         for diag in ordered:
-            where = f"{diag.node_id}: " if diag.node_id else ""
+            # a problem inside a sub-block names its path in its message already
+            where = f"{diag.node_id}: " if diag.node_id and not getattr(diag, "path", ()) else ""
             item = QListWidgetItem(icons[diag.severity], f"{where}{diag.message}")
             item.setToolTip(f"{diag.message}\n{diag.hint}" if diag.hint else diag.message)
             item.setData(NODE_ROLE, diag.node_id)
