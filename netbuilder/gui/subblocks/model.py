@@ -46,22 +46,21 @@ def usable_in(diagram: Diagram) -> list[str]:
 
 
 def analysis_inside(top: Diagram, analysis: Any, path: list[Level]) -> Any:
-    """The check of the body at the end of ``path``, with the shapes its use receives."""
-    from netbuilder.core.shapes import check, check_instance
+    """The check of the body at the end of ``path``, with the shapes its use receives.
+
+    Each level's check is the one the checker made for that use (``Analysis.inner``); a
+    definition opened without a use (none in the level above) is judged on its structure
+    alone (``check(body)``: its inputs have no shape yet).
+    """
+    from netbuilder.core.shapes import check
 
     diagram = top
     for level in path:
         instance = level.instance
-        if instance not in diagram.nodes:
+        if instance not in diagram.nodes or diagram.nodes[instance].type != level.name:
             instance = next((i for i, n in diagram.nodes.items() if n.type == level.name), None)
         body = top.definitions[level.name].body
-        if instance is None or analysis is None:
-            analysis = check(body)
-        else:
-            node = diagram.nodes[instance]
-            spec = diagram.block(node.type)
-            result = analysis.nodes.get(instance)
-            ins = [result.inputs.get(p) if result else None for p in spec.input_ports(node.params)]
-            analysis = check_instance(top, level.name, node.params, ins)[2]
+        inner = getattr(analysis, "inner", {}).get(instance) if instance is not None else None
+        analysis = inner if inner is not None else check(body)
         diagram = body
     return analysis
