@@ -298,3 +298,43 @@ def test_a_subblock_cannot_be_added_inside_itself(window):
     count = window.session.undo_stack.count()
     assert window.editor.paste() == []
     assert window.session.undo_stack.count() == count
+
+
+def test_make_refuses_inputs_and_outputs_before_asking(window):
+    load(window, chain())
+    window.scene.select_nodes(["image", "conv1"])
+    messages = []
+    window.editor.message.connect(messages.append)
+
+    def ask(dialog):
+        raise AssertionError("the dialog must not open for a selection that cannot be made")
+
+    window.subblocks.ask = ask
+    window.subblocks.act_make.trigger()
+    assert messages and "ImageInput image cannot go inside a sub-block" in messages[-1]
+    assert window.session.undo_stack.count() == 0
+
+
+def test_inside_a_definition_exposed_settings_are_set_per_use(window):
+    load(window, chain())
+    use = make_block(window, ["conv1", "bn1"])  # conv1's out_channels is exposed
+    window.scene.select_nodes([use])
+    window.inspector.fields["out_channels"].setValue(12)
+    window.subblocks.open_node(use)
+    window.scene.select_nodes(["conv1"])
+    field = window.inspector.fields["out_channels"]
+    assert not field.isEnabled()
+    assert field.value() == 12  # what this use sets, not the body's stored 4
+    assert window.inspector.fields["kernel_size"].isEnabled()
+
+
+def test_breadcrumb_stays_put_when_the_view_moves(window):
+    load(window, chain())
+    use = make_block(window, ["conv1", "bn1"])
+    window.subblocks.open_node(use)
+    crumb = window.subblocks.breadcrumb
+    before = crumb.pos()
+    window.view.pan_by(250, 120)
+    window.view.zoom_by(0.5)
+    assert crumb.pos() == before
+    assert crumb.geometry().top() < 40

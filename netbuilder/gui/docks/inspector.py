@@ -41,6 +41,18 @@ from netbuilder.gui.widgets.param_editors import (
 from netbuilder.gui.widgets.scroll_safe import ComboBox, SpinBox
 
 
+def exposed_here(diagram: Any, node_id: str) -> dict[str, str]:
+    """Settings of block ``node_id`` of a definition's body that each use of the sub-block
+    sets (parameter → the name it has on the use); {} outside a definition."""
+    name = diagram.definition_name
+    definition = diagram.root.definitions.get(name) if name else None
+    if definition is None:
+        return {}
+    return {
+        p: e.name for e in definition.exposed.values() for nid, p in e.targets if nid == node_id
+    }
+
+
 def parse_text(param: Param, text: str) -> Any:
     """Turn a text field into a parameter value (validation happens afterwards)."""
     text = text.strip()
@@ -88,6 +100,8 @@ class Inspector(QWidget):
         self._focus_count = 0
         self._focus_of: dict[str, int] = {}
         self._active: str | None = None  # the field the last count went to
+        #: inside a definition: the shown block's settings each use sets (param → its name)
+        self._exposed: dict[str, str] = {}
         self.title = QLabel("Select a block to edit it.", self)
         self.title.setWordWrap(True)
         self.doc = QLabel(self)
@@ -161,12 +175,22 @@ class Inspector(QWidget):
         self.form.addRow("Name", label)
         self.fields["label"] = label
         label.installEventFilter(self)
+        self._exposed = exposed_here(diagram, node_id)
         for param in spec.params:
             widget = self._make_field(param)
             widget.setToolTip(param.doc)
             widget.installEventFilter(self)
             self.fields[param.name] = widget
-            self.form.addRow(param.name, widget)
+            text = param.name
+            if param.name in self._exposed:  # each use sets it: editing it here does nothing
+                widget.setEnabled(False)
+                widget.setToolTip(
+                    self.tr("Each use of {block} sets this (as “{name}”): change it there.").format(
+                        block=diagram.definition_name, name=self._exposed[param.name]
+                    )
+                )
+                text = self.tr("{name} (per use)").format(name=param.name)
+            self.form.addRow(text, widget)
         self.refresh()
 
     def _subblock_button(self, open_it: bool) -> None:
@@ -258,7 +282,10 @@ class Inspector(QWidget):
             if isinstance(label, QLineEdit) and not label.hasFocus():
                 label.setText(node.label)
             for p in spec.params:
-                self._show_value(p, self.fields[p.name], node.params.get(p.name), inferred)
+                value = node.params.get(p.name)
+                if p.name in self._exposed and result is not None:
+                    value = result.params.get(p.name, value)  # what the opened use sets
+                self._show_value(p, self.fields[p.name], value, inferred)
         finally:
             self._updating = False
         lines = []

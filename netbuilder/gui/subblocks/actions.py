@@ -56,7 +56,7 @@ class SubBlockUi(QObject):
         self.scope = window.session.scope
         self.scene = window.scene
         self.view = window.view
-        self.breadcrumb = Breadcrumb(self.view.viewport())
+        self.breadcrumb = Breadcrumb(self.view)
         self.breadcrumb.level_chosen.connect(self.scope.go_to)
         #: what the last Make Sub-block asked (tests and scripts answer it themselves)
         self.ask = self._ask_dialog
@@ -187,6 +187,16 @@ class SubBlockUi(QObject):
             return None
         diagram = self.scope.diagram
         top = self.scope.top
+        for nid in ids:  # say so before asking anything (as make_subblock would refuse)
+            spec = diagram.block(diagram.nodes[nid].type)
+            if spec.role != "layer":
+                self.window.editor.message.emit(
+                    _tr(
+                        "{type} {id} cannot go inside a sub-block: leave inputs and outputs "
+                        "out of the selection"
+                    ).format(type=spec.type, id=nid)
+                )
+                return None
         blocks = [
             Inner(nid, diagram.block(diagram.nodes[nid].type), diagram.nodes[nid].label or nid)
             for nid in ids

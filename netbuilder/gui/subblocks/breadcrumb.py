@@ -2,13 +2,13 @@
 
 It shows only while a sub-block's definition is open (at the top level there is nowhere to
 go back to). Each crumb but the last is a button that goes back to that level; the arrow at
-the left goes up one level, like Alt+Up and Esc. It floats over the top of the canvas, as
-the welcome panel does in the middle, so opening a definition never shifts the view.
+the left goes up one level, like Alt+Up and Esc. It floats over the top of the canvas, so
+opening a definition never shifts the view.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 
@@ -27,6 +27,8 @@ class Breadcrumb(QFrame):
         self._layout.setSpacing(2)
         self.back = QToolButton(self)
         self.back.setArrowType(Qt.ArrowType.LeftArrow)
+        self.back.setText(self.tr("Back"))
+        self.back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.back.setAutoRaise(True)
         self.back.setToolTip(self.tr("Back to the enclosing network (Esc, Alt+Up)"))
         self.back.clicked.connect(self._up)
@@ -45,7 +47,7 @@ class Breadcrumb(QFrame):
         last = len(names) - 1
         for i, name in enumerate(names):
             if i:
-                sep = QLabel("›", self)
+                sep = QLabel(" › ", self)
                 self._layout.addWidget(sep)
                 self.crumbs.append(sep)
             if i == last:
@@ -69,8 +71,15 @@ class Breadcrumb(QFrame):
         return [w for w in self.crumbs if isinstance(w, QToolButton)]
 
     def place(self) -> None:
-        """Top-left corner of the canvas, a little in from its edges."""
-        self.move(8, 8)
+        """Top-left corner of the canvas, a little in from its edges.
+
+        The bar is a child of the view, not of its viewport: a viewport scrolls its child
+        widgets with the content (a fit or a pan would carry the bar off over the blocks).
+        """
+        parent = self.parentWidget()
+        viewport = getattr(parent, "viewport", None)
+        corner = viewport().geometry().topLeft() if callable(viewport) else QPoint(0, 0)
+        self.move(corner + QPoint(8, 8))
         self.raise_()
 
     def _up(self) -> None:
