@@ -338,3 +338,19 @@ def test_breadcrumb_stays_put_when_the_view_moves(window):
     window.view.zoom_by(0.5)
     assert crumb.pos() == before
     assert crumb.geometry().top() < 40
+
+
+def test_output_card_follows_what_arrives(window):
+    """An Output card's zoomed-out size is what arrives: it must change with its input (it
+    kept the old size, as the SubOutput inside a reopened definition did after an undo)."""
+    load(window, chain())
+    assert window.scene.nodes["output"].summary == "10"
+    window.editor.set_param("fc", "out_features", 5)
+    assert window.scene.nodes["output"].summary == "5"
+    use = make_block(window, ["conv1", "bn1"], exposed=[])
+    window.subblocks.open_node(use)
+    window.editor.set_param("conv1", "stride", 2)
+    window.session.scope.up()
+    window.act_undo.trigger()  # reopens the definition, then the check arrives
+    (port,) = [n for n, node in window.scene.diagram.nodes.items() if node.type == "SubOutput"]
+    assert window.scene.nodes[port].summary == "4×8×8"

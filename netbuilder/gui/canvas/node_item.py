@@ -56,7 +56,7 @@ def draw_summary(
 
 
 PORT_COLS = 30.0  # room for port names when a side has several ports
-STACK_OFFSET = 4.0  # a sub-block is drawn as a card over a second one, this far down-right
+STACK_OFFSET = 5.0  # a sub-block is drawn as a card over a second one, this far down-right
 
 _SHORT = {
     "out_channels": "out",
@@ -344,7 +344,7 @@ class NodeItem(QGraphicsItem):
         width = 2.4 if (self.isSelected() or self.error) else 1.2
         if self.subblock:  # a stack of cards: the block holds a whole small network
             painter.setPen(QPen(border, 1.0))
-            painter.setBrush(t.node_fill)
+            painter.setBrush(t.category_color(self.spec.category))
             painter.drawRoundedRect(rect.translated(STACK_OFFSET, STACK_OFFSET), 7, 7)
         painter.setPen(QPen(border, width))
         painter.setBrush(t.node_fill)

@@ -280,8 +280,10 @@ class DiagramScene(QGraphicsScene):
         for nid, item in self.nodes.items():
             diags = by_node.get(nid, [])
             result = analysis.nodes.get(nid)
+            # a block without outputs (Output, SubOutput) shows what arrives: inputs count too
+            shown = (result.outputs if item.outputs else result.inputs) if result else {}
             sig = (
-                (result.param_count, tuple(result.outputs.items())) if result else None,
+                (result.param_count, tuple(shown.items())) if result else None,
                 tuple(diags),
             )
             if self._shown.get(nid) == sig:
