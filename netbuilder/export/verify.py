@@ -60,9 +60,7 @@ def model_inputs(diagram: Diagram, analysis: Analysis | None = None) -> ModelInp
             + "; ".join(str(d) for d in analysis.errors[:3])
         )
     names = python_names(diagram.nodes)
-    ids = tuple(
-        n for n in live_nodes(diagram, analysis) if analysis.roles.get(n) == "input"
-    )
+    ids = tuple(n for n in live_nodes(diagram, analysis) if analysis.roles.get(n) == "input")
     return ModelInputs(
         ids, tuple(names[n] for n in ids), tuple(analysis.nodes[n].outputs["out"] for n in ids)
     )
