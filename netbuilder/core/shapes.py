@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from netbuilder.core.blocks import BLOCKS, BlockSpec, unknown_block_message
+from netbuilder.core.blocks import BlockSpec, UnknownBlockError, unknown_block_message
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.graphs import Adjacency
+from netbuilder.core.subblocks import SubBlockSpec
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.core.text import quoted
 
@@ -38,6 +39,9 @@ class Analysis:
     nodes: dict[str, NodeResult] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
+    # sub-block instance id → the analysis of its body on this instance's inputs (shapes
+    # and problems inside it, for a view that opens the instance; nested ones inside it)
+    inner: dict[str, Analysis] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -68,6 +72,10 @@ class Analysis:
         """Output blocks in diagram order: what the compiled module returns."""
         return [n for n, r in self.roles.items() if r == "output" and n in self.nodes]
 
+    def port_nodes(self, role: str) -> list[str]:
+        """A body's ``sub_input`` or ``sub_output`` nodes in body order (the port order)."""
+        return [n for n, r in self.roles.items() if r == role]
+
 
 def _freeze(value: Any) -> Any:
     """A hashable copy of a JSON value that keeps types apart (``True``, ``1`` and ``1.0``
@@ -95,10 +103,35 @@ class ShapeChecker:
         self._cache_size = cache_size
 
     def check(self, diagram: Diagram) -> Analysis:
+        """Check a diagram; a definition body alone is checked without input shapes (its
+        SubInputs have none until a use gives them), so only its structure is judged."""
+        return self._run(diagram, [] if diagram.owner is not None else None, {})
+
+    def check_body(
+        self, diagram: Diagram, name: str, params: dict[str, Any], in_specs: list[TensorSpec]
+    ) -> Analysis:
+        """The analysis of sub-block ``name``'s body for one use (validated ``params``)."""
+        from netbuilder.core.subblock_check import check_body
+
+        return check_body(self, diagram, name, params, in_specs)
+
+    def _run(
+        self,
+        diagram: Diagram,
+        boundary: list[TensorSpec] | None,
+        overrides: dict[str, dict[str, Any]],
+    ) -> Analysis:
+        """Check ``diagram``; ``boundary`` holds a body's input specs (None at top level)."""
+        from netbuilder.core import subblock_check
+
         analysis = Analysis()
-        analysis.roles = {
-            nid: BLOCKS[n.type].role for nid, n in diagram.nodes.items() if n.type in BLOCKS
-        }
+        specs: dict[str, BlockSpec] = {}
+        for nid, n in diagram.nodes.items():
+            try:
+                specs[nid] = diagram.block(n.type)
+            except UnknownBlockError:
+                continue
+        analysis.roles = {nid: spec.role for nid, spec in specs.items()}
         diags = analysis.diagnostics
 
         graph = Adjacency(list(diagram.nodes), ((e.source, e.target) for e in diagram.edges))
@@ -123,9 +156,10 @@ class ShapeChecker:
             wires.setdefault((e.target, e.target_port), []).append(e)
             wired_ports.setdefault(e.target, set()).add(e.target_port)
 
+        sub_inputs = [nid for nid in diagram.nodes if analysis.roles.get(nid) == "sub_input"]
         for nid in analysis.order:
             node = diagram.nodes[nid]
-            spec = BLOCKS.get(node.type)
+            spec = specs.get(nid)
             if spec is None:
                 diags.append(
                     Diagnostic(
@@ -135,16 +169,28 @@ class ShapeChecker:
                     )
                 )
                 continue
-            result = self._check_node(diagram, nid, spec, wires, wired_ports, analysis)
+            raw = node.params
+            if nid in overrides:
+                raw = {**raw, **overrides[nid]}
+            if spec.role == "sub_input":  # its shape is the instance's (none at top level)
+                index = sub_inputs.index(nid)
+                outs = {"out": boundary[index]} if boundary and index < len(boundary) else {}
+                params, _ = spec.validate_params(raw)
+                analysis.nodes[nid] = NodeResult(params, {}, outs, ok=bool(outs))
+                continue
+            result = self._check_node(diagram, nid, spec, raw, wires, wired_ports, analysis)
             analysis.nodes[nid] = result
 
         for nid in in_cycle:
-            node = diagram.nodes[nid]
-            if node.type in BLOCKS:
-                params, _ = BLOCKS[node.type].validate_params(node.params)
+            if nid in specs:
+                params, _ = specs[nid].validate_params(diagram.nodes[nid].params)
                 analysis.nodes[nid] = NodeResult(params, {}, {}, ok=False)
 
-        self._diagram_level(diagram, graph, analysis)
+        if boundary is None:
+            subblock_check.top_level_ports(diagram, analysis)
+            self._diagram_level(diagram, graph, analysis)
+        else:
+            subblock_check.body_level(diagram, graph, analysis)
         if len(self._cache) > self._cache_size:
             self._cache.clear()
         if len(self._valid) > self._cache_size:
@@ -158,16 +204,17 @@ class ShapeChecker:
         diagram: Diagram,
         nid: str,
         spec: BlockSpec,
+        raw: dict[str, Any],
         wires: dict[tuple[str, str], list[Edge]],
         wired_ports: dict[str, set[str]],
         analysis: Analysis,
     ) -> NodeResult:
         diags = analysis.diagnostics
-        node = diagram.nodes[nid]
-        raw_key = (spec.type, _freeze(node.params))
+        # a sub-block's fingerprint changes with its definition, so edits invalidate
+        raw_key = (spec.type, getattr(spec, "fingerprint", ""), _freeze(raw))
         validated = self._valid.get(raw_key)
         if validated is None:
-            validated = self._valid[raw_key] = spec.validate_params(node.params)
+            validated = self._valid[raw_key] = spec.validate_params(raw)
         params, problems = dict(validated[0]), validated[1]
         for name, message in problems:
             diags.append(Diagnostic(nid, message, "Change it in the inspector.", port=name))
@@ -218,6 +265,10 @@ class ShapeChecker:
             return NodeResult(params, inputs, {}, ok=False)
 
         in_specs = [inputs[p] for p in ports]
+        if isinstance(spec, SubBlockSpec):
+            from netbuilder.core.subblock_check import check_use
+
+            return check_use(self, diagram, nid, spec, params, inputs, in_specs, analysis)
         key = (raw_key, tuple(in_specs))  # raw params determine the validated ones
         cached = self._cache.get(key)
         if cached is None:
@@ -305,3 +356,16 @@ _DEFAULT = ShapeChecker()
 def check(diagram: Diagram) -> Analysis:
     """Check ``diagram`` with a process-wide cached checker."""
     return _DEFAULT.check(diagram)
+
+
+def check_instance(
+    diagram: Diagram, name: str, params: dict[str, Any], in_specs: list[TensorSpec]
+) -> tuple[list[TensorSpec] | None, int, Analysis]:
+    """One use of sub-block ``name`` on ``in_specs``: output specs (None if it has errors),
+    its parameter count, and the analysis of its body."""
+    spec = diagram.block(name)
+    validated, _ = spec.validate_params(params)
+    inner = _DEFAULT.check_body(diagram, name, validated, in_specs)
+    from netbuilder.core.subblock_check import body_outputs
+
+    return body_outputs(diagram.definition(name), inner), inner.total_params, inner
