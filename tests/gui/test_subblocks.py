@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.subblocks.actions import exposed_names
 from netbuilder.gui.subblocks.dialog import MakeSubBlockDialog
 
 LEFT = Qt.MouseButton.LeftButton
@@ -123,13 +122,39 @@ def test_dialog_refuses_taken_and_library_names(window):
     assert window.session.undo_stack.count() == count  # cancelled: nothing happened
 
 
-def test_exposed_names_are_unique():
-    names = exposed_names([("c1", "out_channels"), ("c2", "out_channels"), ("c1", "stride")])
-    assert names == {
-        "c1_out_channels": ("c1", "out_channels"),
-        "c2_out_channels": ("c2", "out_channels"),
-        "stride": ("c1", "stride"),
+def test_one_name_sets_several_inner_settings(window):
+    """Two convolutions whose out_channels are ticked share one setting by default; renamed,
+    they are two; a name that is not a word is refused."""
+    d = chain()
+    d.add_node("Conv2d", {"out_channels": 4, "padding": 1}, (600, 200), node_id="conv2")
+    d.disconnect(next(e for e in d.edges if e.source == "bn1"))
+    d.connect("bn1", "out", "conv2", "in")
+    d.connect("conv2", "out", "relu1", "in")
+    load(window, d)
+    window.scene.select_nodes(["conv1", "bn1", "conv2"])
+    seen = {}
+
+    def ask(dialog: MakeSubBlockDialog) -> bool:
+        seen["default"] = dialog.exposed()
+        dialog.items[("conv2", "out_channels")].setText(1, "not a word")
+        seen["refused"] = dialog.ok.isEnabled()
+        dialog.items[("conv2", "out_channels")].setText(1, "out_channels")
+        dialog.name.setText("Pair")
+        return dialog.ok.isEnabled()
+
+    window.subblocks.ask = ask
+    window.subblocks.act_make.trigger()
+    assert seen["default"] == {
+        "out_channels": [("conv1", "out_channels"), ("conv2", "out_channels")]
     }
+    assert seen["refused"] is False
+    d = window.session.diagram
+    (use,) = [n for n, node in d.nodes.items() if node.type == "Pair"]
+    window.scene.select_nodes([use])
+    window.inspector.fields["out_channels"].setValue(6)
+    inner = window.session.analysis.inner[use]
+    assert inner.nodes["conv1"].outputs["out"].shape[0] == 6
+    assert inner.nodes["conv2"].outputs["out"].shape[0] == 6
 
 
 def test_double_click_opens_the_definition_and_breadcrumb_goes_back(window):

@@ -35,17 +35,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("SubBlockUi", text)
 
 
-def exposed_names(settings: list[Setting]) -> dict[str, tuple[str, str]]:
-    """Names for the exposed settings: the parameter's own name where it is unique among
-    them (``out_channels``), else prefixed by its block (``conv1_out_channels``)."""
-    counts: dict[str, int] = {}
-    for _nid, param in settings:
-        counts[param] = counts.get(param, 0) + 1
-    return {
-        (param if counts[param] == 1 else f"{nid}_{param}"): (nid, param) for nid, param in settings
-    }
-
-
 class SubBlockUi(QObject):
     """Owns the sub-block actions of one window and keeps its views on the open level."""
 
@@ -212,10 +201,10 @@ class SubBlockUi(QObject):
         finally:
             dialog.deleteLater()
 
-    def make(self, node_ids: list[str], name: str, settings: list[Setting]) -> str | None:
-        """Make ``node_ids`` of the open level sub-block ``name`` (one undo step)."""
+    def make(self, node_ids: list[str], name: str, exposed: dict[str, list[Setting]]) -> str | None:
+        """Make ``node_ids`` of the open level sub-block ``name`` (one undo step); each
+        ``exposed`` name becomes a setting of the new block driving its inner settings."""
         diagram = self.scope.diagram
-        exposed = exposed_names(settings)
         cmd = SnapshotCommand(
             self.scope.top,
             _tr("Make sub-block {name}").format(name=name),
