@@ -49,6 +49,7 @@ from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import app_icon
 from netbuilder.gui.import_dialog import ImportActions
 from netbuilder.gui.recovery import Autosaver
@@ -209,8 +210,8 @@ class MainWindow(QMainWindow):
         self.examples_menu = file_menu.addMenu(self.tr("&Examples"))
         for path in example_paths():
             info = example_info(path)
-            act = self.examples_menu.addAction(info.title)
-            act.setStatusTip(info.description)
+            act = self.examples_menu.addAction(core_text(info.title))
+            act.setStatusTip(core_text(info.description))
             act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
         file_menu.addAction(self.imports.act_import)
         file_menu.addSeparator()
