@@ -9,6 +9,8 @@ catalogue (``netbuilder.core.i18n``); ``core_text`` shows them in the current la
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
+
 
 def core_text(text: str) -> str:
     """A core string (block doc, parameter doc, category) in the interface's language."""
@@ -19,3 +21,17 @@ def core_text(text: str) -> str:
     except ImportError:  # a core without its catalogue: its own (English) words
         return text
     return _(text)
+
+
+def status_text(status: str) -> str:
+    """A run's status ("completed", "early_stopped"…) in words of the interface's language."""
+    words = {
+        "completed": QCoreApplication.translate("RunStatus", "completed"),
+        "stopped": QCoreApplication.translate("RunStatus", "stopped"),
+        "early_stopped": QCoreApplication.translate("RunStatus", "early stopped"),
+        "failed": QCoreApplication.translate("RunStatus", "failed"),
+        "running": QCoreApplication.translate("RunStatus", "running"),
+        "saved": QCoreApplication.translate("RunStatus", "saved"),
+        "interrupted": QCoreApplication.translate("RunStatus", "interrupted"),
+    }
+    return words.get(status, status.replace("_", " "))
