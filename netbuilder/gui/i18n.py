@@ -35,3 +35,37 @@ def status_text(status: str) -> str:
         "interrupted": QCoreApplication.translate("RunStatus", "interrupted"),
     }
     return words.get(status, status.replace("_", " "))
+
+
+def setting_labels() -> dict[str, str]:
+    """Form row labels of the training settings and dataset options, by setting name.
+
+    The names are code (``batch_size``); the labels are what a learner reads ("Batch size").
+    """
+    t = QCoreApplication.translate
+    return {
+        "dataset": t("Settings", "Dataset"),
+        "loss": t("Settings", "Loss"),
+        "optimizer": t("Settings", "Optimizer"),
+        "lr": t("Settings", "Learning rate"),
+        "weight_decay": t("Settings", "Weight decay"),
+        "batch_size": t("Settings", "Batch size"),
+        "epochs": t("Settings", "Epochs"),
+        "scheduler": t("Settings", "Scheduler"),
+        "early_stopping": t("Settings", "Early stopping"),
+        "grad_clip": t("Settings", "Grad clip"),
+        "seed": t("Settings", "Seed"),
+        "device": t("Settings", "Device"),
+        "mixed_precision": t("Settings", "Mixed precision"),
+        "val_split": t("Settings", "Validation split"),
+        "size": t("Settings", "Size"),
+        "data_seed": t("Settings", "Data seed"),
+        "resize": t("Settings", "Resize shorter side"),
+        "grayscale": t("Settings", "Greyscale"),
+        "normalize": t("Settings", "Normalise"),
+        "cache_limit_mb": t("Settings", "Cache limit (MB)"),
+        "workers": t("Settings", "Decoding workers"),
+        "target": t("Settings", "Target column"),
+        "task": t("Settings", "Task"),
+        "missing": t("Settings", "Missing cells"),
+    }
