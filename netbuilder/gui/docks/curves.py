@@ -382,15 +382,16 @@ class TrainingCurves(QWidget):
             plot.removeItem(item)
         self._overlay_items.clear()
         self.records = list(records)
+        train, val = self.tr("train"), self.tr("val")
         for record in self.records:
             colour = run_colour(record.number)
             solid = pg.mkPen(colour, width=1)
             dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
             m = record.metrics
             for plot, key, pen, name, smooth in (
-                (self.loss_plot, "train_loss", solid, f"{record.name} {self.tr('train')}", True),
-                (self.loss_plot, "val_loss", dashed, f"{record.name} {self.tr('val')}", False),
-                (self.acc_plot, "val_accuracy", solid, f"{record.name} {self.tr('val')}", False),
+                (self.loss_plot, "train_loss", solid, f"{record.name} {train}", True),
+                (self.loss_plot, "val_loss", dashed, f"{record.name} {val}", False),
+                (self.acc_plot, "val_accuracy", solid, f"{record.name} {val}", False),
                 (self.lr_plot, "lr", solid, None, False),
             ):
                 values = [float(v) for v in m.get(key, [])]
