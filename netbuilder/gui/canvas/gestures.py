@@ -33,11 +33,11 @@ LOOP = QT_TRANSLATE_NOOP(
 )
 
 
-@dataclass
 def _loop() -> str:
     return QCoreApplication.translate("Gestures", LOOP)
 
 
+@dataclass
 class WireDrag:
     """A wire being dragged from a fixed port (``from_output``: the fixed end is an output)."""
 
