@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, Q
 
 from netbuilder.core.blocks import BLOCKS, BODY_ONLY_CATEGORIES, IMPORT_ONLY_CATEGORIES
 from netbuilder.core.diagram import Diagram
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import block_icon
 from netbuilder.gui.subblocks import model
 
@@ -42,7 +43,7 @@ class AddBlockPopup(QFrame):
         self.diagram = diagram
         self.types = list(types) if types is not None else addable_types(diagram)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Add block… (type to search)")
+        self.search.setPlaceholderText(self.tr("Add block… (type to search)"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setMinimumHeight(240)
@@ -64,10 +65,11 @@ class AddBlockPopup(QFrame):
         self.list.clear()
         for t in self.types:
             spec = self.diagram.block(t) if self.diagram is not None else BLOCKS[t]
-            hay = f"{t} {spec.category} {spec.doc}".lower()
+            hay = f"{t} {spec.category} {spec.doc} {core_text(spec.category)} {core_text(spec.doc)}"
+            hay = hay.lower()
             if all(w in hay for w in words):
                 item = QListWidgetItem(block_icon(spec), t)
-                item.setToolTip(spec.doc)
+                item.setToolTip(core_text(spec.doc))
                 item.setData(Qt.ItemDataRole.UserRole, t)
                 self.list.addItem(item)
         # exact or prefix matches of the type name first

@@ -25,11 +25,14 @@ from netbuilder.core.blocks import BODY_ONLY_CATEGORIES, CATEGORIES, blocks_in
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.subblocks import CATEGORY as OWN_CATEGORY
 from netbuilder.gui.canvas.view import BLOCK_MIME
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import block_icon, category_icon
 from netbuilder.gui.subblocks import model
 from netbuilder.gui.subblocks.scope import Scope
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
+#: the untranslated category and description, so English search words find blocks in any language
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def block_mime(type_name: str) -> QMimeData:
@@ -55,7 +58,7 @@ class Palette(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search blocks…")
+        self.search.setPlaceholderText(self.tr("Search blocks…"))
         self.search.setClearButtonEnabled(True)
         self.tree = _BlockTree(self)
         self.tree.setHeaderHidden(True)
@@ -73,7 +76,7 @@ class Palette(QWidget):
         self.own_head = self._head(self.tr("My blocks"), OWN_CATEGORY)
         self.ports_head = self._head(self.tr("Sub-block ports"), BODY_ONLY_CATEGORIES[0])
         for category in CATEGORIES:
-            head = self._head(category, category)
+            head = self._head(core_text(category), category)
             for spec in blocks_in(category):
                 self.items[spec.type] = self._block_item(head, spec)
         self.scope: Scope | None = None
@@ -90,7 +93,8 @@ class Palette(QWidget):
     def _block_item(self, head: QTreeWidgetItem, spec: object) -> QTreeWidgetItem:
         item = QTreeWidgetItem(head, [spec.type])  # type: ignore[attr-defined]
         item.setIcon(0, block_icon(spec))  # type: ignore[arg-type]
-        item.setToolTip(0, spec.doc)  # type: ignore[attr-defined]
+        item.setToolTip(0, core_text(spec.doc))  # type: ignore[attr-defined]
+        item.setData(0, SEARCH_ROLE, f"{spec.category} {spec.doc}")  # type: ignore[attr-defined]
         item.setData(0, TYPE_ROLE, spec.type)  # type: ignore[attr-defined]
         item.setFlags(
             Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
@@ -139,7 +143,8 @@ class Palette(QWidget):
             shown = 0
             for j in range(head.childCount()):
                 child = head.child(j)
-                hay = f"{child.text(0)} {head.text(0)} {child.toolTip(0)}".lower()
+                english = child.data(0, SEARCH_ROLE) or ""
+                hay = f"{child.text(0)} {head.text(0)} {child.toolTip(0)} {english}".lower()
                 hide = not all(w in hay for w in words)
                 child.setHidden(hide)
                 shown += not hide

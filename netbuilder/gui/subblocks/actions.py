@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu
 
@@ -29,10 +29,6 @@ from netbuilder.gui.subblocks.scope import Level
 
 if TYPE_CHECKING:
     from netbuilder.gui.main_window import MainWindow
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SubBlockUi", text)
 
 
 class SubBlockUi(QObject):
@@ -68,32 +64,32 @@ class SubBlockUi(QObject):
 
     def _build_actions(self) -> None:
         self.act_make = self._action(
-            _tr("Make &Sub-block…"),
+            self.tr("Make &Sub-block…"),
             self.make_from_selection,
             "Ctrl+G",
-            _tr("Turn the selected blocks into a reusable block type (listed under My blocks)"),
+            self.tr("Turn the selected blocks into a reusable block type (listed under My blocks)"),
         )
         self.act_expand = self._action(
-            _tr("E&xpand Sub-block"),
+            self.tr("E&xpand Sub-block"),
             self.expand_selection,
             "Ctrl+Shift+G",
-            _tr("Replace the selected sub-blocks by the blocks they are made of"),
+            self.tr("Replace the selected sub-blocks by the blocks they are made of"),
         )
         self.act_open = self._action(
-            _tr("Edit De&finition"),
+            self.tr("Edit De&finition"),
             self.open_selection,
             None,
-            _tr("Open the selected sub-block's definition on the canvas; every use follows"),
+            self.tr("Open the selected sub-block's definition on the canvas; every use follows"),
         )
         self.act_back = self._action(
-            _tr("&Back to Enclosing Network"),
+            self.tr("&Back to Enclosing Network"),
             self.scope.up,
             None,
-            _tr("Close the open sub-block definition (Esc, Alt+Up)"),
+            self.tr("Close the open sub-block definition (Esc, Alt+Up)"),
         )
         self.act_back.setShortcuts([QKeySequence("Alt+Up")])
         # Esc only while the canvas has the focus: elsewhere it belongs to fields and popups
-        self.act_back_esc = self._action(_tr("Back"), self.scope.up, None, "")
+        self.act_back_esc = self._action(self.tr("Back"), self.scope.up, None, "")
         self.act_back_esc.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.act_back_esc.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.view.addAction(self.act_back_esc)
@@ -180,7 +176,7 @@ class SubBlockUi(QObject):
             spec = diagram.block(diagram.nodes[nid].type)
             if spec.role != "layer":
                 self.window.editor.message.emit(
-                    _tr(
+                    self.tr(
                         "{type} {id} cannot go inside a sub-block: leave inputs and outputs "
                         "out of the selection"
                     ).format(type=spec.type, id=nid)
@@ -207,7 +203,7 @@ class SubBlockUi(QObject):
         diagram = self.scope.diagram
         cmd = SnapshotCommand(
             self.scope.top,
-            _tr("Make sub-block {name}").format(name=name),
+            self.tr("Make sub-block {name}").format(name=name),
             lambda _top: make_subblock(diagram, node_ids, name, exposed),
         )
         return self._run(cmd)
@@ -229,9 +225,9 @@ class SubBlockUi(QObject):
 
         n = len(node_ids)
         text = (
-            _tr("Expand {node}").format(node=node_ids[0])
+            self.tr("Expand {node}").format(node=node_ids[0])
             if n == 1
-            else _tr("Expand {n} sub-blocks").format(n=n)
+            else self.tr("Expand {n} sub-blocks").format(n=n)
         )
         return self._run(SnapshotCommand(self.scope.top, text, edit)) or []
 
