@@ -132,3 +132,42 @@ def test_saved_subblocks_open_again_with_the_palette(window, tmp_path):
     assert window.files.open(path)
     assert "ConvUnit" in window.palette_panel.own_items
     assert isinstance(load(path), Diagram)
+
+
+def test_palette_menu_edits_and_deletes_a_definition(window):
+    show(window, chain())
+    use = make_block(window, ["conv1", "bn1"], "ConvUnit")
+    palette = window.palette_panel
+    menu = palette.definition_menu("ConvUnit")
+    edit, delete = menu.actions()
+    assert not delete.isEnabled()  # still used
+    edit.trigger()
+    assert window.subblocks.breadcrumb.names == ["Network", "ConvUnit"]
+    assert window.scene.analysis.nodes["conv1"].inputs["in"] is not None  # the use's shapes
+    window.session.scope.up()
+    window.editor.remove([use])
+    menu = palette.definition_menu("ConvUnit")
+    menu.actions()[1].trigger()
+    assert "ConvUnit" not in window.session.diagram.definitions
+    assert "ConvUnit" not in palette.own_items
+    window.session.undo_stack.undo()
+    assert "ConvUnit" in window.session.diagram.definitions and "ConvUnit" in palette.own_items
+
+
+def test_canvas_context_menu_offers_the_sub_block_actions(window):
+    from PySide6.QtGui import QContextMenuEvent
+
+    show(window, chain())
+    use = make_block(window, ["conv1", "bn1"], "ConvUnit")
+    window.scene.clearSelection()
+    item = window.scene.nodes[use]
+    at = window.view.mapFromScene(item.mapToScene(item.boundingRect().center()))
+    vp = window.view.viewport()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, vp.mapToGlobal(at))
+    window.view.contextMenuEvent(event)
+    menu = window.view.context_menu
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert "Make &Sub-block…" in texts and "E&xpand Sub-block" in texts
+    assert window.scene.selected_node_ids() == [use]  # the clicked block became the selection
+    assert window.subblocks.act_expand.isEnabled() and window.subblocks.act_open.isEnabled()
+    menu.close()

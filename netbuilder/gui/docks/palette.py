@@ -11,10 +11,11 @@ offers the SubInput / SubOutput blocks that make a definition's inputs and outpu
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
+    QMenu,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -54,6 +55,9 @@ class _BlockTree(QTreeWidget):
 
 class Palette(QWidget):
     add_requested = Signal(str)
+    #: right-click on one of "My blocks": open its definition / delete it (unused only)
+    edit_definition_requested = Signal(str)
+    delete_definition_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +87,8 @@ class Palette(QWidget):
         self.tree.expandAll()
         self.search.textChanged.connect(self.filter)
         self.tree.itemActivated.connect(self._activated)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
 
     def _head(self, text: str, category: str) -> QTreeWidgetItem:
         head = QTreeWidgetItem(self.tree, [text])
@@ -158,6 +164,25 @@ class Palette(QWidget):
             for t, item in [*self.own_items.items(), *self.items.items()]
             if not item.isHidden() and not item.parent().isHidden()
         ]
+
+    def definition_menu(self, name: str) -> QMenu:
+        """What a right-click on sub-block ``name`` under "My blocks" offers."""
+        menu = QMenu(self)
+        edit = menu.addAction(self.tr("Edit Definition"))
+        edit.triggered.connect(lambda: self.edit_definition_requested.emit(name))
+        delete = menu.addAction(self.tr("Delete Sub-block"))
+        used = self.scope is not None and bool(self.scope.top.uses(name))
+        delete.setEnabled(not used)
+        delete.setToolTip(self.tr("Still used: delete or expand its uses first") if used else "")
+        delete.triggered.connect(lambda: self.delete_definition_requested.emit(name))
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        name = item.data(0, TYPE_ROLE) if item is not None else None
+        if item is None or item.parent() is not self.own_head or not name:
+            return
+        self.definition_menu(name).popup(self.tree.viewport().mapToGlobal(pos))
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         type_name = item.data(0, TYPE_ROLE)

@@ -51,6 +51,8 @@ class SubBlockUi(QObject):
         self.scene.open_requested.connect(self.open_node)
         self.scene.selectionChanged.connect(self._update_actions)
         window.palette_panel.show_scope(self.scope)
+        window.palette_panel.edit_definition_requested.connect(self.open_definition)
+        window.palette_panel.delete_definition_requested.connect(self.delete_definition)
         self._update_actions()
 
     # ------------------------------------------------------------------ actions
@@ -145,8 +147,11 @@ class SubBlockUi(QObject):
             self.open_node(subs[0])
 
     def open_definition(self, name: str) -> None:
-        """Open definition ``name`` from the network (the palette's "Edit definition")."""
-        self.scope.open([Level(name)])
+        """Open definition ``name`` (the palette's "Edit Definition"): from its first use
+        in the network, so its shapes show, else on its own."""
+        top = self.scope.top
+        use = next((nid for nid, n in top.nodes.items() if n.type == name), None)
+        self.scope.open([Level(name, use)])
 
     def reveal(self, path: tuple[str, ...]) -> None:
         """Open the levels a problem's ``path`` leads through and select its inner block:
@@ -230,6 +235,18 @@ class SubBlockUi(QObject):
             else self.tr("Expand {n} sub-blocks").format(n=n)
         )
         return self._run(SnapshotCommand(self.scope.top, text, edit)) or []
+
+    def delete_definition(self, name: str) -> bool:
+        """Remove sub-block ``name`` from the document (one undo step); refused while used."""
+        top = self.scope.top
+
+        def edit(_top: object) -> None:
+            top.remove_definition(name)
+
+        text = self.tr("Delete sub-block {name}").format(name=name)
+        cmd = SnapshotCommand(top, text, edit)
+        self._run(cmd)
+        return cmd.error is None
 
     def _run(self, cmd: SnapshotCommand) -> object:
         """Push ``cmd`` as an edit of the open level; a refusal goes to the status bar."""
