@@ -379,3 +379,18 @@ def test_output_card_follows_what_arrives(window):
     window.act_undo.trigger()  # reopens the definition, then the check arrives
     (port,) = [n for n, node in window.scene.diagram.nodes.items() if node.type == "SubOutput"]
     assert window.scene.nodes[port].summary == "4×8×8"
+
+
+def test_going_back_returns_to_the_view_the_user_left(window):
+    load(window, chain())
+    use = make_block(window, ["conv1", "bn1"])
+    window.view.zoom_by(1.7)
+    window.view.centerOn(window.scene.nodes["fc"])
+    zoom = window.view.zoom
+    centre = window.view.mapToScene(window.view.viewport().rect().center())
+    window.subblocks.open_node(use)
+    assert window.view.zoom != zoom  # the definition is framed
+    window.session.scope.up()
+    assert abs(window.view.zoom - zoom) < 1e-9
+    now = window.view.mapToScene(window.view.viewport().rect().center())
+    assert abs(now.x() - centre.x()) < 2 and abs(now.y() - centre.y()) < 2

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QPointF, Qt
+from PySide6.QtGui import QAction, QKeySequence, QTransform
 from PySide6.QtWidgets import QDialog, QMenu
 
 from netbuilder.core.subblock_edits import expand_subblock, make_subblock
@@ -46,7 +46,11 @@ class SubBlockUi(QObject):
         #: what the last Make Sub-block asked (tests and scripts answer it themselves)
         self.ask = self._ask_dialog
         self._build_actions()
+        #: each level's zoom and centre when it was left (so going back returns to it)
+        self._views: dict[tuple, tuple[QTransform, QPointF]] = {}
+        self._shown_path: tuple | None = ()
         self.scope.changed.connect(self._level_changed)
+        self.session.document_replaced.connect(self._views.clear)
         self.scope.analysed.connect(self.scene.apply_analysis)
         self.scene.open_requested.connect(self.open_node)
         self.scene.selectionChanged.connect(self._update_actions)
@@ -129,12 +133,25 @@ class SubBlockUi(QObject):
 
     # ------------------------------------------------------------------ levels
     def _level_changed(self) -> None:
-        """Show the open level: canvas, breadcrumb, inspector, and a view that frames it."""
+        """Show the open level: canvas, breadcrumb, inspector, and the view of that level
+        as the user left it (zoom and centre), or framing it the first time."""
+        old = self._shown_path
+        if old is not None:
+            centre = self.view.mapToScene(self.view.viewport().rect().center())
+            self._views[old] = (self.view.transform(), centre)
+        self._shown_path = tuple((lv.name, lv.instance) for lv in self.scope.path)
+        if not self.scope.path:
+            self._views = {k: v for k, v in self._views.items() if not k}  # a fresh visit
         self.window.inspector.show_node(None)
         self.scene.set_diagram(self.scope.diagram)
         self.scene.apply_analysis(self.scope.analysis())
         self.breadcrumb.set_path(self.scope.names())
-        self.view.fit()
+        kept = self._views.get(self._shown_path)
+        if kept is None:
+            self.view.fit()
+        else:
+            self.view.setTransform(kept[0])
+            self.view.centerOn(kept[1])
         self._update_actions()
 
     def open_node(self, node_id: str) -> bool:
