@@ -155,7 +155,9 @@ def test_palette_menu_edits_and_deletes_a_definition(window):
 
 
 def test_canvas_context_menu_offers_the_sub_block_actions(window):
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtTest import QTest
 
     show(window, chain())
     use = make_block(window, ["conv1", "bn1"], "ConvUnit")
@@ -163,8 +165,11 @@ def test_canvas_context_menu_offers_the_sub_block_actions(window):
     item = window.scene.nodes[use]
     at = window.view.mapFromScene(item.mapToScene(item.boundingRect().center()))
     vp = window.view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, at)
+    assert window.scene.mouseGrabberItem() is item  # the release will go to the menu
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, vp.mapToGlobal(at))
     window.view.contextMenuEvent(event)
+    assert window.scene.mouseGrabberItem() is None  # else it eats the next click
     menu = window.view.context_menu
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert "Make &Sub-block…" in texts and "E&xpand Sub-block" in texts

@@ -319,6 +319,11 @@ class DiagramView(QGraphicsView):
         )
         if card is not None and not card.isSelected():
             self.diagram_scene.select_nodes([card.node_id])
+        # the right-button press made the block the scene's mouse grabber, and the release
+        # goes to the menu: left grabbing, the block ate the next click (and deselected)
+        grabber = self.diagram_scene.mouseGrabberItem()
+        if grabber is not None:
+            grabber.ungrabMouse()
         menu = QMenu(self)
         for action in self.context_actions:
             if action is None:
