@@ -326,3 +326,29 @@ def test_compiles_to_nested_modules_equal_to_the_flat_network() -> None:
     flat.load_state_dict(state)
     x = torch.randn(2, 3, 8, 8)
     torch.testing.assert_close(nested(x), flat(x))
+
+
+def test_profile_counts_a_use_like_the_blocks_inside_it() -> None:
+    from netbuilder.core.profile import profile
+    from netbuilder.core.subblock_edits import flatten
+
+    d = nested_stage()
+    nested, flat = profile(d), profile(flatten(d))
+    assert not nested.unknown
+    assert nested.blocks["stage1"].params == sum(
+        b.params or 0 for nid, b in flat.blocks.items() if nid.startswith("stage1_")
+    )
+    assert sum(b.flops or 0 for b in nested.blocks.values()) == sum(
+        b.flops or 0 for b in flat.blocks.values()
+    )
+    assert nested.saved_bytes_per_sample == flat.saved_bytes_per_sample
+
+
+def test_flatten_expands_nested_uses_with_prefixed_ids() -> None:
+    from netbuilder.core.subblock_edits import flatten
+
+    d = nested_stage()
+    flat = flatten(d)
+    assert not flat.definitions and d.definitions, "the original keeps its sub-blocks"
+    assert "stage1_unit2_u1_conv" in flat.nodes
+    assert check(flat).total_params == check(d).total_params

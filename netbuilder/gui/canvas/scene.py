@@ -11,7 +11,6 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from netbuilder.core.blocks import get_block
 from netbuilder.core.diagnostics import Severity
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.events import DiagramEvent
@@ -157,7 +156,7 @@ class DiagramScene(QGraphicsScene):
 
     def _add_node(self, nid: str) -> None:
         node = self.diagram.nodes[nid]
-        item = NodeItem(nid, get_block(node.type), self.theme)
+        item = NodeItem(nid, self.diagram.block(node.type), self.theme)
         self.nodes[nid] = item
         self._shown.pop(nid, None)
         self._refresh_node(nid)
