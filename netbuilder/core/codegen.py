@@ -17,6 +17,7 @@ from torch import nn
 
 from netbuilder.core import layers
 from netbuilder.core.blocks import BlockSpec
+from netbuilder.core.codegen_subblocks import DefinitionPlan, plan_definitions
 from netbuilder.core.compile import CompileError, live_nodes
 from netbuilder.core.diagnostics import Diagnostic
 from netbuilder.core.diagram import Diagram
@@ -148,8 +149,6 @@ def generate_code(
     Raises ``CompileError`` if the diagram has errors and ``ValueError`` for a
     ``class_name`` that is not a Python identifier.
     """
-    from netbuilder.core.codegen_subblocks import plan_definitions
-
     analysis = analysis or check(diagram)
     if not analysis.ok:
         raise CompileError(analysis.errors)
@@ -171,13 +170,16 @@ def generate_code(
     classes: list[str] = []
     for plan in plans:
         definition = diagram.definitions[plan.name]
-        emitted = _emit_class(
-            definition.body,
-            plan.contexts[0],
-            custom,
-            lambda nid, spec, res, plan=plan: plan.ctor(nid, spec, res),
-            shapes=False,
-        )
+
+        def inner_ctor(
+            nid: str, spec: BlockSpec, res: NodeResult, plan: DefinitionPlan = plan
+        ) -> tuple[str, list[str], type | None]:
+            if isinstance(spec, SubBlockSpec):
+                return spec.type, plan.use_args(nid, spec), None
+            cls, kwargs = plan.layer_kwargs(nid, spec, res)
+            return _callee(cls), _ctor_args(cls, kwargs), cls
+
+        emitted = _emit_class(definition.body, plan.contexts[0], custom, inner_ctor, shapes=False)
         init_args = ["self", *(f"{a}{plan.annotation(a)}" for a in plan.args)]
         classes += _class_source(plan.name, definition.description, init_args, emitted)
 

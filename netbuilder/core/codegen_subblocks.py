@@ -64,25 +64,26 @@ class DefinitionPlan:
     def call_args(self, context: Analysis) -> list[str]:
         return [f"{a}={v!r}" for a, v in self.values(context).items()]
 
-    def ctor(self, nid: str, spec: BlockSpec, res: NodeResult) -> tuple[str, list[str], Any]:
-        """Callee and arguments of inner node ``nid``, arguments where uses differ."""
+    def use_args(self, nid: str, spec: SubBlockSpec) -> list[str]:
+        """``arg=value`` of inner use ``nid``: this class's argument where uses differ."""
         first = self.raw[id(self.contexts[0])]
-        if isinstance(spec, SubBlockSpec):
-            child = self.children[spec.type]
-            parts = []
-            for arg in child.args:
-                slot = self.slots.get((nid, arg))
-                parts.append(f"{arg}={slot if slot else repr(first[(nid, arg)])}")
-            return spec.type, parts, None
+        child = self.children[spec.type]
+        parts = []
+        for arg in child.args:
+            slot = self.slots.get((nid, arg))
+            parts.append(f"{arg}={slot if slot else repr(first[(nid, arg)])}")
+        return parts
+
+    def layer_kwargs(self, nid: str, spec: BlockSpec, res: NodeResult) -> tuple[Any, dict]:
+        """Layer class and constructor arguments of inner node ``nid``; a setting that
+        differs between uses is this class's argument (it prints as its name)."""
         in_specs = [res.inputs[p] for p in spec.input_ports(res.params)]
         cls, kwargs = spec.module(res.params, in_specs)  # type: ignore[misc, arg-type]
         for k in kwargs:
             slot = self.slots.get((nid, k))
             if slot:
                 kwargs[k] = _Arg(slot)
-        from netbuilder.core.codegen import _callee, _ctor_args
-
-        return _callee(cls), _ctor_args(cls, kwargs), cls
+        return cls, kwargs
 
 
 def _collect(diagram: Diagram, analysis: Analysis, plans: dict[str, DefinitionPlan]) -> None:
