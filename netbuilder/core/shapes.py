@@ -9,86 +9,26 @@ layers). Property tests compare both with real layers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from netbuilder.core import subblocks
+from netbuilder.core.analysis import Analysis, NodeResult, _freeze
 from netbuilder.core.blocks import BlockSpec, UnknownBlockError, unknown_block_message
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.graphs import Adjacency
+from netbuilder.core.subblock_check import (
+    body_level,
+    body_outputs,
+    check_body,
+    check_use,
+    top_level_ports,
+)
 from netbuilder.core.subblocks import SubBlockSpec
+
+__all__ = ["Analysis", "NodeResult", "ShapeChecker", "check", "check_instance"]
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.core.text import quoted
-
-
-@dataclass(slots=True)
-class NodeResult:
-    """What the checker learnt about one node."""
-
-    params: dict[str, Any]
-    inputs: dict[str, TensorSpec | None]
-    outputs: dict[str, TensorSpec]
-    param_count: int = 0
-    ok: bool = True
-
-
-@dataclass
-class Analysis:
-    """The outcome of checking a whole diagram."""
-
-    nodes: dict[str, NodeResult] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    order: list[str] = field(default_factory=list)
-    # sub-block instance id → the analysis of its body on this instance's inputs (shapes
-    # and problems inside it, for a view that opens the instance; nested ones inside it)
-    inner: dict[str, Analysis] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def total_params(self) -> int:
-        return sum(r.param_count for r in self.nodes.values())
-
-    def for_node(self, node_id: str) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.node_id == node_id]
-
-    def edge_spec(self, edge: Edge) -> TensorSpec | None:
-        result = self.nodes.get(edge.source)
-        return result.outputs.get(edge.source_port) if result else None
-
-    roles: dict[str, str] = field(default_factory=dict)
-
-    def input_nodes(self) -> list[str]:
-        """Input blocks in diagram order: the compiled module's forward() arguments."""
-        return [n for n, r in self.roles.items() if r == "input" and n in self.nodes]
-
-    def output_nodes(self) -> list[str]:
-        """Output blocks in diagram order: what the compiled module returns."""
-        return [n for n, r in self.roles.items() if r == "output" and n in self.nodes]
-
-    def port_nodes(self, role: str) -> list[str]:
-        """A body's ``sub_input`` or ``sub_output`` nodes in body order (the port order)."""
-        return [n for n, r in self.roles.items() if r == role]
-
-
-def _freeze(value: Any) -> Any:
-    """A hashable copy of a JSON value that keeps types apart (``True``, ``1`` and ``1.0``
-    are equal in Python, but not as parameter values: only one of them may be valid)."""
-    if isinstance(value, list | tuple):
-        return ("list", *(_freeze(v) for v in value))
-    if isinstance(value, dict):
-        return ("dict", *sorted((k, _freeze(v)) for k, v in value.items()))
-    try:
-        hash(value)
-    except TypeError:  # a set or an object set through the Python API: compare by text
-        return (type(value).__name__, repr(value))
-    return (type(value).__name__, value)
 
 
 class ShapeChecker:
@@ -111,8 +51,6 @@ class ShapeChecker:
         self, diagram: Diagram, name: str, params: dict[str, Any], in_specs: list[TensorSpec]
     ) -> Analysis:
         """The analysis of sub-block ``name``'s body for one use (validated ``params``)."""
-        from netbuilder.core.subblock_check import check_body
-
         return check_body(self, diagram, name, params, in_specs)
 
     def _run(
@@ -122,8 +60,6 @@ class ShapeChecker:
         overrides: dict[str, dict[str, Any]],
     ) -> Analysis:
         """Check ``diagram``; ``boundary`` holds a body's input specs (None at top level)."""
-        from netbuilder.core import subblock_check
-
         analysis = Analysis()
         specs: dict[str, BlockSpec] = {}
         for nid, n in diagram.nodes.items():
@@ -187,10 +123,10 @@ class ShapeChecker:
                 analysis.nodes[nid] = NodeResult(params, {}, {}, ok=False)
 
         if boundary is None:
-            subblock_check.top_level_ports(diagram, analysis)
+            top_level_ports(diagram, analysis)
             self._diagram_level(diagram, graph, analysis)
         else:
-            subblock_check.body_level(diagram, graph, analysis)
+            body_level(diagram, graph, analysis)
         if len(self._cache) > self._cache_size:
             self._cache.clear()
         if len(self._valid) > self._cache_size:
@@ -266,8 +202,6 @@ class ShapeChecker:
 
         in_specs = [inputs[p] for p in ports]
         if isinstance(spec, SubBlockSpec):
-            from netbuilder.core.subblock_check import check_use
-
             return check_use(self, diagram, nid, spec, params, inputs, in_specs, analysis)
         key = (raw_key, tuple(in_specs))  # raw params determine the validated ones
         cached = self._cache.get(key)
@@ -366,6 +300,7 @@ def check_instance(
     spec = diagram.block(name)
     validated, _ = spec.validate_params(params)
     inner = _DEFAULT.check_body(diagram, name, validated, in_specs)
-    from netbuilder.core.subblock_check import body_outputs
-
     return body_outputs(diagram.definition(name), inner), inner.total_params, inner
+
+
+subblocks.set_instance_checker(check_instance)  # a sub-block spec's ``infer`` checks its body

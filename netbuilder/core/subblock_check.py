@@ -9,8 +9,9 @@ analysis is kept in ``Analysis.inner`` so a view opening the instance can show i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from netbuilder.core.analysis import Analysis, NodeResult, _freeze
 from netbuilder.core.diagnostics import Diagnostic, Severity
 from netbuilder.core.diagram import Diagram, DiagramError
 from netbuilder.core.graphs import Adjacency
@@ -18,20 +19,17 @@ from netbuilder.core.subblocks import SubBlockDef, SubBlockSpec
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.core.text import quoted
 
-if TYPE_CHECKING:
-    from netbuilder.core.shapes import Analysis, NodeResult, ShapeChecker
+# ``checker`` below is the ShapeChecker calling in (not imported: it imports this module)
 
 
 def check_body(
-    checker: ShapeChecker,
+    checker: Any,
     diagram: Diagram,
     name: str,
     params: dict[str, Any],
     in_specs: list[TensorSpec],
 ) -> Analysis:
     """The analysis of definition ``name``'s body for a use with (validated) ``params``."""
-    from netbuilder.core.shapes import Analysis
-
     try:
         definition = diagram.definition(name)
     except DiagramError as exc:
@@ -98,7 +96,7 @@ def _wrapped(nid: str, d: Diagnostic) -> Diagnostic:
 
 
 def check_use(
-    checker: ShapeChecker,
+    checker: Any,
     diagram: Diagram,
     nid: str,
     spec: SubBlockSpec,
@@ -108,8 +106,6 @@ def check_use(
     analysis: Analysis,
 ) -> NodeResult:
     """Check one use of a sub-block (cached on its definition's fingerprint and inputs)."""
-    from netbuilder.core.shapes import NodeResult, _freeze
-
     cache: dict[tuple, Analysis] = checker.__dict__.setdefault("_bodies", {})
     key = (spec.type, spec.fingerprint, _freeze(params), tuple(in_specs))
     inner = cache.get(key)

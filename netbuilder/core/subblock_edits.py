@@ -20,6 +20,7 @@ from netbuilder.core.subblocks import (
     ExposedParam,
     SubBlockDef,
     body_dict,
+    definition_order,
     free_name,
     load_order,
     name_problem,
@@ -146,8 +147,11 @@ def _exposed(body: Diagram, spec: ExposedSpec) -> dict[str, ExposedParam]:
     return out
 
 
-def _free_id(diagram: Diagram, wanted: str, prefix: str, type_name: str, taken: set[str]) -> str:
-    for candidate in (wanted, f"{prefix}_{wanted}"):
+def _free_id(
+    diagram: Diagram, wanted: str, prefix: str, type_name: str, taken: set[str], always: bool
+) -> str:
+    candidates = (f"{prefix}_{wanted}",) if always else (wanted, f"{prefix}_{wanted}")
+    for candidate in candidates:
         if candidate not in taken and valid_node_id(candidate):
             return candidate
     probe = Diagram()
@@ -155,12 +159,15 @@ def _free_id(diagram: Diagram, wanted: str, prefix: str, type_name: str, taken: 
     return probe.new_id(type_name)
 
 
-def expand_subblock(diagram: Diagram, node_id: str, drop_unused: bool = True) -> list[str]:
+def expand_subblock(
+    diagram: Diagram, node_id: str, drop_unused: bool = True, prefix_ids: bool = False
+) -> list[str]:
     """Replace a use of a sub-block by a copy of its body; returns the new node ids.
 
     The use's exposed values are written into the inner blocks, wires are reconnected
-    through the ports, and inner ids are kept where free (else ``<use>_<inner>``). With
-    ``drop_unused`` the definition goes too when this was its last use anywhere.
+    through the ports, and inner ids are kept where free (else, or always with
+    ``prefix_ids``, ``<use>_<inner>``). With ``drop_unused`` the definition goes too when
+    this was its last use anywhere.
     """
     node = diagram.node(node_id)
     root = diagram.root
@@ -188,7 +195,7 @@ def expand_subblock(diagram: Diagram, node_id: str, drop_unused: bool = True) ->
     taken = set(diagram.nodes)
     mapping: dict[str, str] = {}
     for nid in inner:
-        mapping[nid] = _free_id(diagram, nid, node_id, body.nodes[nid].type, taken)
+        mapping[nid] = _free_id(diagram, nid, node_id, body.nodes[nid].type, taken, prefix_ids)
         taken.add(mapping[nid])
     new_ids: list[str] = []
     for nid in inner:
@@ -218,6 +225,25 @@ def expand_subblock(diagram: Diagram, node_id: str, drop_unused: bool = True) ->
     if drop_unused and not root.uses(definition.name):
         root.remove_definition(definition.name)
     return new_ids
+
+
+def flatten(diagram: Diagram) -> Diagram:
+    """A copy of ``diagram`` with every sub-block use expanded, nested ones too.
+
+    For formats that have no sub-blocks (Mermaid, the flat importers' round trips): inner
+    blocks are named ``<use>_<inner>`` (``layer1_0_conv1``), as their weights are in the
+    compiled module's state_dict (``layer1_0.conv1``).
+    """
+    flat = diagram.copy()
+    while True:
+        uses = [nid for nid, n in flat.nodes.items() if n.type in flat.definitions]
+        if not uses:
+            break
+        for nid in uses:
+            expand_subblock(flat, nid, drop_unused=False, prefix_ids=True)
+    for name in reversed(definition_order(flat.definitions)):  # users before the used
+        flat.remove_definition(name)
+    return flat
 
 
 # ---------------------------------------------------------------- copy and paste

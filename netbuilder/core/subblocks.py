@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import json
 import keyword
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,14 @@ if TYPE_CHECKING:
 
 CATEGORY = "My blocks"
 MAX_NAME = 64
+# core.shapes.check_instance, registered by the checker (which imports this module)
+_CHECK_INSTANCE: Callable[..., Any] | None = None
+
+
+def set_instance_checker(fn: Callable[..., Any]) -> None:
+    """Called by ``core.shapes``: how a sub-block spec's ``infer`` checks its body."""
+    global _CHECK_INSTANCE
+    _CHECK_INSTANCE = fn
 
 
 class SubBlockError(ValueError):
@@ -278,9 +288,10 @@ def make_spec(diagram: Diagram, d: SubBlockDef, fp: str) -> SubBlockSpec:
         params.append(replace(base, name=exposed.name, default=exposed.default, doc=doc))
 
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
-        from netbuilder.core.shapes import check_instance  # the checker imports this module
-
-        outs, _count, inner = check_instance(diagram, d.name, p, ins)
+        if _CHECK_INSTANCE is None:  # the checker registers itself when imported
+            importlib.import_module("netbuilder.core.shapes")
+        assert _CHECK_INSTANCE is not None
+        outs, _count, inner = _CHECK_INSTANCE(diagram, d.name, p, ins)
         if outs is None:
             first = inner.errors[0] if inner.errors else None
             raise ShapeError(first.message if first else f"{d.name} cannot be checked")
@@ -298,7 +309,3 @@ def make_spec(diagram: Diagram, d: SubBlockDef, fp: str) -> SubBlockSpec:
         definition=d,
         fingerprint=fp,
     )
-
-
-def is_library_type(type_name: str) -> bool:
-    return type_name in BLOCKS

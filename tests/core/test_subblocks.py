@@ -326,3 +326,70 @@ def test_compiles_to_nested_modules_equal_to_the_flat_network() -> None:
     flat.load_state_dict(state)
     x = torch.randn(2, 3, 8, 8)
     torch.testing.assert_close(nested(x), flat(x))
+
+
+def test_profile_counts_a_use_like_the_blocks_inside_it() -> None:
+    from netbuilder.core.profile import profile
+    from netbuilder.core.subblock_edits import flatten
+
+    d = nested_stage()
+    nested, flat = profile(d), profile(flatten(d))
+    assert not nested.unknown
+    assert nested.blocks["stage1"].params == sum(
+        b.params or 0 for nid, b in flat.blocks.items() if nid.startswith("stage1_")
+    )
+    assert sum(b.flops or 0 for b in nested.blocks.values()) == sum(
+        b.flops or 0 for b in flat.blocks.values()
+    )
+    assert nested.saved_bytes_per_sample == flat.saved_bytes_per_sample
+
+
+def test_flatten_expands_nested_uses_with_prefixed_ids() -> None:
+    from netbuilder.core.subblock_edits import flatten
+
+    d = nested_stage()
+    flat = flatten(d)
+    assert not flat.definitions and d.definitions, "the original keeps its sub-blocks"
+    assert "stage1_unit2_u1_conv" in flat.nodes
+    assert check(flat).total_params == check(d).total_params
+
+
+def test_generated_code_takes_arguments_only_where_uses_differ(tmp_path: Path) -> None:
+    from netbuilder.core.codegen import generate_code
+    from tests.core.test_codegen import assert_equivalent
+
+    d = nested_stage()
+    # a second stage on 6 channels: Unit's conv now differs between uses (4 or 6 channels)
+    d.add_node("Conv2d", {"out_channels": 6, "kernel_size": 1}, node_id="widen")
+    d.add_node("Stage", {}, node_id="stage2")
+    stage_body = d.definitions["Stage"].body
+    d.replace_definition("Stage", _exposing(d, stage_body, "width", [("unit1", "width")]))
+    d.set_param("stage2", "width", 6)
+    d.definitions["Stage"].body.set_param("unit2", "width", 4)
+    (into_gap,) = d.edges_into("gap")
+    d.disconnect(into_gap)
+    d.connect("stage1", "out", "widen", "in")
+    d.connect("widen", "out", "stage2", "in")
+    d.connect("stage2", "out", "gap", "in")
+    errors = check(d).errors
+    assert errors and errors[0].path == ("stage2", "unit2", "u1_add"), "4 ≠ 6 channels inside"
+    d.definitions["Stage"].body.remove_node("unit2")
+    body = d.definitions["Stage"].body
+    body.connect("unit1", "out", d.definitions["Stage"].output_nodes()[0], "in")
+    assert check(d).ok, check(d).diagnostics
+    source = generate_code(d)
+    assert source.count("class Unit(nn.Module)") == 1 and source.count("class Stage(") == 1
+    # the conv's in- and out-channels equal the exposed width in every use: one argument
+    assert source.count("def __init__(self, width: int) -> None:") == 2
+    assert "nn.Conv2d(in_channels=width, out_channels=width, kernel_size=3" in source
+    assert "self.unit1 = Unit(width=width)" in source
+    assert "self.stage1 = Stage(width=4)" in source and "self.stage2 = Stage(width=6)" in source
+    assert_equivalent(d, tmp_path)
+
+
+def _exposing(d: Diagram, body: Diagram, name: str, targets: list[tuple[str, str]]):
+    definition = definition_from_dict(d, d.definitions[body.definition_name].to_dict())
+    from netbuilder.core.subblocks import ExposedParam
+
+    definition.exposed[name] = ExposedParam(name, targets, 4)
+    return definition

@@ -22,7 +22,7 @@ SUB_OUTPUT = "SubOutput"
 def _boundary_only(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     """A SubInput's shape is the instance's input; alone it has none (the checker knows)."""
     raise ShapeError(
-        "A SubInput takes its shape from the input of the sub-block block that uses it.",
+        "A SubInput takes its shape from the input of the block that uses the sub-block.",
         "Use the sub-block in a diagram to see its shapes.",
     )
 
