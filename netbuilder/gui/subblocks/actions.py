@@ -13,7 +13,7 @@ inspector, so all three always show the same level of the same document.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QTransform
@@ -27,14 +27,12 @@ from netbuilder.gui.subblocks.commands import ScopedCommand, SnapshotCommand
 from netbuilder.gui.subblocks.dialog import Inner, MakeSubBlockDialog, Setting
 from netbuilder.gui.subblocks.scope import Level
 
-if TYPE_CHECKING:
-    from netbuilder.gui.main_window import MainWindow
-
 
 class SubBlockUi(QObject):
     """Owns the sub-block actions of one window and keeps its views on the open level."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Any) -> None:
+        """``window`` is the ``MainWindow`` (not imported: it owns this)."""
         super().__init__(window)
         self.window = window
         self.session = window.session

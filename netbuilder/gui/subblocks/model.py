@@ -9,12 +9,10 @@ above when it was opened from the palette.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from netbuilder.core.diagram import Diagram
-
-if TYPE_CHECKING:
-    from netbuilder.gui.subblocks.scope import Level
 
 
 def definitions(diagram: Diagram) -> dict[str, Any]:
@@ -45,8 +43,9 @@ def usable_in(diagram: Diagram) -> list[str]:
     return [n for n in defs if n not in banned]
 
 
-def analysis_inside(top: Diagram, analysis: Any, path: list[Level]) -> Any:
-    """The check of the body at the end of ``path``, with the shapes its use receives.
+def analysis_inside(top: Diagram, analysis: Any, path: Sequence[Any]) -> Any:
+    """The check of the body at the end of ``path`` (``scope.Level`` items: a definition
+    name and the use it was opened from), with the shapes its use receives.
 
     Each level's check is the one the checker made for that use (``Analysis.inner``); a
     definition opened without a use (none in the level above) is judged on its structure

@@ -14,16 +14,13 @@ undo of "Make Sub-block", an expand), the path is cut back to what still exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.gui.subblocks import model
-
-if TYPE_CHECKING:
-    from netbuilder.gui.session import Session
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,8 @@ class Scope(QObject):
     #: the check of the open level (re-emitted from the session's check, or on opening)
     analysed = Signal(object)
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Any) -> None:
+        """``session`` is the document's ``gui.session.Session`` (not imported: it owns this)."""
         super().__init__(session)
         self.session = session
         self.path: list[Level] = []
