@@ -244,7 +244,7 @@ class Diagram:
     def clear(self) -> None:
         self.replace_with(Diagram())
 
-    def replace_with(self, other: Diagram) -> None:
+    def replace_with(self, other: Diagram, reason: str | None = None) -> None:
         """Take over another diagram's content (used by Open and New) in one event.
 
         Definitions whose name both diagrams have keep their body objects (their content
@@ -256,11 +256,12 @@ class Diagram:
         self.meta = copy.deepcopy(other.meta)
         if self.owner is None:
             self._take_definitions([d.to_dict() for d in other.root.definitions.values()])
-        self._emit(DiagramEvent("reset"))
+        self._emit(DiagramEvent("reset", name=reason))
 
     def restore(self, data: dict[str, Any]) -> None:
-        """Undo/redo of a snapshot taken with ``to_dict()``: everything back, one ``reset``."""
-        self.replace_with(Diagram.from_dict(data))
+        """Undo/redo of a snapshot taken with ``to_dict()``: everything back, one ``reset``
+        whose ``name`` is ``"restore"`` (so a view can tell an undo from Open or New)."""
+        self.replace_with(Diagram.from_dict(data), reason="restore")
 
     # ----------------------------------------------------------------- definitions
     def add_definition(self, definition: SubBlockDef, index: int | None = None) -> None:

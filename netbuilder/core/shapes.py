@@ -110,7 +110,8 @@ class ShapeChecker:
                 raw = {**raw, **overrides[nid]}
             if spec.role == "sub_input":  # its shape is the instance's (none at top level)
                 index = sub_inputs.index(nid)
-                outs = {"out": boundary[index]} if boundary and index < len(boundary) else {}
+                x = boundary[index] if boundary and index < len(boundary) else None
+                outs = {"out": x} if x is not None else {}  # unknown: no output, as elsewhere
                 params, _ = spec.validate_params(raw)
                 analysis.nodes[nid] = NodeResult(params, {}, outs, ok=bool(outs))
                 continue

@@ -220,7 +220,7 @@ def test_restore_is_a_complete_undo_and_keeps_body_objects() -> None:
     assert body.owner is None, "a dropped body no longer resolves through the document"
     d.restore(after)
     assert d.to_dict() == after
-    assert events[-1].kind == "reset"
+    assert events[-1].kind == "reset" and events[-1].name == "restore"
     body = d.definitions["Unit"].body
     body.set_param("u1_conv", "bias", False)
     d.restore(after)
@@ -393,3 +393,13 @@ def _exposing(d: Diagram, body: Diagram, name: str, targets: list[tuple[str, str
 
     definition.exposed[name] = ExposedParam(name, targets, 4)
     return definition
+
+
+def test_an_unknown_input_gives_the_sub_input_no_output() -> None:
+    from netbuilder.core.shapes import check_instance
+
+    d = nested_stage()
+    outs, count, inner = check_instance(d, "Unit", {"width": 4}, [None])
+    assert outs is None and count == 0
+    sub_in = d.definitions["Unit"].input_nodes()[0]
+    assert inner.nodes[sub_in].outputs == {} and not inner.errors
