@@ -125,9 +125,9 @@ class Scope(QObject):
 
     # ------------------------------------------------------------------ reactions
     def _on_model(self, event: DiagramEvent) -> None:
-        if event.kind == "reset":
+        if event.kind == "reset" and event.name != "restore":  # another document
             self._cut_to(0)
-        elif self.path:
+        elif self.path:  # an edit, or an undo's snapshot: keep what still exists
             keep = 0
             while keep < len(self.path) and self.valid(self.path[: keep + 1]):
                 keep += 1
