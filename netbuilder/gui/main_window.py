@@ -234,12 +234,7 @@ class MainWindow(QMainWindow):
         edit.addActions([self.act_delete, self.act_select_all])
         edit.addSeparator()
         edit.addActions([self.act_add, self.act_layout])
-        self.subblocks.add_to_menu(edit)
-        self.view.context_actions = [
-            *[self.act_cut, self.act_copy, self.act_paste, self.act_duplicate, self.act_delete],
-            None,
-            *self.subblocks.context_actions(),
-        ]
+        self.subblocks.add_to_menu(edit)  # and the canvas's context menu
         self.view_menu = bar.addMenu(self.tr("&View"))
         self.view_menu.addActions([self.workspaces.act_design, self.workspaces.act_training])
         self.view_menu.addSeparator()
@@ -288,8 +283,6 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._selection_changed)
         self.problems.node_clicked.connect(self.select_node)
         self.problems.path_clicked.connect(self.subblocks.reveal)
-        self.inspector.open_definition_requested.connect(self.subblocks.open_node)
-        self.inspector.expand_requested.connect(lambda nid: self.subblocks.expand([nid]))
         self.palette_panel.add_requested.connect(self._add_at_centre)
         self.editor.message.connect(self._show_message)
         self.editor.nodes_created.connect(self.scene.select_nodes)

@@ -53,6 +53,8 @@ class SubBlockUi(QObject):
         self.scene.open_requested.connect(self.open_node)
         self.scene.selectionChanged.connect(self._update_actions)
         window.palette_panel.show_scope(self.scope)
+        window.inspector.open_definition_requested.connect(self.open_node)
+        window.inspector.expand_requested.connect(lambda nid: self.expand([nid]))
         window.palette_panel.edit_definition_requested.connect(self.open_definition)
         window.palette_panel.delete_definition_requested.connect(self.delete_definition)
         self._update_actions()
@@ -102,8 +104,16 @@ class SubBlockUi(QObject):
             self.view.addAction(a)
 
     def add_to_menu(self, menu: QMenu) -> None:
+        """The actions in the Edit menu, and the canvas's context menu (the window's
+        clipboard actions, then these)."""
         menu.addSeparator()
         menu.addActions([self.act_make, self.act_expand, self.act_open, self.act_back])
+        w = self.window
+        self.view.context_actions = [
+            *[w.act_cut, w.act_copy, w.act_paste, w.act_duplicate, w.act_delete],
+            None,
+            *self.context_actions(),
+        ]
 
     def context_actions(self) -> list[QAction | None]:
         """The sub-block entries of the canvas's context menu (None: a separator)."""
