@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 from netbuilder.core.builder import chain
@@ -213,7 +214,13 @@ def test_gradient_flow_chart_belongs_to_its_run_and_document(window, qtbot) -> N
     assert "appears here while a run trains" in flow.header.text()
     with qtbot.waitSignal(panel.run_finished, timeout=WAIT_MS) as finished:
         assert panel.start()
+        drawn = flow.redraw_count  # the new run, empty
     assert finished.args[0].status == "completed"
+    # hidden behind the Curves tab, the chart spent nothing on the samples as they came
+    assert panel.tabs.currentWidget() is not flow and flow.redraw_count == drawn
+    window.show_workspace("training")
+    panel.tabs.setCurrentWidget(flow)  # shown: drawn at once
+    assert flow.redraw_count == drawn + 1
     run = flow.run
     assert run is not None and run.name == "run 1"
     assert run.order == ["fc1", "fc2", "fc3"]  # blocks with weights, in data-flow order
@@ -234,6 +241,10 @@ def test_gradient_flow_chart_belongs_to_its_run_and_document(window, qtbot) -> N
     assert flow.run is not None and flow.run.name == "run 2"
     panel.run_list.select_numbers([1])
     assert flow.run.name == "run 1" and flow.latest("grad_norm") == first_latest
+    drawn_y = flow.items["grad_norm"]["latest"].getData()[1]  # log10 on the log axis
+    assert list(drawn_y) == pytest.approx(
+        [math.log10(first_latest[b]) for b in ("fc1", "fc2", "fc3")]
+    )
     # another document: nothing of these runs is shown
     window.session.replace(Diagram(), None)
     assert flow.run is None and "appears here" in flow.header.text()

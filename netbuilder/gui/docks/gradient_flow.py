@@ -15,11 +15,12 @@ selected in the run list), so switching runs or documents shows that run's own f
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from netbuilder.gui.health_view import HealthView, RunHealth
@@ -30,6 +31,7 @@ HEALTHY_RATIO = 1e-3
 LATEST_RGB = (31, 119, 180)
 PROBLEM_RGB = (214, 39, 40)
 MAX_LABELS = 14  # block names on the x axis before only every k-th is written
+REDRAW_S = 0.5  # new samples of the run on screen are drawn at most this often
 
 
 def _tr(text: str) -> str:
@@ -99,14 +101,47 @@ class GradientFlowChart(QWidget):
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.footer)
         self.show_run(None)
+        self._pending: RunHealth | None = None
+        self._drawn_at = -1e9
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._draw_pending)
         if health is not None:
             self.health = health
-            health.shown_changed.connect(lambda: self.show_run(health.shown))
+            health.shown_changed.connect(lambda: self.update_run(health.shown))
+
+    def update_run(self, run: RunHealth | None) -> None:
+        """Show ``run`` now if it is another run; new samples of the run on screen are drawn
+        at most ``REDRAW_S`` apart, and only while the chart is visible (a 100-block chart
+        costs ~20 ms to redraw: at the drain rate that would be most of the GUI thread)."""
+        if run is not self.run:
+            self._timer.stop()
+            self.show_run(run)
+            return
+        self._pending = run
+        if not self.isVisible():
+            return  # drawn when shown
+        wait = REDRAW_S - (time.monotonic() - self._drawn_at)
+        if wait <= 0:
+            self._draw_pending()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait * 1000) + 1)
+
+    def _draw_pending(self) -> None:
+        if self._pending is not None:
+            run, self._pending = self._pending, None
+            self.show_run(run)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._draw_pending()
 
     # ------------------------------------------------------------------ data
     def show_run(self, run: RunHealth | None) -> None:
         """Draw ``run``'s figures (None or no samples: say where they come from)."""
         self.run = run
+        self._pending = None
+        self._drawn_at = time.monotonic()
         blocks = run.order if run is not None else []
         if run is None or not blocks:
             self.header.setText(
