@@ -83,7 +83,17 @@ class GradientFlowChart(QWidget):
                     pen=pg.mkPen(QColor(*LATEST_RGB), width=2),
                     symbol="o",
                     symbolSize=7,
+                    symbolBrush=pg.mkBrush(*LATEST_RGB),
                     connect="finite",
+                ),
+                # blocks with a health problem, drawn over the latest line in red (one
+                # brush per item: per-point brushes re-render every symbol each redraw)
+                "problems": plot.plot(
+                    pen=None,
+                    symbol="o",
+                    symbolSize=9,
+                    symbolBrush=pg.mkBrush(*PROBLEM_RGB),
+                    symbolPen=pg.mkPen(*PROBLEM_RGB),
                 ),
             }
         reference = pg.InfiniteLine(
@@ -172,14 +182,14 @@ class GradientFlowChart(QWidget):
         for key, series in (("grad_norm", run.grad_norm), ("update_ratio", run.update_ratio)):
             latest = [series[nid][-1] if series[nid] else math.nan for nid in blocks]
             x = np.arange(len(blocks), dtype=float)
-            brushes = [
-                pg.mkBrush(*(PROBLEM_RGB if nid in problems else LATEST_RGB)) for nid in blocks
-            ]
             y = positive(latest)
+            bad = np.array([nid in problems for nid in blocks])
             if np.isnan(y).all():  # nothing a log axis can show (e.g. all NaN)
                 self.items[key]["latest"].setData([], [])
             else:
-                self.items[key]["latest"].setData(x, y, symbolBrush=brushes)
+                self.items[key]["latest"].setData(x, y)
+            shown = bad & np.isfinite(y)
+            self.items[key]["problems"].setData(x[shown], y[shown])
             hx, hy = self._history(blocks, series)
             if hy.size and np.isnan(hy).all():
                 hx, hy = np.array([]), np.array([])
