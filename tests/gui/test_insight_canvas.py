@@ -177,7 +177,7 @@ def test_a_run_that_goes_nan_marks_the_block_lists_it_and_selects_it(window, qtb
     health = window.insight.health
     qtbot.waitUntil(lambda: "fc2" in health.layer.marks)
     mark = health.layer.marks["fc2"]
-    assert mark.badge == "NaN @1" and "NaN/Inf at step 1" in mark.tooltip
+    assert mark.badge == "NaN @1" and "NaN/Inf at step 1, the first" in mark.tooltip
     assert mark.ring is not None
     # fc1's gradients went NaN through fc2: marked as such, never as the cause
     assert health.layer.marks["fc1"].badge == "NaN grad @1"
@@ -195,6 +195,12 @@ def test_a_run_that_goes_nan_marks_the_block_lists_it_and_selects_it(window, qtb
     # an edit re-checks the diagram: the run's findings stay listed
     window.session.recheck()
     assert any("fc2" in window.problems.item(i).text() for i in range(window.problems.count()))
+    # the gradient-flow chart says why it plots nothing, and names the blocks under it
+    window.show_workspace("training")
+    panel.tabs.setCurrentWidget(panel.insight.flow)
+    assert "every figure is NaN/Inf" in panel.insight.flow.header.text()
+    assert "fc2: output became NaN/Inf from step 1" in panel.insight.flow.footer.text()
+    window.show_workspace("design")
     # hiding the marks from the View menu
     health.act_show.trigger()
     assert not health.layer.items

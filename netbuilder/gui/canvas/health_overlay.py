@@ -41,7 +41,7 @@ def describe(kind: str, block: str, step: int) -> tuple[str, str]:
     """(badge, sentence) for one block's health problem."""
     if kind == "non-finite":
         return _tr("NaN @{step}").format(step=step), _tr(
-            "Block '{block}': its output or gradients became NaN/Inf at step {step}."
+            "Block '{block}': its output became NaN/Inf at step {step}, the first block to do so."
         ).format(block=block, step=step)
     if kind == "nan-gradient":
         return _tr("NaN grad @{step}").format(step=step), _tr(

@@ -173,11 +173,16 @@ class GradientFlowChart(QWidget):
             where = _tr("per-epoch means (epoch {n})").format(n=run.last_step)
         else:
             where = _tr("step {n}").format(n=run.last_step)
-        self.header.setText(
-            _tr("{run}, {where}: bold is the latest, faint the earlier samples").format(
-                run=run.name, where=where
-            )
+        finite = any(
+            math.isfinite(v) and v > 0
+            for n in blocks
+            for v in run.grad_norm[n] + run.update_ratio[n]
         )
+        if finite:
+            text = _tr("{run}, {where}: bold is the latest, faint the earlier samples")
+        else:
+            text = _tr("{run}, {where}: every figure is NaN/Inf, nothing to plot")
+        self.header.setText(text.format(run=run.name, where=where))
         problems = run.problems()
         for key, series in (("grad_norm", run.grad_norm), ("update_ratio", run.update_ratio)):
             latest = [series[nid][-1] if series[nid] else math.nan for nid in blocks]
@@ -225,16 +230,16 @@ class GradientFlowChart(QWidget):
         return np.asarray(xs), positive(ys)
 
     def _fit_decades(self, key: str, values: np.ndarray) -> None:
-        """Whole decades around the figures (at least two, so the axis has labels); the
-        ratio plot always includes the healthy 1e-3 line."""
+        """Whole decades around the figures (at least three: with fewer, the minor ticks
+        get labels that overlap); the ratio plot always includes the healthy 1e-3 line."""
         logs = np.log10(values[np.isfinite(values)])
         if key == "update_ratio":
             logs = np.append(logs, [math.log10(HEALTHY_RATIO) - 0.3, math.log10(HEALTHY_RATIO)])
         if not logs.size:
             return
         low, high = math.floor(logs.min()), math.ceil(logs.max())
-        if high - low < 2:
-            low, high = low - 1, high + (1 if high - low < 1 else 0)
+        while high - low < 3:  # under three decades pyqtgraph labels the minor ticks too
+            low, high = (low - 1, high) if (high - low) % 2 else (low, high + 1)
         plot = self.norm_plot if key == "grad_norm" else self.ratio_plot
         plot.setYRange(low, high, padding=0.02)
 
