@@ -122,7 +122,15 @@ def test_unknown_shapes_show_a_dash_and_why(window, qtbot) -> None:
 
 def test_measured_time_comes_from_a_worker_and_totals_in_the_status_bar(window, qtbot) -> None:
     open_cnn(window, qtbot)
-    overlay = show_cost(window, qtbot, "time")
+    overlay = window.insight.cost
+    # while this window trains, timing waits: it would slow the run and reseed torch's RNG
+    overlay.training = lambda: True
+    show_cost(window, qtbot, "time")
+    qtbot.wait(1500)
+    assert overlay.timing is None and not overlay.measuring
+    assert "measured when the training run ends" in overlay.layer.marks["conv1"].tooltip
+    overlay.training = lambda: False
+    overlay._on_training(False)  # the run ended
     qtbot.waitUntil(lambda: overlay.timing is not None and not overlay.measuring, timeout=WAIT_MS)
     assert overlay.timing.error == "" and overlay.timing.batch == 64
     timed = {nid: m for nid, m in overlay.layer.marks.items() if m.badge != "—"}

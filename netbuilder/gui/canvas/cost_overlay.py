@@ -185,9 +185,13 @@ class CostOverlay(QObject):
         scene: DiagramScene,
         view: QGraphicsView,
         parent: QObject | None = None,
+        training: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
         self.session = session
+        #: whether this window is training: timing then waits (it would slow the run, be
+        #: slowed by it, and reseeding torch's global generator would disturb its numbers)
+        self.training = training
         self.cost = CostView.of(session)
         self.layer = CanvasOverlay(scene, top=False, parent=self)
         self.legend = CostLegend(view)
@@ -195,6 +199,7 @@ class CostOverlay(QObject):
         self.timing: Timing | None = None
         self._time_job: int | None = None
         self._time_pending = False
+        self._time_waits = False
         self._time_timer = QTimer(self)
         self._time_timer.setSingleShot(True)
         self._time_timer.setInterval(TIME_DELAY_MS)
@@ -230,7 +235,9 @@ class CostOverlay(QObject):
     @classmethod
     def install(cls, window: QWidget) -> CostOverlay:
         """Add the overlay to a ``MainWindow``: View menu entries and a status-bar label."""
-        overlay = cls(window.session, window.scene, window.view, window)  # type: ignore[attr-defined]
+        panel = window.training_panel  # type: ignore[attr-defined]
+        overlay = cls(window.session, window.scene, window.view, window, panel.is_running)  # type: ignore[attr-defined]
+        panel.runner.running_changed.connect(overlay._on_training)
         menu: QMenu = window.view_menu  # type: ignore[attr-defined]
         menu.addSeparator()
         menu.addAction(overlay.act_show)
@@ -259,6 +266,12 @@ class CostOverlay(QObject):
         if self.shown and self.metric == "time":
             self._time_timer.start()
 
+    def _on_training(self, running: bool) -> None:
+        if not running and self._time_waits:
+            self._time_waits = False
+            if self.shown and self.metric == "time":
+                self._time_timer.start()
+
     def _on_document_replaced(self) -> None:
         self.timing = None  # another network: its own figures
         self._time_job = None
@@ -266,6 +279,10 @@ class CostOverlay(QObject):
 
     # ------------------------------------------------------------------ timing
     def _measure_now(self) -> None:
+        if self.training():
+            self._time_waits = True  # the run's end starts the measurement
+            self.refresh()  # says why it waits
+            return
         if self._time_job is not None:
             self._time_pending = True
             return
@@ -290,7 +307,7 @@ class CostOverlay(QObject):
 
     @property
     def measuring(self) -> bool:
-        return self._time_job is not None or self._time_timer.isActive()
+        return self._time_job is not None or (self._time_timer.isActive() and not self.training())
 
     # ------------------------------------------------------------------ figures
     def values(self) -> tuple[dict[str, float], dict[str, str]]:
@@ -312,6 +329,8 @@ class CostOverlay(QObject):
                     known[nid] = timing.times[nid]
                 elif timing is not None and timing.error:
                     unknown[nid] = timing.error
+                elif self.training() and not self.measuring:
+                    unknown[nid] = _tr("measured when the training run ends")
                 elif self.measuring or timing is None:
                     unknown[nid] = _tr("being measured …")
                 else:
@@ -327,7 +346,8 @@ class CostOverlay(QObject):
             self._time_timer.stop()
             self.updated.emit()
             return
-        if self.metric == "time" and self.timing is None and not self.measuring:
+        idle = not (self.measuring or self._time_waits)
+        if self.metric == "time" and self.timing is None and idle:
             self._time_timer.start()
         known, unknown = self.values()
         total = sum(known.values())
