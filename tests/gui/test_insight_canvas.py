@@ -296,3 +296,32 @@ def test_memory_verdict_beside_start_warns_but_never_blocks(window, qtbot, monke
         assert panel.start()  # a warning, never a refusal
     assert finished.args[0].status == "completed"
     assert text in panel.log.toPlainText()
+
+
+def test_a_run_opened_from_a_checkpoint_shows_its_per_epoch_health(window, tmp_path) -> None:
+    from netbuilder.train.checkpoint import save_checkpoint
+    from netbuilder.train.config import TrainConfig
+    from netbuilder.train.health import HealthMonitor
+    from netbuilder.train.trainer import Trainer
+
+    diagram = nan_mlp()
+    diagram.set_training(
+        {**diagram.training, "epochs": 2, "optimizer": "adam", "dataset_options": {"size": 480}}
+    )
+    result = Trainer(
+        diagram, TrainConfig.from_dict(diagram.training), hooks=[HealthMonitor()]
+    ).run()
+    assert result.ok, result.error
+    path = tmp_path / "mlp.pt"
+    save_checkpoint(path, diagram, result.model, metrics=result.metrics, classes=result.classes)
+    assert window.files.open(path)
+    panel = window.training_panel
+    flow = panel.insight.flow
+    window.show_workspace("training")
+    panel.tabs.setCurrentWidget(flow)
+    run = flow.run
+    assert run is not None and run.per_epoch and run.order == ["fc1", "fc2", "fc3"]
+    assert "per-epoch means (epoch 2)" in flow.header.text()
+    saved = result.metrics["health/grad_norm/fc2"]
+    assert flow.latest("grad_norm")["fc2"] == pytest.approx(saved[-1])
+    assert window.insight.health.layer.items == {}  # a healthy run marks nothing
