@@ -214,6 +214,11 @@ def test_a_run_that_goes_nan_marks_the_block_lists_it_and_selects_it(window, qtb
     assert not health.layer.items
     health.act_show.trigger()
     assert "fc2" in health.layer.items
+    # another document: the run and its findings stay with the old one
+    window.session.weights_unsaved = False
+    window.session.replace(nan_mlp(), None)
+    assert health.layer.marks == {} and health.layer.items == {}
+    assert not any("NaN" in window.problems.item(i).text() for i in range(window.problems.count()))
 
 
 def test_gradient_flow_chart_belongs_to_its_run_and_document(window, qtbot) -> None:
