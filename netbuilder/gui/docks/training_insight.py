@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from netbuilder.gui.cost import CostView
@@ -95,7 +95,8 @@ def install_training_insight(workspace: Any) -> TrainingInsight:
     """Gradient health on every run, the Gradient flow tab and the memory verdict."""
     health = HealthView(workspace)
     flow = GradientFlowChart(health)
-    workspace.tabs.insertTab(1, flow, flow.tr("Gradient flow"))
+    title = QCoreApplication.translate("TrainingInsight", "Gradient flow")
+    workspace.tabs.insertTab(1, flow, title)
     verdict = FitVerdict(workspace.session)
     layout = workspace.controls.layout()
     layout.insertWidget(1, verdict)  # right under Start / Pause / Stop
