@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder import __version__
 from netbuilder.core.shapes import Analysis
+from netbuilder.gui.canvas.health_overlay import install_canvas_insight
 from netbuilder.gui.canvas.image_export import ImageExportError, save_scene_image
 from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.canvas.view import DiagramView
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.subblocks = SubBlockUi(self)  # make/expand/open sub-blocks, the breadcrumb
         self._build_menus()
+        self.insight = install_canvas_insight(self)  # cost and gradient-health overlays
         self._connect()
         self._update_status(self.session.analysis)
         self._update_title()

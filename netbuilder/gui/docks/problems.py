@@ -26,11 +26,22 @@ class ProblemsList(QListWidget):
         self.setAlternatingRowColors(True)
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
+        self._analysis: Analysis | None = None
+        #: rows other parts add (e.g. gradient health of the shown run): source → rows of
+        #: (node id, text, tooltip), listed as warnings after the check's own diagnostics
+        self._extra: dict[str, list[tuple[str, str, str]]] = {}
 
     def sizeHint(self) -> QSize:
         return QSize(400, 96)  # a few lines: the canvas deserves the height
 
+    def set_extra(self, source: str, rows: list[tuple[str, str, str]]) -> None:
+        """Replace the warning rows ``source`` adds; the check's own rows stay."""
+        self._extra[source] = rows
+        if self._analysis is not None:
+            self.show_analysis(self._analysis)
+
     def show_analysis(self, analysis: Analysis) -> None:
+        self._analysis = analysis
         self.clear()
         style = self.style()
         icons = {
@@ -46,6 +57,12 @@ class ProblemsList(QListWidget):
             item.setData(NODE_ROLE, diag.node_id)
             item.setData(PATH_ROLE, tuple(getattr(diag, "path", ())))
             self.addItem(item)
+        for rows in self._extra.values():
+            for node_id, text, tip in rows:
+                item = QListWidgetItem(icons[Severity.WARNING], text)
+                item.setToolTip(tip)
+                item.setData(NODE_ROLE, node_id)
+                self.addItem(item)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """An empty list says so, rather than looking broken or unfinished."""
