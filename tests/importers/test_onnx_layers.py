@@ -186,13 +186,14 @@ def _lstm_file(tmp_path: Path, **attrs: Any) -> Path:
     rng = np.random.default_rng(0)
     w = numpy_helper.from_array(rng.standard_normal((1, 4 * h, f)).astype(np.float32), "W")
     r = numpy_helper.from_array(rng.standard_normal((1, 4 * h, h)).astype(np.float32), "R")
-    node = helper.make_node("LSTM", ["x", "W", "R"], ["y"], hidden_size=h, **attrs)
+    swap = helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2])
+    node = helper.make_node("LSTM", ["xt", "W", "R"], ["y"], hidden_size=h, **attrs)
     sin = helper.make_node("Sin", ["y"], ["z"], name="wobble")
     graph = helper.make_graph(
-        [node, sin],
+        [swap, node, sin],
         "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, "batch", f])],
-        [helper.make_tensor_value_info("z", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 5, f])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, [5, 1, "batch", h])],
         [w, r],
     )
     path = tmp_path / "hand.onnx"
@@ -204,8 +205,10 @@ def test_unmapped_nodes_are_reported_each_with_its_reason(tmp_path: Path) -> Non
     with pytest.raises(UnmappedError) as info:
         import_path(str(_lstm_file(tmp_path)))
     text = info.value.details()
-    assert "Sin node 'wobble'" in text and "no NetBuilder block" in text
+    assert "Transpose" in text and "moves the batch dimension" in text
+    # without the exporter's notes on which layer a node ran in, an LSTM node is reported
     assert "LSTM node" in text
+    assert "Sin node 'wobble': the Sin operator has no NetBuilder block" in text
 
 
 def test_a_broken_file_is_one_clear_error(tmp_path: Path) -> None:
