@@ -82,9 +82,7 @@ def _quiet_exporter() -> Iterator[None]:
 
 
 def optimise_keeping_norms(model: object) -> None:
-    """onnxscript's ``optimize_ir`` in place, without the rules that fold BatchNorm away
-    or drop an all-zero bias (a freshly made attention's output bias is all zero: it is
-    still one of the model's parameters).
+    """onnxscript's ``optimize_ir`` in place, without the rules that fold BatchNorm away.
 
     ``model`` is the exporter's ``onnx_ir.Model``; the passes are the ones ``optimize_ir``
     runs. onnxscript keeps its default rule list private, so should a later version rename
@@ -102,9 +100,6 @@ def optimise_keeping_norms(model: object) -> None:
             "fuse_batchnorm_into_conv_rule",
             "fuse_batchnorm_into_conv_transpose_rule",
             "fuse_batchnorm_into_gemm_rule",
-            "remove_optional_bias_from_conv_rule",
-            "remove_optional_bias_from_conv_transpose_rule",
-            "remove_optional_bias_from_gemm_rule",
         )
     }
     defaults = getattr(rewriter, "_DEFAULT_REWRITE_RULES", ())

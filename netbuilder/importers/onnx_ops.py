@@ -20,6 +20,7 @@ from netbuilder.importers.onnx_layers import (
     GroupReader,
     find_groups,
     float32_value,
+    inner_scope,
     rebuild,
     recurrent_port,
 )
@@ -89,6 +90,12 @@ class OnnxMapper:
             scope = f" in {inner[-2] if len(inner) > 1 else inner[-1]}" if inner else ""
         return f"{node.op_type} node {node.name or node.output[0]!r}{scope}"
 
+    def name(self, node: Any) -> str:
+        """The layer's module path when the exporter noted it (``layer1.0.conv1``), so the
+        blocks are named like the original's layers; else the node's own name."""
+        path = inner_scope(node)
+        return path or node.name or node.output[0]
+
     def layer_class(self, node: Any) -> str | None:
         """The class name of the layer the node came from, when the exporter noted it."""
         meta = {p.key: p.value for p in node.metadata_props}
@@ -128,7 +135,7 @@ class OnnxMapper:
     def add(self, node: Any, block: str, params: dict, inputs: list[Value],
             weights: dict[str, torch.Tensor] | None = None) -> Layer:  # fmt: skip
         out = Value(node.output[0])
-        layer = Layer(node.name or node.output[0], block, params, inputs, [out],
+        layer = Layer(self.name(node), block, params, inputs, [out],
                       weights or {}, self.where(node))  # fmt: skip
         self.graph.layers.append(layer)
         self.layers[node.output[0]] = layer
@@ -436,10 +443,13 @@ class OnnxMapper:
             axes = [int(v) for v in self.const(node.input[1], "axes").reshape(-1)]
         else:
             axes = [int(v) for v in a.get("axes", [])]
-        if a.get("keepdims", 1):
-            raise Unmapped("ReduceMean keeping the reduced axes")
         rank = self.rank(x_name)
         axes = sorted(v % rank for v in axes)
+        if a.get("keepdims", 1):
+            if rank == 4 and axes == [2, 3]:  # AdaptiveAvgPool2d(1), as torch exports it
+                self.add(node, "AdaptiveAvgPool2d", {"output_size": 1}, [x])
+                return
+            raise Unmapped("ReduceMean keeping the reduced axes")
         if rank == 3 and axes == [1]:
             self.add(node, "SequencePool", {"mode": "mean"}, [x])
             return

@@ -46,10 +46,11 @@ def _randomise(model: torch.nn.Module, seed: int) -> None:
             p.copy_(torch.randn(p.shape, generator=g) * 0.3)
 
 
-def _roundtrip(diagram: Diagram, tmp_path: Path, seed: int = 0) -> Any:
+def _roundtrip(diagram: Diagram, tmp_path: Path, seed: int = 0, fresh: bool = False) -> Any:
     torch.manual_seed(seed)
     model = compile_diagram(diagram)
-    _randomise(model, seed)
+    if not fresh:
+        _randomise(model, seed)
     out = tmp_path / "model.onnx"
     export_model(diagram, model, "onnx", out)
     result = import_path(str(out))
@@ -142,6 +143,20 @@ def test_self_attention_roundtrip(causal: bool, tmp_path: Path) -> None:
     result = _roundtrip(diagram, tmp_path)
     node = next(n for n in result.diagram.nodes.values() if n.type == "SelfAttention")
     assert node.params["num_heads"] == 2 and node.params["causal"] is causal
+
+
+def test_fresh_attention_with_zero_biases_roundtrip(tmp_path: Path) -> None:
+    """The exporter's optimiser drops an all-zero bias input (a fresh attention's output
+    projection, bias-free convolutions): the block still has its bias, as zeros."""
+    diagram = _chain(
+        ("ImageInput", {"channels": 3, "height": 8, "width": 8}),
+        ("Conv2d", {"out_channels": 4, "kernel_size": 3, "bias": False}),
+        ("BatchNorm2d", {}),
+        ("Reshape", {"shape": [9, 16]}),
+        ("SelfAttention", {"num_heads": 4}),
+        ("SequencePool", {"mode": "mean"}),
+    )
+    _roundtrip(diagram, tmp_path, fresh=True)
 
 
 @pytest.mark.parametrize(
