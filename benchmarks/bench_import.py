@@ -51,8 +51,8 @@ def main() -> None:
     torch.set_num_threads(1)
 
     try:  # imported once up front: the first import of onnx costs seconds, in every row
-        import onnx.reference  # noqa: F401
-        import onnxruntime  # noqa: F401
+        import onnx.reference
+        import onnxruntime
     except ImportError:
         pass
     from netbuilder.core.compile import compile_diagram
