@@ -60,7 +60,7 @@ class OnnxMapper:
         self.shapes = shapes
         self.probe = probe or {}
         self.graph = graph
-        self.groups = find_groups(list(model.graph.node))
+        self.groups = find_groups(list(model.graph.node), consts)
         self.group_of = {id(n): g for g in self.groups for n in g.nodes}
         self.groups_done: set[int] = set()
         self.env: dict[str, Any] = {gi.value: Value(gi.value) for gi in graph.inputs}

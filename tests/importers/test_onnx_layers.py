@@ -217,13 +217,14 @@ def _lstm_file(tmp_path: Path, **attrs: Any) -> Path:
 
 
 def test_unmapped_nodes_are_reported_each_with_its_reason(tmp_path: Path) -> None:
+    """An LSTM torch cannot run (clip) is refused with that reason, named by its layer;
+    an operator without a block is listed too; nothing else is (no follow-on noise)."""
     with pytest.raises(UnmappedError) as info:
-        import_path(str(_lstm_file(tmp_path)))
+        import_path(str(_lstm_file(tmp_path, clip=1.0)))
     text = info.value.details()
-    assert "Transpose" in text and "moves the batch dimension" in text
-    # without the exporter's notes on which layer a node ran in, an LSTM node is reported
-    assert "LSTM node" in text
+    assert "LSTM layer" in text and "clip" in text
     assert "Sin node 'wobble': the Sin operator has no NetBuilder block" in text
+    assert len(info.value.problems) == 2
 
 
 def test_a_broken_file_is_one_clear_error(tmp_path: Path) -> None:
@@ -232,3 +233,45 @@ def test_a_broken_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelImportError) as info:
         import_path(str(path))
     assert "bad.onnx" in str(info.value)
+
+
+class _Tagger(torch.nn.Module):
+    def __init__(self, cell: type[torch.nn.Module], **kwargs: Any) -> None:
+        super().__init__()
+        self.rnn = cell(5, 6, batch_first=True, **kwargs)
+        self.head = torch.nn.Linear(6 * (2 if kwargs.get("bidirectional") else 1), 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y, _ = self.rnn(x)
+        return self.head(y[:, -1])
+
+
+@pytest.mark.parametrize(
+    ("cell", "kwargs"),
+    [(torch.nn.LSTM, {"num_layers": 2, "bidirectional": True}), (torch.nn.GRU, {})],
+)
+def test_files_without_scope_notes_map_cells_by_their_pattern(
+    cell: type[torch.nn.Module], kwargs: dict, tmp_path: Path
+) -> None:
+    """torch's legacy exporter notes no module scopes: the LSTM/GRU node is found with its
+    Transpose, ConstantOfShape zero states and Squeeze/Transpose(/Reshape) by structure."""
+    import warnings
+
+    model = _Tagger(cell, **kwargs).eval()
+    _randomise(model, 2)
+    path = tmp_path / "legacy.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (torch.randn(2, 7, 5),),
+            str(path),
+            dynamo=False,
+            input_names=["x"],
+            dynamic_axes={"x": {0: "batch"}},
+        )
+    result = import_path(str(path))
+    types = [n.type for n in result.diagram.nodes.values()]
+    assert types.count(cell.__name__) == 1 and "SequencePool" in types
+    assert result.parameter_count == sum(p.numel() for p in model.parameters())
+    assert result.max_abs_diff is not None and result.max_abs_diff <= 1e-5
