@@ -15,12 +15,10 @@ import torch
 from torch import nn
 
 from netbuilder.importers.graph import Layer, NeutralGraph
+from netbuilder.importers.onnx_groups import RECURRENT, find_groups, inner_scope
 from netbuilder.importers.onnx_layers import (
-    RECURRENT,
     GroupReader,
-    find_groups,
     float32_value,
-    inner_scope,
     rebuild,
     recurrent_port,
 )
