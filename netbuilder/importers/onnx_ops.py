@@ -157,10 +157,14 @@ class OnnxMapper:
                 self.groups_done.add(id(group))
                 try:
                     self._group(group)
-                except Exception:
+                except Exception as exc:
                     for n in group.nodes:
                         self.fail(n)
-                    raise
+                    if isinstance(exc, Unmapped):
+                        raise
+                    # weights that do not fit the layer they seem to be (a damaged file)
+                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+                    raise Unmapped(f"the layer cannot be rebuilt ({first})") from None
             return
         op = node.op_type
         if all((not i) or i in self.consts for i in node.input) and node.input:
