@@ -275,3 +275,61 @@ def test_files_without_scope_notes_map_cells_by_their_pattern(
     assert types.count(cell.__name__) == 1 and "SequencePool" in types
     assert result.parameter_count == sum(p.numel() for p in model.parameters())
     assert result.max_abs_diff is not None and result.max_abs_diff <= 1e-5
+
+
+@pytest.mark.timeout(900)
+def test_mutated_recurrent_and_attention_files_end_cleanly(tmp_path: Path) -> None:
+    """Damaged LSTM/attention files (gate attributes, weight shapes, scope notes, wiring):
+    a diagram or one ModelImportError, never another exception."""
+    import random
+
+    import onnx
+
+    bases = []
+    for diagram in (
+        _chain(SEQ, ("LSTM", {"hidden_size": 4, "num_layers": 2, "output": "last"})),
+        _chain(
+            SEQ,
+            ("Linear", {"out_features": 8}),
+            ("TransformerEncoderLayer", {"nhead": 2, "dim_feedforward": 8}),
+            ("SequencePool", {"mode": "mean"}),
+        ),
+    ):
+        torch.manual_seed(0)
+        path = tmp_path / "base.onnx"
+        export_model(diagram, compile_diagram(diagram), "onnx", path)
+        bases.append(onnx.load(path))
+    rng = random.Random(14)
+    outcomes = {"refused": 0, "imported": 0}
+    for case in range(40):
+        model = onnx.ModelProto()
+        model.CopyFrom(bases[case % 2])
+        nodes = list(model.graph.node)
+        targets = [n for n in nodes if n.op_type in ("LSTM", "MatMul", "Softmax", "Gemm")]
+        node = rng.choice(targets or nodes)
+        choice = rng.random()
+        if choice < 0.3 and node.attribute:
+            attr = rng.choice(node.attribute)
+            if attr.type == onnx.AttributeProto.INT:
+                attr.i = rng.choice([0, 1, 3, -1])
+            elif attr.type == onnx.AttributeProto.STRING:
+                attr.s = rng.choice([b"reverse", b"bidirectional", b""])
+        elif choice < 0.5 and node.metadata_props:
+            prop = rng.choice(node.metadata_props)
+            prop.value = rng.choice(["[]", "['', 'x']", "[", "['', 'lstm1', 'lstm1.9', 'q']"])
+        elif choice < 0.7:
+            init = rng.choice(model.graph.initializer)
+            if init.dims:
+                init.dims[0] = rng.choice([1, 2, 5])
+        elif choice < 0.85 and node.input:
+            node.input[rng.randrange(len(node.input))] = rng.choice(["", "nope", "sequence1"])
+        else:
+            model.graph.node.remove(node)
+        path = tmp_path / f"case{case}.onnx"
+        path.write_bytes(model.SerializeToString())
+        try:
+            import_path(str(path))
+            outcomes["imported"] += 1
+        except ModelImportError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] >= 10, outcomes
