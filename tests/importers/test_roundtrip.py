@@ -16,13 +16,6 @@ from netbuilder.importers import import_path
 from netbuilder.resources import example_paths
 
 EXAMPLES = {p.stem: p for p in example_paths()}
-# What the ONNX path cannot give back yet, and why (kept strict: a fix must remove it here)
-ONNX_GAPS = {
-    "small_resnet": "torch's ONNX exporter folds each BatchNorm into the Conv before it",
-    "resnet18_cifar": "torch's ONNX exporter folds each BatchNorm into the Conv before it",
-    "lstm_sequence_classifier": "the ONNX LSTM operator is not mapped yet",
-    "transformer_text_classifier": "attention decomposed into MatMul/Softmax is not mapped yet",
-}
 
 
 def _signature(diagram) -> tuple:
@@ -61,28 +54,7 @@ def test_pt2_roundtrip(name: str, tmp_path: Path) -> None:
     _roundtrip(name, "pt2", tmp_path)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=ONNX_GAPS[n], strict=True))
-        if n in ONNX_GAPS
-        else n
-        for n in sorted(EXAMPLES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_onnx_roundtrip(name: str, tmp_path: Path) -> None:
     pytest.importorskip("onnxruntime")
     _roundtrip(name, "onnx", tmp_path)
-
-
-def test_onnx_gaps_are_reported_per_node(tmp_path: Path) -> None:
-    """What does not map yet still ends in a list of nodes with their layer, not a crash."""
-    pytest.importorskip("onnxruntime")
-    from netbuilder.importers import UnmappedError
-
-    diagram = load(EXAMPLES["lstm_sequence_classifier"])
-    out = tmp_path / "lstm.onnx"
-    export_model(diagram, compile_diagram(diagram), "onnx", out)
-    with pytest.raises(UnmappedError) as info:
-        import_path(str(out))
-    assert any("LSTM" in p.where and "in lstm" in p.where for p in info.value.problems)
