@@ -42,6 +42,7 @@ from netbuilder.gui.canvas.image_export import ImageExportError, save_scene_imag
 from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.canvas.view import DiagramView
 from netbuilder.gui.cost import CostStatus
+from netbuilder.gui.docks.insight_views import install_insight_views
 from netbuilder.gui.docks.inspector import Inspector
 from netbuilder.gui.docks.palette import Palette
 from netbuilder.gui.docks.problems import ProblemsList
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._connect()
+        self.insight_views = install_insight_views(self)  # LR finder, overfit, Inside (#13)
         self._update_status(self.session.analysis)
         self._update_title()
         self.resize(self._default_size())
@@ -220,7 +222,7 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         bar.setCornerWidget(self.workspaces.tab_bar, Qt.Corner.TopRightCorner)
-        train_menu = bar.addMenu("&Train")
+        self.train_menu = train_menu = bar.addMenu("&Train")
         train_menu.addActions(self.training_panel.controls.menu_actions())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About NetBuilder", self._about))

@@ -91,8 +91,10 @@ class TrainingWorker(QObject):
         evaluate: bool = True,
         threads: int | None = None,
         initial_optimizer_state: dict[str, Any] | None = None,
+        hooks: list[Any] | None = None,
     ) -> None:
         super().__init__()
+        self.hooks = hooks or []  # train.hooks.TrainHook observers (e.g. activation capture)
         self.threads = threads
         self.diagram = diagram
         self.config = config
@@ -151,6 +153,7 @@ class TrainingWorker(QObject):
             initial_state=self.initial_state,
             on_event=self._on_event,
             initial_optimizer_state=self.initial_optimizer_state,
+            hooks=self.hooks,
         )
         with self._lock:
             self._trainer = trainer
@@ -211,6 +214,8 @@ class TrainingRunner(QObject):
         self.last_thread: QThread | None = None
         self._saved_switch_interval: float | None = None  # the previous run's thread, for checks
         self.drain_count = 0  # ticks that delivered events (benchmarks read it)
+        #: called at each start for the run's TrainHooks (views that look inside add theirs)
+        self.hook_factories: list[Callable[[], Any]] = []
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
         self._timer.timeout.connect(self.drain)
@@ -246,6 +251,7 @@ class TrainingRunner(QObject):
             evaluate,
             self.threads,
             initial_optimizer_state,
+            [make() for make in self.hook_factories],
         )
         thread = QThread()
         thread.setObjectName("netbuilder-training")

@@ -1,0 +1,114 @@
+"""Issue 13 in the window: the "Checks" tab (learning-rate finder, overfit one batch) of the
+Training workspace and the "Inside the Network" panel, with their menu actions.
+
+``install_insight_views(window)`` wires them into a ``MainWindow`` with a few lines there:
+Train › Find Learning Rate… / Overfit One Batch / Look Inside the Network, and View ›
+Inside the Network (every panel is in View). A canvas click on one block shows that block
+inside the panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QSplitter, QWidget
+
+from netbuilder.gui.docks.inside import InsidePanel
+from netbuilder.gui.docks.lr_finder_panel import LRFinderPanel
+from netbuilder.gui.docks.overfit_panel import OverfitPanel
+
+
+class SanityChecks(QSplitter):
+    """The Checks tab: the learning-rate finder beside overfit one batch."""
+
+    def __init__(self, workspace: Any, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setObjectName("sanity_checks")
+        self.setChildrenCollapsible(False)
+        self.lr_finder = LRFinderPanel(workspace)
+        self.overfit = OverfitPanel(workspace)
+        self.addWidget(self.lr_finder)
+        self.addWidget(self.overfit)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 2)
+
+
+def install_checks(workspace: Any) -> SanityChecks:
+    """Add the Checks tab to a ``TrainingWorkspace``'s results tabs."""
+    checks = SanityChecks(workspace)
+    workspace.tabs.addTab(checks, checks.tr("Checks"))
+    return checks
+
+
+class InsightViews(QObject):
+    """What ``install_insight_views`` made: the tab, the panel, its dock and the actions."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        workspace = window.training_panel
+        self.checks = install_checks(workspace)
+        self.inside = InsidePanel(workspace)
+        area = Qt.DockWidgetArea.RightDockWidgetArea
+        title = self.inside.windowTitle()
+        self.inside_dock: QDockWidget = window.add_dock(self.inside, area, title)
+        self.inside_dock.setObjectName("dock_inside")  # the saved layout's key, never translated
+        window.tabifyDockWidget(window.inspector_dock, self.inside_dock)
+        self.inside_dock.hide()  # View › Inside the Network, or Train › Look Inside
+        window.inspector_dock.raise_()
+        window.scene.selectionChanged.connect(self._on_canvas_selection)
+
+        self.act_find_lr = QAction(self.tr("Find &Learning Rate…"), window)
+        self.act_find_lr.setObjectName("act_find_lr")
+        self.act_find_lr.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.act_find_lr.setStatusTip(
+            self.tr("Run the learning-rate range test on this diagram and suggest a value")
+        )
+        self.act_find_lr.triggered.connect(self.find_lr)
+        self.act_overfit = QAction(self.tr("&Overfit One Batch"), window)
+        self.act_overfit.setObjectName("act_overfit")
+        self.act_overfit.setStatusTip(
+            self.tr("Check that the network can memorise one batch, naming the cause if not")
+        )
+        self.act_overfit.triggered.connect(self.overfit)
+        self.act_inside = self.inside_dock.toggleViewAction()
+        self.act_inside.setText(self.tr("Look &Inside the Network"))
+        self.act_inside.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.act_inside.setStatusTip(
+            self.tr("Feature maps, attention, hidden states and histograms of the chosen block")
+        )
+
+    def actions(self) -> list[QAction]:
+        return [self.act_find_lr, self.act_overfit, self.act_inside]
+
+    def _show_checks(self) -> None:
+        self.window.show_workspace("training")
+        self.window.training_panel.tabs.setCurrentWidget(self.checks)
+
+    def find_lr(self) -> None:
+        self._show_checks()
+        self.checks.lr_finder.start()
+
+    def overfit(self) -> None:
+        self._show_checks()
+        self.checks.overfit.start()
+
+    def _on_canvas_selection(self) -> None:
+        try:
+            ids = self.window.scene.selected_node_ids()
+        except RuntimeError:  # the scene is being deleted with its window
+            return
+        if len(ids) == 1:
+            self.inside.show_block(ids[0])
+
+
+def install_insight_views(window: Any) -> InsightViews:
+    """Wire the Checks tab, the Inside panel and their actions into ``window``."""
+    views = InsightViews(window)
+    menu = getattr(window, "train_menu", None)
+    if menu is not None:
+        menu.addSeparator()
+        menu.addActions(views.actions())
+    return views
