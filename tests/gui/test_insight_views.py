@@ -106,8 +106,10 @@ def test_lr_finder_curve_suggestion_apply_and_undo(qtbot, workspace) -> None:
     applied = w.diagram.training["lr"]
     assert applied == pytest.approx(result.suggestion, rel=0.01) and applied != 0.01
     assert stack.count() == before + 1  # one step
+    assert "Ctrl+Z" in panel.message.text()
     stack.undo()
     assert w.diagram.training["lr"] == 0.01
+    assert "Ctrl+Z" not in panel.message.text() and "suggested" in panel.message.text()
     stack.redo()
     assert w.diagram.training["lr"] == applied
 

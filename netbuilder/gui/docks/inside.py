@@ -127,7 +127,7 @@ class InsidePanel(QWidget):
         form.addWidget(self.capture_button, 1, 2, 1, 2)
         form.addWidget(QLabel(self.tr("Every:")), 2, 0)
         form.addWidget(self.interval, 2, 1)
-        form.addWidget(QLabel(self.tr("steps while training")), 2, 2, 1, 2)
+        form.addWidget(QLabel(self.tr("steps")), 2, 2, 1, 2)
         form.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -232,7 +232,7 @@ class InsidePanel(QWidget):
         self.block.blockSignals(True)
         self.block.clear()
         for node in self.diagram.nodes.values():
-            if node.type != "Output":
+            if node.type != "Output" and not node.type.endswith("Input"):  # no layer of their own
                 self.block.addItem(f"{node.id} ({node.type})", node.id)
         i = self.block.findData(self.node_id)
         self.block.setCurrentIndex(max(0, i))

@@ -12,27 +12,37 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QSplitter, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
 from netbuilder.gui.docks.inside import InsidePanel
 from netbuilder.gui.docks.lr_finder_panel import LRFinderPanel
 from netbuilder.gui.docks.overfit_panel import OverfitPanel
 
 
-class SanityChecks(QSplitter):
-    """The Checks tab: the learning-rate finder beside overfit one batch."""
+class SanityChecks(QWidget):
+    """The Checks tab: the learning-rate finder beside overfit one batch, or above it when
+    the tab is narrower than ``SIDE_BY_SIDE`` (so the tab never widens the window: at
+    1024 px the Design workspace's docks and the Training page must still fit)."""
+
+    SIDE_BY_SIDE = 600
 
     def __init__(self, workspace: Any, parent: QWidget | None = None) -> None:
-        super().__init__(Qt.Orientation.Horizontal, parent)
+        super().__init__(parent)
         self.setObjectName("sanity_checks")
-        self.setChildrenCollapsible(False)
         self.lr_finder = LRFinderPanel(workspace)
         self.overfit = OverfitPanel(workspace)
-        self.addWidget(self.lr_finder)
-        self.addWidget(self.overfit)
-        self.setStretchFactor(0, 3)
-        self.setStretchFactor(1, 2)
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.setContentsMargins(0, 4, 0, 0)
+        self.box.addWidget(self.lr_finder, 3)
+        self.box.addWidget(self.overfit, 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        wide = event.size().width() >= self.SIDE_BY_SIDE
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+        super().resizeEvent(event)
 
 
 def install_checks(workspace: Any) -> SanityChecks:

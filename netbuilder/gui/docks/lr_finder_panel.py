@@ -79,10 +79,12 @@ class LRFinderPanel(QWidget):
 
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
-        self.plot.setMinimumHeight(120)
+        self.plot.setMinimumHeight(70)
         self.plot.setLogMode(x=True, y=False)
         self.plot.setLabel("bottom", self.tr("learning rate"))
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # "1e-4", not "0.1 (x0.001)"
         self.plot.setLabel("left", self.tr("smoothed loss"))
+        self.plot.setTitle(self.tr("Learning-rate finder"), size="9pt")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curve = self.plot.plot([], [], pen=pg.mkPen((40, 110, 200), width=1))
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((220, 60, 40), width=1))
@@ -96,12 +98,14 @@ class LRFinderPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel(self.tr("<b>Learning-rate finder</b>")))
+        layout.setSpacing(3)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.message)
         self.session.document_replaced.connect(self.show_document)
+        self.session.diagram.changed.connect(self._on_diagram_changed)
+        self._applied: float | None = None
         self._update_buttons()
 
     # ------------------------------------------------------------------ run
@@ -197,6 +201,7 @@ class LRFinderPanel(QWidget):
             stack.push(command)
         else:
             command.redo()
+        self._applied = training["lr"]
         self.applied.emit(training["lr"])
         self.message.setText(
             self.tr("Learning rate set to {lr} (Ctrl+Z restores {old}).").format(
@@ -204,6 +209,17 @@ class LRFinderPanel(QWidget):
             )
         )
         return True
+
+    def _on_diagram_changed(self, event: Any) -> None:
+        """After Ctrl+Z (or an edit) the note about the applied value no longer holds."""
+        try:
+            lr = self.session.diagram.training.get("lr")
+            applied = self._applied
+            if event.kind == "training_changed" and applied is not None and lr != applied:
+                self._applied = None
+                self.message.setText(self.result.message() if self.result is not None else "")
+        except RuntimeError:  # this widget was deleted; stop observing the model
+            self.session.diagram.changed.disconnect(self._on_diagram_changed)
 
     # ------------------------------------------------------------------ document
     def show_document(self) -> None:

@@ -224,16 +224,17 @@ class ValueStrip(QWidget):
 
 
 class HistogramPair(QWidget):
-    """Histograms of activations (left) and weight gradients (right)."""
+    """Histograms of activations (top) and weight gradients (bottom)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.activations = _plot(_tr("Activations"))
         self.gradients = _plot(_tr("Weight gradients"))
         for plot in (self.activations, self.gradients):
-            plot.setMaximumHeight(150)
+            plot.setMinimumHeight(70)
+            plot.setMaximumHeight(130)
         self.counts: dict[str, int] = {"activations": 0, "gradients": 0}
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)  # one above the other: the panel is a narrow dock
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.activations)
         layout.addWidget(self.gradients)
@@ -259,8 +260,8 @@ class HistogramPair(QWidget):
         plot.setTitle(
             _tr("{title}: mean {mean}, std {std}").format(
                 title=title,
-                mean=f"{capture.mean:.3g}",  # type: ignore[attr-defined]
-                std=f"{capture.std:.3g}",  # type: ignore[attr-defined]
+                mean=f"{capture.mean:.2g}",  # type: ignore[attr-defined]
+                std=f"{capture.std:.2g}",  # type: ignore[attr-defined]
             ),
             size="9pt",
         )
