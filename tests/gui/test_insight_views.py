@@ -181,6 +181,10 @@ def test_conv_block_shows_a_tile_per_channel_and_histograms(qtbot, workspace) ->
     assert panel.views.currentWidget() is panel.grid and panel.grid.tiles == 32
     assert "sample 3" in panel.info.text() and "trained model" in panel.info.text()
     assert panel.histograms.counts["gradients"] > 0
+    # after training, choosing another sample captures it by itself
+    panel.sample.setValue(5)
+    qtbot.waitUntil(lambda: "for sample 5 (" in panel.info.text(), timeout=WAIT_MS)
+    assert "trained model" in panel.info.text() and panel.grid.tiles == 32
 
 
 def test_attention_block_shows_a_heads_by_t_by_t_map(qtbot, workspace) -> None:

@@ -19,9 +19,11 @@ document replaces it (``Session.document_replaced``).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -54,6 +56,9 @@ from netbuilder.train.inside import (
 
 #: Runs of one document whose captures are kept (older ones are dropped first).
 KEEP_RUNS = 5
+#: During a run the panel redraws at most this often, however often captures come: a
+#: picture needs no animation, and the curves keep the event loop's budget.
+MAX_LIVE_REDRAWS_PER_S = 4
 
 
 class InsidePanel(QWidget):
@@ -74,6 +79,8 @@ class InsidePanel(QWidget):
         self.node_id: str | None = None
         self.drawn: tuple[Any, ...] | None = None  # what is on screen, to skip redraws
         self._job: int | None = None
+        self._job_index = -1  # the sample the running capture is of
+        self._last_live_draw = 0.0  # time.monotonic() of the last redraw during a run
         self._generation = 0  # bumped per document: results of older ones are dropped
 
         self.block = QComboBox()
@@ -85,6 +92,10 @@ class InsidePanel(QWidget):
         self.sample.setToolTip(self.tr("Index of the validation sample to look at"))
         self.sample.setRange(0, 0)
         self.sample.valueChanged.connect(self._on_sample_changed)
+        self._recapture = QTimer(self)
+        self._recapture.setSingleShot(True)
+        self._recapture.setInterval(300)  # spinning through samples captures once at the end
+        self._recapture.timeout.connect(self.capture_now)
         self.interval = QSpinBox()
         self.interval.setObjectName("inside_interval")
         self.interval.setRange(1, 100000)
@@ -169,8 +180,10 @@ class InsidePanel(QWidget):
             return
         if self.data is None and hook.data is not None:
             self._set_data(hook.data)
-        if self.isVisible():
-            self.redraw()
+        now = time.monotonic()
+        due = now - self._last_live_draw >= 1.0 / MAX_LIVE_REDRAWS_PER_S
+        if due and self.isVisible() and self.redraw():
+            self._last_live_draw = now
 
     def _on_run_finished(self, outcome: Any) -> None:
         if outcome.data is not None:
@@ -188,6 +201,7 @@ class InsidePanel(QWidget):
     def show_document(self) -> None:
         """Another document replaced the session's: its captures are not this one's."""
         self._generation += 1
+        self._recapture.stop()
         self.live.clear()
         self.after.clear()
         self.run_number = None
@@ -200,6 +214,10 @@ class InsidePanel(QWidget):
         self.sample.blockSignals(False)
         self._fill_blocks()
         self.redraw()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.redraw()  # captures made while the panel was hidden
 
     # ------------------------------------------------------------------ choices
     def show_block(self, node_id: str | None) -> None:
@@ -217,6 +235,8 @@ class InsidePanel(QWidget):
         hook = self.live.get(self.run_number) if self.run_number is not None else None
         if hook is not None and self.workspace.is_running():
             hook.choose(index)  # the next capture of the running training uses it
+        elif self.session.state_dict is not None and self.run_number is not None:
+            self._recapture.start()  # after training: capture the new sample (debounced)
         self._show_sample_info()
         self.drawn = None
         self.redraw()
@@ -255,7 +275,11 @@ class InsidePanel(QWidget):
     def capture_now(self) -> bool:
         """Run the session's trained weights on the chosen sample, in the background."""
         state = self.session.state_dict
-        if state is None or self._job is not None or self.workspace.is_running():
+        if self._job is not None:
+            if self.sample.value() != self._job_index:
+                self._recapture.start()  # another sample: once the capture going on has ended
+            return False
+        if state is None or self.workspace.is_running():
             return False
         try:
             config = self.session.training_config()
@@ -280,6 +304,8 @@ class InsidePanel(QWidget):
             return generation, number, bundle, result
 
         self.info.setText(self.tr("Capturing sample {n} …").format(n=index))
+        self._recapture.stop()
+        self._job_index = index
         self._job = BackgroundJobs.shared().submit(work, "capture")
         self._update_buttons()
         return True
@@ -303,6 +329,8 @@ class InsidePanel(QWidget):
         if self.data is None:
             self._set_data(bundle)
         self.after[number] = sample
+        for old in sorted(self.after)[:-KEEP_RUNS]:
+            del self.after[old]
         self.run_number = number
         self.info.setText("")
         self.drawn = None
@@ -340,17 +368,25 @@ class InsidePanel(QWidget):
             return act, grad, index, where
         return None, None, None, ""
 
-    def redraw(self) -> None:
+    def redraw(self) -> bool:
+        """Show the current capture; False when it is already on screen (nothing done)."""
         act, grad, index, where = self.current()
-        key = (self.node_id, self.run_number, id(act), id(grad), self.sample.value())
+        key = (
+            self.node_id,
+            self.run_number,
+            id(act),
+            act.step if act is not None else None,
+            id(grad),
+            self.sample.value(),
+        )
         if key == self.drawn:
-            return
+            return False
         self.drawn = key
         if act is None:
             self.views.setCurrentWidget(self.empty)
             self.empty.setText(self._empty_text())
             self.histograms.show_histograms(None, grad)
-            return
+            return True
         if act.attention is not None:
             self.attention.show_weights(act.heads, act.attention)
             self.views.setCurrentWidget(self.attention)
@@ -373,6 +409,7 @@ class InsidePanel(QWidget):
             )
         )
         self._show_sample_info(index)
+        return True
 
     def _empty_text(self) -> str:
         if self.node_id is None:

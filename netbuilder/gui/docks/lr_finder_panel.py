@@ -111,7 +111,10 @@ class LRFinderPanel(QWidget):
     # ------------------------------------------------------------------ run
     def start(self) -> bool:
         """Run the range test on the diagram and settings on screen (in the background)."""
-        if self.job.busy or self.workspace.is_running():
+        if self.job.busy:
+            return False
+        if self.workspace.is_running():
+            self.message.setText(self.tr("Stop the training first: both would share the CPU."))
             return False
         try:
             config = self.session.training_config()

@@ -74,7 +74,10 @@ class OverfitPanel(QWidget):
 
     def start(self) -> bool:
         """Overfit one batch of the chosen dataset with the settings on screen."""
-        if self.job.busy or self.workspace.is_running():
+        if self.job.busy:
+            return False
+        if self.workspace.is_running():
+            self._show(self.tr("Stop the training first: both would share the CPU."), None)
             return False
         try:
             config = self.session.training_config()

@@ -27,6 +27,7 @@ MAX_TILES = 64
 MAX_TRACES = 8
 
 _COLORMAP = pg.colormap.get("viridis")
+_HISTOGRAM_COLOURS = {"activations": (80, 140, 220), "gradients": (220, 120, 60)}
 
 
 def _tr(text: str) -> str:
@@ -224,15 +225,30 @@ class ValueStrip(QWidget):
 
 
 class HistogramPair(QWidget):
-    """Histograms of activations (top) and weight gradients (bottom)."""
+    """Histograms of activations (top) and weight gradients (bottom).
+
+    The curves are made once and only get new data (a redraw during training must stay a
+    few milliseconds); their mean and standard deviation go in a text item in the top left
+    corner, which changes no layout.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.activations = _plot(_tr("Activations"))
         self.gradients = _plot(_tr("Weight gradients"))
-        for plot in (self.activations, self.gradients):
+        self.plots = {"activations": self.activations, "gradients": self.gradients}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.stats: dict[str, pg.TextItem] = {}
+        for key, plot in self.plots.items():
             plot.setMinimumHeight(70)
             plot.setMaximumHeight(130)
+            colour = _HISTOGRAM_COLOURS[key]
+            self.curves[key] = plot.plot(
+                [0.0, 1.0], [0.0], stepMode="center", fillLevel=0, brush=(*colour, 120), pen=colour
+            )
+            text = pg.TextItem(anchor=(0, 0), color=(200, 200, 200))  # top left, fixed
+            text.setParentItem(plot.getPlotItem().getViewBox())
+            self.stats[key] = text
         self.counts: dict[str, int] = {"activations": 0, "gradients": 0}
         layout = QVBoxLayout(self)  # one above the other: the panel is a narrow dock
         layout.setContentsMargins(0, 0, 0, 0)
@@ -240,32 +256,29 @@ class HistogramPair(QWidget):
         layout.addWidget(self.gradients)
 
     def show_histograms(self, activations: object | None, gradients: object | None) -> None:
-        self._draw(self.activations, "activations", activations, (80, 140, 220))
-        self._draw(self.gradients, "gradients", gradients, (220, 120, 60))
+        self._draw("activations", activations)
+        self._draw("gradients", gradients)
 
-    def _draw(self, plot: pg.PlotWidget, key: str, capture: object | None, colour: tuple) -> None:
-        plot.clear()
-        self.counts[key] = 0
+    def _draw(self, key: str, capture: object | None) -> None:
+        curve, text = self.curves[key], self.stats[key]
         if capture is None:
-            plot.setTitle(
-                _tr("Activations") if key == "activations" else _tr("Weight gradients: none"),
-                size="9pt",
+            curve.setData([0.0, 1.0], [0.0])
+            curve.setVisible(False)
+            self.counts[key] = 0
+            text.setText(_tr("none") if key == "gradients" else "")
+        else:
+            hist = capture.histogram.numpy()  # type: ignore[attr-defined]
+            low, high = capture.low, capture.high  # type: ignore[attr-defined]
+            curve.setData(np.linspace(low, high, len(hist) + 1), hist)
+            curve.setVisible(True)
+            self.counts[key] = int(hist.sum())
+            text.setText(
+                _tr("mean {mean}\nstd {std}").format(
+                    mean=f"{capture.mean:.2g}",  # type: ignore[attr-defined]
+                    std=f"{capture.std:.2g}",  # type: ignore[attr-defined]
+                )
             )
-            return
-        hist = capture.histogram.numpy()  # type: ignore[attr-defined]
-        edges = np.linspace(capture.low, capture.high, len(hist) + 1)  # type: ignore[attr-defined]
-        plot.plot(edges, hist, stepMode="center", fillLevel=0, brush=(*colour, 120), pen=colour)
-        self.counts[key] = int(hist.sum())
-        title = _tr("Activations") if key == "activations" else _tr("Weight gradients")
-        plot.setTitle(
-            _tr("{title}: mean {mean}, std {std}").format(
-                title=title,
-                mean=f"{capture.mean:.2g}",  # type: ignore[attr-defined]
-                std=f"{capture.std:.2g}",  # type: ignore[attr-defined]
-            ),
-            size="9pt",
-        )
 
     def clear(self) -> None:
-        self._draw(self.activations, "activations", None, (0, 0, 0))
-        self._draw(self.gradients, "gradients", None, (0, 0, 0))
+        self._draw("activations", None)
+        self._draw("gradients", None)
