@@ -41,6 +41,7 @@ from netbuilder.gui.widgets.feature_grid import (
     HistogramPair,
     TraceView,
     ValueStrip,
+    steady_label,
 )
 from netbuilder.gui.worker import BackgroundJobs, JobResult
 from netbuilder.train.capture import DEFAULT_INTERVAL, Capture
@@ -57,8 +58,9 @@ from netbuilder.train.inside import (
 #: Runs of one document whose captures are kept (older ones are dropped first).
 KEEP_RUNS = 5
 #: During a run the panel redraws at most this often, however often captures come: a
-#: picture needs no animation, and the curves keep the event loop's budget.
-MAX_LIVE_REDRAWS_PER_S = 4
+#: picture needs no animation, and the curves keep the event loop's budget (pyqtgraph
+#: paints through Python, so each redraw waits for the GIL the trainer holds).
+MAX_LIVE_REDRAWS_PER_S = 2
 
 
 class InsidePanel(QWidget):
@@ -109,12 +111,10 @@ class InsidePanel(QWidget):
             self.tr("Run the trained model on the chosen sample and show every block's output")
         )
         self.capture_button.clicked.connect(self.capture_now)
-        self.sample_info = QLabel()
+        self.sample_info = steady_label()
         self.sample_info.setObjectName("inside_sample_info")
-        self.sample_info.setWordWrap(True)
-        self.info = QLabel()
+        self.info = steady_label()
         self.info.setObjectName("inside_info")
-        self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.empty = QLabel()

@@ -18,8 +18,15 @@ import math
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 #: At most this many feature maps are tiled (the rest are counted in the caption).
 MAX_TILES = 64
@@ -32,6 +39,18 @@ _HISTOGRAM_COLOURS = {"activations": (80, 140, 220), "gradients": (220, 120, 60)
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("InsideViews", text)
+
+
+def steady_label(lines: int = 2) -> QLabel:
+    """A wrapped label whose height is fixed at ``lines`` lines: new text every capture
+    then never changes a size hint, so it costs a repaint of the label, not a relayout of
+    the window (with the training curves in it)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    return label
 
 
 def _plot(title: str = "") -> pg.PlotWidget:
@@ -75,8 +94,7 @@ class FeatureGrid(QWidget):
         self.image = pg.ImageItem()
         self.image.setColorMap(_COLORMAP)
         self.plot.addItem(self.image)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
+        self.caption = steady_label()
         self.tiles = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -198,7 +216,7 @@ class ValueStrip(QWidget):
         self.image = pg.ImageItem()
         self.image.setColorMap(pg.colormap.get("CET-D1"))
         self.plot.addItem(self.image)
-        self.caption = QLabel()
+        self.caption = steady_label(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
@@ -242,6 +260,8 @@ class HistogramPair(QWidget):
         for key, plot in self.plots.items():
             plot.setMinimumHeight(70)
             plot.setMaximumHeight(130)
+            plot.hideAxis("left")  # the counts' scale says little; one axis less to paint
+            plot.setMouseEnabled(x=False, y=False)
             colour = _HISTOGRAM_COLOURS[key]
             self.curves[key] = plot.plot(
                 [0.0, 1.0], [0.0], stepMode="center", fillLevel=0, brush=(*colour, 120), pen=colour
