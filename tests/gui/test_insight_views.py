@@ -241,6 +241,7 @@ def test_window_lists_the_panel_and_a_canvas_click_picks_the_block(qtbot, window
     window.files.open(io_path("cnn_image_classifier"), as_template=True)
     views.act_inside.trigger()
     assert views.inside_dock.isVisible()
+    qtbot.waitUntil(lambda: views.inside.isVisible())  # in front of the Inspector's tab
     window.select_node("conv2")
     assert views.inside.node_id == "conv2"
     assert views.inside.block.currentData() == "conv2"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
@@ -88,6 +88,11 @@ class InsightViews(QObject):
         self.act_inside.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.act_inside.setStatusTip(
             self.tr("Feature maps, attention, hidden states and histograms of the chosen block")
+        )
+        # shown from the menu: in front of the Inspector it shares its place with (once the
+        # dock's tab exists again, hence after the event loop has run)
+        self.act_inside.triggered.connect(
+            lambda on: QTimer.singleShot(0, self.inside_dock.raise_) if on else None
         )
 
     def actions(self) -> list[QAction]:

@@ -11,6 +11,7 @@ another document replaces it, and Apply refuses once the settings changed under 
 from __future__ import annotations
 
 import copy
+import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,9 @@ from netbuilder.gui.docks.probe_job import ProbeJob
 from netbuilder.gui.docks.training_settings import SetTrainingCommand
 from netbuilder.gui.worker import JobResult
 from netbuilder.train.lr_finder import DEFAULT_STEPS, LRFinderResult, find_lr
+
+#: The tested range (``find_lr``'s defaults, named here for the plot's axis).
+START_LR, END_LR = 1e-7, 10.0
 
 
 class LRFinderPanel(QWidget):
@@ -86,6 +90,10 @@ class LRFinderPanel(QWidget):
         self.plot.setLabel("left", self.tr("smoothed loss"))
         self.plot.setTitle(self.tr("Learning-rate finder"), size="9pt")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
+        # the whole tested range from the start: the curve grows across it, and the axis
+        # labels stay whole decades (a range under a decade labels minor ticks, unreadably)
+        self.plot.setXRange(math.log10(START_LR), math.log10(END_LR), padding=0.02)
+        self.plot.enableAutoRange(x=False)
         self.curve = self.plot.plot([], [], pen=pg.mkPen((40, 110, 200), width=1))
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((220, 60, 40), width=1))
         self.marker.setVisible(False)
@@ -130,6 +138,8 @@ class LRFinderPanel(QWidget):
                 diagram,
                 config,
                 data,
+                start_lr=START_LR,
+                end_lr=END_LR,
                 steps=steps,
                 on_step=lambda i, lr, loss: report((i, lr, loss)),
                 stop=stop,
@@ -177,7 +187,7 @@ class LRFinderPanel(QWidget):
         self.progress.setValue(len(found.lrs))
         self.progress.setFormat(self.tr("done") if not found.stopped else found.stopped)
         if found.suggestion is not None:
-            self.marker.setValue(_log10(found.suggestion))
+            self.marker.setValue(math.log10(found.suggestion))
             self.marker.setVisible(True)
         self.message.setText(found.message())
         self._update_buttons()
@@ -249,9 +259,3 @@ class LRFinderPanel(QWidget):
             if has
             else self.tr("Apply")
         )
-
-
-def _log10(x: float) -> float:
-    import math
-
-    return math.log10(x)

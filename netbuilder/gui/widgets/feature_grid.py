@@ -57,6 +57,8 @@ def _plot(title: str = "") -> pg.PlotWidget:
     plot = pg.PlotWidget()
     plot.setMenuEnabled(False)
     plot.setMinimumHeight(90)
+    for side in ("left", "bottom"):  # "500", not "0.5 (x0.001)"
+        plot.getAxis(side).enableAutoSIPrefix(False)
     if title:
         plot.setTitle(title, size="9pt")
     return plot
