@@ -40,8 +40,8 @@ from netbuilder.train.loss import LossAdapter
 HELD_SIZE = 8
 #: Numbers kept of each capture: 32 feature maps of 32×32, or 128 of 16×16.
 MAX_VALUES = 32768
-#: Captures kept per block (the latest ones).
-KEEP = 10
+#: Captures kept per block (the latest ones; the panel shows the last).
+KEEP = 3
 
 
 def validation_count(data: DataBundle) -> int:

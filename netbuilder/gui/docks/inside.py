@@ -56,7 +56,7 @@ from netbuilder.train.inside import (
 )
 
 #: Runs of one document whose captures are kept (older ones are dropped first).
-KEEP_RUNS = 5
+KEEP_RUNS = 3
 #: During a run the panel redraws at most this often, however often captures come: a
 #: picture needs no animation, and the curves keep the event loop's budget (pyqtgraph
 #: paints through Python, so each redraw waits for the GIL the trainer holds).

@@ -37,10 +37,6 @@ _COLORMAP = pg.colormap.get("viridis")
 _HISTOGRAM_COLOURS = {"activations": (80, 140, 220), "gradients": (220, 120, 60)}
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("InsideViews", text)
-
-
 def steady_label(lines: int = 2) -> QLabel:
     """A wrapped label whose height is fixed at ``lines`` lines: new text every capture
     then never changes a size hint, so it costs a repaint of the label, not a relayout of
@@ -109,9 +105,9 @@ class FeatureGrid(QWidget):
         self.image.setImage(image, levels=(0.0, 1.0), autoLevels=False)
         self.plot.autoRange(padding=0.02)
         self.caption.setText(
-            _tr("{shown} of {total} channels, {h}×{w}, each scaled to its own range").format(
-                shown=self.tiles, total=channels, h=maps.shape[1], w=maps.shape[2]
-            )
+            QCoreApplication.translate(
+                "InsideViews", "{shown} of {total} channels, {h}×{w}, each scaled to its own range"
+            ).format(shown=self.tiles, total=channels, h=maps.shape[1], w=maps.shape[2])
         )
 
     def clear(self) -> None:
@@ -127,19 +123,21 @@ class AttentionMap(QWidget):
         super().__init__(parent)
         self.head = QComboBox()
         self.head.setObjectName("inside_head")
-        self.head.setToolTip(_tr("Which attention head to show"))
+        self.head.setToolTip(
+            QCoreApplication.translate("InsideViews", "Which attention head to show")
+        )
         self.head.currentIndexChanged.connect(self._draw)
         self.plot = _plot()
         self.plot.setAspectLocked(True)
         self.plot.invertY(True)
-        self.plot.setLabel("left", _tr("query position"))
-        self.plot.setLabel("bottom", _tr("key position"))
+        self.plot.setLabel("left", QCoreApplication.translate("InsideViews", "query position"))
+        self.plot.setLabel("bottom", QCoreApplication.translate("InsideViews", "key position"))
         self.image = pg.ImageItem()
         self.image.setColorMap(_COLORMAP)
         self.plot.addItem(self.image)
         self.weights: torch.Tensor | None = None  # heads×T×T (or 1×T×T: only the mean)
         row = QHBoxLayout()
-        row.addWidget(QLabel(_tr("Head:")))
+        row.addWidget(QLabel(QCoreApplication.translate("InsideViews", "Head:")))
         row.addWidget(self.head, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -151,10 +149,12 @@ class AttentionMap(QWidget):
         keep = self.head.currentIndex()
         self.head.blockSignals(True)
         self.head.clear()
-        self.head.addItem(_tr("Mean of all heads"))
+        self.head.addItem(QCoreApplication.translate("InsideViews", "Mean of all heads"))
         if heads is not None:
             for i in range(len(heads)):
-                self.head.addItem(_tr("Head {n}").format(n=i + 1))
+                self.head.addItem(
+                    QCoreApplication.translate("InsideViews", "Head {n}").format(n=i + 1)
+                )
         self.head.setCurrentIndex(keep if 0 <= keep < self.head.count() else 0)
         self.head.blockSignals(False)
         self._draw()
@@ -186,8 +186,8 @@ class TraceView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = _plot()
-        self.plot.setLabel("bottom", _tr("time step"))
-        self.plot.setLabel("left", _tr("hidden state"))
+        self.plot.setLabel("bottom", QCoreApplication.translate("InsideViews", "time step"))
+        self.plot.setLabel("left", QCoreApplication.translate("InsideViews", "hidden state"))
         self.lines: list[pg.PlotDataItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -201,7 +201,12 @@ class TraceView(QWidget):
         for unit in range(min(MAX_TRACES, values.shape[1])):
             pen = pg.mkPen(pg.intColor(unit, MAX_TRACES), width=1)
             self.lines.append(self.plot.plot(steps, values[:, unit], pen=pen))
-        self.plot.setTitle(_tr("{n} of the hidden units").format(n=len(self.lines)), size="9pt")
+        self.plot.setTitle(
+            QCoreApplication.translate("InsideViews", "{n} of the hidden units").format(
+                n=len(self.lines)
+            ),
+            size="9pt",
+        )
 
     def clear(self) -> None:
         self.plot.clear()
@@ -230,13 +235,16 @@ class ValueStrip(QWidget):
         bound = float(np.nanmax(np.abs(grid))) if grid.size else 1.0
         bound = bound if bound > 0 else 1.0
         self.image.setImage(grid.T, levels=(-bound, bound), autoLevels=False)
-        self.plot.setLabel("bottom", _tr("feature"))
-        self.plot.setLabel("left", _tr("position") if grid.shape[0] > 1 else "")
+        self.plot.setLabel("bottom", QCoreApplication.translate("InsideViews", "feature"))
+        self.plot.setLabel(
+            "left",
+            QCoreApplication.translate("InsideViews", "position") if grid.shape[0] > 1 else "",
+        )
         self.plot.autoRange(padding=0.02)
         self.caption.setText(
-            _tr("{rows}×{cols} values, from −{b} (blue) to +{b} (red)").format(
-                rows=grid.shape[0], cols=grid.shape[1], b=f"{bound:.3g}"
-            )
+            QCoreApplication.translate(
+                "InsideViews", "{rows}×{cols} values, from −{b} (blue) to +{b} (red)"
+            ).format(rows=grid.shape[0], cols=grid.shape[1], b=f"{bound:.3g}")
         )
 
     def clear(self) -> None:
@@ -254,8 +262,8 @@ class HistogramPair(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.activations = _plot(_tr("Activations"))
-        self.gradients = _plot(_tr("Weight gradients"))
+        self.activations = _plot(QCoreApplication.translate("InsideViews", "Activations"))
+        self.gradients = _plot(QCoreApplication.translate("InsideViews", "Weight gradients"))
         self.plots = {"activations": self.activations, "gradients": self.gradients}
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.stats: dict[str, pg.TextItem] = {}
@@ -287,7 +295,9 @@ class HistogramPair(QWidget):
             curve.setData([0.0, 1.0], [0.0])
             curve.setVisible(False)
             self.counts[key] = 0
-            text.setText(_tr("none") if key == "gradients" else "")
+            text.setText(
+                QCoreApplication.translate("InsideViews", "none") if key == "gradients" else ""
+            )
         else:
             hist = capture.histogram.numpy()  # type: ignore[attr-defined]
             low, high = capture.low, capture.high  # type: ignore[attr-defined]
@@ -295,7 +305,7 @@ class HistogramPair(QWidget):
             curve.setVisible(True)
             self.counts[key] = int(hist.sum())
             text.setText(
-                _tr("mean {mean}\nstd {std}").format(
+                QCoreApplication.translate("InsideViews", "mean {mean}\nstd {std}").format(
                     mean=f"{capture.mean:.2g}",  # type: ignore[attr-defined]
                     std=f"{capture.std:.2g}",  # type: ignore[attr-defined]
                 )
