@@ -65,9 +65,8 @@ class InsightViews(QObject):
         title = self.inside.windowTitle()
         self.inside_dock: QDockWidget = window.add_dock(self.inside, area, title)
         self.inside_dock.setObjectName("dock_inside")  # the saved layout's key, never translated
-        window.tabifyDockWidget(window.inspector_dock, self.inside_dock)
         self.inside_dock.hide()  # View › Inside the Network, or Train › Look Inside
-        window.inspector_dock.raise_()
+        self._tabified = False  # beside the Inspector once first shown (see _place)
         window.scene.selectionChanged.connect(self._on_canvas_selection)
 
         self.act_find_lr = QAction(self.tr("Find &Learning Rate…"), window)
@@ -91,9 +90,19 @@ class InsightViews(QObject):
         )
         # shown from the menu: in front of the Inspector it shares its place with (once the
         # dock's tab exists again, hence after the event loop has run)
-        self.act_inside.triggered.connect(
-            lambda on: QTimer.singleShot(0, self.inside_dock.raise_) if on else None
-        )
+        self.act_inside.triggered.connect(self._place)
+
+    def _place(self, shown: bool) -> None:
+        """First shown: share the Inspector's place as a tab (doing it at start-up, on a
+        hidden dock, made Qt re-share the side areas and shrink the Blocks panel); then in
+        front of the Inspector, once the event loop has recreated its tab."""
+        if not shown:
+            return
+        window = self.window
+        if not self._tabified and not self.inside_dock.isFloating():
+            self._tabified = True
+            window.tabifyDockWidget(window.inspector_dock, self.inside_dock)
+        QTimer.singleShot(0, self.inside_dock.raise_)
 
     def actions(self) -> list[QAction]:
         return [self.act_find_lr, self.act_overfit, self.act_inside]
