@@ -43,6 +43,8 @@ from netbuilder.gui.worker import gui_training_threads
 from netbuilder.train.events import StepEvent
 
 TICK_MS = 10
+#: --inside N: show the Inside panel, capturing its block every N steps (0: panel closed)
+INSIDE_INTERVAL = 0
 FIRST_S = 3.0
 TARGETS = {
     "p99 lateness (ms)": 16.0,
@@ -77,6 +79,11 @@ def make_window(diagram: Diagram):
     window.show()
     window.session.replace(diagram, None, "bench")
     window.show_workspace("training")
+    if INSIDE_INTERVAL:  # the Inside panel open beside the curves, capturing often
+        inside = window.insight_views.inside
+        window.insight_views.inside_dock.show()
+        inside.interval.setValue(INSIDE_INTERVAL)
+        inside.show_block(inside.block.itemData(0))
     return window, window.training_panel
 
 
@@ -178,7 +185,12 @@ def update_cost(app: QApplication, preload_steps: int, frames: int = 60) -> floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per workload")
+    parser.add_argument(
+        "--inside", type=int, default=0, metavar="N", help="Inside panel open, capture every N"
+    )
     args = parser.parse_args()
+    global INSIDE_INTERVAL
+    INSIDE_INTERVAL = args.inside
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     app = QApplication.instance() or QApplication([])
     print(

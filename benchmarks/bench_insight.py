@@ -2,6 +2,7 @@
 
     python benchmarks/bench_insight.py            # both parts
     python benchmarks/bench_insight.py --quick    # smoke run
+    python benchmarks/bench_insight.py --gui-capture  # (a) with the Inside panel's capture
 
 (a) Training throughput with the insight hooks at their default intervals (gradient health
 every 20 steps with the per-step weight copy that locates NaNs, activation capture every
@@ -39,6 +40,7 @@ from netbuilder.core.shapes import ShapeChecker  # noqa: E402
 from netbuilder.train.capture import ActivationCapture  # noqa: E402
 from netbuilder.train.config import TrainConfig  # noqa: E402
 from netbuilder.train.health import HealthMonitor  # noqa: E402
+from netbuilder.train.inside import SampleCapture  # noqa: E402
 from netbuilder.train.memory import predict_memory  # noqa: E402
 from netbuilder.train.sources import load_data  # noqa: E402
 from netbuilder.train.trainer import Trainer  # noqa: E402
@@ -46,8 +48,13 @@ from netbuilder.train.trainer import Trainer  # noqa: E402
 EXAMPLES = ROOT / "resources" / "examples"
 
 
-def _run_seconds(diagram, cfg, data, hooked: bool) -> float:  # type: ignore[no-untyped-def]
-    hooks = [HealthMonitor(), ActivationCapture()] if hooked else []
+def _capture(gui: bool) -> ActivationCapture:
+    """The CLI's capture, or the GUI's (the chosen validation sample, bigger captures)."""
+    return SampleCapture() if gui else ActivationCapture()
+
+
+def _run_seconds(diagram, cfg, data, hooked: bool, gui: bool = False) -> float:  # type: ignore[no-untyped-def]
+    hooks = [HealthMonitor(), _capture(gui)] if hooked else []
     trainer = Trainer(diagram, cfg, data, hooks=hooks, on_event=lambda e: None)
     start = time.process_time()
     result = trainer.run()
@@ -58,7 +65,10 @@ def _run_seconds(diagram, cfg, data, hooked: bool) -> float:  # type: ignore[no-
     return elapsed
 
 
-def bench_hooks(pairs: int, epochs: int) -> list[tuple[str, float, float, float]]:
+Row = tuple[str, float, float, float]
+
+
+def bench_hooks(pairs: int, epochs: int, gui: bool = False) -> list[Row]:
     rows = []
     for name in ("cnn_image_classifier", "transformer_text_classifier"):
         diagram = load(EXAMPLES / f"{name}.nbd")
@@ -69,7 +79,7 @@ def bench_hooks(pairs: int, epochs: int) -> list[tuple[str, float, float, float]
         for i in range(pairs):
             order = (False, True) if i % 2 == 0 else (True, False)
             for h in order:
-                (hooked if h else plain).append(_run_seconds(diagram, cfg, data, h))
+                (hooked if h else plain).append(_run_seconds(diagram, cfg, data, h, gui))
         best_plain, best_hooked = min(plain), min(hooked)
         rows.append((name, best_plain, best_hooked, best_plain / best_hooked))
     return rows
@@ -166,6 +176,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--gui", action="store_true", help="only (c): the GUI side")
+    parser.add_argument(
+        "--gui-capture",
+        action="store_true",
+        help="capture as the GUI's Inside panel does (train.inside.SampleCapture)",
+    )
     args = parser.parse_args()
     if args.gui:
         print("(c) GUI thread per redraw, against a 60 Hz frame (16.7 ms)")
@@ -179,7 +194,8 @@ def main() -> None:
         print(f"  {label:50s} {seconds * 1000:8.1f} ms")
     print("(a) training throughput with insight hooks at default intervals (target >= 0.95)")
     print(f"  {'example':32s} {'plain s':>8s} {'hooked s':>9s} {'ratio':>6s}")
-    for name, plain, hooked, ratio in bench_hooks(1 if args.quick else 3, 1 if args.quick else 2):
+    pairs, epochs = (1, 1) if args.quick else (3, 2)
+    for name, plain, hooked, ratio in bench_hooks(pairs, epochs, args.gui_capture):
         print(f"  {name:32s} {plain:8.2f} {hooked:9.2f} {ratio:6.3f}")
 
 

@@ -43,6 +43,7 @@ from netbuilder.gui.canvas.image_export import ImageExportError, save_scene_imag
 from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.canvas.view import DiagramView
 from netbuilder.gui.cost import CostStatus
+from netbuilder.gui.docks.insight_views import install_insight_views
 from netbuilder.gui.docks.inspector import Inspector
 from netbuilder.gui.docks.palette import Palette
 from netbuilder.gui.docks.problems import ProblemsList
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.insight = install_canvas_insight(self)  # cost and gradient-health overlays
         self._connect()
+        self.insight_views = install_insight_views(self)  # LR finder, overfit, Inside (#13)
         self._update_status(self.session.analysis)
         self._update_title()
         self.resize(self._default_size())
@@ -245,7 +247,7 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         bar.setCornerWidget(self.workspaces.tab_bar, Qt.Corner.TopRightCorner)
-        train_menu = bar.addMenu(self.tr("&Train"))
+        self.train_menu = train_menu = bar.addMenu(self.tr("&Train"))
         train_menu.addActions(self.training_panel.controls.menu_actions())
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About NetBuilder"), self._about))

@@ -94,7 +94,7 @@ class TrainingWorker(QObject):
         hooks: list[Any] | None = None,
     ) -> None:
         super().__init__()
-        self.hooks = hooks or []  # train.hooks observers (gradient health), fed to the trainer
+        self.hooks = hooks or []  # train.hooks observers (gradient health, activation capture)
         self.threads = threads
         self.diagram = diagram
         self.config = config
@@ -226,6 +226,8 @@ class TrainingRunner(QObject):
         #: makes each run's step hooks, given the event buffer's ``append`` (gui.health_view)
         self.hook_factory: Callable[[Callable[[Any], None]], list[Any]] | None = None
         self.drain_count = 0  # ticks that delivered events (benchmarks read it)
+        #: called at each start for the run's TrainHooks (views that look inside add theirs)
+        self.hook_factories: list[Callable[[], Any]] = []
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
         self._timer.timeout.connect(self.drain)
@@ -261,7 +263,10 @@ class TrainingRunner(QObject):
             evaluate,
             self.threads,
             initial_optimizer_state,
-            self.hook_factory(self._buffer.append) if self.hook_factory else None,
+            [
+                *(self.hook_factory(self._buffer.append) if self.hook_factory else []),
+                *(make() for make in self.hook_factories),
+            ],
         )
         thread = QThread()
         thread.setObjectName("netbuilder-training")

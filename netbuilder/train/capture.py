@@ -12,7 +12,11 @@ run length and a GUI can redraw within its budget.
 Attention blocks (SelfAttention, Transformer layers) also give their attention weights for
 the first sample, averaged over heads (T×T, each row sums to 1): the inputs of their first
 ``nn.MultiheadAttention`` are recorded during the pass and the weights recomputed with
-``need_weights=True`` (the PyTorch fast path, which skips the module, is off meanwhile).
+``need_weights=True`` (the PyTorch fast path, which skips the module, is off meanwhile);
+``heads`` keeps them per head (heads×T×T) while that stays small. Recurrent blocks (RNN,
+GRU, LSTM) also give ``trace``, the top layer's hidden state at every time step for the
+first sample (T×units, a few units): their block output may be only the last step, so the
+sequence is recomputed from the recorded input with the plain torch layer.
 """
 
 from __future__ import annotations
@@ -42,6 +46,14 @@ class Capture:
     mean: float
     std: float
     attention: torch.Tensor | None = None  # T×T head-averaged weights, first sample
+    heads: torch.Tensor | None = None  # heads×T×T per-head weights, first sample (if small)
+    trace: torch.Tensor | None = None  # T×units hidden states of a recurrent block, first sample
+
+
+#: Per-head attention maps are kept up to this many numbers (8 heads at T=128).
+MAX_HEAD_VALUES = 8 * 128 * 128
+#: Hidden units kept in a recurrent block's trace.
+TRACE_UNITS = 16
 
 
 def _first_tensor(value: Any) -> torch.Tensor | None:
@@ -99,6 +111,7 @@ def capture_activations(
     """
     results: dict[str, Capture] = {}
     attention_inputs: dict[str, tuple[nn.MultiheadAttention, tuple, dict]] = {}
+    recurrent_inputs: dict[str, tuple[nn.RNNBase, torch.Tensor]] = {}
     handles = []
     for nid, module in block_modules(model).items():
         if nodes is not None and nid not in nodes:
@@ -110,6 +123,12 @@ def capture_activations(
                 attention_inputs.setdefault(nid, (m, args, kwargs))  # type: ignore[arg-type]
 
             handles.append(mha.register_forward_pre_hook(record, with_kwargs=True))
+        if isinstance(module, nn.RNNBase):
+
+            def record_rnn(m: nn.Module, args: tuple, nid: str = nid) -> None:
+                recurrent_inputs.setdefault(nid, (m, args[0]))  # type: ignore[arg-type]
+
+            handles.append(module.register_forward_pre_hook(record_rnn))
 
         def hook(_m: nn.Module, _args: Any, out: Any, nid: str = nid) -> None:
             t = _first_tensor(out)
@@ -138,10 +157,24 @@ def capture_activations(
                             ),
                             "is_causal": True,
                         }
-                kwargs = {**kwargs, "need_weights": True, "average_attn_weights": True}
+                kwargs = {**kwargs, "need_weights": True, "average_attn_weights": False}
                 _, weights = nn.MultiheadAttention.forward(mha, *args, **kwargs)
                 if nid in results and weights is not None:
-                    results[nid] = replace(results[nid], attention=weights[0].float().cpu())
+                    per_head = weights[0].float().cpu()  # heads×T×T
+                    small = per_head.numel() <= MAX_HEAD_VALUES
+                    results[nid] = replace(
+                        results[nid], attention=per_head.mean(0), heads=per_head if small else None
+                    )
+            for nid, (rnn, x) in recurrent_inputs.items():
+                kind = next((c for c in type(rnn).__mro__ if c in (nn.LSTM, nn.GRU, nn.RNN)), None)
+                if kind is None or not isinstance(x, torch.Tensor) or x.dim() != 3:
+                    continue
+                batch_first = getattr(rnn, "batch_first", False)
+                seq, _ = kind.forward(rnn, x[:1] if batch_first else x[:, :1])
+                seq = seq[0] if batch_first else seq[:, 0]  # T×(directions·hidden)
+                if nid in results:
+                    trace = seq[:, :TRACE_UNITS].float().cpu()
+                    results[nid] = replace(results[nid], trace=trace)
     finally:
         torch.backends.mha.set_fastpath_enabled(fast_path)
         model.train(was_training)

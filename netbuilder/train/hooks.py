@@ -18,6 +18,9 @@ from torch import fx, nn
 class TrainHook:
     """Base class: every method is optional."""
 
+    def on_data(self, data: Any) -> None:
+        """The run's ``DataBundle`` is loaded (before ``on_start``), e.g. to hold samples."""
+
     def on_start(self, model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
         """Called once, after the model is on its device and the optimizer is built."""
 

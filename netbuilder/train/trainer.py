@@ -202,6 +202,8 @@ class Trainer:
             self.data = load_data(cfg, self.diagram)
         data = self.data
         result.classes, result.task, result.data = list(data.classes), data.task, data
+        for hook in self.hooks:
+            hook.on_data(data)
 
         torch.manual_seed(cfg.seed)
         model = compile_diagram(self.diagram)

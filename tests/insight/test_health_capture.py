@@ -178,3 +178,39 @@ def test_causal_attention_weights_never_look_ahead() -> None:
     assert attn is not None
     assert torch.count_nonzero(torch.triu(attn, diagonal=1)) == 0
     assert torch.allclose(attn.sum(-1), torch.ones(5), atol=1e-5)
+
+
+def test_attention_per_head_and_recurrent_traces() -> None:
+    """Per-head maps (heads×T×T, their mean is ``attention``); LSTM blocks that output only
+    their last step still give the hidden state at every step (T×units)."""
+    from netbuilder.core.builder import chain
+    from netbuilder.core.compile import compile_diagram
+    from netbuilder.core.diagram import Diagram
+    from netbuilder.train.capture import TRACE_UNITS
+
+    d = Diagram()
+    chain(
+        d,
+        ("SequenceInput", {"length": 7, "features": 8}, "seq"),
+        ("SelfAttention", {"num_heads": 2}, "attn"),
+        ("LSTM", {"hidden_size": 20, "output": "last"}, "lstm"),
+        ("Output", {}, "out"),
+    )
+    torch.manual_seed(0)
+    model = compile_diagram(d).eval()
+    x = torch.randn(3, 7, 8)
+    found = capture_activations(model, x)
+    heads = found["attn"].heads
+    assert heads is not None and heads.shape == (2, 7, 7)
+    assert torch.allclose(heads.mean(0), found["attn"].attention)
+    _, expected = torch.nn.MultiheadAttention.forward(
+        model.attn, x, x, x, need_weights=True, average_attn_weights=False
+    )
+    assert torch.allclose(heads, expected[0], atol=1e-6)
+    trace = found["lstm"].trace
+    assert trace is not None and trace.shape == (7, TRACE_UNITS)
+    with torch.no_grad():
+        seq, _ = torch.nn.LSTM.forward(model.lstm, model.attn(x[:1]))
+    assert torch.allclose(trace, seq[0, :, :TRACE_UNITS], atol=1e-6)
+    assert torch.allclose(trace[-1], found["lstm"].sample[:TRACE_UNITS], atol=1e-6)
+    assert found["attn"].trace is None and found["lstm"].attention is None
