@@ -34,17 +34,16 @@ from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
 from netbuilder.gui.docks.training_controls import ControlState, RunControls
 from netbuilder.gui.docks.training_data import DatasetPicker
+from netbuilder.gui.docks.training_feed import EventFeed
 from netbuilder.gui.docks.training_results import WindowCloseGuard, checkpoint_of, fill_record
 from netbuilder.gui.docks.training_runs import ResultsArea
 from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
 from netbuilder.gui.docks.training_start import CURRENT, weights_to_start_from
-from netbuilder.gui.docks.training_status import epoch_line
 from netbuilder.gui.docks.training_try_it import TryItFeed
 from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.try_it import TryItPanel
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
 from netbuilder.train.config import ConfigError, TrainConfig
-from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
 from netbuilder.train.runs import RunRecord
 
 #: The settings column: four preview thumbnails and the form, unclipped, and no wider.
@@ -75,7 +74,6 @@ class TrainingWorkspace(QWidget):
         self._evaluating_generation = -1
         self.last_outcome: RunOutcome | None = None
         self.export_dialog: QWidget | None = None
-        self.step_events_seen = 0
         self._run_revision: int | None = None
         self._replaced_during_run = False
         self._earlier_metrics: dict[str, list[float]] | None = None  # a continued run's past
@@ -112,6 +110,7 @@ class TrainingWorkspace(QWidget):
         self.tabs, self.comparison = self.results.tabs, self.results.comparison
         self.run_list, self.log = self.results.run_list, self.results.log
         self.run_list.selection_changed.connect(self._on_runs_selected)
+        self.feed = EventFeed(self.curves, self.controls, self._log, self._show_failure)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 4, 4, 4)
@@ -138,6 +137,15 @@ class TrainingWorkspace(QWidget):
     def for_session(cls, session: Session, parent: QWidget | None = None) -> TrainingWorkspace:
         """A workspace on ``session.diagram`` that pushes settings onto its undo stack."""
         return cls(session.diagram, session.undo_stack, session=session, parent=parent)
+
+    @property
+    def step_events_seen(self) -> int:
+        """Step events of the run on screen (benchmarks and tests read it)."""
+        return self.feed.steps_seen
+
+    @step_events_seen.setter
+    def step_events_seen(self, count: int) -> None:
+        self.feed.steps_seen = count
 
     # ------------------------------------------------------------------ control
     def is_running(self) -> bool:
@@ -220,35 +228,7 @@ class TrainingWorkspace(QWidget):
         """One coalesced batch (≤ 30 per second): update text once, append points, redraw once."""
         if self._replaced_during_run:  # the last events of another document's run
             return
-        steps = [e for e in batch if isinstance(e, StepEvent)]
-        if steps:
-            if not self.step_events_seen:
-                self.curves.set_epochs(steps[0].epochs)
-            self.step_events_seen += len(steps)
-            self.curves.add_steps(
-                [e.global_step / max(1, e.steps_per_epoch) for e in steps],
-                [e.loss for e in steps],
-                [e.lr for e in steps],
-            )
-            self.controls.show_step(steps[-1], self.runner.paused)
-        for event in batch:
-            if isinstance(event, EpochEvent):
-                self.curves.show_accuracy(event.val_accuracy is not None)
-                self.curves.add_epoch(
-                    float(event.epoch),
-                    event.val_loss,
-                    event.train_accuracy,
-                    event.val_accuracy,
-                    event.is_best,
-                )
-                self._log(epoch_line(event))
-            elif isinstance(event, StatusEvent):
-                self._log(event.message)
-                if event.device is not None:
-                    self.controls.show_device(event.device)
-            elif isinstance(event, FailedEvent):
-                self._show_failure(event.message, event.node_id)
-        self.curves.refresh()
+        self.feed.show(batch, self.runner.paused)
 
     def _on_finished(self, outcome: RunOutcome) -> None:
         record, self._record = self._record, None
