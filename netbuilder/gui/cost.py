@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from netbuilder.core.profile import DASH, Profile, profile
 from netbuilder.gui.session import Session
-from netbuilder.train.config import ConfigError, TrainConfig
+from netbuilder.train.config import ConfigError
 from netbuilder.train.memory import MemoryPrediction, format_bytes, predict_memory
 
 DELAY_MS = 120
@@ -60,10 +60,8 @@ class CostView(QObject):
         self._timer.stop()
         diagram, analysis = self.session.diagram, self.session.analysis
         self.profile = profile(diagram, analysis)
-        try:
-            config = TrainConfig.from_dict(diagram.training)
-        except ConfigError:  # the Training settings form names the bad setting
-            config = TrainConfig()
+        # unusable settings stand at their defaults (the Training settings form names them)
+        config, _problems = self.session.training_settings()
         try:
             self.memory = predict_memory(diagram, config, analysis=analysis, prof=self.profile)
         except ConfigError:  # the chosen device is not on this machine: say it for the CPU

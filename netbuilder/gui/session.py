@@ -25,7 +25,7 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
 from netbuilder.train.checkpoint import Checkpoint
-from netbuilder.train.config import TrainConfig, training_diagnostics
+from netbuilder.train.config import ConfigError, TrainConfig, training_diagnostics
 from netbuilder.train.runs import RunHistory, RunRecord
 
 _NO_CHECK_NEEDED = {"node_moved"}
@@ -61,7 +61,7 @@ class Session(QObject):
         self.model_run: RunRecord | None = None
         #: weights from a run in this window that are not in any .pt yet: closing asks first
         self.weights_unsaved = False
-        self._config: TrainConfig | None = None
+        self._settings: tuple[TrainConfig, list[str]] = (TrainConfig(), [])
         self._config_key: tuple[int, str] | None = None
         self.analysis: Analysis = check(self.diagram)
         self._stale = False
@@ -175,16 +175,24 @@ class Session(QObject):
         self.undo_stack.resetClean()
         self.file_changed.emit()
 
-    def training_config(self) -> TrainConfig:
-        """The diagram's training settings, typed: parsed once per change of the settings
-        (raises ``ConfigError`` naming the bad setting). Everything in the window that needs
-        the settings asks here instead of re-reading the raw dict."""
+    def training_settings(self) -> tuple[TrainConfig, list[str]]:
+        """The diagram's training settings, typed, and every problem in them (each naming
+        its setting; an unusable value stands at its default in the config). Parsed once
+        per change of the settings: everything in the window that shows or uses the
+        settings asks here instead of re-reading the raw dict (the settings form, the
+        dataset picker, the cost estimate, Start)."""
         key = (id(self.diagram.training), repr(self.diagram.training))
         if self._config_key != key:
-            self._config = TrainConfig.from_dict(self.diagram.training)
+            self._settings = TrainConfig.parse(self.diagram.training)
             self._config_key = key
-        assert self._config is not None
-        return self._config
+        return self._settings
+
+    def training_config(self) -> TrainConfig:
+        """The settings to train with (raises ``ConfigError`` naming the first bad one)."""
+        config, problems = self.training_settings()
+        if problems:
+            raise ConfigError(problems[0])
+        return config
 
     @property
     def model_name(self) -> str:

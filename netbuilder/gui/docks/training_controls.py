@@ -36,6 +36,7 @@ class ControlState:
     evaluating: bool
     model_name: str  # the run whose weights Export acts on ("" without weights)
     named_run: bool  # the weights come from a run of this document (not an old .pt)
+    pausable: bool = True  # a run on several processes stops but does not pause
 
 
 class RunControls(QWidget):
@@ -111,10 +112,10 @@ class RunControls(QWidget):
         self.start_from.weights_available(state.has_weights)
         self.start_from.setEnabled(not state.running)
         self.start_button.setEnabled(not state.running)
-        self.pause_button.setEnabled(state.running)
+        self.pause_button.setEnabled(state.running and state.pausable)
         self.stop_button.setEnabled(state.running)
         self.act_start.setEnabled(not state.running)
-        self.act_pause.setEnabled(state.running)
+        self.act_pause.setEnabled(state.running and state.pausable)
         self.act_stop.setEnabled(state.running)
         self.act_evaluate.setEnabled(state.has_weights and not state.running)
         self.evaluate_button.setVisible(state.has_weights)

@@ -33,6 +33,7 @@ from netbuilder.gui.docks.dataset_loading import _PreviewLoader, csv_columns, da
 from netbuilder.gui.docks.dataset_options import DatasetOptionsForm
 from netbuilder.gui.docks.dataset_thumbnails import sample_widget
 from netbuilder.gui.docks.training_settings import save_training
+from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.scroll_safe import ComboBox
 from netbuilder.train.config import (
     BUILTIN_DATASETS,
@@ -57,10 +58,11 @@ class DatasetPicker(QWidget):
     preview_ready = Signal(object, str)
 
     def __init__(
-        self, diagram: Diagram, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
+        self, session: Session, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.diagram = diagram
+        self.session = session  # the settings, parsed once (``Session.training_settings``)
+        self.diagram = session.diagram
         self.undo_stack = undo_stack
         self.bundle: Any = None
         self.bundle_key = ""
@@ -116,7 +118,8 @@ class DatasetPicker(QWidget):
     # ------------------------------------------------------------------ model → widgets
     def load(self) -> None:
         """Show the diagram's dataset choice (called on open/undo) and refresh the preview."""
-        dataset = str(self.diagram.training.get("dataset", "builtin:shapes"))
+        config, _problems = self.session.training_settings()
+        dataset = config.dataset
         self._loading = True
         try:
             if dataset.startswith("builtin:"):
@@ -130,14 +133,14 @@ class DatasetPicker(QWidget):
                 self.path_label.setText(dataset)
             # a built-in set has no path: no empty row between Dataset and its options
             self._form.setRowVisible(self.path_label, bool(self.path_label.text()))
-            self._fill_columns(dataset)
-            options = self.diagram.training.get("dataset_options") or {}
-            self.options.load(source_kind(dataset), options if isinstance(options, dict) else {})
+            self._fill_columns(config)
+            self.options.load(source_kind(dataset), config.dataset_options)
         finally:
             self._loading = False
         self.reload_preview()
 
-    def _fill_columns(self, dataset: str) -> None:
+    def _fill_columns(self, config: TrainConfig) -> None:
+        dataset = config.dataset
         is_csv = dataset.lower().endswith((".csv", ".tsv", ".txt"))
         self._form.setRowVisible(self.target, is_csv)
         self._form.setRowVisible(self.features, is_csv)
@@ -146,7 +149,7 @@ class DatasetPicker(QWidget):
         if not is_csv:
             return
         columns = csv_columns(dataset)
-        options = self.diagram.training.get("dataset_options", {}) or {}
+        options = config.dataset_options
         target = options.get("target") or (columns[-1] if columns else "")
         chosen = options.get("features") or [c for c in columns if c != target]
         self.target.addItems(columns)
@@ -220,12 +223,11 @@ class DatasetPicker(QWidget):
         else:
             opts[name] = value
         training["dataset_options"] = opts
-        try:
-            TrainConfig.from_dict(training)
-        except ConfigError as exc:  # the editors' ranges come from the same declaration
-            self.preview_status.setText(f"⚠ {exc}")
+        key = f"dataset_option_{name}"
+        problem = save_training(self.diagram, training, self.undo_stack, key, checked=True)
+        if problem:  # the editors' ranges come from the same declaration
+            self.preview_status.setText(f"⚠ {problem}")
             return
-        save_training(self.diagram, training, self.undo_stack, key=f"dataset_option_{name}")
         self.reload_preview()
 
     # ------------------------------------------------------------------ preview
@@ -253,7 +255,7 @@ class DatasetPicker(QWidget):
         self._preview_stale = False
         self._request += 1
         try:
-            config = TrainConfig.from_dict(self.diagram.training)
+            config = self.session.training_config()
         except ConfigError as exc:
             self._show_preview(None, str(exc))
             return

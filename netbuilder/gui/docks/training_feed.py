@@ -15,6 +15,7 @@ from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.training_controls import RunControls
 from netbuilder.gui.docks.training_status import epoch_line
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
+from netbuilder.train.result import TrainResult
 
 
 class EventFeed:
@@ -25,10 +26,10 @@ class EventFeed:
         curves: TrainingCurves,
         controls: RunControls,
         log: Callable[[str], None],
-        failed: Callable[[str, str | None], None],
+        node_failed: Callable[[str], None],
     ) -> None:
         self.curves, self.controls = curves, controls
-        self._log, self._failed = log, failed
+        self._log, self._node_failed = log, node_failed
         self.steps_seen = 0  # step events of the run on screen (benchmarks read it)
 
     def show(self, batch: list[Any], paused: bool = False) -> None:
@@ -60,5 +61,20 @@ class EventFeed:
                 if event.device is not None:
                     self.controls.show_device(event.device)
             elif isinstance(event, FailedEvent):
-                self._failed(event.message, event.node_id)
+                self.show_failure(event.message, event.node_id)
         self.curves.refresh()
+
+    def show_failure(self, message: str, node_id: str | None) -> None:
+        """Say why the run failed; a failure blamed on a block names (and selects) it."""
+        where = f" (block '{node_id}')" if node_id else ""
+        self.controls.show_error(f"Training failed{where}: {message}")
+        self._log(f"failed: {message}")
+        if node_id:
+            self._node_failed(node_id)
+
+    def show_end(self, result: TrainResult) -> None:
+        """How a run that did not fail ended: status, best epoch, device and time."""
+        best = f", best epoch {result.best_epoch}" if result.best_epoch else ""
+        self.controls.progress.setFormat(f"{result.status.replace('_', ' ')}{best}")
+        self.controls.show_device(str(result.device))
+        self._log(f"{result.status.replace('_', ' ')} in {result.elapsed_s:.1f} s{best}")
