@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 
 from netbuilder.gui.docks.curve_series import make_curve, run_colour
 from netbuilder.train.runs import RunRecord, debiased_ema
@@ -28,15 +29,17 @@ class RunOverlays:
             plot.removeItem(item)
         self.items.clear()
         self.records = list(records)
+        train = QCoreApplication.translate("TrainingCurves", "train")
+        val = QCoreApplication.translate("TrainingCurves", "val")
         for record in self.records:
             colour = run_colour(record.number)
             solid = pg.mkPen(colour, width=1)
             dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
             m = record.metrics
             for plot, key, pen, name, smooth in (
-                (self.loss_plot, "train_loss", solid, f"{record.name} train", True),
-                (self.loss_plot, "val_loss", dashed, f"{record.name} val", False),
-                (self.acc_plot, "val_accuracy", solid, f"{record.name} val", False),
+                (self.loss_plot, "train_loss", solid, f"{record.name} {train}", True),
+                (self.loss_plot, "val_loss", dashed, f"{record.name} {val}", False),
+                (self.acc_plot, "val_accuracy", solid, f"{record.name} {val}", False),
                 (self.lr_plot, "lr", solid, None, False),
             ):
                 values = [float(v) for v in m.get(key, [])]

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,10 +36,11 @@ from netbuilder.gui.docks.training_engines import RunEngines
 from netbuilder.gui.docks.training_evaluate import WeightsEvaluation
 from netbuilder.gui.docks.training_feed import EventFeed
 from netbuilder.gui.docks.training_results import WindowCloseGuard, checkpoint_of, fill_record
-from netbuilder.gui.docks.training_runs import ResultsArea
+from netbuilder.gui.docks.training_runs import ResultsArea, lay_out_page
 from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
 from netbuilder.gui.docks.training_start import start_point
 from netbuilder.gui.docks.training_try_it import TryItFeed
+from netbuilder.gui.i18n import status_text
 from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.try_it import TryItPanel
 from netbuilder.gui.worker import RunOutcome
@@ -116,16 +115,7 @@ class TrainingWorkspace(QWidget):
         self.weights_evaluation.finished.connect(self._on_evaluated)
         self.background_evaluation = self.weights_evaluation.background
         self.feed = EventFeed(self.curves, self.controls, self._log, self.node_failed.emit)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 4, 4, 4)
-        right_layout.addWidget(self.controls)
-        right_layout.addWidget(self.results, 1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.settings_scroll)
-        layout.addWidget(right, 1)
+        lay_out_page(self, self.settings_scroll, self.controls, self.results)
 
         diagram.changed.connect(self._on_diagram_changed)
         self.session.weights_changed.connect(self._update_buttons)
@@ -178,7 +168,9 @@ class TrainingWorkspace(QWidget):
         try:
             start = start_point(self.start_from.value(), self.diagram, self.session, config.seed)
         except CheckpointError as exc:
-            self.controls.show_error(f"Cannot start from the current weights: {exc}")
+            self.controls.show_error(
+                self.tr("Cannot start from the current weights: {reason}").format(reason=exc)
+            )
             return False
         checkpoint = self.session.checkpoint
         continuing = start is not None and start.continuing and checkpoint is not None
@@ -195,10 +187,11 @@ class TrainingWorkspace(QWidget):
         self.controls.show_device(config.device)
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
-        origin = " from the current weights" if initial_state is not None else ""
+        origin = self.tr(" from the current weights") if initial_state is not None else ""
+        epochs = QCoreApplication.translate("TrainingWorkspace", "%n epoch(s)", None, config.epochs)
         ranks = self.tr(" on {n} processes").format(n=config.processes)
         ranks = ranks if config.processes > 1 else ""
-        self._log(f"— {self._record.name}: {config.dataset}, {config.epochs} epochs{origin}{ranks}")
+        self._log(f"— {self._record.name}: {config.dataset}, {epochs}{origin}{ranks}")
         self.engines.start(
             self.diagram,
             config,
@@ -220,7 +213,7 @@ class TrainingWorkspace(QWidget):
 
     def stop(self) -> None:
         self.engines.stop()
-        self.progress.setFormat("stopping …")
+        self.progress.setFormat(self.tr("stopping …"))
 
     def shutdown(self) -> None:
         """Stop and wait for the run: its thread or its processes (window or app closing)."""
@@ -248,7 +241,7 @@ class TrainingWorkspace(QWidget):
         self.controls.end_pause()
         result = outcome.result
         if outcome.status == "failed":
-            self.progress.setFormat("failed")
+            self.progress.setFormat(status_text("failed"))
             # the run's last word names the cause (for several processes: the rank that
             # failed first), where the first failure seen may only be a lost connection
             if outcome.error and outcome.error not in self.message.text():
@@ -289,7 +282,7 @@ class TrainingWorkspace(QWidget):
         """Give the session the trained weights, as a checkpoint of the diagram that was run."""
         checkpoint = checkpoint_of(outcome, self.diagram, self._earlier_metrics)
         self.session.set_weights(checkpoint.state_dict, checkpoint, record)
-        self._log("Keep this model with File › Save Trained Model… (Ctrl+Alt+S).")
+        self._log(self.tr("Keep this model with File › Save Trained Model… (Ctrl+Alt+S)."))
 
     def _on_export_clicked(self) -> None:
         """Export the weights of *this* document (the run named on the button)."""
@@ -339,8 +332,10 @@ class TrainingWorkspace(QWidget):
                 self.picker.load()
             if self._run_revision is not None and self.diagram.revision != self._run_revision:
                 self.edit_note.setText(
-                    "The diagram changed since this run started; the running training is "
-                    "unaffected and your edits apply to the next run."
+                    self.tr(
+                        "The diagram changed since this run started; the running training is "
+                        "unaffected and your edits apply to the next run."
+                    )
                 )
         except RuntimeError:  # this widget was deleted; stop observing the model
             self.diagram.changed.disconnect(self._on_diagram_changed)
@@ -379,12 +374,8 @@ class TrainingWorkspace(QWidget):
         )
 
     def _show_device(self) -> None:
-        """The device the settings ask for, as the trainer would resolve it."""
-        try:
-            name = self.session.training_config().device
-        except ConfigError:
-            name = "auto"
-        self.controls.show_device(name)
+        """The device the settings ask for ("auto" while that setting is unusable)."""
+        self.controls.show_device(self.session.training_settings()[0].device)
 
     def _log(self, line: str) -> None:
         self.log.appendPlainText(line)

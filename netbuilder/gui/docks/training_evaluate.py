@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QTabWidget
 
 from netbuilder.core.diagram import Diagram
@@ -60,7 +60,9 @@ class WeightsEvaluation(QObject):
             return False
         frozen = diagram.copy()
         data = self.picker.matching_bundle(config, frozen)
-        self._log("evaluating the trained weights …")
+        self._log(
+            QCoreApplication.translate("TrainingWorkspace", "evaluating the trained weights …")
+        )
         asked = (self._generation, switch_tab)
         self.background.start(frozen, state, config, data, tag=asked)
         return True
@@ -73,10 +75,14 @@ class WeightsEvaluation(QObject):
             self.finished.emit(None, False)
             return
         if evaluation is None:
-            self.controls.show_error(f"Evaluation failed: {error}")
+            self.controls.show_error(
+                QCoreApplication.translate(
+                    "TrainingWorkspace", "Evaluation failed: {reason}"
+                ).format(reason=error)
+            )
         else:
             self.view.show_evaluation(evaluation, data)
             if switch_tab:
                 self.tabs.setCurrentWidget(self.view)
-            self._log("evaluation done")
+            self._log(QCoreApplication.translate("TrainingWorkspace", "evaluation done"))
         self.finished.emit(evaluation, True)

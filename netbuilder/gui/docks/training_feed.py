@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from netbuilder.gui.docks.curves import TrainingCurves
 from netbuilder.gui.docks.training_controls import RunControls
 from netbuilder.gui.docks.training_status import epoch_line
+from netbuilder.gui.i18n import status_text
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
 from netbuilder.train.result import TrainResult
 
@@ -66,15 +69,34 @@ class EventFeed:
 
     def show_failure(self, message: str, node_id: str | None) -> None:
         """Say why the run failed; a failure blamed on a block names (and selects) it."""
-        where = f" (block '{node_id}')" if node_id else ""
-        self.controls.show_error(f"Training failed{where}: {message}")
-        self._log(f"failed: {message}")
+        failed = (
+            QCoreApplication.translate(
+                "TrainingWorkspace", "Training failed (block '{node}'): {reason}"
+            ).format(node=node_id, reason=message)
+            if node_id
+            else QCoreApplication.translate(
+                "TrainingWorkspace", "Training failed: {reason}"
+            ).format(reason=message)
+        )
+        self.controls.show_error(failed)
+        self._log(
+            QCoreApplication.translate("TrainingWorkspace", "failed: {reason}").format(
+                reason=message
+            )
+        )
         if node_id:
             self._node_failed(node_id)
 
     def show_end(self, result: TrainResult) -> None:
         """How a run that did not fail ended: status, best epoch, device and time."""
-        best = f", best epoch {result.best_epoch}" if result.best_epoch else ""
-        self.controls.progress.setFormat(f"{result.status.replace('_', ' ')}{best}")
+        best = ""
+        if result.best_epoch:
+            best = QCoreApplication.translate("TrainingWorkspace", ", best epoch {epoch}").format(
+                epoch=result.best_epoch
+            )
+        self.controls.progress.setFormat(f"{status_text(result.status)}{best}")
         self.controls.show_device(str(result.device))
-        self._log(f"{result.status.replace('_', ' ')} in {result.elapsed_s:.1f} s{best}")
+        took = QCoreApplication.translate("TrainingWorkspace", "{status} in {seconds} s").format(
+            status=status_text(result.status), seconds=f"{result.elapsed_s:.1f}"
+        )
+        self._log(f"{took}{best}")
