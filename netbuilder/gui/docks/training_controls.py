@@ -157,6 +157,7 @@ class RunControls(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat(self.tr("starting …"))
+        self.speed_label.setText("")  # the last run's speed is not this one's
         self._step_text = ""
 
     def show_step(self, e: StepEvent, paused: bool) -> None:
