@@ -21,7 +21,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from netbuilder.gui.run_watch import RunWatcher
 from netbuilder.gui.worker import RunOutcome
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.events import StatusEvent
+from netbuilder.train.launch import self_command
 from netbuilder.train.runlog import RunEnded, run_folder
 
 POLL_MS = 100
@@ -63,6 +63,11 @@ class ProcessRun(QObject):
 
     def is_running(self) -> bool:
         return self.process is not None
+
+    @staticmethod
+    def supported() -> bool:
+        """Whether Stop can reach every rank here: POSIX process groups (Linux, macOS)."""
+        return hasattr(os, "killpg")
 
     def start(
         self,
@@ -102,7 +107,7 @@ class ProcessRun(QObject):
                 earlier_metrics or {},
                 optimizer_state=initial_optimizer_state,
             )
-        command = [sys.executable, "-m", "netbuilder", "train", str(source), "--out", str(out)]
+        command = [*self_command(), "train", str(source), "--out", str(out)]
         command += ["--nproc", str(processes), "-q"]
         with open(self.folder / "output.log", "wb") as log:
             self.process = subprocess.Popen(

@@ -25,7 +25,7 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
 from netbuilder.train.checkpoint import Checkpoint
-from netbuilder.train.config import ConfigError, TrainConfig, training_diagnostics
+from netbuilder.train.config import ConfigError, TrainConfig, problem_diagnostics
 from netbuilder.train.runs import RunHistory, RunRecord
 
 _NO_CHECK_NEEDED = {"node_moved"}
@@ -86,7 +86,7 @@ class Session(QObject):
         """Check the diagram now and tell every view (cheap: results are cached per node)."""
         self._stale = False
         self.analysis = check(self.diagram)
-        self.analysis.diagnostics.extend(training_diagnostics(self.diagram.training))
+        self.analysis.diagnostics.extend(problem_diagnostics(self.training_settings()[1]))
         self.analysed.emit(self.analysis)
         return self.analysis
 

@@ -267,6 +267,11 @@ class TrainConfig:
 def training_diagnostics(training: dict[str, Any] | None) -> list[Diagnostic]:
     """Each unusable training setting as a diagram-level problem (``check``, Problems)."""
     _config, problems = TrainConfig.parse(training)
+    return problem_diagnostics(problems)
+
+
+def problem_diagnostics(problems: list[str]) -> list[Diagnostic]:
+    """The problems ``TrainConfig.parse`` found, as diagram-level problems."""
     return [
         Diagnostic(
             None,

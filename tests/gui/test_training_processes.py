@@ -148,3 +148,14 @@ def test_a_rank_that_dies_is_named_and_every_other_rank_stops(qtbot) -> None:
     assert outcome.status == "failed"
     assert "rank 1" in ws.message.text(), ws.message.text()
     qtbot.waitUntil(lambda: not any(_alive(p) for p in ranks.values()), timeout=30_000)
+
+
+def test_without_process_groups_start_says_so_instead_of_failing_at_stop(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from netbuilder.gui.process_run import ProcessRun
+
+    monkeypatch.setattr(ProcessRun, "supported", staticmethod(lambda: False))
+    ws = _workspace(qtbot, epochs=1)
+    assert not ws.start()
+    assert "Processes to 1" in ws.message.text() and not ws.is_running()

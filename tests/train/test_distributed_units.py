@@ -218,3 +218,16 @@ def test_netbuilder_train_launches_the_files_processes_setting_unless_told_other
     assert main(["train", str(nbd), "-q", "--nproc", "1"]) != 0  # one process: no launch
     assert main(["train", str(nbd), "-q", "--find-lr"]) != 0  # a check: one process
     assert launched == [3, 2]
+
+
+def test_a_new_process_of_netbuilder_is_started_the_way_this_one_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``python -m netbuilder`` from an install; the bundled app's own executable (no ``-m``)."""
+    import sys
+
+    from netbuilder.train.launch import self_command
+
+    assert self_command() == [sys.executable, "-m", "netbuilder"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert self_command() == [sys.executable]

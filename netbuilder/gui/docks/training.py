@@ -41,6 +41,7 @@ from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
 from netbuilder.gui.docks.training_start import start_point
 from netbuilder.gui.docks.training_try_it import TryItFeed
 from netbuilder.gui.i18n import status_text
+from netbuilder.gui.process_run import ProcessRun
 from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.try_it import TryItPanel
 from netbuilder.gui.worker import RunOutcome
@@ -162,6 +163,14 @@ class TrainingWorkspace(QWidget):
             return False
         config = self._config_or_error()
         if config is None:
+            return False
+        if config.processes > 1 and not ProcessRun.supported():
+            self.controls.show_error(
+                self.tr(
+                    "Training on several processes from the app needs Linux or macOS here; "
+                    "set Processes to 1."
+                )
+            )
             return False
         from netbuilder.train.checkpoint import CheckpointError
 
