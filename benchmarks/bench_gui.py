@@ -50,6 +50,40 @@ def build_big(n: int = N_NODES):
     return d
 
 
+def build_big_subblocks(n: int = N_NODES):
+    """500 blocks of which a quarter are uses of one ``ResUnit`` sub-block (Conv → BatchNorm
+    → ReLU → Add with its skip), alternating with plain Conv → BatchNorm → ReLU stacks: each
+    use is checked through its body, so the check does the work of about 900 blocks."""
+    from netbuilder.core.diagram import Diagram
+    from netbuilder.core.subblock_edits import make_subblock
+
+    d = Diagram()
+    prev = d.add_node("ImageInput", {"channels": 8, "height": 16, "width": 16})
+    conv = d.add_node("Conv2d", {"out_channels": 8, "padding": 1, "kernel_size": 3})
+    bn, act, add = d.add_node("BatchNorm2d"), d.add_node("ReLU"), d.add_node("Add")
+    d.connect(prev, "out", conv, "in")
+    d.connect(conv, "out", bn, "in")
+    d.connect(bn, "out", act, "in")
+    d.connect(act, "out", add, "in1")
+    d.connect(prev, "out", add, "in2")
+    out = d.add_node("GlobalAvgPool")
+    d.connect(add, "out", out, "in")
+    prev = make_subblock(d, [conv, bn, act, add], "ResUnit", {"width": (conv, "out_channels")})
+    d.remove_node(out)
+    while len(d.nodes) < n - 3:
+        conv = d.add_node("Conv2d", {"out_channels": 8, "padding": 1, "kernel_size": 3})
+        bn, act = d.add_node("BatchNorm2d"), d.add_node("ReLU")
+        use = d.add_node("ResUnit", {"width": 8})
+        for a, b in ((prev, conv), (conv, bn), (bn, act), (act, use)):
+            d.connect(a, "out", b, "in")
+        prev = use
+    for t, params in (("GlobalAvgPool", {}), ("Linear", {"out_features": 10}), ("Output", {})):
+        nid = d.add_node(t, params)
+        d.connect(prev, "out", nid, "in")
+        prev = nid
+    return d
+
+
 CLOCK = time.perf_counter
 
 
@@ -149,6 +183,7 @@ def main() -> int:
         (f"full repaint, all blocks in view (zoom {zoom_all:.2f})", t_full, 16.0),
         ("pan frame at 100% zoom", t_pan_near, 16.0),
     ]
+    rows += subblock_rows(app, window)
     clock = "CPU" if CLOCK is time.process_time else "wall"
     print(f"{'measure (' + clock + ' time)':58} {'median ms':>10} {'target ms':>10} {'ratio':>7}")
     for name, ms, tgt in rows:
@@ -156,6 +191,79 @@ def main() -> int:
     window.session.undo_stack.setClean()
     window.close()
     return 0
+
+
+def subblock_rows(app, window) -> list[tuple[str, float, float]]:
+    """The same measures on a 500-block diagram whose blocks are a quarter sub-block uses,
+    plus an edit inside the definition (every use re-checked) and going in and out of it."""
+    from netbuilder.core import shapes
+    from netbuilder.core.io import save
+
+    diagram = build_big_subblocks()
+    uses = [n for n, node in diagram.nodes.items() if node.type == "ResUnit"]
+    path = Path(tempfile.mkdtemp()) / "big_subblocks.nbd"
+    save(diagram, path)
+    vp = window.view.viewport()
+    scope = window.session.scope
+
+    def open_layout_check_paint() -> None:
+        shapes._DEFAULT._cache.clear()
+        window.session.undo_stack.setClean()
+        assert window.files.open(path, ask=False)
+        window.editor.auto_layout()
+        app.processEvents()
+        window.view.fit()
+        vp.repaint()
+
+    t_open = median_ms(open_layout_check_paint, 3)
+    assert len(window.scene.nodes) == len(diagram.nodes) and window.session.analysis.ok
+    nodes = window.session.diagram.nodes
+    old = {nid: n.position for nid, n in nodes.items()}
+    grid = {nid: ((i % 25) * 240.0, (i // 25) * 150.0) for i, nid in enumerate(nodes)}
+    window.editor.move(old, grid)
+    window.view.fit()
+    vp.repaint()
+    widths = iter(range(10_000))
+    target = uses[len(uses) // 2]
+
+    def edit_use() -> None:  # an exposed setting of one use: that use's body re-checked
+        window.editor.set_param(target, "width", 8 + 8 * (next(widths) % 2))
+        vp.repaint()
+
+    t_use = median_ms(edit_use, 15)
+    t_pan = median_ms(lambda: (window.view.pan_by(3, 0), app.processEvents()), 30)
+    window.editor.set_param(target, "width", 8)
+
+    def open_definition() -> None:
+        window.subblocks.open_node(target)
+        vp.repaint()
+
+    def back() -> None:
+        scope.up()
+        vp.repaint()
+
+    t_in = median_ms(lambda: (open_definition(), back()), 5)
+    t_back = median_ms(lambda: (open_definition(), back()), 1)  # one more, to split below
+    open_definition()
+    body_conv = next(n for n, node in scope.diagram.nodes.items() if node.type == "Conv2d")
+    flips = iter(range(10_000))
+
+    def edit_definition() -> None:  # every use changes: all of them re-checked
+        window.editor.set_param(body_conv, "bias", bool(next(flips) % 2))
+        vp.repaint()
+
+    t_def = median_ms(edit_definition, 15)
+    assert window.session.analysis.ok
+    back()
+    n = len(diagram.nodes)
+    return [
+        (f"sub-blocks: open + layout + check + paint ({n}, {len(uses)} uses)", t_open, 1000.0),
+        ("sub-blocks: edit a use's exposed setting → repainted", t_use, 50.0),
+        ("sub-blocks: edit inside the definition → all uses re-checked", t_def, 50.0),
+        ("sub-blocks: pan frame, all blocks in view", t_pan, 16.0),
+        ("sub-blocks: open the definition and go back (two scenes)", t_in, 1000.0),
+        ("sub-blocks: (one more round trip, for its spread)", t_back, 1000.0),
+    ]
 
 
 if __name__ == "__main__":

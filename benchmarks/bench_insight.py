@@ -9,6 +9,9 @@ every 20 steps with the per-step weight copy that locates NaNs, activation captu
 same seed, same process, alternating plain / hooked runs and keeping each side's best (the
 machine is shared). Target: ratio ≥ 0.95 (hooks cost ≤ 5 %).
 
+(c) ``--gui``: the GUI thread's time to redraw the cost overlay on that diagram and the
+gradient-flow chart, against a 60 Hz frame (16.7 ms).
+
 (b) Profiling a 500-block diagram (FLOPs, parameters, activation and saved memory per
 block, and the training-memory prediction), cold (empty cache) and after one parameter
 edit. Target: ≤ 1 s cold.
@@ -102,10 +105,74 @@ def bench_profile(runs: int) -> list[tuple[str, float]]:
     ]
 
 
+def bench_gui(runs: int) -> list[tuple[str, float, float]]:
+    """(c) GUI-thread time of one redraw: the cost overlay on the 502-block diagram (a mark
+    per block, after each check) and the gradient-flow chart of 100 blocks with 20 samples
+    (at most twice a second while training), against a 60 Hz frame. The profile itself
+    runs on a worker thread and is not counted here."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from netbuilder.gui.cost import CostView
+    from netbuilder.gui.docks.gradient_flow import GradientFlowChart
+    from netbuilder.gui.health_view import HealthSample, RunHealth
+    from netbuilder.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    window.resize(1280, 720)
+    window.show()
+    window.session.replace(big_diagram(500), None)
+    CostView.of(window.session).wait()
+    overlay = window.insight.cost
+    overlay.set_shown(True)
+
+    def best(fn) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(runs):
+            start = time.thread_time()
+            fn()
+            app.processEvents()
+            times.append(time.thread_time() - start)
+        return min(times)
+
+    reference = 1 / 60  # a frame at 60 Hz: what one redraw may take at most
+    rows = [
+        ("cost overlay redraw, 502 blocks", best(overlay.refresh), reference),
+    ]
+    flow = GradientFlowChart()
+    flow.resize(900, 500)
+    flow.show()
+    run = RunHealth("bench")
+    blocks = [f"b{i}" for i in range(100)]
+    for step in range(1, 400, 20):
+        run.add(HealthSample(step, tuple((b, 0.1 + i / 100, 1e-3) for i, b in enumerate(blocks))))
+    rows.append(
+        (
+            "gradient-flow redraw, 100 blocks x 20 samples",
+            best(lambda: flow.show_run(run)),
+            reference,
+        )
+    )
+    overlay.set_shown(False)
+    window.session.undo_stack.setClean()
+    window.close()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--gui", action="store_true", help="only (c): the GUI side")
     args = parser.parse_args()
+    if args.gui:
+        print("(c) GUI thread per redraw, against a 60 Hz frame (16.7 ms)")
+        print(f"  {'case':48s} {'ms':>8s} {'frame ms':>13s} {'ratio':>6s}")
+        for label, seconds, ref in bench_gui(3 if args.quick else 10):
+            print(f"  {label:48s} {seconds * 1000:8.1f} {ref * 1000:13.1f} {seconds / ref:6.2f}")
+        return
     torch.set_num_threads(1)
     print("(b) profiling a large diagram (target: cold <= 1 s)")
     for label, seconds in bench_profile(1 if args.quick else 3):

@@ -2,7 +2,9 @@
 
 Each block becomes a ``call_module`` named after its node, merges become ``call_function``
 nodes, and every fx node carries ``meta["node_id"]`` so a runtime error can point at the
-block on the canvas (DESIGN rule 5).
+block on the canvas (DESIGN rule 5). A sub-block use becomes a nested GraphModule built the
+same way from its body (one per use, named by the node id), so state_dict keys read like
+``stage1.block0.conv1.weight``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import networkx as nx
 import torch
 from torch import fx, nn
 
-from netbuilder.core.blocks import BLOCKS
 from netbuilder.core.diagnostics import Diagnostic
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.naming import python_names
 from netbuilder.core.shapes import Analysis, check
+from netbuilder.core.subblocks import SubBlockSpec
 
 
 class CompileError(ValueError):
@@ -32,19 +34,27 @@ class CompileError(ValueError):
 
 
 def live_nodes(diagram: Diagram, analysis: Analysis) -> list[str]:
-    """Nodes that feed an Output, plus all inputs, in checked topological order."""
+    """Nodes that feed an Output, plus all inputs, in checked topological order.
+
+    In a definition body the SubInputs and SubOutputs play the inputs' and outputs' parts.
+    """
     graph = nx.DiGraph()
     graph.add_nodes_from(diagram.nodes)
     graph.add_edges_from((e.source, e.target) for e in diagram.edges)
-    keep = set(analysis.input_nodes())
-    for out in analysis.output_nodes():
+    keep = set(analysis.input_nodes()) | set(analysis.port_nodes("sub_input"))
+    for out in [*analysis.output_nodes(), *analysis.port_nodes("sub_output")]:
         keep |= nx.ancestors(graph, out) | {out}
     return [n for n in analysis.order if n in keep]
 
 
 def build_layer(diagram: Diagram, analysis: Analysis, node_id: str) -> nn.Module | None:
-    """The torch layer of one node, or None for inputs, outputs and merges."""
-    spec = BLOCKS[diagram.nodes[node_id].type]
+    """The torch layer of one node, or None for inputs, outputs and merges.
+
+    A sub-block use gives its body compiled as a nested module (on this use's shapes).
+    """
+    spec = diagram.block(diagram.nodes[node_id].type)
+    if isinstance(spec, SubBlockSpec):
+        return _build(spec.definition.body, analysis.inner[node_id], spec.type)
     if spec.module is None:
         return None
     result = analysis.nodes[node_id]
@@ -66,6 +76,11 @@ def compile_diagram(diagram: Diagram, analysis: Analysis | None = None) -> fx.Gr
     analysis = analysis or check(diagram)
     if not analysis.ok:
         raise CompileError(analysis.errors)
+    return _build(diagram, analysis, "NetBuilderModel")
+
+
+def _build(diagram: Diagram, analysis: Analysis, class_name: str) -> fx.GraphModule:
+    """The GraphModule of a checked diagram or definition body (``analysis`` on its shapes)."""
     order = live_nodes(diagram, analysis)
     names = python_names(diagram.nodes)
     graph = fx.Graph()
@@ -73,18 +88,24 @@ def compile_diagram(diagram: Diagram, analysis: Analysis | None = None) -> fx.Gr
     values: dict[tuple[str, str], fx.Node] = {}
     results: dict[str, fx.Node] = {}
     wires = {(e.target, e.target_port): e for e in diagram.edges}
+    # a body's arguments come in port order, whatever the topological order
+    for nid in analysis.port_nodes("sub_input"):
+        values[(nid, "out")] = graph.placeholder(names[nid])
+        values[(nid, "out")].meta["node_id"] = nid
 
     for nid in order:
         node = diagram.nodes[nid]
-        spec = BLOCKS[node.type]
+        spec = diagram.block(node.type)
         params = analysis.nodes[nid].params
+        if spec.role == "sub_input":
+            continue
         args = [
             values[(wires[(nid, p)].source, wires[(nid, p)].source_port)]
             for p in spec.input_ports(params)
         ]
         if spec.role == "input":
             fx_node = graph.placeholder(names[nid])
-        elif spec.role == "output":
+        elif spec.role in ("output", "sub_output"):
             results[nid] = args[0]
             continue
         elif spec.merge is not None:
@@ -112,11 +133,10 @@ def compile_diagram(diagram: Diagram, analysis: Analysis | None = None) -> fx.Gr
 
     # Outputs in diagram order (Analysis.output_nodes), which is what trainers and exporters
     # pair with losses and names; the topological order can differ.
-    returned = [results[n] for n in analysis.output_nodes()]
+    returned = [results[n] for n in [*analysis.output_nodes(), *analysis.port_nodes("sub_output")]]
     graph.output(returned[0] if len(returned) == 1 else tuple(returned))
     graph.lint()
-    module = fx.GraphModule(root, graph, class_name="NetBuilderModel")
-    return module
+    return fx.GraphModule(root, graph, class_name=class_name)
 
 
 def find_failing_node(

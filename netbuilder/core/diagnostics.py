@@ -18,6 +18,8 @@ class Diagnostic:
     """One problem in words a learner understands, plus a hint on how to fix it.
 
     ``node_id`` is ``None`` only for problems of the whole diagram (e.g. "no output").
+    A problem inside a sub-block sits on the instance (``node_id``) and ``path`` leads to
+    the inner node: ``("stage1", "block0", "conv1")``; its message starts with that path.
     """
 
     node_id: str | None
@@ -25,11 +27,12 @@ class Diagnostic:
     hint: str = ""
     port: str | None = None
     severity: Severity = Severity.ERROR
+    path: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         """``[conv1.in] message Hint: hint``; a long id or port is shortened."""
         port = f".{shorten(self.port, 24)}" if self.port else ""
-        where = f"[{shorten(self.node_id)}{port}] " if self.node_id else ""
+        where = f"[{shorten(self.node_id)}{port}] " if self.node_id and not self.path else ""
         hint = f" Hint: {self.hint}" if self.hint else ""
         return f"{where}{self.message}{hint}"
 

@@ -35,9 +35,15 @@ class DiagramEvent:
     ``kind`` is one of ``node_added``, ``node_removed``, ``node_changed`` (params or label),
     ``node_moved``, ``edge_added``, ``edge_removed``, ``training_changed`` and ``reset``
     (everything replaced, e.g. after loading a file).
+
+    Sub-block definitions (``core.subblocks``) add ``definition_added``,
+    ``definition_removed`` and ``definition_changed``, each with ``name`` = the definition's
+    name; an edit inside a definition body reaches the owning diagram as
+    ``definition_changed`` whose ``detail`` is the body's own event (so every use re-checks).
     """
 
     kind: str
     node_id: str | None = None
     edge: Any = None
     name: str | None = None
+    detail: Any = None

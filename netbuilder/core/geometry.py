@@ -42,12 +42,10 @@ class Cards:
     """Each node's ports (from its block spec) and the card rectangles at given positions."""
 
     def __init__(self, diagram: Diagram) -> None:
-        from netbuilder.core.blocks import get_block  # the block library, only when needed
-
         self.inputs: dict[str, tuple[str, ...]] = {}
         self.outputs: dict[str, tuple[str, ...]] = {}
         for nid, node in diagram.nodes.items():
-            spec = get_block(node.type)
+            spec = diagram.block(node.type)  # sub-blocks of the document, then the library
             self.inputs[nid] = tuple(spec.input_ports(node.params))
             self.outputs[nid] = tuple(spec.output_ports(node.params))
 

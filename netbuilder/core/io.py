@@ -16,10 +16,11 @@ from typing import Any
 
 from netbuilder.core.blocks import BLOCKS, get_block, unknown_block_message
 from netbuilder.core.diagram import Diagram, DiagramError
+from netbuilder.core.subblocks import name_problem
 from netbuilder.core.text import quoted, shorten
 
 FORMAT = "netbuilder-diagram"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
@@ -59,7 +60,16 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 adds reusable sub-blocks: an optional top-level ``definitions`` list, each
+    a named body of nodes and edges with its exposed parameters. A version-2 file has none,
+    so its content carries over unchanged."""
+    doc = dict(doc)
+    doc["format_version"] = 3
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def to_document(diagram: Diagram) -> dict[str, Any]:
@@ -195,26 +205,70 @@ def _validate(doc: dict[str, Any], path: Any) -> None:
     def fail(problem: str) -> None:
         raise DiagramFileError(path, problem)
 
-    nodes, edges = doc.get("nodes"), doc.get("edges", [])
-    if not isinstance(nodes, list):
-        fail('"nodes" is missing or not a list')
-    if not isinstance(edges, list):
-        fail('"edges" is not a list')
     for key in ("training", "meta"):
         if not isinstance(doc.get(key, {}), dict):
             fail(f'"{key}" is not an object')
+    definitions = doc.get("definitions", [])
+    if not isinstance(definitions, list):
+        fail('"definitions" is not a list')
+    exposed: dict[str, set[str]] = {}
+    for i, d in enumerate(definitions):
+        if not isinstance(d, dict):
+            fail(f"sub-block {i + 1} is not an object")
+        problem = name_problem(d.get("name"), exposed)
+        if problem:
+            fail(problem)
+        exposed[d["name"]] = _exposed_names(d, f"sub-block {quoted(d['name'])}", fail)
+    for d in definitions:
+        _validate_nodes(d, f"sub-block {quoted(d['name'])}: ", exposed, fail)
+    _validate_nodes(doc, "", exposed, fail)
+
+
+def _exposed_names(d: dict[str, Any], where: str, fail: Callable[[str], None]) -> set[str]:
+    if not isinstance(d.get("description", ""), str):
+        fail(f'{where}: "description" is not text')
+    items = d.get("exposed", [])
+    if not isinstance(items, list):
+        fail(f'{where}: "exposed" is not a list')
+    names: set[str] = set()
+    for e in items:
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str):
+            fail(f"{where}: an exposed parameter has no name")
+        if not e["name"].isidentifier() or e["name"] in names:
+            fail(f"{where}: the exposed parameter name {quoted(e['name'])} is unusable")
+        targets = e.get("targets")
+        if not isinstance(targets, list) or not all(
+            isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t)
+            for t in targets
+        ):
+            fail(f"{where}: exposed parameter {quoted(e['name'])} needs [node, parameter] targets")
+        if not _json_scalar_or_list(e.get("default")):
+            fail(f"{where}: exposed parameter {quoted(e['name'])} has an unusable default")
+        names.add(e["name"])
+    return names
+
+
+def _validate_nodes(
+    doc: dict[str, Any], where_all: str, exposed: dict[str, set[str]], fail: Callable[[str], None]
+) -> None:
+    """The nodes and edges of the diagram or of one definition body."""
+    nodes, edges = doc.get("nodes"), doc.get("edges", [])
+    if not isinstance(nodes, list):
+        fail(f'{where_all}"nodes" is missing or not a list')
+    if not isinstance(edges, list):
+        fail(f'{where_all}"edges" is not a list')
     for i, n in enumerate(nodes):
-        where = f"node {i + 1}"
+        where = f"{where_all}node {i + 1}"
         if not isinstance(n, dict):
             fail(f"{where} is not an object")
         nid = n.get("id")
         if not isinstance(nid, str) or not nid:
             fail(f'{where} has no text "id"')
-        where = f"node {quoted(nid)}"
+        where = f"{where_all}node {quoted(nid)}"
         t = n.get("type")
         if not isinstance(t, str):
             fail(f'{where} has no text "type"')
-        if t not in BLOCKS:
+        if t not in BLOCKS and t not in exposed:
             try:
                 get_block(t)
             except KeyError:
@@ -222,10 +276,11 @@ def _validate(doc: dict[str, Any], path: Any) -> None:
         params = n.get("params", {})
         if not isinstance(params, dict):
             fail(f'{where}: "params" is not an object')
-        spec = get_block(t)
+        known = exposed[t] if t in exposed else get_block(t).param_map
+        shown = t if t in exposed else get_block(t).type
         for name, value in params.items():
-            if name not in spec.param_map:
-                fail(f"{where}: {spec.type} has no parameter {quoted(name)}")
+            if name not in known:
+                fail(f"{where}: {shown} has no parameter {quoted(name)}")
             if not _json_scalar_or_list(value):
                 fail(f"{where}: parameter {quoted(name)} has an unusable value")
         pos = n.get("position", [0.0, 0.0])
@@ -237,7 +292,10 @@ def _validate(doc: dict[str, Any], path: Any) -> None:
         if not isinstance(e, dict) or not all(
             isinstance(e.get(k), str) for k in ("source", "source_port", "target", "target_port")
         ):
-            fail(f'edge {i + 1} needs text "source", "source_port", "target" and "target_port"')
+            fail(
+                f'{where_all}edge {i + 1} needs text "source", "source_port", "target" and '
+                '"target_port"'
+            )
 
 
 MAX_DEPTH = 32

@@ -30,8 +30,8 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from netbuilder.core.blocks import BLOCKS
-from netbuilder.core.compile import merge_function
+from netbuilder.core.blocks import BlockSpec, UnknownBlockError
+from netbuilder.core.compile import build_layer, merge_function
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.shapes import Analysis, NodeResult, check
 from netbuilder.core.tensor import TensorSpec
@@ -202,10 +202,22 @@ def _run_block(
 
 
 def _profile_node(
-    spec_type: str, result: NodeResult, in_specs: list[TensorSpec], grads: tuple[bool, ...]
+    spec: BlockSpec,
+    result: NodeResult,
+    in_specs: list[TensorSpec],
+    grads: tuple[bool, ...],
+    build: Callable[[], nn.Module] | None = None,
 ) -> tuple[_Run, int] | str:
-    """(run, parameter bytes) of one block, or the reason it cannot be profiled."""
-    spec = BLOCKS[spec_type]
+    """(run, parameter bytes) of one block, or the reason it cannot be profiled.
+
+    ``build`` makes the module of a sub-block use (its nested body), profiled as one block.
+    """
+    if build is not None:
+        with torch.device("meta"):
+            module = build().train()
+        weights = {_storage_key(t) for t in [*module.parameters(), *module.buffers()]}
+        param_bytes = sum(_nbytes(p) for p in module.parameters())
+        return _run_block(module, in_specs, grads, weights, "meta", True), param_bytes
     if spec.merge is not None:
         op = spec.merge.op
         if op == "cat":
@@ -278,8 +290,9 @@ def profile(diagram: Diagram, analysis: Analysis | None = None) -> Profile:
     for nid in analysis.order:
         node = diagram.nodes[nid]
         result = analysis.nodes.get(nid)
-        spec = BLOCKS.get(node.type)
-        if spec is None:
+        try:
+            spec = diagram.block(node.type)
+        except UnknownBlockError:
             prof.unknown[nid] = f"unknown block type '{node.type}'"
             continue
         if result is not None:
@@ -298,10 +311,12 @@ def profile(diagram: Diagram, analysis: Analysis | None = None) -> Profile:
         sources = [wires[(nid, p)] for p in ports]
         in_specs = [result.inputs[p] for p in ports]
         grads = tuple(needs_grad.get(s, False) for s in sources)
-        key = (node.type, _freeze(result.params), tuple(in_specs), grads)
+        fingerprint = getattr(spec, "fingerprint", "")  # a sub-block's content
+        key = (node.type, fingerprint, _freeze(result.params), tuple(in_specs), grads)
         cached = _CACHE.get(key)
         if cached is None:
-            cached = _profile_node(node.type, result, in_specs, grads)  # type: ignore[arg-type]
+            build = (lambda nid=nid: build_layer(diagram, analysis, nid)) if fingerprint else None
+            cached = _profile_node(spec, result, in_specs, grads, build)  # type: ignore[arg-type]
             if len(_CACHE) > _CACHE_LIMIT:
                 _CACHE.clear()
             _CACHE[key] = cached

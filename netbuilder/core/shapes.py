@@ -9,78 +9,26 @@ layers). Property tests compare both with real layers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from netbuilder.core.blocks import BLOCKS, BlockSpec, unknown_block_message
+from netbuilder.core import subblocks
+from netbuilder.core.analysis import Analysis, NodeResult, _freeze
+from netbuilder.core.blocks import BlockSpec, UnknownBlockError, unknown_block_message
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.graphs import Adjacency
+from netbuilder.core.subblock_check import (
+    body_level,
+    body_outputs,
+    check_body,
+    check_use,
+    top_level_ports,
+)
+from netbuilder.core.subblocks import SubBlockSpec
+
+__all__ = ["Analysis", "NodeResult", "ShapeChecker", "check", "check_instance"]
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.core.text import quoted
-
-
-@dataclass(slots=True)
-class NodeResult:
-    """What the checker learnt about one node."""
-
-    params: dict[str, Any]
-    inputs: dict[str, TensorSpec | None]
-    outputs: dict[str, TensorSpec]
-    param_count: int = 0
-    ok: bool = True
-
-
-@dataclass
-class Analysis:
-    """The outcome of checking a whole diagram."""
-
-    nodes: dict[str, NodeResult] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    order: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def total_params(self) -> int:
-        return sum(r.param_count for r in self.nodes.values())
-
-    def for_node(self, node_id: str) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.node_id == node_id]
-
-    def edge_spec(self, edge: Edge) -> TensorSpec | None:
-        result = self.nodes.get(edge.source)
-        return result.outputs.get(edge.source_port) if result else None
-
-    roles: dict[str, str] = field(default_factory=dict)
-
-    def input_nodes(self) -> list[str]:
-        """Input blocks in diagram order: the compiled module's forward() arguments."""
-        return [n for n, r in self.roles.items() if r == "input" and n in self.nodes]
-
-    def output_nodes(self) -> list[str]:
-        """Output blocks in diagram order: what the compiled module returns."""
-        return [n for n, r in self.roles.items() if r == "output" and n in self.nodes]
-
-
-def _freeze(value: Any) -> Any:
-    """A hashable copy of a JSON value that keeps types apart (``True``, ``1`` and ``1.0``
-    are equal in Python, but not as parameter values: only one of them may be valid)."""
-    if isinstance(value, list | tuple):
-        return ("list", *(_freeze(v) for v in value))
-    if isinstance(value, dict):
-        return ("dict", *sorted((k, _freeze(v)) for k, v in value.items()))
-    try:
-        hash(value)
-    except TypeError:  # a set or an object set through the Python API: compare by text
-        return (type(value).__name__, repr(value))
-    return (type(value).__name__, value)
 
 
 class ShapeChecker:
@@ -95,10 +43,31 @@ class ShapeChecker:
         self._cache_size = cache_size
 
     def check(self, diagram: Diagram) -> Analysis:
+        """Check a diagram; a definition body alone is checked without input shapes (its
+        SubInputs have none until a use gives them), so only its structure is judged."""
+        return self._run(diagram, [] if diagram.owner is not None else None, {})
+
+    def check_body(
+        self, diagram: Diagram, name: str, params: dict[str, Any], in_specs: list[TensorSpec]
+    ) -> Analysis:
+        """The analysis of sub-block ``name``'s body for one use (validated ``params``)."""
+        return check_body(self, diagram, name, params, in_specs)
+
+    def _run(
+        self,
+        diagram: Diagram,
+        boundary: list[TensorSpec] | None,
+        overrides: dict[str, dict[str, Any]],
+    ) -> Analysis:
+        """Check ``diagram``; ``boundary`` holds a body's input specs (None at top level)."""
         analysis = Analysis()
-        analysis.roles = {
-            nid: BLOCKS[n.type].role for nid, n in diagram.nodes.items() if n.type in BLOCKS
-        }
+        specs: dict[str, BlockSpec] = {}
+        for nid, n in diagram.nodes.items():
+            try:
+                specs[nid] = diagram.block(n.type)
+            except UnknownBlockError:
+                continue
+        analysis.roles = {nid: spec.role for nid, spec in specs.items()}
         diags = analysis.diagnostics
 
         graph = Adjacency(list(diagram.nodes), ((e.source, e.target) for e in diagram.edges))
@@ -123,9 +92,10 @@ class ShapeChecker:
             wires.setdefault((e.target, e.target_port), []).append(e)
             wired_ports.setdefault(e.target, set()).add(e.target_port)
 
+        sub_inputs = [nid for nid in diagram.nodes if analysis.roles.get(nid) == "sub_input"]
         for nid in analysis.order:
             node = diagram.nodes[nid]
-            spec = BLOCKS.get(node.type)
+            spec = specs.get(nid)
             if spec is None:
                 diags.append(
                     Diagnostic(
@@ -135,16 +105,29 @@ class ShapeChecker:
                     )
                 )
                 continue
-            result = self._check_node(diagram, nid, spec, wires, wired_ports, analysis)
+            raw = node.params
+            if nid in overrides:
+                raw = {**raw, **overrides[nid]}
+            if spec.role == "sub_input":  # its shape is the instance's (none at top level)
+                index = sub_inputs.index(nid)
+                x = boundary[index] if boundary and index < len(boundary) else None
+                outs = {"out": x} if x is not None else {}  # unknown: no output, as elsewhere
+                params, _ = spec.validate_params(raw)
+                analysis.nodes[nid] = NodeResult(params, {}, outs, ok=bool(outs))
+                continue
+            result = self._check_node(diagram, nid, spec, raw, wires, wired_ports, analysis)
             analysis.nodes[nid] = result
 
         for nid in in_cycle:
-            node = diagram.nodes[nid]
-            if node.type in BLOCKS:
-                params, _ = BLOCKS[node.type].validate_params(node.params)
+            if nid in specs:
+                params, _ = specs[nid].validate_params(diagram.nodes[nid].params)
                 analysis.nodes[nid] = NodeResult(params, {}, {}, ok=False)
 
-        self._diagram_level(diagram, graph, analysis)
+        if boundary is None:
+            top_level_ports(diagram, analysis)
+            self._diagram_level(diagram, graph, analysis)
+        else:
+            body_level(diagram, graph, analysis)
         if len(self._cache) > self._cache_size:
             self._cache.clear()
         if len(self._valid) > self._cache_size:
@@ -158,16 +141,17 @@ class ShapeChecker:
         diagram: Diagram,
         nid: str,
         spec: BlockSpec,
+        raw: dict[str, Any],
         wires: dict[tuple[str, str], list[Edge]],
         wired_ports: dict[str, set[str]],
         analysis: Analysis,
     ) -> NodeResult:
         diags = analysis.diagnostics
-        node = diagram.nodes[nid]
-        raw_key = (spec.type, _freeze(node.params))
+        # a sub-block's fingerprint changes with its definition, so edits invalidate
+        raw_key = (spec.type, getattr(spec, "fingerprint", ""), _freeze(raw))
         validated = self._valid.get(raw_key)
         if validated is None:
-            validated = self._valid[raw_key] = spec.validate_params(node.params)
+            validated = self._valid[raw_key] = spec.validate_params(raw)
         params, problems = dict(validated[0]), validated[1]
         for name, message in problems:
             diags.append(Diagnostic(nid, message, "Change it in the inspector.", port=name))
@@ -218,6 +202,8 @@ class ShapeChecker:
             return NodeResult(params, inputs, {}, ok=False)
 
         in_specs = [inputs[p] for p in ports]
+        if isinstance(spec, SubBlockSpec):
+            return check_use(self, diagram, nid, spec, params, inputs, in_specs, analysis)
         key = (raw_key, tuple(in_specs))  # raw params determine the validated ones
         cached = self._cache.get(key)
         if cached is None:
@@ -305,3 +291,17 @@ _DEFAULT = ShapeChecker()
 def check(diagram: Diagram) -> Analysis:
     """Check ``diagram`` with a process-wide cached checker."""
     return _DEFAULT.check(diagram)
+
+
+def check_instance(
+    diagram: Diagram, name: str, params: dict[str, Any], in_specs: list[TensorSpec]
+) -> tuple[list[TensorSpec] | None, int, Analysis]:
+    """One use of sub-block ``name`` on ``in_specs``: output specs (None if it has errors),
+    its parameter count, and the analysis of its body."""
+    spec = diagram.block(name)
+    validated, _ = spec.validate_params(params)
+    inner = _DEFAULT.check_body(diagram, name, validated, in_specs)
+    return body_outputs(diagram.definition(name), inner), inner.total_params, inner
+
+
+subblocks.set_instance_checker(check_instance)  # a sub-block spec's ``infer`` checks its body

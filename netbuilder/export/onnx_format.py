@@ -3,6 +3,13 @@
 The model is traced once with ``torch.export`` (the same program as the ``.pt2`` export,
 batch dimension dynamic) and converted by torch's dynamo ONNX exporter, which needs
 ``onnx`` and ``onnxscript``; the result is then run with ``onnxruntime`` and compared.
+
+The exporter's own optimiser (``optimize=True``) also folds every BatchNormalization into
+the Conv/Gemm before it. That loses the diagram's structure (the file no longer says there
+was a norm, so it cannot be imported back or read in Netron as what was built) and gains
+nothing at run time: onnxruntime fuses Conv+BatchNormalization itself when it loads the
+file. So the export runs the same optimiser passes (constant folding, the rewrite rules,
+clean-up) minus the BatchNorm-fusion rules; outputs stay those of the eval-mode model.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -73,6 +81,56 @@ def _quiet_exporter() -> Iterator[None]:
             lg.setLevel(level)
 
 
+def optimise_keeping_norms(model: object) -> None:
+    """onnxscript's ``optimize_ir`` in place, without the rules that fold BatchNorm away.
+
+    ``model`` is the exporter's ``onnx_ir.Model``; the passes are the ones ``optimize_ir``
+    runs. onnxscript keeps its default rule list private, so should a later version rename
+    it, only the rewrite rules are skipped (folding and clean-up still run, norms stay).
+    """
+    import onnx_ir as ir
+    import onnx_ir.passes.common as common
+    from onnxscript import rewriter
+    from onnxscript.optimizer import _constant_folding as folding
+    from onnxscript.rewriter.rules import common as rules
+
+    fusing = {
+        id(getattr(rules, name, None))
+        for name in (
+            "fuse_batchnorm_into_conv_rule",
+            "fuse_batchnorm_into_conv_transpose_rule",
+            "fuse_batchnorm_into_gemm_rule",
+        )
+    }
+    defaults = getattr(rewriter, "_DEFAULT_REWRITE_RULES", ())
+    keep = [r for r in defaults if id(r) not in fusing]
+    loop: list[Any] = [
+        folding.FoldConstantsPass(
+            shape_inference=True,
+            input_size_limit=folding.DEFAULT_CONSTANT_FOLD_INPUT_SIZE_LIMIT,
+            output_size_limit=folding.DEFAULT_CONSTANT_FOLD_OUTPUT_SIZE_LIMIT,
+        )
+    ]
+    if keep:
+        loop.append(rewriter.RewritePass(keep))
+    loop += [
+        common.RemoveUnusedNodesPass(),
+        common.RemoveUnusedFunctionsPass(),
+        common.RemoveUnusedOpsetsPass(),
+    ]
+    ir.passes.Sequential(
+        common.InlinePass(),
+        ir.passes.PassManager(loop, steps=2, early_stop=True),
+        common.RemoveUnusedNodesPass(),
+        common.LiftConstantsToInitializersPass(lift_all_constants=True, size_limit=0),
+        common.LiftSubgraphInitializersToMainGraphPass(),
+        common.DeduplicateInitializersPass(),
+        common.CommonSubexpressionEliminationPass(),
+        common.OutputFixPass(),
+        common.NameFixPass(),
+    )(model)
+
+
 def export_onnx(
     diagram: Diagram,
     model: nn.Module,
@@ -107,7 +165,10 @@ def export_onnx(
                 external_data=False,
                 opset_version=opset,
                 verbose=False,
+                optimize=False,
             )
+            if onnx_program is not None:
+                optimise_keeping_norms(onnx_program.model)
         except Exception as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
             raise ExportError(f"the ONNX exporter cannot convert this model: {first}") from None

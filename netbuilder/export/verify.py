@@ -17,7 +17,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from netbuilder.core.blocks import BLOCKS
 from netbuilder.core.compile import live_nodes
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.naming import python_names
@@ -61,9 +60,7 @@ def model_inputs(diagram: Diagram, analysis: Analysis | None = None) -> ModelInp
             + "; ".join(str(d) for d in analysis.errors[:3])
         )
     names = python_names(diagram.nodes)
-    ids = tuple(
-        n for n in live_nodes(diagram, analysis) if BLOCKS[diagram.nodes[n].type].role == "input"
-    )
+    ids = tuple(n for n in live_nodes(diagram, analysis) if analysis.roles.get(n) == "input")
     return ModelInputs(
         ids, tuple(names[n] for n in ids), tuple(analysis.nodes[n].outputs["out"] for n in ids)
     )

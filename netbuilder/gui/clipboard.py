@@ -2,7 +2,8 @@
 
 The fragment travels both as ``application/x-netbuilder-fragment`` (what NetBuilder reads
 first) and as plain text (so it can be pasted into a chat or an issue, and back). Any
-window of any NetBuilder process can paste it.
+window of any NetBuilder process can paste it. It carries the definitions of the sub-blocks
+it uses (``definitions``), so a paste into another document brings them along.
 """
 
 from __future__ import annotations
@@ -53,21 +54,25 @@ def parse_fragment(raw: str | bytes) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != FRAGMENT_FORMAT:
         raise FragmentError(_not_blocks())
     nodes, edges = doc.get("nodes"), doc.get("edges", [])
-    if not isinstance(nodes, list) or not isinstance(edges, list):
+    definitions = doc.get("definitions", [])
+    if not all(isinstance(x, list) for x in (nodes, edges, definitions)):
         raise FragmentError(
             QCoreApplication.translate(
                 "Clipboard", "the copied blocks are damaged (nodes/edges are not lists)"
             )
         )
+    data = {"nodes": nodes, "edges": edges}
+    if definitions:
+        data["definitions"] = definitions
     try:
-        Diagram.from_dict({"nodes": nodes, "edges": edges})
-    except (DiagramError, KeyError, TypeError, IndexError) as exc:
+        Diagram.from_dict(data)
+    except (DiagramError, KeyError, TypeError, IndexError, ValueError) as exc:
         raise FragmentError(
             QCoreApplication.translate(
                 "Clipboard", "the copied blocks cannot be pasted: {reason}"
             ).format(reason=exc)
         ) from None
-    return {"nodes": nodes, "edges": edges}
+    return data
 
 
 def fragment_from_mime(mime: QMimeData | None) -> dict[str, Any]:

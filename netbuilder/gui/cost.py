@@ -2,10 +2,11 @@
 and the network's totals in the status bar.
 
 ``CostView`` is one per session (a child of it): after each check, and after a change of
-the training settings, it profiles the diagram (``core.profile``: cached per block, so
-after one edit only that block is worked out again) and predicts the training memory for
-the current settings (``train.memory``). Work is coalesced by a short timer, so a burst of
-edits costs one profile. Everything here is derived from the document and rebuilt from it.
+the training settings, it profiles a copy of the diagram on a worker thread
+(``core.profile``: cached per block, so after one edit only that block is worked out
+again) and predicts the training memory for the current settings (``train.memory``). Work
+is coalesced by a short timer, so a burst of edits costs one profile. Everything here is
+derived from the document and rebuilt from it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from netbuilder.core.diagram import Diagram
 from netbuilder.core.profile import DASH, Profile, profile
+from netbuilder.core.shapes import Analysis
 from netbuilder.gui.session import Session
-from netbuilder.train.config import ConfigError
+from netbuilder.gui.worker import BackgroundJobs, JobResult
+from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.memory import MemoryPrediction, format_bytes, predict_memory
 
 DELAY_MS = 120
@@ -26,6 +30,20 @@ def si(value: float) -> str:
         if abs(value) >= scale:
             return f"{value / scale:.3g} {prefix}"
     return f"{value:.3g} "
+
+
+def _profile_and_predict(diagram: Diagram, analysis: Analysis) -> tuple[Profile, MemoryPrediction]:
+    """The profile and the memory prediction of ``diagram`` (run on a worker thread)."""
+    prof = profile(diagram, analysis)
+    try:
+        config = TrainConfig.from_dict(diagram.training)
+    except ConfigError:  # the Training settings form names the bad setting
+        config = TrainConfig()
+    try:
+        memory = predict_memory(diagram, config, analysis=analysis, prof=prof)
+    except ConfigError:  # the chosen device is not on this machine: say it for the CPU
+        memory = predict_memory(diagram, config, device="cpu", analysis=analysis, prof=prof)
+    return prof, memory
 
 
 class CostView(QObject):
@@ -42,6 +60,9 @@ class CostView(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DELAY_MS)
         self._timer.timeout.connect(self.update_now)
+        self._job: int | None = None
+        self._pending = False
+        BackgroundJobs.shared().finished.connect(self._on_job)
         session.analysed.connect(lambda _a: self._timer.start())
         session.diagram.changed.connect(self._on_diagram_event)
         self.update_now()
@@ -57,18 +78,39 @@ class CostView(QObject):
             self._timer.start()
 
     def update_now(self) -> None:
+        """Profile a copy of the diagram on a worker thread; ``changed`` when it is done.
+
+        One job at a time: edits made meanwhile are profiled when it ends (the newest
+        state, once), so a 500-block diagram never blocks the window.
+        """
         self._timer.stop()
-        diagram, analysis = self.session.diagram, self.session.analysis
-        self.profile = profile(diagram, analysis)
-        # unusable settings stand at their defaults (the Training settings form names them)
-        config, _problems = self.session.training_settings()
-        try:
-            self.memory = predict_memory(diagram, config, analysis=analysis, prof=self.profile)
-        except ConfigError:  # the chosen device is not on this machine: say it for the CPU
-            self.memory = predict_memory(
-                diagram, config, device="cpu", analysis=analysis, prof=self.profile
-            )
+        if self._job is not None:
+            self._pending = True
+            return
+        diagram, analysis = self.session.diagram.copy(), self.session.analysis
+        self._job = BackgroundJobs.shared().submit(
+            lambda: _profile_and_predict(diagram, analysis), "profile"
+        )
+
+    def _on_job(self, result: JobResult) -> None:
+        if result.job != self._job:
+            return  # another view's job
+        self._job = None
+        if result.ok and result.value is not None:
+            self.profile, self.memory = result.value
+        if self._pending:
+            self._pending = False
+            self.update_now()
         self.changed.emit()
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Block until the profile of the current diagram is in (tests, benchmarks)."""
+        while self._job is not None or self._pending or self._timer.isActive():
+            if self._timer.isActive():
+                self.update_now()
+            if self._job is not None:
+                BackgroundJobs.shared().wait(self._job, timeout)
+            QCoreApplication.processEvents()
 
     # ------------------------------------------------------------------ text
     def block_text(self, node_id: str | None) -> str:

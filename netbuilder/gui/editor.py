@@ -10,11 +10,11 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from netbuilder.core.blocks import get_block
 from netbuilder.core.blocks.spec import ParamError
 from netbuilder.core.diagram import Diagram, DiagramError, Edge
 from netbuilder.core.geometry import CARD_WIDTH, HEADER
 from netbuilder.core.layout import layout
+from netbuilder.core.subblock_edits import merge_fragment
 from netbuilder.gui import clipboard
 from netbuilder.gui.commands import (
     AddNodeCommand,
@@ -28,6 +28,8 @@ from netbuilder.gui.commands import (
     macro,
 )
 from netbuilder.gui.session import Session
+from netbuilder.gui.subblocks.commands import ScopedCommand, with_definitions
+from netbuilder.gui.subblocks.model import usable_in
 
 PASTE_OFFSET = (30.0, 30.0)
 
@@ -52,10 +54,13 @@ class Editor(QObject):
 
     @property
     def diagram(self) -> Diagram:
-        return self.session.diagram
+        """The diagram being edited: the network, or the sub-block definition opened on it."""
+        return self.session.scope.diagram
 
     def _push(self, cmd: Any) -> None:
-        self.session.undo_stack.push(cmd)
+        """Push ``cmd`` as an edit of the open level (undo reopens that level)."""
+        scope = self.session.scope
+        self.session.undo_stack.push(ScopedCommand(scope, scope.path, cmd))
 
     # ------------------------------------------------------------------ blocks
     def add_block(
@@ -64,7 +69,7 @@ class Editor(QObject):
         position: tuple[float, float],
         params: dict[str, Any] | None = None,
     ) -> str:
-        cmd = AddNodeCommand(self.diagram, get_block(type_name).type, params, position)
+        cmd = AddNodeCommand(self.diagram, self.diagram.block(type_name).type, params, position)
         self._push(cmd)
         self.nodes_created.emit([cmd.node_id])
         return cmd.node_id
@@ -77,7 +82,7 @@ class Editor(QObject):
         ``output`` tells whether ``port`` is an output (the new block goes after it) or an
         input (the new block feeds it).
         """
-        spec = get_block(type_name)
+        spec = self.diagram.block(type_name)
         parent = macro(self.tr("Add {type}").format(type=spec.type))
         add = parent.add(AddNodeCommand(self.diagram, spec.type, None, position))
         params = spec.defaults()
@@ -108,7 +113,7 @@ class Editor(QObject):
 
     def insert_on_edge(self, type_name: str, position: tuple[float, float], edge: Edge) -> str:
         """Drop a block onto a wire: the wire now runs through the new block."""
-        spec = get_block(type_name)
+        spec = self.diagram.block(type_name)
         params = spec.defaults()
         ins, outs = spec.input_ports(params), spec.output_ports(params)
         if not ins or not outs:
@@ -135,7 +140,7 @@ class Editor(QObject):
         node = self.diagram.nodes.get(node_id)
         if node is None or edge not in self.diagram.edges or node_id in (edge.source, edge.target):
             return False
-        spec = get_block(node.type)
+        spec = self.diagram.block(node.type)
         ins, outs = spec.input_ports(node.params), spec.output_ports(node.params)
         if not ins or not outs or self.diagram.edges_of(node_id):
             return False
@@ -194,13 +199,13 @@ class Editor(QObject):
         if edge.source == edge.target:
             raise DiagramError(self.tr("a block cannot be wired to itself"))
         src, dst = self.diagram.node(edge.source), self.diagram.node(edge.target)
-        if edge.source_port not in get_block(src.type).output_ports(src.params):
+        if edge.source_port not in self.diagram.block(src.type).output_ports(src.params):
             raise DiagramError(
                 self.tr("{type} has no output {port}").format(
                     type=src.type, port=repr(edge.source_port)
                 )
             )
-        if edge.target_port not in get_block(dst.type).input_ports(dst.params):
+        if edge.target_port not in self.diagram.block(dst.type).input_ports(dst.params):
             raise DiagramError(
                 self.tr("{type} has no input {port}").format(
                     type=dst.type, port=repr(edge.target_port)
@@ -239,7 +244,7 @@ class Editor(QObject):
         keeps the focus merge into one undo step; see ``SetParamCommand``.
         """
         node = self.diagram.node(node_id)
-        spec = get_block(node.type).param_map[name]
+        spec = self.diagram.block(node.type).param_map[name]
         try:
             value = spec.validate(value)
         except ParamError as exc:
@@ -313,10 +318,31 @@ class Editor(QObject):
         if at is not None and self._covers_originals(fragment, offset):
             offset = PASTE_OFFSET  # the mouse is over the originals: beside them, not on them
         offset = self._clear_of_blocks(fragment, offset)
-        cmd = PasteCommand(self.diagram, fragment, offset)
+        return self._paste_fragment(fragment, offset, "")
+
+    def _paste_fragment(
+        self, fragment: dict[str, Any], offset: tuple[float, float], text: str = ""
+    ) -> list[str]:
+        """Paste as one step, bringing the sub-block definitions the fragment carries
+        (an identical one already here is reused, a different one of the same name renamed)."""
+        fragment, definitions = merge_fragment(self.diagram, fragment)
+        allowed = set(usable_in(self.diagram))
+        inside = {n["type"] for n in fragment["nodes"]} & set(self.diagram.root.definitions)
+        if inside - allowed:  # pasting a sub-block into its own definition
+            self.message.emit(
+                self.tr("the sub-block {name} cannot be pasted inside itself").format(
+                    name=sorted(inside - allowed)[0]
+                )
+            )
+            return []
+        paste = PasteCommand(self.diagram, fragment, offset, text)
+        cmd = with_definitions(self.diagram.root, definitions, paste)
         self._push(cmd)
-        self.nodes_created.emit(cmd.new_ids)
-        return cmd.new_ids
+        if getattr(cmd, "error", None):
+            self.message.emit(cmd.error)  # type: ignore[attr-defined]
+            return []
+        self.nodes_created.emit(paste.new_ids)
+        return paste.new_ids
 
     def _covers_originals(self, fragment: dict[str, Any], offset: tuple[float, float]) -> bool:
         """Would a pasted block land mostly on top of the block it was copied from?"""
@@ -350,7 +376,4 @@ class Editor(QObject):
             return []
         fragment = self.diagram.fragment(node_ids)
         offset = self._clear_of_blocks(fragment, PASTE_OFFSET)
-        cmd = PasteCommand(self.diagram, fragment, offset, self.tr("Duplicate"))
-        self._push(cmd)
-        self.nodes_created.emit(cmd.new_ids)
-        return cmd.new_ids
+        return self._paste_fragment(fragment, offset, self.tr("Duplicate"))

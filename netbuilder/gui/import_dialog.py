@@ -2,19 +2,29 @@
 
 Importing a ``.py`` runs the user's code, so that choice goes through a dialog that says
 so (and asks for the class, its arguments and the input size) before anything runs. The
-import itself is ``netbuilder.importers.import_path`` (Qt-free); only a complete, verified
-result replaces the canvas (after the usual save question), as an unsaved diagram whose
-weights the window asks about on close. A failed import shows every problem with its node
-or line and leaves the current diagram untouched.
+import itself is ``netbuilder.importers.import_path`` (Qt-free); it runs on a worker thread
+of the app's ``BackgroundJobs`` while a progress dialog (with Cancel) keeps the window
+responsive. Only a complete, verified result replaces the canvas (after the usual save
+question), as an unsaved diagram whose weights the window asks about on close. A failed
+import shows every problem with its node or line and leaves the current diagram untouched;
+a cancelled one is dropped when its thread ends (Python cannot stop the thread itself).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    Qt,
+    QTimer,
+    Slot,
+)
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,11 +34,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
 
 from netbuilder.gui.files import FileActions, FileHost
+from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 if TYPE_CHECKING:
     from netbuilder.importers import ImportResult
@@ -118,11 +130,48 @@ def run_import(
     )
 
 
+SHOW_PROGRESS_AFTER_MS = 300
+
+
+class _Waiter(QObject):
+    """Lives on the GUI thread: receives the job's end (queued) and ends the local loop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = QEventLoop(self)
+        self.job = -1
+        self.value: Any = None
+        self.ended = False
+        self.cancelled = False
+
+    @Slot(object)
+    def finished(self, result: JobResult[Any]) -> None:
+        if result.job != self.job or self.ended:
+            return
+        self.value = result.value if result.ok else RuntimeError(result.error)
+        self.ended = True
+        self.loop.quit()
+
+    @Slot()
+    def cancel(self) -> None:
+        if not self.ended:
+            self.cancelled = self.ended = True
+            self.loop.quit()
+
+    def show_later(self, progress: QProgressDialog) -> Any:
+        def show() -> None:
+            if not self.ended:
+                progress.show()
+
+        return show
+
+
 class ImportActions:
     """The import and Mermaid-export verbs of one window."""
 
     def __init__(self, window: ImportHost) -> None:
         self.window = window
+        self.progress: QProgressDialog | None = None  # while an import runs
         self.act_import = QAction(QCoreApplication.translate("ImportActions", "&Import…"), window)
         self.act_import.setShortcut("Ctrl+I")
         self.act_import.setStatusTip(
@@ -171,21 +220,25 @@ class ImportActions:
                     dialog.allow_opaque.isChecked(),
                 )
             spec, args_json, shape, opaque = f"{path}:{module[0]}", *module[1:]
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = run_import(spec, args_json, shape, opaque)
-        except ModelImportError as exc:
-            self._show_problems(path, exc)
+        result = self._in_background(path, lambda: run_import(spec, args_json, shape, opaque))
+        if result is None:
+            self.window.statusBar().showMessage(
+                QCoreApplication.translate("ImportActions", "Import of {file} cancelled").format(
+                    file=path.name
+                ),
+                6000,
+            )
             return False
-        except Exception as exc:  # an importer bug: say so, keep the window as it was
+        if isinstance(result, ModelImportError):
+            self._show_problems(path, result)
+            return False
+        if isinstance(result, BaseException):  # an importer bug: say so, keep the window
             self._error(
                 QCoreApplication.translate(
                     "ImportActions", "The import failed unexpectedly ({reason})."
-                ).format(reason=f"{type(exc).__name__}: {exc}")
+                ).format(reason=f"{type(result).__name__}: {result}")
             )
             return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         files = self.window.files
         if not files.maybe_save():
             return False
@@ -205,6 +258,54 @@ class ImportActions:
             text += ". " + " ".join(result.notes)
         self.window.statusBar().showMessage(text, 12000)
         return True
+
+    def _in_background(self, path: Path, work: Any) -> Any:
+        """Run ``work`` on a worker thread behind a progress dialog; its result, the
+        exception it raised, or None when the user cancelled (the late result is dropped).
+
+        A local event loop waits, so the window keeps painting and the caller still gets
+        the outcome in order; the dialog shows only after a moment, so quick imports of a
+        chart do not flash it.
+        """
+
+        def guarded() -> Any:
+            try:
+                return work()
+            except Exception as exc:  # kept whole: ModelImportError carries the node list
+                return exc
+
+        waiter = _Waiter()
+        self.progress = QProgressDialog(
+            QCoreApplication.translate(
+                "ImportActions",
+                "Importing {file}: reading it, mapping each node to a block and checking "
+                "the outputs against the original…",
+            ).format(file=path.name),
+            QCoreApplication.translate("ImportActions", "Cancel"),
+            0,
+            0,
+            self.window,
+        )
+        progress = self.progress
+        progress.setObjectName("import_progress")
+        progress.setWindowTitle(QCoreApplication.translate("ImportActions", "Import"))
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.setMinimumDuration(0)
+        progress.hide()
+        progress.canceled.connect(waiter.cancel)
+        jobs = BackgroundJobs.shared()
+        jobs.finished.connect(waiter.finished)
+        waiter.job = jobs.submit(guarded, "import")
+        QTimer.singleShot(SHOW_PROGRESS_AFTER_MS, waiter.show_later(progress))
+        if not waiter.ended:
+            waiter.loop.exec()
+        jobs.finished.disconnect(waiter.finished)
+        progress.close()
+        progress.deleteLater()
+        self.progress = None
+        return waiter.value if not waiter.cancelled else None
 
     def _show_problems(self, path: Path, exc: object) -> None:
         box = QMessageBox(self.window)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder import __version__
 from netbuilder.core.shapes import Analysis
+from netbuilder.gui.canvas.health_overlay import install_canvas_insight
 from netbuilder.gui.canvas.image_export import ImageExportError, save_scene_image
 from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.canvas.view import DiagramView
@@ -55,6 +56,7 @@ from netbuilder.gui.import_dialog import ImportActions
 from netbuilder.gui.recovery import Autosaver
 from netbuilder.gui.run_watch import install_watch_action
 from netbuilder.gui.session import Session
+from netbuilder.gui.subblocks.actions import SubBlockUi
 from netbuilder.gui.theme import format_count
 from netbuilder.gui.workspaces import Workspaces
 from netbuilder.resources import example_info, example_paths
@@ -120,7 +122,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.valid_label)
 
         self._build_actions()
+        self.subblocks = SubBlockUi(self)  # make/expand/open sub-blocks, the breadcrumb
         self._build_menus()
+        self.insight = install_canvas_insight(self)  # cost and gradient-health overlays
         self._connect()
         self._update_status(self.session.analysis)
         self._update_title()
@@ -232,6 +236,7 @@ class MainWindow(QMainWindow):
         edit.addActions([self.act_delete, self.act_select_all])
         edit.addSeparator()
         edit.addActions([self.act_add, self.act_layout])
+        self.subblocks.add_to_menu(edit)  # and the canvas's context menu
         self.view_menu = bar.addMenu(self.tr("&View"))
         self.view_menu.addActions([self.workspaces.act_design, self.workspaces.act_training])
         self.view_menu.addSeparator()
@@ -273,13 +278,13 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.session
-        s.analysed.connect(self.scene.apply_analysis)
         s.analysed.connect(self.problems.show_analysis)
         s.analysed.connect(self._update_status)
         s.undo_stack.cleanChanged.connect(self._update_title)
         s.file_changed.connect(self._update_title)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.problems.node_clicked.connect(self.select_node)
+        self.problems.path_clicked.connect(self.subblocks.reveal)
         self.palette_panel.add_requested.connect(self._add_at_centre)
         self.editor.message.connect(self._show_message)
         self.editor.nodes_created.connect(self.scene.select_nodes)
@@ -317,6 +322,8 @@ class MainWindow(QMainWindow):
         self.inspector.show_node(ids[0] if len(ids) == 1 else None)
 
     def select_node(self, node_id: str) -> None:
+        """Show block ``node_id`` of the network (leaving any opened sub-block)."""
+        self.session.scope.go_to(0)
         item = self.scene.nodes.get(node_id)
         if item is not None:
             self.scene.select_nodes([node_id])

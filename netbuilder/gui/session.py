@@ -24,6 +24,7 @@ from PySide6.QtGui import QUndoStack
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
+from netbuilder.gui.subblocks.scope import Scope
 from netbuilder.train.checkpoint import Checkpoint
 from netbuilder.train.config import ConfigError, TrainConfig, problem_diagnostics
 from netbuilder.train.runs import RunHistory, RunRecord
@@ -69,6 +70,8 @@ class Session(QObject):
         # a bound slot, not a lambda: Qt drops it with the session, whereas a lambda would
         # still fire (on a deleted session) when the stack is cleared at teardown
         self.undo_stack.indexChanged.connect(self._on_index_changed)
+        #: which level the canvas edits: the network or an opened sub-block definition
+        self.scope = Scope(self)
 
     # ------------------------------------------------------------------ checking
     def _on_changed(self, event: DiagramEvent) -> None:

@@ -25,6 +25,8 @@ CATEGORY_HUES: dict[str, int] = {
     "Dense & shape": 230,
     "Merge": 170,
     "Output": 0,
+    "My blocks": 330,  # the document's own sub-blocks
+    "Sub-block ports": 140,  # SubInput / SubOutput inside a definition
 }
 
 #: Below this zoom card text is a smudge: cards draw as plain boxes and wires as hairlines,

@@ -93,8 +93,10 @@ class TrainingWorker(QObject):
         evaluate: bool = True,
         threads: int | None = None,
         initial_optimizer_state: dict[str, Any] | None = None,
+        hooks: list[Any] | None = None,
     ) -> None:
         super().__init__()
+        self.hooks = hooks or []  # train.hooks observers (gradient health), fed to the trainer
         self.threads = threads
         self.diagram = diagram
         self.config = config
@@ -155,6 +157,7 @@ class TrainingWorker(QObject):
             initial_state=self.initial_state,
             on_event=self._on_event,
             initial_optimizer_state=self.initial_optimizer_state,
+            hooks=self.hooks,
         )
         with self._lock:
             self._trainer = trainer
@@ -222,6 +225,8 @@ class TrainingRunner(QObject):
         self.threads: int | None = gui_training_threads()  # None: leave torch's setting
         self.last_thread: QThread | None = None
         self._saved_switch_interval: float | None = None  # the previous run's thread, for checks
+        #: makes each run's step hooks, given the event buffer's ``append`` (gui.health_view)
+        self.hook_factory: Callable[[Callable[[Any], None]], list[Any]] | None = None
         self.drain_count = 0  # ticks that delivered events (benchmarks read it)
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
@@ -258,6 +263,7 @@ class TrainingRunner(QObject):
             evaluate,
             self.threads,
             initial_optimizer_state,
+            self.hook_factory(self._buffer.append) if self.hook_factory else None,
         )
         thread = QThread()
         thread.setObjectName("netbuilder-training")

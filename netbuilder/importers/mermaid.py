@@ -57,6 +57,10 @@ def to_mermaid(diagram: Diagram, direction: str = "LR", analysis: Analysis | Non
     """The diagram as a Mermaid flowchart (``direction`` LR or TD)."""
     if direction not in ("LR", "TD", "TB", "RL", "BT"):
         raise ValueError(f"unknown Mermaid direction {direction!r}")
+    if diagram.definitions:  # Mermaid has no block types of its own: write the blocks inside
+        from netbuilder.core.subblock_edits import flatten
+
+        diagram, analysis = flatten(diagram), None
     analysis = analysis or check(diagram)
     ids = _mermaid_ids(diagram)
     title = re.sub(r"[^A-Za-z0-9 _.\-]", " ", str(diagram.meta.get("name", ""))).strip()

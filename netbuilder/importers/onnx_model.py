@@ -95,6 +95,31 @@ def _shapes(model: Any) -> dict[str, list[Any]]:
     return out
 
 
+def _probe_shapes(model: Any, batch: int = 3) -> dict[str, list[Any]]:
+    """Every value's shape for a batch of ``batch``, reshapes computed at run time included.
+
+    Shape inference with data propagation follows Shape → Slice → Concat → Reshape chains
+    once the batch size is a number; the attention rebuild reads its head count from it.
+    """
+    onnx = _onnx()
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    for info in probe.graph.input:
+        dims = info.type.tensor_type.shape.dim
+        if dims and not dims[0].HasField("dim_value"):
+            dims[0].dim_value = batch
+    try:
+        inferred = onnx.shape_inference.infer_shapes(probe, strict_mode=False, data_prop=True)
+    except Exception:
+        return {}
+    out: dict[str, list[Any]] = {}
+    for info in [*inferred.graph.value_info, *inferred.graph.output]:
+        t = info.type.tensor_type
+        if t.HasField("shape"):
+            out[info.name] = [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+    return out
+
+
 def _constants(model: Any) -> dict[str, np.ndarray]:
     """Initializers, Constant nodes and every value computed from them alone."""
     onnx = _onnx()
@@ -220,7 +245,7 @@ def _import_onnx(path: Path) -> ImportResult:
     graph = NeutralGraph(name=path.stem)
     for name, spec in specs:
         graph.inputs.append(GraphInput(name, spec, name))
-    mapper = OnnxMapper(model, consts, _shapes(model), graph)
+    mapper = OnnxMapper(model, consts, _shapes(model), graph, _probe_shapes(model))
     problems: list[Problem] = []
     for node in model.graph.node:
         try:

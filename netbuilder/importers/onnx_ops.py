@@ -15,9 +15,18 @@ import torch
 from torch import nn
 
 from netbuilder.importers.graph import Layer, NeutralGraph
+from netbuilder.importers.onnx_groups import RECURRENT, find_groups, inner_scope
+from netbuilder.importers.onnx_layers import (
+    GroupReader,
+    float32_value,
+    rebuild,
+    recurrent_port,
+)
 from netbuilder.importers.torch_functions import Value, index_block, is_value
-from netbuilder.importers.torch_map import Unmapped, map_module
+from netbuilder.importers.torch_map import Unmapped, layer_weights, map_module
+from netbuilder.importers.user_code import source_location
 
+SHAPE = ("shape",)  # a Shape node's output: sizes, not a tensor a wire carries
 ACTIVATIONS = {"Relu": "ReLU", "Sigmoid": "Sigmoid", "Tanh": "Tanh"}
 
 
@@ -42,11 +51,16 @@ class OnnxMapper:
         consts: dict[str, np.ndarray],
         shapes: dict[str, list[Any]],
         graph: NeutralGraph,
+        probe: dict[str, list[Any]] | None = None,
     ) -> None:
         self.model = model
         self.consts = consts
         self.shapes = shapes
+        self.probe = probe or {}
         self.graph = graph
+        self.groups = find_groups(list(model.graph.node), consts)
+        self.group_of = {id(n): g for g in self.groups for n in g.nodes}
+        self.groups_done: set[int] = set()
         self.env: dict[str, Any] = {gi.value: Value(gi.value) for gi in graph.inputs}
         self.layers: dict[str, Layer] = {}  # output value -> the layer making it
         self.users: dict[str, int] = {}
@@ -58,6 +72,14 @@ class OnnxMapper:
 
     # ------------------------------------------------------------------ helpers
     def where(self, node: Any) -> str:
+        meta = {p.key: p.value for p in node.metadata_props}
+        line = source_location(meta.get("pkg.torch.onnx.stack_trace"))
+        group = self.group_of.get(id(node))
+        if group is not None:
+            return f"{group.kind} layer {group.path!r}" + (f" ({line})" if line else "")
+        return self._where(node) + (f" ({line})" if line else "")
+
+    def _where(self, node: Any) -> str:
         scopes = {p.key: p.value for p in node.metadata_props}.get("pkg.torch.onnx.name_scopes")
         scope = ""
         if scopes:
@@ -65,6 +87,12 @@ class OnnxMapper:
             inner = [p for p in parts if p]
             scope = f" in {inner[-2] if len(inner) > 1 else inner[-1]}" if inner else ""
         return f"{node.op_type} node {node.name or node.output[0]!r}{scope}"
+
+    def name(self, node: Any) -> str:
+        """The layer's module path when the exporter noted it (``layer1.0.conv1``), so the
+        blocks are named like the original's layers; else the node's own name."""
+        path = inner_scope(node)
+        return path or node.name or node.output[0]
 
     def layer_class(self, node: Any) -> str | None:
         """The class name of the layer the node came from, when the exporter noted it."""
@@ -105,7 +133,7 @@ class OnnxMapper:
     def add(self, node: Any, block: str, params: dict, inputs: list[Value],
             weights: dict[str, torch.Tensor] | None = None) -> Layer:  # fmt: skip
         out = Value(node.output[0])
-        layer = Layer(node.name or node.output[0], block, params, inputs, [out],
+        layer = Layer(self.name(node), block, params, inputs, [out],
                       weights or {}, self.where(node))  # fmt: skip
         self.graph.layers.append(layer)
         self.layers[node.output[0]] = layer
@@ -123,6 +151,21 @@ class OnnxMapper:
 
     # ------------------------------------------------------------------ mapping
     def map(self, node: Any) -> None:
+        group = self.group_of.get(id(node))
+        if group is not None:
+            if id(group) not in self.groups_done:
+                self.groups_done.add(id(group))
+                try:
+                    self._group(group)
+                except Exception as exc:
+                    for n in group.nodes:
+                        self.fail(n)
+                    if isinstance(exc, Unmapped):
+                        raise
+                    # weights that do not fit the layer they seem to be (a damaged file)
+                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+                    raise Unmapped(f"the layer cannot be rebuilt ({first})") from None
+            return
         op = node.op_type
         if all((not i) or i in self.consts for i in node.input) and node.input:
             return  # folded into constants already
@@ -134,6 +177,53 @@ class OnnxMapper:
                 raise Unmapped(f"the {op} operator has no NetBuilder block")
             raise Unmapped(f"the {op} operator has no NetBuilder block")
         handler(node, self.attrs(node))
+
+    def _group(self, group: Any) -> None:
+        """One recurrent/attention/Transformer/positional layer, from all its nodes."""
+        r = GroupReader(group, self.consts, self.probe)
+        made = {o for n in group.nodes for o in n.output if o}
+        external = []
+        for n in group.nodes:
+            for i in n.input:
+                if i and i not in made and i not in self.consts and i not in external:
+                    external.append(i)
+        values = []
+        for name in external:
+            if self.env.get(name) is SHAPE:
+                continue
+            if name in self.env and self.env[name] is None:
+                raise Unmapped(self.CONSEQUENCE)
+            value = self.tensor(name)
+            if value not in values:
+                values.append(value)
+        if len(values) != 1:
+            raise Unmapped(f"the layer takes {len(values)} tensor inputs, blocks take one")
+        source = next(n for n in external if self.env.get(n) == values[0])
+        module = rebuild(r, source)
+        block, params = map_module(module)
+        leaving = [
+            o
+            for o in sorted(made, key=lambda v: _order(group.nodes, v))
+            if self.users.get(o, 0) > len(r.consumers.get(o, []))
+        ]
+        ports = {"LSTM": 3, "GRU": 2, "RNN": 2}.get(block, 1)
+        outs = [Value(f"{group.path}:{i}") for i in range(ports)]
+        for o in leaving:
+            port = recurrent_port(r, o) if group.kind in RECURRENT else 0
+            if port is None or (port > 0 and not group.kind.endswith("Block")):
+                raise Unmapped("a result other than the output sequence is used outside the layer")
+            if ports == 1 and len(leaving) > 1:
+                raise Unmapped("more than one of its results is used (attention weights?)")
+            self.env[o] = outs[port]
+        weights = {k: v.detach().clone() for k, v in layer_weights(module).items()}
+        where = self.where(group.nodes[0])
+        self.graph.layers.append(Layer(group.path, block, params, [values[0]], list(outs),
+                                       weights, where))  # fmt: skip
+
+    def _Shape(self, node: Any, a: dict) -> None:
+        """Sizes read at run time: only a layer group (zero initial states) may use them."""
+        self.tensor(node.input[0])
+        self.env[node.output[0]] = SHAPE
 
     def _Identity(self, node: Any, a: dict) -> None:
         self.env[node.output[0]] = self.tensor(node.input[0])
@@ -291,7 +381,7 @@ class OnnxMapper:
         scale, bias, mean, var = (self.const(n, "statistic") for n in node.input[1:5])
         rank = self.rank(node.input[0])
         cls = nn.BatchNorm2d if rank == 4 else nn.BatchNorm1d
-        m = _meta(cls, scale.shape[0], eps=float(a.get("epsilon", 1e-5)),
+        m = _meta(cls, scale.shape[0], eps=float32_value(a.get("epsilon", 1e-5)),
                   momentum=round(1.0 - float(a.get("momentum", 0.9)), 6))  # fmt: skip
         weights = {"weight": scale, "bias": bias, "running_mean": mean, "running_var": var,
                    "num_batches_tracked": np.array(0, dtype=np.int64)}  # fmt: skip
@@ -307,7 +397,7 @@ class OnnxMapper:
             weights["bias"] = self.const(node.input[2], "bias")
         else:
             weights["bias"] = np.zeros_like(scale)
-        m = _meta(nn.LayerNorm, scale.shape[0], eps=float(a.get("epsilon", 1e-5)))
+        m = _meta(nn.LayerNorm, scale.shape[0], eps=float32_value(a.get("epsilon", 1e-5)))
         self.add_module(node, m, x, weights)
 
     def _Flatten(self, node: Any, a: dict) -> None:
@@ -355,10 +445,13 @@ class OnnxMapper:
             axes = [int(v) for v in self.const(node.input[1], "axes").reshape(-1)]
         else:
             axes = [int(v) for v in a.get("axes", [])]
-        if a.get("keepdims", 1):
-            raise Unmapped("ReduceMean keeping the reduced axes")
         rank = self.rank(x_name)
         axes = sorted(v % rank for v in axes)
+        if a.get("keepdims", 1):
+            if rank == 4 and axes == [2, 3]:  # AdaptiveAvgPool2d(1), as torch exports it
+                self.add(node, "AdaptiveAvgPool2d", {"output_size": 1}, [x])
+                return
+            raise Unmapped("ReduceMean keeping the reduced axes")
         if rank == 3 and axes == [1]:
             self.add(node, "SequencePool", {"mode": "mean"}, [x])
             return
@@ -395,3 +488,7 @@ class OnnxMapper:
         i = -1 if isinstance(length, int) and i == length - 1 else i
         block, params = index_block((slice(None), i), rank)
         self.add(node, block, params, [self.tensor(data)])
+
+
+def _order(nodes: list[Any], value: str) -> int:
+    return next((i for i, n in enumerate(nodes) if value in n.output), 0)

@@ -23,6 +23,7 @@ from netbuilder.importers.errors import ModelImportError, Problem, UnmappedError
 from netbuilder.importers.graph import GraphInput, ImportResult, Layer, NeutralGraph, finish
 from netbuilder.importers.torch_functions import Call, Value, index_block, is_value, map_call
 from netbuilder.importers.torch_map import Unmapped, map_module
+from netbuilder.importers.user_code import source_location
 
 # ATen operations outside any layer, as the names ``torch_functions`` maps
 ATEN_CALLS = {
@@ -86,10 +87,18 @@ def _scope(node: fx.Node) -> tuple[str, str] | None:
 
 
 def _where(node: fx.Node) -> str:
+    """``mul (aten.mul.Tensor in fc, model.py:12)``: the operation, its layer and the line
+    of the exporting source (``stack_trace``, kept in the archive) that made it."""
     stack = node.meta.get("nn_module_stack") or {}
     inner = [p for p, _c in stack.values() if p]
     scope = f" in {inner[-1]}" if inner else ""
-    return f"{node.name} ({node.target}{scope})"
+    line = source_location(node.meta.get("stack_trace"))
+    return f"{node.name} ({node.target}{scope}{', ' + line if line else ''})"
+
+
+def _group_where(path: str, kind: str, nodes: list[fx.Node]) -> str:
+    line = next((loc for n in nodes if (loc := source_location(n.meta.get("stack_trace")))), "")
+    return f"{path} ({kind}{', ' + line if line else ''})"
 
 
 class _Program:
@@ -186,7 +195,7 @@ class _Program:
     def _group(self, group: tuple[str, str, list[fx.Node]]) -> None:
         path, kind, nodes = group
         inside = set(nodes)
-        where = f"{path} ({kind})"
+        where = _group_where(path, kind, nodes)
         prefix = f"{path}."
         tensors = {k[len(prefix) :]: v for k, v in self.tensors.items() if k.startswith(prefix)}
         external = []

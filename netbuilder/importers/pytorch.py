@@ -11,7 +11,6 @@ exact block is reported with its module path and source line, all at once.
 
 from __future__ import annotations
 
-import re
 import uuid
 import warnings
 from collections.abc import Sequence
@@ -35,11 +34,11 @@ from netbuilder.importers.torch_functions import (
 )
 from netbuilder.importers.torch_map import Unmapped, layer_weights, map_module, netbuilder_layer
 from netbuilder.importers.user_code import (
-    _TORCH_DIR,
     _user_error,
     documented_shapes,
     instantiate,
     load_class,
+    source_location,
 )
 
 
@@ -73,13 +72,7 @@ def trace(model: nn.Module) -> fx.GraphModule:
 
 def _location(node: fx.Node) -> str:
     """``model.py:12``: the innermost frame of the user's code in the node's stack trace."""
-    trace_text = node.stack_trace or ""
-    hits = re.findall(r'File "([^"]+)", line (\d+)', trace_text)
-    user = [(f, n) for f, n in hits if not f.startswith(_TORCH_DIR)]
-    if not user:
-        return ""
-    f, n = user[-1]
-    return f"{Path(f).name}:{n}"
+    return source_location(node.stack_trace)
 
 
 def _callee(node: fx.Node) -> str:

@@ -21,7 +21,23 @@ from torch import nn
 from netbuilder.importers.errors import ModelImportError
 
 _TORCH_DIR = str(Path(torch.__file__).resolve().parent)
+_TORCH_FRAME = re.compile(r"[/\\]site-packages[/\\]torch[/\\]|[/\\]torch[/\\](nn|_|export|fx)")
 _SPEC_RE = re.compile(r"^\s*(\d+(?:\s*[x×]\s*\d+)*)\s*(?::\s*(float|long|int64))?\s*$")
+
+
+def source_location(trace_text: str | None) -> str:
+    """``model.py:12``: the innermost frame outside torch in a recorded stack trace.
+
+    fx and torch.export record, on every node, the Python stack that created it (for a
+    ``.pt2`` or ONNX file: on the machine that exported it, so torch's own frames are
+    recognised by their path inside any ``torch`` package, not only this one's).
+    """
+    hits = re.findall(r'File "([^"]+)", line (\d+)', trace_text or "")
+    user = [(f, n) for f, n in hits if not f.startswith(_TORCH_DIR) and not _TORCH_FRAME.search(f)]
+    if not user:
+        return ""
+    f, n = user[-1]
+    return f"{Path(f).name}:{n}"
 
 
 def parse_input_shapes(text: str) -> list[tuple[tuple[int, ...], str]]:

@@ -5,6 +5,7 @@ unless named otherwise:
 
 * ``main_window.png`` — the CNN example from its input end, a Conv2d selected so the
   inspector shows its form, shapes and parameter count (Design workspace);
+* ``subblock.png`` — the small ResNet's residual block made a sub-block and opened;
 * ``training.png`` — the Training workspace after two short real runs on builtin:shapes
   (a few epochs each on the CPU, the second with a higher learning rate), both selected in
   the run list so their curves overlay;
@@ -74,6 +75,7 @@ def main(out_dir: Path = HERE) -> int:
     window.scene.select_nodes(["conv2"])
     settle(app)
     written = [save(window, out_dir / "main_window.png")]
+    written.append(subblock_picture(app, window, out_dir / "subblock.png"))
 
     # two short real runs in the Training workspace: the second with a higher learning
     # rate, both selected in the run list so their curves overlay
@@ -112,6 +114,28 @@ def main(out_dir: Path = HERE) -> int:
     window.session.mark_weights_saved()
     window.close()
     return 0 if all(written) else 1
+
+
+def subblock_picture(app, window, path: Path) -> bool:
+    """The small ResNet's first residual block made a ``BasicBlock`` sub-block (its two
+    convolutions' out_channels one setting) and opened: breadcrumb, skip wire, per-use setting.
+    Leaves the window on the CNN example as it found it."""
+    from netbuilder.resources import EXAMPLES_DIR
+
+    window.files.open(EXAMPLES_DIR / "small_resnet.nbd", ask=False, as_template=True)
+    inner = ["conv1", "bn1", "relu1", "conv2", "bn2", "add", "relu2"]
+    ids = [f"block1_{n}" for n in inner]
+    channels = [("block1_conv1", "out_channels"), ("block1_conv2", "out_channels")]
+    use = window.subblocks.make(ids, "BasicBlock", {"out_channels": channels})
+    window.view.auto_layout()
+    window.subblocks.open_node(use)
+    window.view.auto_layout()
+    window.scene.select_nodes(["block1_conv2"])
+    settle(app, 0.5)
+    ok = save(window, path)
+    window.session.undo_stack.setClean()
+    window.files.open(EXAMPLES_DIR / "cnn_image_classifier.nbd", ask=False, as_template=True)
+    return ok
 
 
 def train(app, panel) -> bool:

@@ -95,3 +95,75 @@ def test_export_mermaid_writes_the_chart(window, tmp_path: Path) -> None:
 
     back = import_path(str(md)).diagram
     assert len(back.nodes) == len(load(EXAMPLES_DIR / "lenet5.nbd").nodes)
+
+
+def test_import_runs_off_the_gui_thread_and_cancel_drops_it(
+    window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The work runs on a BackgroundJobs thread behind a progress dialog; Cancel returns at
+    once, leaves the diagram as it was, and the late result never opens."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from netbuilder.gui import import_dialog
+    from netbuilder.gui.worker import BackgroundJobs
+
+    window.files.open(EXAMPLES_DIR / "mlp_regressor.nbd", as_template=True)
+    before = window.session.diagram.to_dict()
+    chart = tmp_path / "net.mmd"
+    chart.write_text("graph LR\nA[TabularInput 4] --> B[Linear 2]\nB --> C[Output]\n")
+    release, threads = threading.Event(), []
+    real = import_dialog.run_import
+
+    def slow(*args, **kwargs):
+        threads.append(threading.current_thread())
+        release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_dialog, "run_import", slow)
+    monkeypatch.setattr(import_dialog, "SHOW_PROGRESS_AFTER_MS", 0)
+    seen = []
+
+    def cancel() -> None:
+        progress = window.imports.progress
+        seen.append(progress is not None and progress.isVisible())
+        from PySide6.QtWidgets import QPushButton
+
+        progress.findChild(QPushButton).click()  # the dialog's Cancel button
+
+    QTimer.singleShot(200, cancel)
+    assert not window.imports.import_file(chart)
+    assert seen == [True]
+    assert threads and threads[0] is not threading.main_thread()
+    assert window.session.diagram.to_dict() == before
+    assert "cancelled" in window.statusBar().currentMessage()
+    release.set()
+    for t in list(BackgroundJobs.shared()._threads.values()):
+        t.join(20)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    assert window.session.diagram.to_dict() == before
+
+
+def test_failed_onnx_import_names_node_and_reason(
+    window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("Sin", ["x"], ["y"], name="wobble")
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
+    )
+    path = tmp_path / "sin.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    shown: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)
+    assert not window.imports.import_file(path)
+    assert "Sin node 'wobble'" in shown[0].informativeText()
+    assert "no NetBuilder block" in shown[0].informativeText()

@@ -19,6 +19,7 @@ from netbuilder.core.blocks import (
     opaque,
     outputs,
     pooling,
+    ports,
     recurrent,
 )
 from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, ParamError
@@ -39,6 +40,9 @@ CATEGORIES: tuple[str, ...] = (
 
 # Blocks that only importers create (the palette and the add-block search leave them out)
 IMPORT_ONLY_CATEGORIES: tuple[str, ...] = (opaque.CATEGORY,)
+# Blocks valid only inside a sub-block definition body (SubInput, SubOutput): the palette
+# offers them only while a definition is being edited; at the top level they are an error.
+BODY_ONLY_CATEGORIES: tuple[str, ...] = (ports.CATEGORY,)
 
 BLOCKS: dict[str, BlockSpec] = {}
 _ALIASES: dict[str, str] = {}
@@ -55,11 +59,12 @@ for _family in (
     merge,
     outputs,
     opaque,
+    ports,
 ):
     for _spec in _family.SPECS:
         if _spec.type in BLOCKS:
             raise RuntimeError(f"block type {_spec.type} declared twice")
-        if _spec.category not in CATEGORIES + IMPORT_ONLY_CATEGORIES:
+        if _spec.category not in CATEGORIES + IMPORT_ONLY_CATEGORIES + BODY_ONLY_CATEGORIES:
             raise RuntimeError(f"block type {_spec.type} has unknown category {_spec.category}")
         BLOCKS[_spec.type] = _spec
         for _alias in _spec.aliases:
@@ -109,6 +114,7 @@ def blocks_in(category: str) -> list[BlockSpec]:
 
 __all__ = [
     "BLOCKS",
+    "BODY_ONLY_CATEGORIES",
     "CATEGORIES",
     "IMPORT_ONLY_CATEGORIES",
     "BlockSpec",

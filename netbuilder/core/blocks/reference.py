@@ -13,7 +13,14 @@ import inspect
 import sys
 from typing import Any
 
-from netbuilder.core.blocks import BLOCKS, CATEGORIES, IMPORT_ONLY_CATEGORIES, BlockSpec, Param
+from netbuilder.core.blocks import (
+    BLOCKS,
+    BODY_ONLY_CATEGORIES,
+    CATEGORIES,
+    IMPORT_ONLY_CATEGORIES,
+    BlockSpec,
+    Param,
+)
 
 _KIND_WORDS = {
     "int": "whole number",
@@ -124,8 +131,9 @@ def render() -> str:
         "inferred from the incoming wire; a value given explicitly is checked against it.",
         "",
     ]
-    # palette categories, then those only importers create (they appear in imported diagrams)
-    categories = CATEGORIES + IMPORT_ONLY_CATEGORIES
+    # palette categories, then those only importers create (they appear in imported diagrams),
+    # then the ports of a sub-block definition (only inside one)
+    categories = CATEGORIES + IMPORT_ONLY_CATEGORIES + BODY_ONLY_CATEGORIES
     families = [(c, [s for s in BLOCKS.values() if s.category == c]) for c in categories]
     families = [(c, members) for c, members in families if members]
     for category, members in families:

@@ -9,9 +9,21 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from netbuilder.core.blocks import BLOCKS, IMPORT_ONLY_CATEGORIES
+from netbuilder.core.blocks import BLOCKS, BODY_ONLY_CATEGORIES, IMPORT_ONLY_CATEGORIES
+from netbuilder.core.diagram import Diagram
 from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import block_icon
+from netbuilder.gui.subblocks import model
+
+
+def addable_types(diagram: Diagram | None) -> list[str]:
+    """What can be added to ``diagram``: its document's sub-blocks (those that may go
+    there), then the library; SubInput/SubOutput only inside a definition's body."""
+    hidden = set(IMPORT_ONLY_CATEGORIES)
+    if diagram is None or diagram.definition_name is None:
+        hidden |= set(BODY_ONLY_CATEGORIES)
+    own = model.usable_in(diagram) if diagram is not None else []
+    return own + [t for t, s in BLOCKS.items() if s.category not in hidden]
 
 
 class AddBlockPopup(QFrame):
@@ -19,15 +31,17 @@ class AddBlockPopup(QFrame):
 
     chosen = Signal(str)
 
-    def __init__(self, parent: QWidget | None, types: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        types: Iterable[str] | None = None,
+        diagram: Diagram | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.types = (
-            list(types)
-            if types is not None
-            else [t for t, s in BLOCKS.items() if s.category not in IMPORT_ONLY_CATEGORIES]
-        )
+        self.diagram = diagram
+        self.types = list(types) if types is not None else addable_types(diagram)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Add block… (type to search)"))
         self.search.setClearButtonEnabled(True)
@@ -50,7 +64,7 @@ class AddBlockPopup(QFrame):
         words = text.lower().split()
         self.list.clear()
         for t in self.types:
-            spec = BLOCKS[t]
+            spec = self.diagram.block(t) if self.diagram is not None else BLOCKS[t]
             hay = f"{t} {spec.category} {spec.doc} {core_text(spec.category)} {core_text(spec.doc)}"
             hay = hay.lower()
             if all(w in hay for w in words):

@@ -99,15 +99,28 @@ def _reach(diagram: Diagram, node_id: str, forward: bool) -> set[str]:
     return seen
 
 
-def blocks_fitting_output(x: TensorSpec | None) -> list[str]:
+def _specs(diagram: Diagram | None, types: list[str] | None) -> list[BlockSpec]:
+    if diagram is None or types is None:
+        return list(BLOCKS.values())
+    return [diagram.block(t) for t in types]
+
+
+def blocks_fitting_output(
+    x: TensorSpec | None, diagram: Diagram | None = None, types: list[str] | None = None
+) -> list[str]:
     """Block types that can take ``x`` (the tensor of the output a wire was dragged from).
 
     The chosen block arrives wired into its first input with nothing else wired, so this is
-    ``port_problem`` for that port, the same judgement the port highlighting makes.
+    ``port_problem`` for that port, the same judgement the port highlighting makes. With
+    ``diagram`` and ``types`` the candidates are those types as that diagram resolves them
+    (its document's sub-blocks included); otherwise the whole library.
     """
-    return [t for t, spec in BLOCKS.items() if accepts(spec, spec.defaults(), x)]
+    specs = _specs(diagram, types)
+    return [s.type for s in specs if accepts(s, s.defaults(), x)]
 
 
-def blocks_feeding_input() -> list[str]:
+def blocks_feeding_input(
+    diagram: Diagram | None = None, types: list[str] | None = None
+) -> list[str]:
     """Block types that have an output (candidates to feed an input a wire was dragged from)."""
-    return [t for t, spec in BLOCKS.items() if spec.output_ports(spec.defaults())]
+    return [s.type for s in _specs(diagram, types) if s.output_ports(s.defaults())]

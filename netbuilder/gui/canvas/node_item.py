@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from netbuilder.core.blocks import BlockSpec
 from netbuilder.core.geometry import HEADER, LINE, card_body, port_offset
+from netbuilder.core.subblocks import CATEGORY as SUBBLOCK_CATEGORY
 from netbuilder.gui import theme
 from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH, Theme
 
@@ -55,6 +56,7 @@ def draw_summary(
 
 
 PORT_COLS = 30.0  # room for port names when a side has several ports
+STACK_OFFSET = 5.0  # a sub-block is drawn as a card over a second one, this far down-right
 
 _SHORT = {
     "out_channels": "out",
@@ -199,6 +201,16 @@ class NodeItem(QGraphicsItem):
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
 
+    @property
+    def subblock(self) -> bool:
+        """A use of one of the document's own sub-blocks (drawn as a stack of cards)."""
+        return self.spec.category == SUBBLOCK_CATEGORY
+
+    def _named_ports(self, ports: dict[str, PortItem]) -> bool:
+        """Port names are written on the card when a side has several, or on a sub-block
+        (whose ports are the user's own names: ``x``, ``skip``)."""
+        return len(ports) > 1 or (self.subblock and bool(ports))
+
     # ------------------------------------------------------------------ content
     def set_content(
         self,
@@ -264,7 +276,8 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         r = PORT_RADIUS + 2
-        return QRectF(-r, -3, NODE_WIDTH + 2 * r, self._height + 6)
+        extra = STACK_OFFSET if self.subblock else 0.0
+        return QRectF(-r, -3, NODE_WIDTH + 2 * r, self._height + 6 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -296,8 +309,8 @@ class NodeItem(QGraphicsItem):
             self.title, Qt.TextElideMode.ElideRight, NODE_WIDTH - 16
         )
         bfm = theme.font_metrics(False, 8.0)
-        left = PORT_COLS if len(self.inputs) > 1 else 0.0
-        right = PORT_COLS if len(self.outputs) > 1 else 0.0
+        left = PORT_COLS if self._named_ports(self.inputs) else 0.0
+        right = PORT_COLS if self._named_ports(self.outputs) else 0.0
         text_w = NODE_WIDTH - 16 - left - right
         lines = []
         y = HEADER + 4
@@ -338,6 +351,10 @@ class NodeItem(QGraphicsItem):
             self._paint_summary(painter, rect, border)
             return
         width = 2.4 if (self.isSelected() or self.error) else 1.2
+        if self.subblock:  # a stack of cards: the block holds a whole small network
+            painter.setPen(QPen(border, 1.0))
+            painter.setBrush(t.category_color(self.spec.category))
+            painter.drawRoundedRect(rect.translated(STACK_OFFSET, STACK_OFFSET), 7, 7)
         painter.setPen(QPen(border, width))
         painter.setBrush(t.node_fill)
         painter.drawRoundedRect(rect, 7, 7)
@@ -363,8 +380,8 @@ class NodeItem(QGraphicsItem):
         for rect, text, muted in lines:
             painter.setPen(t.muted_text if muted else t.text)
             painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, text)
-        left = len(self.inputs) > 1
-        right = len(self.outputs) > 1
+        left = self._named_ports(self.inputs)
+        right = self._named_ports(self.outputs)
         port_cols = PORT_COLS
         if left or right:
             painter.setPen(t.muted_text)
@@ -372,7 +389,7 @@ class NodeItem(QGraphicsItem):
                 (self.inputs, Qt.AlignmentFlag.AlignLeft, 9.0),
                 (self.outputs, Qt.AlignmentFlag.AlignRight, NODE_WIDTH - 9.0 - port_cols),
             ):
-                if len(ports) > 1:
+                if self._named_ports(ports):
                     for port in ports.values():
                         r = QRectF(x, port.pos().y() - LINE / 2, port_cols, LINE)
                         painter.drawText(r, align | Qt.AlignmentFlag.AlignVCenter, port.name)
@@ -383,6 +400,8 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(border, 3.0 if (self.isSelected() or self.error) else 1.5))
         fill = QColor(t.category_color(self.spec.category))
         painter.setBrush(fill)
+        if self.subblock:
+            painter.drawRoundedRect(rect.translated(STACK_OFFSET, STACK_OFFSET), 7, 7)
         painter.drawRoundedRect(rect, 7, 7)
         for port in [*self.inputs.values(), *self.outputs.values()]:
             draw_port(painter, t, port.pos(), port.wired, False)

@@ -11,7 +11,6 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from netbuilder.core.blocks import get_block
 from netbuilder.core.diagnostics import Severity
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.events import DiagramEvent
@@ -35,10 +34,8 @@ def output_summary(result: object, has_outputs: bool = True) -> str:
     without the batch ("16×32×32"); for a block without outputs (Output), what arrives."""
     if result is None:
         return ""
-    if has_outputs:
-        shapes = list(getattr(result, "outputs", {}).values())
-    else:
-        shapes = [x for x in getattr(result, "inputs", {}).values() if x is not None]
+    side = getattr(result, "outputs" if has_outputs else "inputs", {})
+    shapes = [x for x in side.values() if x is not None]  # unknown (an unwired use): none
     if not shapes:
         return ""
     text = format_shape(shapes[0])
@@ -50,6 +47,8 @@ class DiagramScene(QGraphicsScene):
 
     # scene position, and (node id, port, port is an output) when a wire was dropped there
     search_requested = Signal(QPointF, object)
+    #: a sub-block was double-clicked: open its definition (node id)
+    open_requested = Signal(str)
 
     def __init__(
         self, diagram: Diagram, editor: object | None = None, parent: object = None
@@ -88,6 +87,17 @@ class DiagramScene(QGraphicsScene):
         """Stop observing the model (before the scene goes away)."""
         self.diagram.changed.disconnect(self._on_model)
 
+    def set_diagram(self, diagram: Diagram) -> None:
+        """Show another diagram (a sub-block's definition opened, or closed again)."""
+        if diagram is self.diagram:
+            return
+        self.diagram.changed.disconnect(self._on_model)
+        self.diagram = diagram
+        diagram.changed.connect(self._on_model)
+        self.analysis = None  # the old level's check names other blocks
+        self.clearSelection()
+        self.rebuild()
+
     # ------------------------------------------------------------------ model → items
     def _on_model(self, event: DiagramEvent) -> None:
         self.overview.dirty = True
@@ -116,6 +126,19 @@ class DiagramScene(QGraphicsScene):
             self._remove_edge(event.edge)
         elif kind == "reset":
             self.rebuild()
+        elif kind.startswith("definition_"):
+            self._refresh_subblocks()
+
+    def _refresh_subblocks(self) -> None:
+        """A definition changed: its uses may have other ports, settings or key text."""
+        for nid, item in self.nodes.items():
+            node = self.diagram.nodes[nid]
+            if not item.subblock:
+                continue
+            item.spec = self.diagram.block(node.type)
+            if self._refresh_node(nid):
+                for edge in list(self._edges_of.get(nid, ())):
+                    self._place_edge(edge)
 
     def rebuild(self) -> None:
         self.gestures.cancel()
@@ -158,7 +181,7 @@ class DiagramScene(QGraphicsScene):
 
     def _add_node(self, nid: str) -> None:
         node = self.diagram.nodes[nid]
-        item = NodeItem(nid, get_block(node.type), self.theme)
+        item = NodeItem(nid, self.diagram.block(node.type), self.theme)
         self.nodes[nid] = item
         self._shown.pop(nid, None)
         self._refresh_node(nid)
@@ -258,8 +281,10 @@ class DiagramScene(QGraphicsScene):
         for nid, item in self.nodes.items():
             diags = by_node.get(nid, [])
             result = analysis.nodes.get(nid)
+            # a block without outputs (Output, SubOutput) shows what arrives: inputs count too
+            shown = (result.outputs if item.outputs else result.inputs) if result else {}
             sig = (
-                (result.param_count, tuple(result.outputs.items())) if result else None,
+                (result.param_count, tuple(shown.items())) if result else None,
                 tuple(diags),
             )
             if self._shown.get(nid) == sig:
@@ -385,6 +410,11 @@ class DiagramScene(QGraphicsScene):
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.editor is not None and not self.items(event.scenePos()):
             self.search_requested.emit(event.scenePos(), None)
+            return
+        card = next((i for i in self.items(event.scenePos()) if isinstance(i, NodeItem)), None)
+        if self.editor is not None and card is not None and card.subblock:
+            self.open_requested.emit(card.node_id)
+            event.accept()
             return
         super().mouseDoubleClickEvent(event)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -21,13 +23,12 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsView, QMenu, QWidget
 
-from netbuilder.core.blocks import BLOCKS
-from netbuilder.gui.canvas.add_popup import AddBlockPopup
+from netbuilder.gui.canvas.add_popup import AddBlockPopup, addable_types
 from netbuilder.gui.canvas.edge_item import EdgeItem
 from netbuilder.gui.canvas.fit import blocks_feeding_input, blocks_fitting_output
-from netbuilder.gui.canvas.node_item import HEADER
+from netbuilder.gui.canvas.node_item import HEADER, NodeItem
 from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.canvas.welcome import WelcomePanel
 from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH
@@ -85,6 +86,9 @@ class DiagramView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self.popup: AddBlockPopup | None = None
+        #: what a right-click offers (None: a separator); the window fills it
+        self.context_actions: list[QAction | None] = []
+        self.context_menu: QMenu | None = None
         #: True from opening a file until the user zooms, pans or clicks: until then a resize
         #: (the window reaching its final size, docks settling) frames the network again
         self.frame_on_resize = False
@@ -272,17 +276,20 @@ class DiagramView(QGraphicsView):
         if editor is None:
             return None
         types = None
+        diagram = self.diagram_scene.diagram
         if wire is not None:
             node_id, port, is_output = wire  # type: ignore[misc]
+            allowed = addable_types(diagram)
             if is_output:
                 analysis = self.diagram_scene.analysis
                 result = analysis.nodes.get(node_id) if analysis else None
-                types = blocks_fitting_output(result.outputs.get(port) if result else None)
+                x = result.outputs.get(port) if result else None
+                types = blocks_fitting_output(x, diagram, allowed)
             else:
-                types = blocks_feeding_input()
+                types = blocks_feeding_input(diagram, allowed)
         if self.popup is not None:
             self.popup.close()
-        popup = AddBlockPopup(self, types)
+        popup = AddBlockPopup(self, types, diagram)
         self.popup = popup
         popup.destroyed.connect(lambda _=None: setattr(self, "popup", None))
         pos = drop_position(scene_pos)
@@ -298,6 +305,34 @@ class DiagramView(QGraphicsView):
         popup.move(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))
         popup.show()
         return popup
+
+    # ------------------------------------------------------------------ context menu
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """The window's canvas actions (``context_actions``) at the mouse; a block clicked
+        outside the selection becomes the selection first, as in file managers."""
+        if not self.context_actions:
+            super().contextMenuEvent(event)
+            return
+        scene_pos = self.mapToScene(event.pos())
+        card = next(
+            (i for i in self.diagram_scene.items(scene_pos) if isinstance(i, NodeItem)), None
+        )
+        if card is not None and not card.isSelected():
+            self.diagram_scene.select_nodes([card.node_id])
+        # the right-button press made the block the scene's mouse grabber, and the release
+        # goes to the menu: left grabbing, the block ate the next click (and deselected)
+        grabber = self.diagram_scene.mouseGrabberItem()
+        if grabber is not None:
+            grabber.ungrabMouse()
+        menu = QMenu(self)
+        for action in self.context_actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        self.context_menu = menu
+        menu.popup(event.globalPos())
+        event.accept()
 
     # ------------------------------------------------------------------ drops
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -319,7 +354,7 @@ class DiagramView(QGraphicsView):
             return
         type_name = bytes(mime.data(BLOCK_MIME).data()).decode("utf-8")
         editor = self.diagram_scene.editor
-        if type_name not in BLOCKS or editor is None:
+        if type_name not in addable_types(self.diagram_scene.diagram) or editor is None:
             event.ignore()
             return
         scene_pos = self.mapToScene(event.position().toPoint())

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from netbuilder.core.blocks import get_block
 from netbuilder.core.blocks.spec import Param
 from netbuilder.core.tensor import format_shape
 from netbuilder.gui.canvas.node_item import format_value
@@ -31,6 +32,18 @@ from netbuilder.gui.editor import Editor
 from netbuilder.gui.i18n import core_text
 from netbuilder.gui.theme import format_count
 from netbuilder.gui.widgets.param_editors import editor_for, show_value
+
+
+def exposed_here(diagram: Any, node_id: str) -> dict[str, str]:
+    """Settings of block ``node_id`` of a definition's body that each use of the sub-block
+    sets (parameter → the name it has on the use); {} outside a definition."""
+    name = diagram.definition_name
+    definition = diagram.root.definitions.get(name) if name else None
+    if definition is None:
+        return {}
+    return {
+        p: e.name for e in definition.exposed.values() for nid, p in e.targets if nid == node_id
+    }
 
 
 def parse_text(param: Param, text: str) -> Any:
@@ -65,7 +78,15 @@ def _number(text: str) -> Any:
 
 
 class Inspector(QWidget):
-    """Edits one block at a time; rebuilt on selection, refreshed after each check."""
+    """Edits one block at a time; rebuilt on selection, refreshed after each check.
+
+    A sub-block shows the settings its definition exposes (the same editors as any block)
+    and buttons to open its definition or expand it into plain blocks.
+    """
+
+    #: the sub-block's buttons (node id): the window opens or expands it
+    open_definition_requested = Signal(str)
+    expand_requested = Signal(str)
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +98,8 @@ class Inspector(QWidget):
         self._focus_count = 0
         self._focus_of: dict[str, int] = {}
         self._active: str | None = None  # the field the last count went to
+        #: inside a definition: the shown block's settings each use sets (param → its name)
+        self._exposed: dict[str, str] = {}
         self.title = QLabel(self.tr("Select a block to edit it."), self)
         self.title.setWordWrap(True)
         self.doc = QLabel(self)
@@ -88,6 +111,20 @@ class Inspector(QWidget):
         self.shapes.setWordWrap(True)
         self.shapes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cost = CostSection(editor.session, self)  # read-only FLOPs and memory
+        self.subblock_row = QWidget(self)
+        row = QHBoxLayout(self.subblock_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.edit_definition = QPushButton(self.tr("Edit Definition"), self.subblock_row)
+        self.edit_definition.setToolTip(
+            self.tr("Open this sub-block's definition on the canvas; every use follows it")
+        )
+        self.expand = QPushButton(self.tr("Expand"), self.subblock_row)
+        self.expand.setToolTip(self.tr("Replace this use by the blocks it is made of"))
+        row.addWidget(self.edit_definition)
+        row.addWidget(self.expand)
+        self.subblock_row.hide()
+        self.edit_definition.clicked.connect(lambda: self._subblock_button(True))
+        self.expand.clicked.connect(lambda: self._subblock_button(False))
         self.form_host = QWidget(self)
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -95,7 +132,8 @@ class Inspector(QWidget):
         scroll.setWidgetResizable(True)
         inner = QWidget()
         col = QVBoxLayout(inner)
-        for w in (self.title, self.doc, self.form_host, self.error, self.shapes, self.cost):
+        widgets = (self.title, self.doc, self.subblock_row, self.form_host, self.error)
+        for w in (*widgets, self.shapes, self.cost):
             col.addWidget(w)
         col.addStretch(1)
         scroll.setWidget(inner)
@@ -111,19 +149,22 @@ class Inspector(QWidget):
             node_id = None
         self.node_id = node_id
         self.error.clear()
-        self.cost.show_node(node_id)
+        # costs are profiled for the network's own blocks, not inside a sub-block's body
+        self.cost.show_node(node_id if self.editor.session.scope.at_top else None)
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()
         self._focus_of.clear()
         self._active = None
+        self.subblock_row.hide()
         if node_id is None:
             self.title.setText(self.tr("Select a block to edit it."))
             self.doc.clear()
             self.shapes.clear()
             return
         node = diagram.nodes[node_id]
-        spec = get_block(node.type)
+        spec = diagram.block(node.type)
+        self.subblock_row.setVisible(node.type in diagram.root.definitions)
         self.title.setText(f"<b>{spec.type}</b> &nbsp; <i>{core_text(spec.category)}</i>")
         self.doc.setText(core_text(spec.doc))
         label = QLineEdit(node.label, self.form_host)
@@ -132,13 +173,28 @@ class Inspector(QWidget):
         self.form.addRow(self.tr("Name"), label)
         self.fields["label"] = label
         label.installEventFilter(self)
+        self._exposed = exposed_here(diagram, node_id)
         for param in spec.params:
             widget = self._make_field(param)
             widget.setToolTip(core_text(param.doc))
             widget.installEventFilter(self)
             self.fields[param.name] = widget
-            self.form.addRow(param.name, widget)
+            text = param.name
+            if param.name in self._exposed:  # each use sets it: editing it here does nothing
+                widget.setEnabled(False)
+                widget.setToolTip(
+                    self.tr("Each use of {block} sets this (as “{name}”): change it there.").format(
+                        block=diagram.definition_name, name=self._exposed[param.name]
+                    )
+                )
+                text = self.tr("{name} (per use)").format(name=param.name)
+            self.form.addRow(text, widget)
         self.refresh()
+
+    def _subblock_button(self, open_it: bool) -> None:
+        if self.node_id is not None:
+            signal = self.open_definition_requested if open_it else self.expand_requested
+            signal.emit(self.node_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Count each time a field takes the keyboard focus (undo merging follows it).
@@ -188,8 +244,8 @@ class Inspector(QWidget):
             self.show_node(None)
             return
         node = diagram.nodes[nid]
-        spec = get_block(node.type)
-        analysis = self.editor.session.analysis
+        spec = diagram.block(node.type)
+        analysis = self.editor.session.scope.analysis()
         result = analysis.nodes.get(nid)
         inferred = self._inferred(spec, result)
         self._updating = True
@@ -198,7 +254,10 @@ class Inspector(QWidget):
             if isinstance(label, QLineEdit) and not label.hasFocus():
                 label.setText(node.label)
             for p in spec.params:
-                self._show_value(p, self.fields[p.name], node.params.get(p.name), inferred)
+                value = node.params.get(p.name)
+                if p.name in self._exposed and result is not None:
+                    value = result.params.get(p.name, value)  # what the opened use sets
+                self._show_value(p, self.fields[p.name], value, inferred)
         finally:
             self._updating = False
         lines = []
@@ -209,7 +268,7 @@ class Inspector(QWidget):
             for port, x in result.outputs.items():
                 lines.append(
                     self.tr("output <b>{port}</b>: {shape}").format(
-                        port=port, shape=format_shape(x)
+                        port=port, shape=format_shape(x) if x else "—"
                     )
                 )
             lines.append(

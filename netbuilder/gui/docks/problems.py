@@ -12,8 +12,13 @@ from netbuilder.core.shapes import Analysis
 NODE_ROLE = Qt.ItemDataRole.UserRole
 
 
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
 class ProblemsList(QListWidget):
     node_clicked = Signal(str)
+    #: a problem inside a sub-block: the instances leading to it, then the inner block
+    path_clicked = Signal(tuple)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -21,11 +26,22 @@ class ProblemsList(QListWidget):
         self.setAlternatingRowColors(True)
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
+        self._analysis: Analysis | None = None
+        #: rows other parts add (e.g. gradient health of the shown run): source → rows of
+        #: (node id, text, tooltip), listed as warnings after the check's own diagnostics
+        self._extra: dict[str, list[tuple[str, str, str]]] = {}
 
     def sizeHint(self) -> QSize:
         return QSize(400, 96)  # a few lines: the canvas deserves the height
 
+    def set_extra(self, source: str, rows: list[tuple[str, str, str]]) -> None:
+        """Replace the warning rows ``source`` adds; the check's own rows stay."""
+        self._extra[source] = rows
+        if self._analysis is not None:
+            self.show_analysis(self._analysis)
+
     def show_analysis(self, analysis: Analysis) -> None:
+        self._analysis = analysis
         self.clear()
         style = self.style()
         icons = {
@@ -34,11 +50,19 @@ class ProblemsList(QListWidget):
         }
         ordered = sorted(analysis.diagnostics, key=lambda d: d.severity is not Severity.ERROR)
         for diag in ordered:
-            where = f"{diag.node_id}: " if diag.node_id else ""
+            # a problem inside a sub-block names its path in its message already
+            where = f"{diag.node_id}: " if diag.node_id and not getattr(diag, "path", ()) else ""
             item = QListWidgetItem(icons[diag.severity], f"{where}{diag.message}")
             item.setToolTip(f"{diag.message}\n{diag.hint}" if diag.hint else diag.message)
             item.setData(NODE_ROLE, diag.node_id)
+            item.setData(PATH_ROLE, tuple(getattr(diag, "path", ())))
             self.addItem(item)
+        for rows in self._extra.values():
+            for node_id, text, tip in rows:
+                item = QListWidgetItem(icons[Severity.WARNING], text)
+                item.setToolTip(tip)
+                item.setData(NODE_ROLE, node_id)
+                self.addItem(item)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """An empty list says so, rather than looking broken or unfinished."""
@@ -57,5 +81,8 @@ class ProblemsList(QListWidget):
 
     def _clicked(self, item: QListWidgetItem) -> None:
         nid = item.data(NODE_ROLE)
-        if nid:
+        path = item.data(PATH_ROLE)
+        if path:
+            self.path_clicked.emit(tuple(path))
+        elif nid:
             self.node_clicked.emit(nid)

@@ -35,6 +35,7 @@ from netbuilder.gui.docks.training_data import DatasetPicker
 from netbuilder.gui.docks.training_engines import RunEngines
 from netbuilder.gui.docks.training_evaluate import WeightsEvaluation
 from netbuilder.gui.docks.training_feed import EventFeed
+from netbuilder.gui.docks.training_insight import install_training_insight
 from netbuilder.gui.docks.training_results import WindowCloseGuard, checkpoint_of, fill_record
 from netbuilder.gui.docks.training_runs import ResultsArea, lay_out_page
 from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
@@ -128,6 +129,7 @@ class TrainingWorkspace(QWidget):
         self._update_buttons()
         self._show_device()
         self.run_list.show_history(self.session.runs)
+        self.insight = install_training_insight(self)  # gradient health, flow tab, memory fit
 
     @classmethod
     def for_session(cls, session: Session, parent: QWidget | None = None) -> TrainingWorkspace:
