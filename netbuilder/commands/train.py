@@ -74,7 +74,8 @@ def _setup_train(p: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         help="train with N processes on this machine (torchrun's standalone launch, "
-        "DDP over gloo on CPU or NCCL on GPUs); for several machines run "
+        "DDP over gloo on CPU or NCCL on GPUs; default: the file's 'processes' setting, "
+        "1 if none); for several machines run "
         "'torchrun --nnodes M --nproc_per_node N --rdzv-endpoint HOST:PORT -m netbuilder "
         "train ...' on each",
     )
@@ -103,6 +104,8 @@ def _train(args: argparse.Namespace) -> int:
 
     if args.nproc is not None and args.nproc < 1:
         return _error("--nproc takes a number of processes, at least 1", EXIT_BAD_INPUT)
+    if args.nproc is None and "RANK" not in os.environ:
+        args.nproc = _file_processes(args)
     if args.nproc is not None and args.nproc > 1 and "RANK" not in os.environ:
         return _launch(args)
     dist = Distributed.from_env(args.strategy)
@@ -335,6 +338,35 @@ def _run_stoppable(trainer: Trainer, same_press_s: float = 0.0) -> tuple[TrainRe
         if in_main:
             signal.signal(signal.SIGINT, previous or signal.default_int_handler)
     return result, interrupted.is_set()
+
+
+def _file_processes(args: argparse.Namespace) -> int | None:
+    """The ``processes`` setting saved in FILE (what the app's Start would use), or None.
+
+    A file that cannot be read, or bad settings, give None: the run itself then reports the
+    problem in its usual words. Checks (``--find-lr`` …) always run in one process.
+    """
+    from netbuilder.commands import train_checks
+    from netbuilder.core.io import DiagramFileError, load
+    from netbuilder.train.config import TrainConfig
+
+    if train_checks.wants_check(args):
+        return None
+    try:
+        if args.file.suffix.lower() == ".pt":
+            from netbuilder.train.checkpoint import CheckpointError, load_checkpoint
+
+            try:
+                checkpoint = load_checkpoint(args.file)
+            except CheckpointError:
+                return None
+            training = checkpoint.training or checkpoint.diagram.training
+        else:
+            training = load(args.file).training
+    except DiagramFileError:
+        return None
+    config, problems = TrainConfig.parse(training)
+    return None if problems else config.processes
 
 
 def _launch(args: argparse.Namespace) -> int:

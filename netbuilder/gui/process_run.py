@@ -7,9 +7,11 @@ standalone launch, DDP over gloo or NCCL — and watches the run's ``events.json
 lists of trainer events as ``TrainingRunner.events``) and ``finished`` carries a
 ``RunOutcome`` built from the checkpoint the run saved, as a local run's does.
 
-Stop sends SIGINT to the child's whole process group, as a terminal's Ctrl-C would: every rank
-stops at the same step and rank 0 saves the best finished epoch. ``shutdown`` (window closing)
-also kills the group if it has not ended in time, so no rank outlives the app.
+Stop sends SIGINT to the child's whole process group, as a terminal's Ctrl-C would: torchrun's
+agent then stops its ranks (each in a session of its own) with SIGTERM, every rank stops at the
+same step and rank 0 saves the best finished epoch. The ranks are noted when Stop is pressed:
+any still alive once the agent has ended is killed, and ``shutdown`` (window closing) kills
+the whole tree if it has not ended in time, so no rank outlives the run or the app.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,8 @@ from netbuilder.core.diagram import Diagram
 from netbuilder.gui.run_watch import RunWatcher
 from netbuilder.gui.worker import RunOutcome
 from netbuilder.train.config import TrainConfig
+from netbuilder.train.events import StatusEvent
+from netbuilder.train.launch import self_command
 from netbuilder.train.runlog import RunEnded, run_folder
 
 POLL_MS = 100
@@ -50,6 +54,9 @@ class ProcessRun(QObject):
         self.ended: RunEnded | None = None
         self._diagram: Diagram | None = None
         self._config: TrainConfig | None = None
+        self._started_at = 0.0
+        self._ranks: list[int] = []  # the agent's children, noted at Stop
+        self._device = "cpu"
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._check)
@@ -57,8 +64,26 @@ class ProcessRun(QObject):
     def is_running(self) -> bool:
         return self.process is not None
 
-    def start(self, diagram: Diagram, config: TrainConfig, processes: int) -> Diagram:
-        """Train a copy of ``diagram`` on ``processes`` ranks; returns that copy."""
+    @staticmethod
+    def supported() -> bool:
+        """Whether Stop can reach every rank here: POSIX process groups (Linux, macOS)."""
+        return hasattr(os, "killpg")
+
+    def start(
+        self,
+        diagram: Diagram,
+        config: TrainConfig,
+        processes: int,
+        initial_state: dict[str, Any] | None = None,
+        initial_optimizer_state: dict[str, Any] | None = None,
+        earlier_metrics: dict[str, list[float]] | None = None,
+    ) -> Diagram:
+        """Train a copy of ``diagram`` on ``processes`` ranks; returns that copy.
+
+        With ``initial_state`` the run goes on from those weights: they are handed over as a
+        checkpoint to continue (``netbuilder train START.pt``), with the optimizer's state and
+        ``earlier_metrics`` (the history a continued run's checkpoint carries on).
+        """
         if self.process is not None:
             raise RuntimeError("a training run is already in progress")
         from netbuilder.core.io import save
@@ -66,9 +91,23 @@ class ProcessRun(QObject):
         frozen = diagram.copy()
         frozen.set_training(config.to_dict())
         self.folder = Path(tempfile.mkdtemp(prefix="netbuilder-run-"))
-        nbd, out = self.folder / "run.nbd", self.folder / "model.pt"
-        save(frozen, nbd)
-        command = [sys.executable, "-m", "netbuilder", "train", str(nbd), "--out", str(out)]
+        out = self.folder / "model.pt"
+        if initial_state is None:
+            source = self.folder / "run.nbd"
+            save(frozen, source)
+        else:
+            from netbuilder.train.checkpoint import save_checkpoint
+
+            source = self.folder / "start.pt"
+            save_checkpoint(
+                source,
+                frozen,
+                initial_state,
+                config.to_dict(),
+                earlier_metrics or {},
+                optimizer_state=initial_optimizer_state,
+            )
+        command = [*self_command(), "train", str(source), "--out", str(out)]
         command += ["--nproc", str(processes), "-q"]
         with open(self.folder / "output.log", "wb") as log:
             self.process = subprocess.Popen(
@@ -78,7 +117,9 @@ class ProcessRun(QObject):
                 start_new_session=True,  # its own process group: Stop reaches every rank
             )
         self._diagram, self._config, self.ended = frozen, config, None
+        self._started_at, self._device = time.monotonic(), "cpu"
         self.watcher = RunWatcher(run_folder(out), self)
+        self.watcher.events.connect(self._note_device)
         self.watcher.events.connect(self.events)
         self.watcher.ended.connect(self._on_ended)
         self.watcher.start()
@@ -88,6 +129,8 @@ class ProcessRun(QObject):
 
     def stop(self) -> None:
         """Ctrl-C for the whole run: every rank stops at the same step, the best is saved."""
+        if self.process is not None:
+            self._ranks = sorted(set(self._ranks) | set(descendants(self.process.pid)))
         self._signal(signal.SIGINT)
 
     def shutdown(self, timeout_s: float = 30.0) -> bool:
@@ -99,15 +142,29 @@ class ProcessRun(QObject):
         try:
             process.wait(timeout_s)
         except subprocess.TimeoutExpired:
+            self._ranks = sorted(set(self._ranks) | set(descendants(process.pid)))
             self._signal(signal.SIGKILL)
             process.wait()
         self._check()
         return True
 
+    def _end_ranks(self) -> None:
+        """Kill any rank noted at Stop that outlived torchrun's agent (each leads its group)."""
+        for pid in self._ranks:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        self._ranks = []
+
     def _signal(self, sig: int) -> None:
         if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):  # ended meanwhile
                 os.killpg(self.process.pid, sig)
+
+    @Slot(list)
+    def _note_device(self, batch: list[Any]) -> None:
+        for event in batch:
+            if isinstance(event, StatusEvent) and event.device is not None:
+                self._device = event.device
 
     @Slot(object)
     def _on_ended(self, ended: RunEnded) -> None:
@@ -119,6 +176,7 @@ class ProcessRun(QObject):
         if process is None or process.poll() is None:
             return
         self._timer.stop()
+        self._end_ranks()
         if self.watcher is not None:
             while self.watcher.poll():  # everything written before the process ended
                 pass
@@ -134,18 +192,33 @@ class ProcessRun(QObject):
         ended, log = self.ended, self._log_tail()
         checkpoint = Path(ended.checkpoint) if ended and ended.checkpoint else None
         error = (ended.error if ended else None) or (None if code in (0, 130) else log)
-        result = None
+        result = saved = None
         if checkpoint is not None and checkpoint.exists():
-            result = self._result(checkpoint, ended, error)
-        outcome = RunOutcome(result, diagram=self._diagram, error=error)
+            from netbuilder.train.checkpoint import CheckpointError, load_checkpoint
+
+            try:
+                saved = load_checkpoint(checkpoint)
+            except CheckpointError as exc:
+                error = str(exc)
+            else:
+                result = self._result(saved, ended, error)
+        elif ended is not None and ended.error is None:  # stopped before an epoch finished
+            from netbuilder.train.trainer import TrainResult
+
+            result = TrainResult(status=ended.status, model=None, config=self._config_or_default())
+            result.elapsed_s, result.device = time.monotonic() - self._started_at, self._device
+        outcome = RunOutcome(result, diagram=self._diagram, error=error, checkpoint=saved)
         shutil.rmtree(self.folder, ignore_errors=True)  # the weights now live in the outcome
         return outcome
 
-    def _result(self, path: Path, ended: RunEnded | None, error: str | None) -> Any:
-        from netbuilder.train.checkpoint import build_model, load_checkpoint
+    def _config_or_default(self) -> TrainConfig:
+        return self._config or TrainConfig()
+
+    def _result(self, checkpoint: Any, ended: RunEnded | None, error: str | None) -> Any:
+        """The trainer's result as the GUI knows it, from the checkpoint rank 0 saved."""
+        from netbuilder.train.checkpoint import build_model
         from netbuilder.train.trainer import TrainResult
 
-        checkpoint = load_checkpoint(path)
         metrics = checkpoint.metrics
         accuracies = [a for a in metrics.get("val_accuracy", []) if a == a]
         return TrainResult(
@@ -155,9 +228,11 @@ class ProcessRun(QObject):
             classes=list(checkpoint.classes),
             best_epoch=checkpoint.best_epoch,
             error=error,
-            config=self._config or TrainConfig(),
+            config=self._config_or_default(),
             task="classification" if accuracies else "regression",
             optimizer_state=checkpoint.optimizer_state,
+            device=self._device,
+            elapsed_s=time.monotonic() - self._started_at,
         )
 
     def _log_tail(self) -> str:
@@ -171,3 +246,31 @@ class ProcessRun(QObject):
         return (
             errors[-1] if errors else (lines[-1] if lines else self.tr("no output"))
         ).removeprefix("error: ")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (torchrun's ranks and what they started), from
+    ``/proc``; [] where there is none to read (not Linux) or ``pid`` has ended."""
+    parents: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()  # after "pid (name) "
+        if len(fields) > 1:
+            parents.setdefault(int(fields[1]), []).append(int(name))
+    found: list[int] = []
+    todo = list(parents.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(parents.get(child, []))
+    return found

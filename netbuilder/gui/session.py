@@ -26,7 +26,7 @@ from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
 from netbuilder.gui.subblocks.scope import Scope
 from netbuilder.train.checkpoint import Checkpoint
-from netbuilder.train.config import TrainConfig, training_diagnostics
+from netbuilder.train.config import ConfigError, TrainConfig, problem_diagnostics
 from netbuilder.train.runs import RunHistory, RunRecord
 
 _NO_CHECK_NEEDED = {"node_moved"}
@@ -62,7 +62,7 @@ class Session(QObject):
         self.model_run: RunRecord | None = None
         #: weights from a run in this window that are not in any .pt yet: closing asks first
         self.weights_unsaved = False
-        self._config: TrainConfig | None = None
+        self._settings: tuple[TrainConfig, list[str]] = (TrainConfig(), [])
         self._config_key: tuple[int, str] | None = None
         self.analysis: Analysis = check(self.diagram)
         self._stale = False
@@ -89,7 +89,7 @@ class Session(QObject):
         """Check the diagram now and tell every view (cheap: results are cached per node)."""
         self._stale = False
         self.analysis = check(self.diagram)
-        self.analysis.diagnostics.extend(training_diagnostics(self.diagram.training))
+        self.analysis.diagnostics.extend(problem_diagnostics(self.training_settings()[1]))
         self.analysed.emit(self.analysis)
         return self.analysis
 
@@ -178,16 +178,24 @@ class Session(QObject):
         self.undo_stack.resetClean()
         self.file_changed.emit()
 
-    def training_config(self) -> TrainConfig:
-        """The diagram's training settings, typed: parsed once per change of the settings
-        (raises ``ConfigError`` naming the bad setting). Everything in the window that needs
-        the settings asks here instead of re-reading the raw dict."""
+    def training_settings(self) -> tuple[TrainConfig, list[str]]:
+        """The diagram's training settings, typed, and every problem in them (each naming
+        its setting; an unusable value stands at its default in the config). Parsed once
+        per change of the settings: everything in the window that shows or uses the
+        settings asks here instead of re-reading the raw dict (the settings form, the
+        dataset picker, the cost estimate, Start)."""
         key = (id(self.diagram.training), repr(self.diagram.training))
         if self._config_key != key:
-            self._config = TrainConfig.from_dict(self.diagram.training)
+            self._settings = TrainConfig.parse(self.diagram.training)
             self._config_key = key
-        assert self._config is not None
-        return self._config
+        return self._settings
+
+    def training_config(self) -> TrainConfig:
+        """The settings to train with (raises ``ConfigError`` naming the first bad one)."""
+        config, problems = self.training_settings()
+        if problems:
+            raise ConfigError(problems[0])
+        return config
 
     @property
     def model_name(self) -> str:

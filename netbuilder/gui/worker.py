@@ -68,6 +68,8 @@ class RunOutcome:
     diagram: Diagram | None = None  # the copy that was trained
     error: str | None = None
     node_id: str | None = None
+    #: the checkpoint the run wrote itself (a multi-process run's rank 0), to act on as is
+    checkpoint: Any = None  # netbuilder.train.checkpoint.Checkpoint
 
     @property
     def status(self) -> str:

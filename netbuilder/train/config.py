@@ -72,6 +72,16 @@ FIELDS: tuple[Param, ...] = (
         choices=DEVICES,
     ),
     Param(
+        "processes",
+        "int",
+        1,
+        "Processes on this machine that train together (DDP through torchrun's standalone "
+        "launch, as 'netbuilder train --nproc N'); 1 trains in one process. The batch size is "
+        "the global batch, split among them.",
+        1,
+        256,
+    ),
+    Param(
         "mixed_precision",
         "choice",
         "auto",
@@ -187,6 +197,7 @@ class TrainConfig:
     grad_clip: float = 0.0
     seed: int = 0
     device: str = "auto"
+    processes: int = 1
     mixed_precision: str = "auto"
 
     @classmethod
@@ -256,6 +267,11 @@ class TrainConfig:
 def training_diagnostics(training: dict[str, Any] | None) -> list[Diagnostic]:
     """Each unusable training setting as a diagram-level problem (``check``, Problems)."""
     _config, problems = TrainConfig.parse(training)
+    return problem_diagnostics(problems)
+
+
+def problem_diagnostics(problems: list[str]) -> list[Diagnostic]:
+    """The problems ``TrainConfig.parse`` found, as diagram-level problems."""
     return [
         Diagnostic(
             None,

@@ -17,6 +17,15 @@ import uuid
 MONITOR_INTERVAL_S = 0.1
 
 
+def self_command() -> list[str]:
+    """How to start this very ``netbuilder`` as a new process: ``python -m netbuilder``, or
+    the bundled app's own executable (PyInstaller sets ``sys.frozen``), which takes the
+    command's arguments directly and has no ``-m``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "netbuilder"]
+
+
 def launch_standalone(nproc: int, args: list[str]) -> tuple[int, str | None]:
     """Run ``python -m netbuilder <args>`` on ``nproc`` ranks; (exit status, error line).
 
@@ -38,7 +47,8 @@ def launch_standalone(nproc: int, args: list[str]) -> tuple[int, str | None]:
         start_method="spawn",
     )
     try:
-        elastic_launch(config, entrypoint=sys.executable)("-m", "netbuilder", *args)
+        command = self_command()
+        elastic_launch(config, entrypoint=command[0])(*command[1:], *args)
     except ChildFailedError as exc:
         return _worst_exit(exc), describe_failures(exc)
     except SignalException as exc:  # Ctrl-C or a kill: the workers were stopped too

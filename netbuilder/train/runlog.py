@@ -10,6 +10,12 @@ not a step), so a fast run does not make one system call per step. The file star
 for each run (truncated when the run starts). With the optional ``tensorboard`` package the
 same numbers also go to TensorBoard event files in the same folder.
 
+A run into a checkpoint that already exists may end without saving (stopped or failed before
+its first epoch): the older checkpoint is then kept, and so must be its events. While such a
+run goes, the older events wait in ``events.kept.jsonl`` (watchers of ``events.jsonl`` see the
+live run); if the run saves nothing they go back to ``events.jsonl`` and the unsaved run's
+events are set aside as ``events.unsaved.jsonl``; if it saves, they are dropped.
+
 Reading: ``EventFollower.poll()`` returns the records completed since the last poll. A line
 without its newline yet (the writer is mid-write, or died mid-write) is kept back, not
 parsed; a complete line that is not valid JSON is counted in ``skipped``, never raised. A
@@ -35,6 +41,10 @@ from netbuilder.train.events import (
 
 RUN_FOLDER_SUFFIX = ".run"
 EVENTS_FILE = "events.jsonl"
+#: The events of the checkpoint already there, while a new run into it has not saved yet.
+KEPT_EVENTS_FILE = "events.kept.jsonl"
+#: The events of the last run that ended without saving into an existing checkpoint.
+UNSAVED_EVENTS_FILE = "events.unsaved.jsonl"
 FLUSHES_PER_S = 30
 FORMAT = "netbuilder-run-events"
 FORMAT_VERSION = 1
@@ -110,6 +120,8 @@ class RunLog:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / EVENTS_FILE
+        self._kept = self.folder / KEPT_EVENTS_FILE
+        self._set_kept_events_aside(Path(start.checkpoint))
         self._file: IO[str] | None = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
         self._pending: list[str] = []
         self._last_flush = 0.0
@@ -135,9 +147,26 @@ class RunLog:
             self._last_flush = now
 
     def finish(self, end: RunEnded) -> None:
-        """Write the last line and close the files."""
+        """Write the last line and close the files; an unsaved run gives the folder back
+        to the checkpoint that is kept."""
         self.write(end, flush=True)
         self.close()
+        if not self._kept.exists():
+            return
+        if end.checkpoint is None:
+            os.replace(self.path, self.folder / UNSAVED_EVENTS_FILE)
+            os.replace(self._kept, self.path)
+        else:  # this run's checkpoint replaced the older one: its events go with it
+            self._kept.unlink()
+
+    def _set_kept_events_aside(self, checkpoint: Path) -> None:
+        """Move the existing checkpoint's events out of the live run's way (see the module)."""
+        if not checkpoint.exists():
+            self._kept.unlink(missing_ok=True)  # no checkpoint left to keep events for
+        elif self._kept.exists():
+            pass  # an earlier run died before it saved: those are still the checkpoint's
+        elif self.path.exists():
+            os.replace(self.path, self._kept)
 
     def close(self) -> None:
         if self._file is not None:

@@ -100,7 +100,7 @@ def test_view_follows_resizes_until_the_user_zooms(qtbot, window):
 def test_closing_the_window_while_a_preview_loads(qtbot, qapp, monkeypatch):
     """The preview thread finishes after the window is gone: no emit on a deleted object."""
     import netbuilder.train.sources as data
-    from netbuilder.gui.docks.training_data import _PreviewLoader
+    from netbuilder.gui.docks.dataset_loading import _PreviewLoader
     from netbuilder.gui.main_window import MainWindow
 
     gate, started = threading.Event(), threading.Event()

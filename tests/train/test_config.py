@@ -87,3 +87,14 @@ def test_source_kind_of_a_dataset_setting() -> None:
     assert source_kind("builtin:digits") == "builtin"
     assert source_kind("/data/flowers.CSV") == source_kind("t.tsv") == "table"
     assert source_kind("/data/flowers") == "folder"
+
+
+def test_processes_is_a_validated_setting_that_check_reports() -> None:
+    from netbuilder.train.config import training_diagnostics
+
+    assert TrainConfig().processes == 1
+    assert TrainConfig.from_dict({"processes": 4}).processes == 4
+    problems = training_diagnostics({"processes": 0})
+    assert len(problems) == 1 and "'processes'" in problems[0].message
+    with pytest.raises(ConfigError, match="processes"):
+        TrainConfig.from_dict({"processes": "two"})

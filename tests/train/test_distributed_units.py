@@ -194,3 +194,40 @@ def test_without_a_launcher_a_second_ctrl_c_is_never_ignored() -> None:
     trainer = _SignallingTrainer([0.0, 0.02])
     with pytest.raises(KeyboardInterrupt):
         _run_stoppable(trainer)  # type: ignore[arg-type]
+
+
+def test_netbuilder_train_launches_the_files_processes_setting_unless_told_otherwise(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's "processes" setting, saved in the file, is what ``netbuilder train FILE``
+    runs on; ``--nproc`` overrides it, and checks (--find-lr) stay in one process."""
+    import netbuilder.commands.train as train_command
+    from netbuilder.cli import main
+    from netbuilder.core.io import save
+    from tests.train.conftest import table_net
+
+    launched: list[int] = []
+    monkeypatch.setattr(train_command, "_launch", lambda args: launched.append(args.nproc) or 0)
+    monkeypatch.delenv("RANK", raising=False)
+    diagram = table_net(2, 2)
+    diagram.set_training({"dataset": str(tmp_path / "missing.csv"), "processes": 3})
+    nbd = tmp_path / "n.nbd"
+    save(diagram, nbd)
+    assert main(["train", str(nbd), "-q"]) == 0 and launched == [3]
+    assert main(["train", str(nbd), "-q", "--nproc", "2"]) == 0 and launched == [3, 2]
+    assert main(["train", str(nbd), "-q", "--nproc", "1"]) != 0  # one process: no launch
+    assert main(["train", str(nbd), "-q", "--find-lr"]) != 0  # a check: one process
+    assert launched == [3, 2]
+
+
+def test_a_new_process_of_netbuilder_is_started_the_way_this_one_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``python -m netbuilder`` from an install; the bundled app's own executable (no ``-m``)."""
+    import sys
+
+    from netbuilder.train.launch import self_command
+
+    assert self_command() == [sys.executable, "-m", "netbuilder"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert self_command() == [sys.executable]

@@ -15,6 +15,8 @@ from netbuilder.core.io import save
 from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
 from netbuilder.train.runlog import (
     EVENTS_FILE,
+    KEPT_EVENTS_FILE,
+    UNSAVED_EVENTS_FILE,
     EventFollower,
     RunEnded,
     RunLog,
@@ -160,3 +162,54 @@ def test_tensorboard_event_files_are_written_when_the_extra_is_installed(tmp_pat
     log(_epoch(1))
     log.close()
     assert list(tmp_path.glob("events.out.tfevents.*"))
+
+
+def test_a_run_stopped_before_it_saves_keeps_the_older_checkpoints_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OUT is kept when a new run into it saves nothing; so must OUT.run's events be (Watch
+    Run on OUT.run shows OUT's curves, not those of the unsaved run)."""
+    import netbuilder.commands.train as train_command
+
+    csv = tmp_path / "t.csv"
+    csv.write_text("a,b,y\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(60)))
+    diagram = table_net(2, 2)
+    diagram.set_training({"dataset": str(csv), "epochs": 2, "batch_size": 16, "device": "cpu"})
+    nbd = tmp_path / "n.nbd"
+    save(diagram, nbd)
+    out = tmp_path / "m.pt"
+    assert main(["train", str(nbd), "--out", str(out), "-q"]) == 0
+    kept = (run_folder(out) / EVENTS_FILE).read_bytes()
+    weights = out.read_bytes()
+
+    real = train_command._run_stoppable
+
+    def stopped_at_the_first_step(trainer, same_press_s=0.0):  # the user's Ctrl-C
+        emit = trainer.on_event
+
+        def on_event(event: object) -> None:
+            emit(event)
+            if isinstance(event, StepEvent):
+                trainer.stop()
+
+        trainer.on_event = on_event
+        result, _interrupted = real(trainer, same_press_s)
+        return result, True
+
+    monkeypatch.setattr(train_command, "_run_stoppable", stopped_at_the_first_step)
+    assert main(["train", str(nbd), "--out", str(out), "-q", "--epochs", "3"]) == 130
+    assert out.read_bytes() == weights  # nothing was saved: the older checkpoint stays
+    assert (run_folder(out) / EVENTS_FILE).read_bytes() == kept
+    records = EventFollower(run_folder(out)).read_all()
+    assert [r.epoch for r in records if isinstance(r, EpochEvent)] == [1, 2]
+    assert records[-1].checkpoint == str(out.resolve())
+    # the unsaved run's own events are not thrown away: they sit beside, named as such
+    unsaved = EventFollower(run_folder(out) / UNSAVED_EVENTS_FILE).read_all()
+    assert isinstance(unsaved[-1], RunEnded) and unsaved[-1].checkpoint is None
+    assert unsaved[0].config["epochs"] == 3
+    # a run that saves replaces the checkpoint, and its events replace the older ones
+    monkeypatch.setattr(train_command, "_run_stoppable", real)
+    assert main(["train", str(nbd), "--out", str(out), "-q", "--epochs", "1"]) == 0
+    records = EventFollower(run_folder(out)).read_all()
+    assert [r.epoch for r in records if isinstance(r, EpochEvent)] == [1]
+    assert not (run_folder(out) / KEPT_EVENTS_FILE).exists()

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
@@ -22,9 +21,7 @@ from netbuilder.core.diagram import Edge
 from netbuilder.gui.canvas.edge_item import DragWireItem, EdgeItem
 from netbuilder.gui.canvas.fit import downstream_of, port_problem, upstream_of
 from netbuilder.gui.canvas.node_item import NodeItem, PortItem
-
-if TYPE_CHECKING:
-    from netbuilder.gui.canvas.scene import DiagramScene
+from netbuilder.gui.canvas.scene_protocol import CanvasScene
 
 END_GRAB = 22.0  # how close to a wire's end a press picks up that end
 WIRE_GRAB = 6.0  # how close to a wire a block must be released to be inserted into it
@@ -49,7 +46,7 @@ class WireDrag:
 
 
 class Gestures:
-    def __init__(self, scene: DiagramScene) -> None:
+    def __init__(self, scene: CanvasScene) -> None:
         self.scene = scene
         self.theme = scene.theme
         self.drag: WireDrag | None = None

@@ -14,21 +14,17 @@ is drawn only for cards in the exposed area.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from netbuilder.gui import theme
 from netbuilder.gui.canvas.node_item import HEADER, fitted_size
+from netbuilder.gui.canvas.scene_protocol import CanvasScene
 from netbuilder.gui.theme import NODE_WIDTH
 
 FAR_TITLE_MAX = 40.0  # font size of a type name on a far-out card, at most
 MIN_READABLE_PX = 7.0  # below this many pixels a letter is not worth drawing
 PX_PER_POINT = 96 / 72
-
-if TYPE_CHECKING:
-    from netbuilder.gui.canvas.scene import DiagramScene
 
 
 def far_title(rect: QRectF, title: str) -> tuple[QRectF, str, float]:
@@ -58,7 +54,7 @@ class Overview:
         self._outlines: list[tuple[QColor, list[QRectF]]] = []
         self._titles: list[tuple[QRectF, str, float]] = []
 
-    def rebuild(self, scene: DiagramScene) -> None:
+    def rebuild(self, scene: CanvasScene) -> None:
         t = scene.theme
         wires, bad = QPainterPath(), QPainterPath()
         for item in scene.edges.values():
@@ -86,7 +82,7 @@ class Overview:
         self._titles = titles
         self.dirty = False
 
-    def paint(self, painter: QPainter, scene: DiagramScene, exposed: QRectF | None = None) -> None:
+    def paint(self, painter: QPainter, scene: CanvasScene, exposed: QRectF | None = None) -> None:
         if self.dirty:
             self.rebuild(scene)
         t = scene.theme
@@ -109,7 +105,7 @@ class Overview:
                 painter.drawRects(rects)
         self._paint_titles(painter, scene, exposed)
 
-    def _paint_titles(self, painter: QPainter, scene: DiagramScene, exposed: QRectF | None) -> None:
+    def _paint_titles(self, painter: QPainter, scene: CanvasScene, exposed: QRectF | None) -> None:
         scale = painter.worldTransform().m11()
         if not self._titles or FAR_TITLE_MAX * scale * PX_PER_POINT < MIN_READABLE_PX:
             return

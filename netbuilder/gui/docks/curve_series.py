@@ -111,3 +111,12 @@ class RunSeries:
         self.smooth_loss = GrowingSeries(max(256, len(self.step_loss)))
         self.smooth_loss.extend(self.step_loss.x, smooth)
         self.smooth_envelope = Envelope()
+
+
+def make_curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDataItem:
+    """A curve configured as DESIGN rule 8 asks: clip to view, peak downsampling, no symbols."""
+    item = plot.plot(pen=pen, name=name)
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, method="peak")
+    item.setSymbol(None)
+    return item

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.gui.docks.curve_overlays import RunOverlays
 from netbuilder.gui.docks.curve_series import (
     BEST_PEN,
     EMA_ALPHA,
@@ -39,29 +40,20 @@ from netbuilder.gui.docks.curve_series import (
     VAL_LOSS_PEN,
     RunSeries,
     faint,
-    run_colour,
+    make_curve,
 )
 from netbuilder.gui.docks.training_curve_lod import (
     RAW_LIMIT,
     GrowingSeries,
     display_arrays,
 )
-from netbuilder.train.runs import RunRecord, debiased_ema
+from netbuilder.train.runs import RunRecord
 
 ArrayLike = np.ndarray | Sequence[float]
 
 #: The learning-rate curve changes slowly; redrawing its plot twice a second is plenty and
 #: keeps a third of the plot area out of most frames.
 LR_REFRESH_S = 0.5
-
-
-def _curve(plot: pg.PlotItem, pen: pg.QtGui.QPen, name: str | None) -> pg.PlotDataItem:
-    """A curve configured as DESIGN rule 8 asks: clip to view, peak downsampling, no symbols."""
-    item = plot.plot(pen=pen, name=name)
-    item.setClipToView(True)
-    item.setDownsampling(auto=True, method="peak")
-    item.setSymbol(None)
-    return item
 
 
 class TrainingCurves(QWidget):
@@ -78,8 +70,6 @@ class TrainingCurves(QWidget):
         self._run_counter = 0
         self.current: RunSeries | None = None
         self.smoothing = EMA_ALPHA
-        self.records: list[RunRecord] = []  # runs of this document overlaid
-        self._overlay_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
 
         self.log_y = QCheckBox(self.tr("Log-y"))
         self.log_y.setToolTip(self.tr("Logarithmic loss axis (useful once the loss spans decades)"))
@@ -144,12 +134,13 @@ class TrainingCurves(QWidget):
         self.lr_plot.enableAutoRange(y=False)  # see _fit_lr_axis
 
         raw_pen = pg.mkPen(faint(RAW_RGB, 0.4, self._background), width=1)
-        self.raw_item = _curve(self.loss_plot, raw_pen, self.tr("train (per step)"))
-        self.smooth_item = _curve(self.loss_plot, EMA_PEN, self.tr("train (smoothed)"))
-        self.val_loss_item = _curve(self.loss_plot, VAL_LOSS_PEN, self.tr("validation"))
-        self.train_acc_item = _curve(self.acc_plot, TRAIN_ACC_PEN, self.tr("train"))
-        self.val_acc_item = _curve(self.acc_plot, VAL_ACC_PEN, self.tr("validation"))
-        self.lr_item = _curve(self.lr_plot, LR_PEN, None)
+        self.raw_item = make_curve(self.loss_plot, raw_pen, self.tr("train (per step)"))
+        self.smooth_item = make_curve(self.loss_plot, EMA_PEN, self.tr("train (smoothed)"))
+        self.val_loss_item = make_curve(self.loss_plot, VAL_LOSS_PEN, self.tr("validation"))
+        self.train_acc_item = make_curve(self.acc_plot, TRAIN_ACC_PEN, self.tr("train"))
+        self.val_acc_item = make_curve(self.acc_plot, VAL_ACC_PEN, self.tr("validation"))
+        self.lr_item = make_curve(self.lr_plot, LR_PEN, None)
+        self.overlays = RunOverlays(self.loss_plot, self.acc_plot, self.lr_plot)
         self.best_lines = [pg.InfiniteLine(angle=90, movable=False, pen=BEST_PEN) for _ in range(2)]
         for line, plot in zip(self.best_lines, (self.loss_plot, self.acc_plot), strict=True):
             line.setVisible(False)
@@ -374,46 +365,23 @@ class TrainingCurves(QWidget):
         self.show_records(self.records)
 
     # ------------------------------------------------------------------ runs overlaid
+    @property
+    def records(self) -> list[RunRecord]:
+        """The runs of this document overlaid (``show_records``)."""
+        return self.overlays.records
+
+    @property
+    def _overlay_items(self) -> list[tuple[pg.PlotItem, pg.PlotDataItem]]:
+        return self.overlays.items
+
     def show_records(self, records: list[RunRecord]) -> None:
-        """Overlay finished runs of this document from their per-epoch metrics: training
-        loss (smoothed, solid) and validation loss (dashed), validation accuracy and the
-        learning rate, each in its run's colour with the run's name in the legend."""
-        for plot, item in self._overlay_items:
-            plot.removeItem(item)
-        self._overlay_items.clear()
-        self.records = list(records)
-        train, val = self.tr("train"), self.tr("val")
-        for record in self.records:
-            colour = run_colour(record.number)
-            solid = pg.mkPen(colour, width=1)
-            dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-            m = record.metrics
-            for plot, key, pen, name, smooth in (
-                (self.loss_plot, "train_loss", solid, f"{record.name} {train}", True),
-                (self.loss_plot, "val_loss", dashed, f"{record.name} {val}", False),
-                (self.acc_plot, "val_accuracy", solid, f"{record.name} {val}", False),
-                (self.lr_plot, "lr", solid, None, False),
-            ):
-                values = [float(v) for v in m.get(key, [])]
-                if not values or all(not np.isfinite(v) for v in values):
-                    continue
-                if smooth:
-                    values = debiased_ema(values, self.smoothing)
-                item = _curve(plot, pen, name)
-                # an epoch's mean training loss belongs mid-epoch; the rest at its end
-                x = np.arange(1, len(values) + 1, dtype=np.float64) - (0.5 if smooth else 0.0)
-                item.setData(x, np.array(values))
-                item.setZValue(-5)
-                self._overlay_items.append((plot, item))
+        """Overlay finished runs of this document (``RunOverlays``); with no live run on
+        screen the x and learning-rate axes fit them."""
+        self.overlays.show(records, self.smoothing)
         if self.records and (self.current is None or not len(self.current.step_loss)):
             epochs = max(max((len(v) for v in r.metrics.values()), default=1) for r in records)
             self.set_epochs(epochs)
-            self._fit_lr_axis_to_records()
-
-    def _fit_lr_axis_to_records(self) -> None:
-        rates = [v for r in self.records for v in r.metrics.get("lr", []) if np.isfinite(v)]
-        if rates and max(rates) > 0:
-            self.lr_plot.setYRange(0.0, 1.15 * max(rates), padding=0)
+            self.overlays.fit_lr_axis()
 
     def clear_all(self) -> None:
         """Show no run at all (another document came up: these curves were not its runs)."""

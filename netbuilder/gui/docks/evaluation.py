@@ -326,7 +326,8 @@ def _regression_pairs(ev: Any) -> tuple[np.ndarray, np.ndarray]:
 class BackgroundEvaluation(QObject):
     """Evaluate saved weights off the GUI thread (a loaded ``.pt``, or weights kept from an
     earlier run) through ``BackgroundJobs``; ``done`` arrives on the GUI thread with one
-    tuple ``(Evaluation | None, DataBundle | None, error text)``."""
+    tuple ``(Evaluation | None, DataBundle | None, error text, tag)``, ``tag`` being what the
+    asker passed to ``start`` (to recognise an answer it no longer wants)."""
 
     done = Signal(object)
 
@@ -335,6 +336,7 @@ class BackgroundEvaluation(QObject):
         self.busy = False
         self._job: int | None = None
         self._bundle: Any = None
+        self._tag: Any = None
         BackgroundJobs.shared().finished.connect(self._on_finished)
 
     def start(
@@ -343,11 +345,12 @@ class BackgroundEvaluation(QObject):
         state_dict: dict[str, Any],
         config: Any,
         data: Any = None,
+        tag: Any = None,
     ) -> None:
         """Compile ``diagram`` (a copy), load ``state_dict`` strictly, load the data if not
         given, and evaluate on its validation set — all on a worker thread."""
         self.busy = True
-        self._bundle = data
+        self._bundle, self._tag = data, tag
 
         def work() -> tuple[Any, Any]:
             from netbuilder.core.compile import compile_diagram
@@ -367,6 +370,6 @@ class BackgroundEvaluation(QObject):
             return  # another asker's job
         self._job = None
         if result.value is None:
-            self.done.emit((None, self._bundle, result.error))
+            self.done.emit((None, self._bundle, result.error, self._tag))
         else:
-            self.done.emit((result.value[0], result.value[1], ""))
+            self.done.emit((result.value[0], result.value[1], "", self._tag))

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from netbuilder.gui.docks.training_data import sample_widget
+from netbuilder.gui.docks.dataset_thumbnails import sample_widget
 
 
 def _entry(item: Any) -> tuple[int, int | None, int | None]:

@@ -14,15 +14,12 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,12 +31,7 @@ from netbuilder.gui.cost import CostSection
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.i18n import core_text
 from netbuilder.gui.theme import format_count
-from netbuilder.gui.widgets.param_editors import (
-    OptionalIntSpinBox,
-    SciDoubleSpinBox,
-    int_range,
-)
-from netbuilder.gui.widgets.scroll_safe import ComboBox, SpinBox
+from netbuilder.gui.widgets.param_editors import editor_for, show_value
 
 
 def exposed_here(diagram: Any, node_id: str) -> dict[str, str]:
@@ -67,6 +59,11 @@ def parse_text(param: Param, text: str) -> Any:
     if param.kind == "padding" and text in ("same", "valid"):
         return text
     return _number(text)
+
+
+def _field_text(value: Any) -> str:
+    """A value as the inspector writes it: "auto" for None, lists as "3, 3"."""
+    return format_value(value).replace("×", ", ")
 
 
 def _number(text: str) -> Any:
@@ -224,40 +221,14 @@ class Inspector(QWidget):
         return self._focus_of.get(name)
 
     def _make_field(self, p: Param) -> QWidget:
-        host = self.form_host
-        if p.kind == "bool":
-            box = QCheckBox(host)
-            box.toggled.connect(lambda v, n=p.name: self._commit(n, bool(v)))
-            return box
-        if p.kind == "choice":
-            combo = ComboBox(host)
-            for c in p.choices:
-                combo.addItem(format_value(c), c)
-            combo.currentIndexChanged.connect(
-                lambda i, n=p.name, c=combo: self._commit(n, c.itemData(i))
-            )
-            return combo
-        if p.kind == "int" and p.optional:
-            auto = OptionalIntSpinBox(p, host)
-            auto.valueChanged.connect(
-                lambda _v, n=p.name, w=auto: self._commit(n, w.value_or_none())
-            )
-            auto.refused.connect(self.error.setText)
-            return auto
-        if p.kind == "int":
-            spin = SpinBox(host)
-            spin.setRange(*int_range(p))
-            spin.setKeyboardTracking(False)
-            spin.valueChanged.connect(lambda v, n=p.name: self._commit(n, int(v)))
-            return spin
-        if p.kind == "float" and not p.optional:
-            real = SciDoubleSpinBox(p, host)
-            real.valueChanged.connect(lambda v, n=p.name: self._commit(n, float(v)))
-            real.refused.connect(self.error.setText)
-            return real
-        edit = QLineEdit(host)
-        edit.editingFinished.connect(lambda n=p.name, e=edit: self._commit_text(n, e))
-        return edit
+        """The parameter's editor from the app's one factory (``editor_for``)."""
+        return editor_for(
+            p,
+            lambda value, n=p.name: self._commit(n, value),
+            refused=self.error.setText,
+            display=_field_text,
+            parse=lambda text, q=p: parse_text(q, text),
+        )
 
     # ------------------------------------------------------------------ model → form
     def _analysed(self, _analysis: object) -> None:
@@ -309,32 +280,14 @@ class Inspector(QWidget):
         self.shapes.setText("<br>".join(lines))
 
     def _show_value(self, p: Param, widget: QWidget, value: Any, inferred: dict[str, Any]) -> None:
-        if isinstance(widget, QCheckBox):
-            widget.setChecked(bool(value))
-        elif isinstance(widget, QComboBox):
-            i = widget.findData(value)
-            widget.setCurrentIndex(i if i >= 0 else 0)
-        elif isinstance(widget, OptionalIntSpinBox):
-            guess = inferred.get(p.name)
-            widget.set_inferred(guess if isinstance(guess, int) else None)
-            if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-                widget.set_value_or_none(value)
-        elif isinstance(widget, QSpinBox):
-            if isinstance(value, int) and not isinstance(value, bool):
-                widget.setValue(value)
-        elif isinstance(widget, SciDoubleSpinBox):
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if number and value != widget.value():
-                widget.setValue(float(value))
-        elif isinstance(widget, QLineEdit) and not widget.hasFocus():
-            widget.setText("" if value is None else format_value(value).replace("×", ", "))
-            if p.optional:
-                guess = inferred.get(p.name)
-                widget.setPlaceholderText(
-                    self.tr("inferred: {value}").format(value=format_value(guess))
-                    if guess is not None
-                    else self.tr("inferred")
-                )
+        guess = inferred.get(p.name)
+        show_value(widget, value, display=_field_text, inferred=guess)
+        if isinstance(widget, QLineEdit) and p.optional and not widget.hasFocus():
+            widget.setPlaceholderText(
+                self.tr("inferred: {value}").format(value=format_value(guess))
+                if guess is not None
+                else self.tr("inferred")
+            )
 
     @staticmethod
     def _inferred(spec: Any, result: Any) -> dict[str, Any]:
@@ -355,25 +308,9 @@ class Inspector(QWidget):
         problem = self.editor.set_param(self.node_id, name, value, self._focus(name))
         self.error.setText(problem or "")
         if problem:
-            self.refresh()
-
-    def _commit_text(self, name: str, edit: QLineEdit) -> None:
-        if self._updating or self.node_id is None:
-            return
-        diagram = self.editor.diagram
-        spec = diagram.block(diagram.nodes[self.node_id].type)
-        self._commit_value_or_refuse(name, parse_text(spec.param_map[name], edit.text()), edit)
-
-    def _commit_value_or_refuse(self, name: str, value: Any, edit: QLineEdit) -> None:
-        problem = self.editor.set_param(
-            self.node_id,  # type: ignore[arg-type]
-            name,
-            value,
-            self._focus(name),
-        )
-        self.error.setText(problem or "")
-        if problem:
-            edit.clearFocus()
+            field = self.fields.get(name)
+            if isinstance(field, QLineEdit):  # the refused text goes back to the model's
+                field.clearFocus()
             self.refresh()
 
     def _set_label(self, text: str) -> None:

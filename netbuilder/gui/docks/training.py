@@ -23,30 +23,30 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
-    QVBoxLayout,
     QWidget,
 )
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.gui.docks.curves import TrainingCurves
-from netbuilder.gui.docks.evaluation import BackgroundEvaluation, EvaluationView
+from netbuilder.gui.docks.evaluation import EvaluationView
 from netbuilder.gui.docks.training_controls import ControlState, RunControls
 from netbuilder.gui.docks.training_data import DatasetPicker
+from netbuilder.gui.docks.training_engines import RunEngines
+from netbuilder.gui.docks.training_evaluate import WeightsEvaluation
+from netbuilder.gui.docks.training_feed import EventFeed
 from netbuilder.gui.docks.training_insight import install_training_insight
 from netbuilder.gui.docks.training_results import WindowCloseGuard, checkpoint_of, fill_record
-from netbuilder.gui.docks.training_runs import ResultsArea
+from netbuilder.gui.docks.training_runs import ResultsArea, lay_out_page
 from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
-from netbuilder.gui.docks.training_start import CURRENT, weights_to_start_from
-from netbuilder.gui.docks.training_status import epoch_line
+from netbuilder.gui.docks.training_start import start_point
 from netbuilder.gui.docks.training_try_it import TryItFeed
 from netbuilder.gui.i18n import status_text
+from netbuilder.gui.process_run import ProcessRun
 from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.try_it import TryItPanel
-from netbuilder.gui.worker import RunOutcome, TrainingRunner
+from netbuilder.gui.worker import RunOutcome
 from netbuilder.train.config import ConfigError, TrainConfig
-from netbuilder.train.events import EpochEvent, FailedEvent, StatusEvent, StepEvent
 from netbuilder.train.runs import RunRecord
 
 #: The settings column: four preview thumbnails and the form, unclipped, and no wider.
@@ -73,25 +73,22 @@ class TrainingWorkspace(QWidget):
         # without a window (tests, benchmarks) the workspace keeps its own document state
         self.session = session if session is not None else Session(self, diagram)
         self._record: RunRecord | None = None  # the run going on, in its document's history
-        self._document_generation = 0
-        self._evaluating_generation = -1
         self.last_outcome: RunOutcome | None = None
         self.export_dialog: QWidget | None = None
-        self.step_events_seen = 0
         self._run_revision: int | None = None
         self._replaced_during_run = False
         self._earlier_metrics: dict[str, list[float]] | None = None  # a continued run's past
+        self._evaluate_after_run = False
         self._close_guard = WindowCloseGuard(self, self.shutdown)  # closing stops the run
 
-        self.runner = TrainingRunner(self)
-        self.runner.events.connect(self._on_events)
-        self.runner.finished.connect(self._on_finished)
-        self.background_evaluation = BackgroundEvaluation(self)
-        self.background_evaluation.done.connect(self._on_evaluated)
+        self.engines = RunEngines(self)
+        self.runner = self.engines.local  # a run in this process (tests and benchmarks read it)
+        self.engines.events.connect(self._on_events)
+        self.engines.finished.connect(self._on_finished)
 
         # ---- settings column (scrolls vertically only)
-        self.picker = DatasetPicker(diagram, undo_stack)
-        self.settings = SettingsForm(diagram, undo_stack)
+        self.picker = DatasetPicker(self.session, undo_stack)
+        self.settings = SettingsForm(self.session, undo_stack)
         self.settings.edited.connect(self._on_setting_edited)
         self.settings_scroll = SettingsColumn(self.picker, self.settings, SETTINGS_WIDTH)
 
@@ -114,16 +111,13 @@ class TrainingWorkspace(QWidget):
         self.tabs, self.comparison = self.results.tabs, self.results.comparison
         self.run_list, self.log = self.results.run_list, self.results.log
         self.run_list.selection_changed.connect(self._on_runs_selected)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 4, 4, 4)
-        right_layout.addWidget(self.controls)
-        right_layout.addWidget(self.results, 1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.settings_scroll)
-        layout.addWidget(right, 1)
+        self.weights_evaluation = WeightsEvaluation(
+            self.session, self.picker, self.evaluation, self.tabs, self.controls, self._log, self
+        )
+        self.weights_evaluation.finished.connect(self._on_evaluated)
+        self.background_evaluation = self.weights_evaluation.background
+        self.feed = EventFeed(self.curves, self.controls, self._log, self.node_failed.emit)
+        lay_out_page(self, self.settings_scroll, self.controls, self.results)
 
         diagram.changed.connect(self._on_diagram_changed)
         self.session.weights_changed.connect(self._update_buttons)
@@ -142,9 +136,18 @@ class TrainingWorkspace(QWidget):
         """A workspace on ``session.diagram`` that pushes settings onto its undo stack."""
         return cls(session.diagram, session.undo_stack, session=session, parent=parent)
 
+    @property
+    def step_events_seen(self) -> int:
+        """Step events of the run on screen (benchmarks and tests read it)."""
+        return self.feed.steps_seen
+
+    @step_events_seen.setter
+    def step_events_seen(self, count: int) -> None:
+        self.feed.steps_seen = count
+
     # ------------------------------------------------------------------ control
     def is_running(self) -> bool:
-        return self.runner.is_running()
+        return self.engines.is_running()
 
     def _config_or_error(self) -> TrainConfig | None:
         """The diagram's training settings, or None after showing why they are unusable."""
@@ -158,31 +161,34 @@ class TrainingWorkspace(QWidget):
 
     def start(self) -> bool:
         """Validate the settings and start a run on a copy of the diagram."""
-        if self.runner.is_running():
+        if self.engines.is_running():
             return False
         config = self._config_or_error()
         if config is None:
             return False
-        initial_state, optimizer_state, note = None, None, ""
-        self._earlier_metrics = None
-        if self.start_from.value() == CURRENT and self._has_weights():
-            from netbuilder.train.checkpoint import CheckpointError
+        if config.processes > 1 and not ProcessRun.supported():
+            self.controls.show_error(
+                self.tr(
+                    "Training on several processes from the app needs Linux or macOS here; "
+                    "set Processes to 1."
+                )
+            )
+            return False
+        from netbuilder.train.checkpoint import CheckpointError
 
-            try:
-                start = weights_to_start_from(self.diagram, self.session, config.seed)
-                initial_state, optimizer_state, note = (
-                    start.state,
-                    start.optimizer_state,
-                    start.note,
-                )
-                checkpoint = self.session.checkpoint
-                if start.continuing and checkpoint is not None:  # its history goes on
-                    self._earlier_metrics = checkpoint.metrics
-            except CheckpointError as exc:
-                self.controls.show_error(
-                    self.tr("Cannot start from the current weights: {reason}").format(reason=exc)
-                )
-                return False
+        try:
+            start = start_point(self.start_from.value(), self.diagram, self.session, config.seed)
+        except CheckpointError as exc:
+            self.controls.show_error(
+                self.tr("Cannot start from the current weights: {reason}").format(reason=exc)
+            )
+            return False
+        checkpoint = self.session.checkpoint
+        continuing = start is not None and start.continuing and checkpoint is not None
+        self._earlier_metrics = checkpoint.metrics if continuing else None  # its history goes on
+        initial_state = start.state if start is not None else None
+        optimizer_state = start.optimizer_state if start is not None else None
+        note = start.note if start is not None else ""
         self.controls.show_note(note)  # which blocks keep their training
         self.edit_note.setText("")
         self.step_events_seen = 0
@@ -194,13 +200,16 @@ class TrainingWorkspace(QWidget):
         self._replaced_during_run = False
         origin = self.tr(" from the current weights") if initial_state is not None else ""
         epochs = QCoreApplication.translate("TrainingWorkspace", "%n epoch(s)", None, config.epochs)
-        self._log(f"— {self._record.name}: {config.dataset}, {epochs}{origin}")
-        self.runner.start(
+        ranks = self.tr(" on {n} processes").format(n=config.processes)
+        ranks = ranks if config.processes > 1 else ""
+        self._log(f"— {self._record.name}: {config.dataset}, {epochs}{origin}{ranks}")
+        self.engines.start(
             self.diagram,
             config,
             data=self.picker.matching_bundle(config, self.diagram),
             initial_state=initial_state,
             initial_optimizer_state=optimizer_state,
+            earlier_metrics=self._earlier_metrics,
         )
         self._update_buttons()
         self.run_list.show_history(self.session.runs)
@@ -214,47 +223,19 @@ class TrainingWorkspace(QWidget):
         self.pause_button.setChecked(False)
 
     def stop(self) -> None:
-        self.runner.stop()
+        self.engines.stop()
         self.progress.setFormat(self.tr("stopping …"))
 
     def shutdown(self) -> None:
-        """Stop and join the training thread (window or application closing)."""
-        self.runner.shutdown()
+        """Stop and wait for the run: its thread or its processes (window or app closing)."""
+        self.engines.shutdown()
 
     # ------------------------------------------------------------------ events from the run
     def _on_events(self, batch: list[Any]) -> None:
         """One coalesced batch (≤ 30 per second): update text once, append points, redraw once."""
         if self._replaced_during_run:  # the last events of another document's run
             return
-        steps = [e for e in batch if isinstance(e, StepEvent)]
-        if steps:
-            if not self.step_events_seen:
-                self.curves.set_epochs(steps[0].epochs)
-            self.step_events_seen += len(steps)
-            self.curves.add_steps(
-                [e.global_step / max(1, e.steps_per_epoch) for e in steps],
-                [e.loss for e in steps],
-                [e.lr for e in steps],
-            )
-            self.controls.show_step(steps[-1], self.runner.paused)
-        for event in batch:
-            if isinstance(event, EpochEvent):
-                self.curves.show_accuracy(event.val_accuracy is not None)
-                self.curves.add_epoch(
-                    float(event.epoch),
-                    event.val_loss,
-                    event.train_accuracy,
-                    event.val_accuracy,
-                    event.is_best,
-                )
-                self._log(epoch_line(event))
-            elif isinstance(event, StatusEvent):
-                self._log(event.message)
-                if event.device is not None:
-                    self.controls.show_device(event.device)
-            elif isinstance(event, FailedEvent):
-                self._show_failure(event.message, event.node_id)
-        self.curves.refresh()
+        self.feed.show(batch, self.engines.paused)
 
     def _on_finished(self, outcome: RunOutcome) -> None:
         record, self._record = self._record, None
@@ -272,37 +253,34 @@ class TrainingWorkspace(QWidget):
         result = outcome.result
         if outcome.status == "failed":
             self.progress.setFormat(status_text("failed"))
-            if outcome.error and not self.message.text():
-                self._show_failure(outcome.error, outcome.node_id)
+            # the run's last word names the cause (for several processes: the rank that
+            # failed first), where the first failure seen may only be a lost connection
+            if outcome.error and outcome.error not in self.message.text():
+                self.feed.show_failure(outcome.error, outcome.node_id)
         else:
-            best = (
-                self.tr(", best epoch {epoch}").format(epoch=result.best_epoch)
-                if result.best_epoch
-                else ""
-            )
-            self.progress.setFormat(f"{status_text(result.status)}{best}")
-            self.controls.show_device(str(result.device))
-            took = self.tr("{status} in {seconds} s").format(
-                status=status_text(result.status), seconds=f"{result.elapsed_s:.1f}"
-            )
-            self._log(f"{took}{best}")
+            self.feed.show_end(result)
             if result.model is not None:
                 self._attach_weights(outcome, record)
             if outcome.evaluation is not None:
                 self.evaluation.show_evaluation(outcome.evaluation, outcome.data)
+            elif outcome.checkpoint is not None:  # ranks do not evaluate: score it here
+                self._evaluate_after_run = True
         self.curves.refresh(force=True)
         self._run_revision = None
         self.edit_note.setText("")
         self._update_buttons()
         self.run_list.show_history(self.session.runs)
+        if self._evaluate_after_run:
+            self._evaluate_after_run = False
+            self._evaluate(switch_tab=False)
         self.run_finished.emit(outcome)
 
     # ------------------------------------------------------------------ widgets
     def _on_pause_toggled(self, paused: bool) -> None:
         if paused:
-            self.runner.pause()
+            self.engines.pause()
         else:
-            self.runner.resume()
+            self.engines.resume()
 
     def _on_runs_selected(self, records: list[RunRecord]) -> None:
         """Overlay the selected finished runs; two selected: compare them."""
@@ -337,12 +315,12 @@ class TrainingWorkspace(QWidget):
         A run still going belongs to the document it was started from: it is stopped, and
         its result never reaches the new document (``_on_finished``).
         """
-        if self.runner.is_running():
+        if self.engines.is_running():
             self._replaced_during_run = True
-            self.runner.stop()
+            self.engines.stop()
         self._earlier_metrics = None
         self.last_outcome = None
-        self._document_generation += 1  # an evaluation still running was of the old one
+        self.weights_evaluation.forget()  # an evaluation still running was of the old one
         self._reset_run_widgets()
         self.log.clear()
         self.curves.clear_all()
@@ -375,34 +353,21 @@ class TrainingWorkspace(QWidget):
 
     def evaluate_weights(self) -> bool:
         """Evaluate ``session.state_dict`` on the current dataset (on demand, in background)."""
-        state = self.session.state_dict
-        if state is None or self.runner.is_running() or self.background_evaluation.busy:
+        return self._evaluate(switch_tab=True)
+
+    def _evaluate(self, switch_tab: bool) -> bool:
+        if self.engines.is_running() or self.weights_evaluation.busy:
             return False
         config = self._config_or_error()
-        if config is None:
+        if config is None or not self.weights_evaluation.start(self.diagram, config, switch_tab):
             return False
-        diagram = self.diagram.copy()
-        data = self.picker.matching_bundle(config, diagram)
-        self._log(self.tr("evaluating the trained weights …"))
-        self._evaluating_generation = self._document_generation
-        self.background_evaluation.start(diagram, state, config, data)
         self._update_buttons()
         return True
 
-    def _on_evaluated(self, payload: tuple[Any, Any, str]) -> None:
-        evaluation, data, error = payload
-        self.background_evaluation.busy = False
-        if self._evaluating_generation != self._document_generation:
-            self._update_buttons()  # weights of a document no longer shown: drop it
-            return
-        if evaluation is None:
-            self.controls.show_error(self.tr("Evaluation failed: {reason}").format(reason=error))
-        else:
-            self.evaluation.show_evaluation(evaluation, data)
-            self.tabs.setCurrentWidget(self.evaluation)
-            self._log(self.tr("evaluation done"))
+    def _on_evaluated(self, evaluation: Any, current: bool) -> None:
         self._update_buttons()
-        self.evaluation_finished.emit(evaluation)
+        if current:
+            self.evaluation_finished.emit(evaluation)
 
     def _has_weights(self) -> bool:
         return self.session.state_dict is not None
@@ -410,34 +375,18 @@ class TrainingWorkspace(QWidget):
     def _update_buttons(self) -> None:
         self.controls.set_state(
             ControlState(
-                running=self.runner.is_running(),
+                running=self.engines.is_running(),
                 has_weights=self._has_weights(),
                 evaluating=self.background_evaluation.busy,
                 model_name=self.session.model_name,
                 named_run=self.session.model_run is not None,
+                pausable=self.engines.is_pausable() or not self.engines.is_running(),
             )
         )
 
     def _show_device(self) -> None:
-        """The device the settings ask for, as the trainer would resolve it."""
-        try:
-            name = self.session.training_config().device
-        except ConfigError:
-            name = "auto"
-        self.controls.show_device(name)
-
-    def _show_failure(self, message: str, node_id: str | None) -> None:
-        failed = (
-            self.tr("Training failed (block '{node}'): {reason}").format(
-                node=node_id, reason=message
-            )
-            if node_id
-            else self.tr("Training failed: {reason}").format(reason=message)
-        )
-        self.controls.show_error(failed)
-        self._log(self.tr("failed: {reason}").format(reason=message))
-        if node_id:
-            self.node_failed.emit(node_id)
+        """The device the settings ask for ("auto" while that setting is unusable)."""
+        self.controls.show_device(self.session.training_settings()[0].device)
 
     def _log(self, line: str) -> None:
         self.log.appendPlainText(line)

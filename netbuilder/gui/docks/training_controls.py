@@ -36,6 +36,7 @@ class ControlState:
     evaluating: bool
     model_name: str  # the run whose weights Export acts on ("" without weights)
     named_run: bool  # the weights come from a run of this document (not an old .pt)
+    pausable: bool = True  # a run on several processes stops but does not pause
 
 
 class RunControls(QWidget):
@@ -117,10 +118,10 @@ class RunControls(QWidget):
         self.start_from.weights_available(state.has_weights)
         self.start_from.setEnabled(not state.running)
         self.start_button.setEnabled(not state.running)
-        self.pause_button.setEnabled(state.running)
+        self.pause_button.setEnabled(state.running and state.pausable)
         self.stop_button.setEnabled(state.running)
         self.act_start.setEnabled(not state.running)
-        self.act_pause.setEnabled(state.running)
+        self.act_pause.setEnabled(state.running and state.pausable)
         self.act_stop.setEnabled(state.running)
         self.act_evaluate.setEnabled(state.has_weights and not state.running)
         self.evaluate_button.setVisible(state.has_weights)
@@ -156,6 +157,7 @@ class RunControls(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat(self.tr("starting …"))
+        self.speed_label.setText("")  # the last run's speed is not this one's
         self._step_text = ""
 
     def show_step(self, e: StepEvent, paused: bool) -> None:

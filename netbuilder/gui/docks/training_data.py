@@ -3,23 +3,19 @@
 Choosing a source writes ``dataset`` and ``dataset_options`` into ``diagram.training`` (one
 undoable command); so do the table's column choosers and the options form below them
 (``DatasetOptionsForm``: the declared dataset options that apply to the chosen kind of
-source). The preview loads the data on a plain Python thread and hands the result back
-through a queued Qt signal, so generating or decoding data never blocks the window; only
-the painting of the thumbnails happens on the GUI thread.
+source). The preview loads the data in the background (``dataset_loading``) and hands the
+result back on the GUI thread, so generating or decoding data never blocks the window; only
+the painting of the thumbnails (``dataset_thumbnails``) happens on the GUI thread.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import csv
 import itertools
-import json
 from typing import Any
 
-import torch
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap, QUndoStack
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -33,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.core.diagram import Diagram
+from netbuilder.gui.docks.dataset_loading import _PreviewLoader, csv_columns, data_key
 from netbuilder.gui.docks.dataset_options import DatasetOptionsForm
+from netbuilder.gui.docks.dataset_thumbnails import sample_widget
 from netbuilder.gui.docks.training_settings import save_training
+from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.scroll_safe import ComboBox
-from netbuilder.gui.worker import BackgroundJobs, JobResult
 from netbuilder.train.config import (
     BUILTIN_DATASETS,
     DATASET_OPTION_FIELDS,
@@ -49,141 +47,6 @@ FOLDER_ITEM = QT_TRANSLATE_NOOP("DatasetPicker", "Image folder…")
 CSV_ITEM = QT_TRANSLATE_NOOP("DatasetPicker", "CSV file…")
 PREVIEW_COUNT = 8
 _OPTION_DEFAULTS = {p.name: p.default for p in DATASET_OPTION_FIELDS}
-THUMB = 56
-
-
-def tensor_to_pixmap(x: torch.Tensor, size: int = THUMB) -> QPixmap:
-    """A C×H×W (or H×W) tensor in 0..1 as a square thumbnail."""
-    img = x.detach().to("cpu", torch.float32)
-    if img.dim() == 2:
-        img = img.unsqueeze(0)
-    if img.shape[0] not in (1, 3):
-        img = img[:1]
-    arr = (img.clamp(0, 1) * 255).to(torch.uint8)
-    h, w = arr.shape[1], arr.shape[2]
-    if arr.shape[0] == 1:
-        data = arr[0].contiguous().numpy().tobytes()
-        qimg = QImage(data, w, h, w, QImage.Format.Format_Grayscale8).copy()
-    else:
-        data = arr.permute(1, 2, 0).contiguous().numpy().tobytes()
-        qimg = QImage(data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-    return QPixmap.fromImage(qimg).scaled(
-        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
-    )
-
-
-def sparkline(values: torch.Tensor, width: int = THUMB, height: int = THUMB // 2) -> QPixmap:
-    """A tiny line chart of a 1-D float sequence (the first feature of a T×F sample)."""
-    v = values.detach().to("cpu", torch.float32).flatten()
-    pix = QPixmap(width, height)
-    pix.fill(QColor(255, 255, 255))
-    if v.numel() >= 2:
-        lo, hi = float(v.min()), float(v.max())
-        span = (hi - lo) or 1.0
-        pts = [
-            QPointF(
-                i * (width - 1) / (v.numel() - 1), (height - 2) * (1 - (float(y) - lo) / span) + 1
-            )
-            for i, y in enumerate(v)
-        ]
-        painter = QPainter(pix)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(40, 100, 220), 1))
-        painter.drawPolyline(pts)
-        painter.end()
-    return pix
-
-
-def sample_widget(x: torch.Tensor, label: str, kind: str) -> QWidget:
-    """One preview cell: a picture, a sparkline or a short text, with the label below."""
-    cell = QWidget()
-    lay = QVBoxLayout(cell)
-    lay.setContentsMargins(2, 2, 2, 2)
-    lay.setSpacing(1)
-    view = QLabel()
-    view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    if kind == "image" or (x.dim() == 3 and x.dtype.is_floating_point):
-        view.setPixmap(tensor_to_pixmap(x))
-    elif x.dtype.is_floating_point and x.dim() == 2:
-        view.setPixmap(sparkline(x[:, 0]))
-    else:
-        flat = x.flatten().tolist()
-        text = " ".join(f"{v:.2g}" if isinstance(v, float) else str(v) for v in flat[:8])
-        view.setText(text + (" …" if len(flat) > 8 else ""))
-        view.setWordWrap(True)
-        view.setMaximumWidth(THUMB * 2)
-        view.setStyleSheet("font-family: monospace; font-size: 8pt;")
-    caption = QLabel(label)
-    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    caption.setObjectName("preview_label")
-    lay.addWidget(view)
-    lay.addWidget(caption)
-    return cell
-
-
-def data_key(config: TrainConfig, diagram: Diagram) -> str:
-    """What a loaded DataBundle depends on: the source, its options, the seed, the input block."""
-    from netbuilder.train.data import DataError, input_spec
-
-    try:
-        node_id, spec = input_spec(diagram)
-    except DataError as exc:
-        return f"invalid: {exc}"
-    settings = {k: config.to_dict()[k] for k in ("dataset", "dataset_options", "seed")}
-    return json.dumps(settings, sort_keys=True) + f"|{node_id}|{spec!r}"
-
-
-def csv_columns(path: str) -> list[str]:
-    """Header names of a .csv/.tsv file (delimiter sniffed); [] if unreadable."""
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return []
-    delimiter = "\t" if path.lower().endswith(".tsv") else ","
-    with contextlib.suppress(csv.Error):
-        delimiter = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
-    rows = list(csv.reader(head.splitlines()[:1], delimiter=delimiter))
-    return [c.strip() for c in rows[0]] if rows else []
-
-
-class _PreviewLoader(QObject):
-    """Loads preview data through ``BackgroundJobs``; ``loaded`` is delivered on the GUI thread.
-
-    One loader serves every picker and lives as long as the application (``shared()``): a
-    load may finish after its picker (or the whole window) was closed and deleted. Each
-    picker connects to the shared loader (Qt drops the connection when the picker is
-    deleted) and recognises its own answers by its ``owner`` token and the request id, so a
-    stale answer or another picker's answer is dropped. The payload is one tuple
-    ``(owner, request id, DataBundle | None, error text)``.
-    """
-
-    loaded = Signal(object)
-    _instance: _PreviewLoader | None = None
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._asked: dict[int, tuple[int, int]] = {}  # job -> (owner, request id)
-        BackgroundJobs.shared().finished.connect(self._on_finished)
-
-    @classmethod
-    def shared(cls) -> _PreviewLoader:
-        """The application-wide loader (created on the GUI thread on first use)."""
-        if cls._instance is None:
-            cls._instance = cls()  # no parent: never deleted with a widget
-        return cls._instance
-
-    def request(self, owner: int, request_id: int, config: TrainConfig, diagram: Diagram) -> None:
-        from netbuilder.train.sources import load_data
-
-        job = BackgroundJobs.shared().submit(lambda: load_data(config, diagram), "preview")
-        self._asked[job] = (owner, request_id)
-
-    def _on_finished(self, result: JobResult[Any]) -> None:
-        asker = self._asked.pop(result.job, None)
-        if asker is not None:
-            self.loaded.emit((*asker, result.value, result.error))
-
 
 _owners = itertools.count(1)
 
@@ -195,10 +58,11 @@ class DatasetPicker(QWidget):
     preview_ready = Signal(object, str)
 
     def __init__(
-        self, diagram: Diagram, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
+        self, session: Session, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.diagram = diagram
+        self.session = session  # the settings, parsed once (``Session.training_settings``)
+        self.diagram = session.diagram
         self.undo_stack = undo_stack
         self.bundle: Any = None
         self.bundle_key = ""
@@ -254,7 +118,8 @@ class DatasetPicker(QWidget):
     # ------------------------------------------------------------------ model → widgets
     def load(self) -> None:
         """Show the diagram's dataset choice (called on open/undo) and refresh the preview."""
-        dataset = str(self.diagram.training.get("dataset", "builtin:shapes"))
+        config, _problems = self.session.training_settings()
+        dataset = config.dataset
         self._loading = True
         try:
             if dataset.startswith("builtin:"):
@@ -268,14 +133,14 @@ class DatasetPicker(QWidget):
                 self.path_label.setText(dataset)
             # a built-in set has no path: no empty row between Dataset and its options
             self._form.setRowVisible(self.path_label, bool(self.path_label.text()))
-            self._fill_columns(dataset)
-            options = self.diagram.training.get("dataset_options") or {}
-            self.options.load(source_kind(dataset), options if isinstance(options, dict) else {})
+            self._fill_columns(config)
+            self.options.load(source_kind(dataset), config.dataset_options)
         finally:
             self._loading = False
         self.reload_preview()
 
-    def _fill_columns(self, dataset: str) -> None:
+    def _fill_columns(self, config: TrainConfig) -> None:
+        dataset = config.dataset
         is_csv = dataset.lower().endswith((".csv", ".tsv", ".txt"))
         self._form.setRowVisible(self.target, is_csv)
         self._form.setRowVisible(self.features, is_csv)
@@ -284,7 +149,7 @@ class DatasetPicker(QWidget):
         if not is_csv:
             return
         columns = csv_columns(dataset)
-        options = self.diagram.training.get("dataset_options", {}) or {}
+        options = config.dataset_options
         target = options.get("target") or (columns[-1] if columns else "")
         chosen = options.get("features") or [c for c in columns if c != target]
         self.target.addItems(columns)
@@ -360,12 +225,11 @@ class DatasetPicker(QWidget):
         else:
             opts[name] = value
         training["dataset_options"] = opts
-        try:
-            TrainConfig.from_dict(training)
-        except ConfigError as exc:  # the editors' ranges come from the same declaration
-            self.preview_status.setText(f"⚠ {exc}")
+        key = f"dataset_option_{name}"
+        problem = save_training(self.diagram, training, self.undo_stack, key, checked=True)
+        if problem:  # the editors' ranges come from the same declaration
+            self.preview_status.setText(f"⚠ {problem}")
             return
-        save_training(self.diagram, training, self.undo_stack, key=f"dataset_option_{name}")
         self.reload_preview()
 
     # ------------------------------------------------------------------ preview
@@ -393,7 +257,7 @@ class DatasetPicker(QWidget):
         self._preview_stale = False
         self._request += 1
         try:
-            config = TrainConfig.from_dict(self.diagram.training)
+            config = self.session.training_config()
         except ConfigError as exc:
             self._show_preview(None, str(exc))
             return

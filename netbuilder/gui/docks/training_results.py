@@ -42,8 +42,11 @@ def checkpoint_of(
     when the worker did not hand one back), its settings, classes and optimizer state.
 
     ``earlier``: the metrics of the run a continued run went on from, so the checkpoint
-    tells the whole history of its weights.
+    tells the whole history of its weights. A run that wrote its own checkpoint (on several
+    processes) is acted on through that very checkpoint.
     """
+    if outcome.checkpoint is not None:
+        return outcome.checkpoint
     result = outcome.result
     state = {k: v.detach().clone() for k, v in result.model.state_dict().items()}
     return Checkpoint(

@@ -13,12 +13,14 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelectionMo
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -204,3 +206,18 @@ class ResultsArea(QSplitter):
         self.setStretchFactor(1, 1)
         self.setChildrenCollapsible(False)
         self.setSizes([520, 110])
+
+
+def lay_out_page(page: QWidget, column: QWidget, controls: QWidget, results: QWidget) -> None:
+    """The Training workspace's page: the settings column, then the run controls over the
+    results (curves / evaluation / comparison, the run list and the log) taking the rest."""
+    right = QWidget()
+    right_layout = QVBoxLayout(right)
+    right_layout.setContentsMargins(4, 4, 4, 4)
+    right_layout.addWidget(controls)
+    right_layout.addWidget(results, 1)
+    layout = QHBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(column)
+    layout.addWidget(right, 1)

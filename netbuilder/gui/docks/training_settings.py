@@ -1,13 +1,14 @@
 """The training settings form, generated from ``train.config.FIELDS`` (DESIGN rule 4).
 
-Each edit is validated with ``TrainConfig.from_dict`` and saved into ``diagram.training``
-through ``SetTrainingCommand`` on the undo stack (repeated edits of one setting merge), so
-settings are saved with the diagram, undoable, and identical to what the CLI would use.
+The form shows the settings the session parsed once (``Session.training_settings``); each
+edit is validated as ``train`` would (``save_training(..., checked=True)``) and saved into
+``diagram.training`` through ``SetTrainingCommand`` on the undo stack (repeated edits of one
+setting merge), so settings are saved with the diagram, undoable, and identical to what the
+CLI would use.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from typing import Any
 
@@ -20,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.core.blocks.spec import Param
 from netbuilder.core.diagram import Diagram
 from netbuilder.gui.i18n import setting_labels
+from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.param_editors import editor_for, row_label, show_value
-from netbuilder.train.config import FIELDS, ConfigError, TrainConfig
+from netbuilder.train.config import FIELDS, TrainConfig
 
 _MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergeable commands
 _INVALID_STYLE = "border: 1px solid #d33;"
@@ -61,15 +63,28 @@ class SetTrainingCommand(QUndoCommand):
 
 
 def save_training(
-    diagram: Diagram, training: dict[str, Any], undo_stack: QUndoStack | None, key: str = ""
-) -> None:
-    """Store settings undoably when a stack is given, else directly on the diagram."""
+    diagram: Diagram,
+    training: dict[str, Any],
+    undo_stack: QUndoStack | None,
+    key: str = "",
+    checked: bool = False,
+) -> str:
+    """Store settings undoably when a stack is given, else directly on the diagram.
+
+    ``checked``: validate the new settings first, as ``train`` would, and store nothing when
+    one is unusable. Returns that problem ("" when stored).
+    """
+    if checked:
+        _config, problems = TrainConfig.parse(training)
+        if problems:
+            return problems[0]
     if training == diagram.training:
-        return
+        return ""
     if undo_stack is not None:
         undo_stack.push(SetTrainingCommand(diagram, training, key))
     else:
         diagram.set_training(training)
+    return ""
 
 
 class SettingsForm(QWidget):
@@ -81,10 +96,11 @@ class SettingsForm(QWidget):
     SKIP = ("dataset",)
 
     def __init__(
-        self, diagram: Diagram, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
+        self, session: Session, undo_stack: QUndoStack | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.diagram = diagram
+        self.session = session  # the settings, parsed once (``Session.training_settings``)
+        self.diagram = session.diagram
         self.undo_stack = undo_stack
         self.editors: dict[str, QWidget] = {}
         self._loading = False
@@ -110,14 +126,7 @@ class SettingsForm(QWidget):
     # ------------------------------------------------------------------ model → form
     def load(self) -> None:
         """Show the diagram's settings (defaults for missing ones) without saving anything."""
-        try:
-            config = TrainConfig.from_dict(self.diagram.training)
-        except ConfigError:
-            config = TrainConfig()
-            raw = {p.name: self.diagram.training.get(p.name) for p in FIELDS}
-            for p in FIELDS:  # keep every valid value the user had
-                with contextlib.suppress(ParamError):
-                    setattr(config, p.name, p.validate(raw[p.name]))
+        config, _problems = self.session.training_settings()  # bad values at their defaults
         self._loading = True
         try:
             for name, editor in self.editors.items():
@@ -127,23 +136,17 @@ class SettingsForm(QWidget):
         finally:
             self._loading = False
 
-    def config(self) -> TrainConfig:
-        """The diagram's settings as a validated config (raises ConfigError)."""
-        return TrainConfig.from_dict(self.diagram.training)
-
     # ------------------------------------------------------------------ form → model
     def _commit(self, name: str, value: Any) -> None:
         if self._loading:
             return
         training = copy.deepcopy(self.diagram.training)
         training[name] = value
-        try:
-            TrainConfig.from_dict(training)
-        except ConfigError as exc:
-            self._reject(name, str(exc))
+        problem = save_training(self.diagram, training, self.undo_stack, key=name, checked=True)
+        if problem:
+            self._reject(name, problem)
             return
         self.editors[name].setStyleSheet("")
-        save_training(self.diagram, training, self.undo_stack, key=name)
         self.edited.emit(name, "")
 
     def _reject(self, name: str, message: str) -> None:

@@ -131,3 +131,12 @@ class StartFromChoice(QWidget):
     def forget(self) -> None:
         """Another file was opened: the next weights bring the default back."""
         self._had_weights = False
+
+
+def start_point(choice: str, diagram: Diagram, session: Any, seed: int = 0) -> StartPoint | None:
+    """Where a run chosen as ``choice`` (``FRESH`` or ``CURRENT``) starts: None for fresh
+    weights (also when the session has none). Raises ``CheckpointError`` like
+    ``weights_to_start_from``."""
+    if choice != CURRENT or session.state_dict is None:
+        return None
+    return weights_to_start_from(diagram, session, seed)

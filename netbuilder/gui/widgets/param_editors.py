@@ -286,9 +286,17 @@ def editor_for(
     names: dict[int, str] | None = None,
     refused: Callable[[str], None] | None = None,
     object_prefix: str = "",
+    display: Callable[[Any], str] = str,
+    parse: Callable[[str], Any] | None = None,
 ) -> QWidget:
-    """The editor of one scalar setting, with the declaration's doc as its tooltip."""
-    editor = _bare_editor(param, commit, names, refused)
+    """The editor of one parameter or setting, with the declaration's doc as its tooltip.
+
+    The one editor factory of the app (DESIGN rule 4): the block inspector, the training
+    settings and the dataset options all build their fields here, so a kind of value is
+    edited the same way everywhere. ``display`` writes a value as text (choices, text
+    fields); ``parse`` reads a text field back (default: the text itself).
+    """
+    editor = _bare_editor(param, commit, names, refused, display, parse)
     editor.setToolTip(core_text(param.doc))
     editor.setObjectName(f"{object_prefix}{param.name}")
     return editor
@@ -299,50 +307,83 @@ def _bare_editor(
     commit: Callable[[Any], None],
     names: dict[int, str] | None,
     refused: Callable[[str], None] | None,
+    display: Callable[[Any], str],
+    parse: Callable[[str], Any] | None,
 ) -> QWidget:
-    """The editor of one scalar setting, from its declaration (DESIGN rule 4).
+    """The editor of one parameter, from its declaration.
 
-    Used by every settings form (training settings, dataset options) so a kind of value is
-    edited the same way everywhere: choices in a combo box, flags in a check box, whole
-    numbers in a spin box (``names`` shows words for special values), real numbers in the
-    scientific spin box, anything else in a line edit. ``commit`` gets each new value;
-    ``refused`` the reason when typed text is not taken.
+    Choices in a combo box (the value as item data, ``display`` as its text), flags in a
+    check box, whole numbers in a spin box (``names`` shows words for special values; an
+    optional size inferred from the wire in ``OptionalIntSpinBox``, "auto" at its lowest
+    position), real numbers in the scientific spin box, anything else (lists, "same",
+    optional reals) in a line edit. ``commit`` gets each new value; ``refused`` the reason
+    when typed text is not taken.
     """
     if param.kind == "choice":
         box = ComboBox()
-        box.addItems([str(c) for c in param.choices])
-        box.currentTextChanged.connect(commit)
+        for choice in param.choices:
+            box.addItem(display(choice), choice)
+        box.currentIndexChanged.connect(lambda i: commit(box.itemData(i)))
         return box
     if param.kind == "bool":
         check = QCheckBox()
         check.toggled.connect(lambda on: commit(bool(on)))
         return check
+    if param.kind == "int" and param.optional:
+        auto = OptionalIntSpinBox(param)
+        auto.valueChanged.connect(lambda _v: commit(auto.value_or_none()))
+        if refused is not None:
+            auto.refused.connect(refused)
+        return auto
     if param.kind == "int":
         spin = NamedSpinBox(names) if names else SpinBox()
         spin.setRange(*int_range(param))
         spin.setKeyboardTracking(False)  # commit on Enter/focus-out/arrows, not every key
         spin.valueChanged.connect(lambda v: commit(int(v)))
         return spin
-    if param.kind == "float":
+    if param.kind == "float" and not param.optional:
         real = SciDoubleSpinBox(param)
         real.valueChanged.connect(lambda v: commit(float(v)))
         if refused is not None:
             real.refused.connect(refused)
         return real
     line = QLineEdit()
-    line.editingFinished.connect(lambda: commit(line.text()))
+    read = parse if parse is not None else (lambda text: text)
+    line.editingFinished.connect(lambda: commit(read(line.text())))
     return line
 
 
-def show_value(editor: QWidget, value: Any) -> None:
-    """Put ``value`` into an editor made by ``editor_for`` (signals are the caller's care)."""
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def show_value(
+    editor: QWidget,
+    value: Any,
+    display: Callable[[Any], str] = str,
+    inferred: Any = None,
+) -> None:
+    """Put ``value`` into an editor made by ``editor_for`` (signals are the caller's care).
+
+    A value the editor cannot hold (a hand-edited file) leaves a spin box as it was; a text
+    field being typed in is left alone. ``inferred``: the size an optional field gets from
+    the wire, shown at the spin box's "auto" position.
+    """
     if isinstance(editor, QComboBox):
-        editor.setCurrentText(str(value))
+        i = editor.findData(value)
+        editor.setCurrentIndex(i if i >= 0 else 0)
     elif isinstance(editor, QCheckBox):
         editor.setChecked(bool(value))
+    elif isinstance(editor, OptionalIntSpinBox):
+        editor.set_inferred(inferred if _whole(inferred) else None)
+        if value is None or _whole(value):
+            editor.set_value_or_none(value)
     elif isinstance(editor, QSpinBox):
-        editor.setValue(int(value))
+        if _whole(value):
+            editor.setValue(value)
     elif isinstance(editor, QDoubleSpinBox):
-        editor.setValue(float(value))
-    elif isinstance(editor, QLineEdit):
-        editor.setText(str(value))
+        number = _whole(value) or isinstance(value, float)
+        if number and value != editor.value():
+            editor.setValue(float(value))
+    elif isinstance(editor, QLineEdit) and not editor.hasFocus():
+        editor.setText("" if value is None else display(value))
