@@ -10,7 +10,7 @@ edits costs one profile. Everything here is derived from the document and rebuil
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from netbuilder.core.profile import DASH, Profile, profile
@@ -110,7 +110,7 @@ class CostView(QObject):
             )
             text += f" · {mark}{memory}"
         if prof.unknown:
-            blocks = QCoreApplication.translate("CostView", "%n block(s)", None, len(prof.unknown))
+            blocks = self.tr("%n block(s)", "", len(prof.unknown))
             text += f" · {blocks} {DASH}"
         return text
 

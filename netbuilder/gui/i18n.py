@@ -2,14 +2,169 @@
 for what the block library and the checker say.
 
 GUI strings are marked with ``self.tr()`` / ``QCoreApplication.translate()`` and live in
-``resources/translations/netbuilder_<lang>.ts`` (compiled to ``.qm``). Block descriptions,
+``resources/translations/netbuilder_<lang>.ts`` (compiled to ``.qm`` and shipped in the
+wheel; ``python packaging/update_translations.py`` regenerates both). Block descriptions,
 parameter docs and category names come from the Qt-free core, which has its own gettext
 catalogue (``netbuilder.core.i18n``); ``core_text`` shows them in the current language.
+
+Which language: ``netbuilder --lang zh_CN`` (which sets ``$NETBUILDER_LANG``), else the
+Preferences choice (QSettings ``ui/language``), else the system locale. Qt's own words
+(standard buttons, file dialogs) come from Qt's ``qtbase_<lang>.qm`` in PySide6. The language
+is fixed for the life of a window: widgets are built in it, so a change in Preferences takes
+effect at the next start.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QSettings,
+    QTranslator,
+)
+
+from netbuilder.resources import RESOURCES_DIR
+
+log = logging.getLogger(__name__)
+
+#: QSettings key of the Preferences choice: "" follows the system, else a language code
+LANGUAGE_KEY = "ui/language"
+ENV_VAR = "NETBUILDER_LANG"
+SOURCE_LANGUAGE = "en"
+#: the languages offered, in their own words (the core's table when it has one)
+LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
+#: Debian's package with the fonts Chinese text needs on a minimal system
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+
+_installed: list[QTranslator] = []
+_language = SOURCE_LANGUAGE
+
+
+def translations_dir() -> Path:
+    """``resources/translations`` of this install (wheel, checkout or frozen app)."""
+    return RESOURCES_DIR / "translations"
+
+
+def qm_path(language: str) -> Path:
+    """The compiled GUI catalogue, ``…/translations/netbuilder_zh_CN.qm``."""
+    return translations_dir() / f"netbuilder_{language}.qm"
+
+
+def normalize_language(code: str | None) -> str | None:
+    """The offered language ``code`` (``zh_CN.UTF-8``, ``zh``, ``en_US``...) means, or None."""
+    try:
+        from netbuilder.core.i18n import normalize_language as core_normalize
+    except ImportError:  # a core without its catalogue: the same rule, here
+        if not code:
+            return None
+        base = code.strip().split(".")[0].split("@")[0].replace("-", "_")
+        if base in ("C", "POSIX") or base.lower().startswith("en"):
+            return SOURCE_LANGUAGE
+        return "zh_CN" if base.lower().startswith("zh") else None
+    return core_normalize(code)
+
+
+def system_language() -> str:
+    """The offered language of the user's locale (Qt's view of it), else English."""
+    for name in (os.environ.get("LANGUAGE", "").split(":")[0], QLocale.system().name()):
+        language = normalize_language(name)
+        if language is not None:
+            return language
+    return SOURCE_LANGUAGE
+
+
+def preferred_language() -> str:
+    """The Preferences choice: "" (follow the system) or a language code."""
+    value = QSettings().value(LANGUAGE_KEY, "")
+    return normalize_language(str(value)) or "" if value else ""
+
+
+def set_preferred_language(language: str) -> None:
+    """Store the Preferences choice ("" follows the system); used from the next start."""
+    QSettings().setValue(LANGUAGE_KEY, normalize_language(language) or "")
+
+
+def forced_language() -> str | None:
+    """The language ``--lang`` / ``$NETBUILDER_LANG`` asks for (None: not asked)."""
+    return normalize_language(os.environ.get(ENV_VAR))
+
+
+def chosen_language() -> str:
+    """``--lang`` / ``$NETBUILDER_LANG``, else Preferences, else the system locale."""
+    return forced_language() or preferred_language() or system_language()
+
+
+def current_language() -> str:
+    """The language the GUI's translators speak now ("en" when none is installed)."""
+    return _language
+
+
+def has_cjk_font() -> bool:
+    """Whether any installed font can draw Simplified Chinese (needs a QGuiApplication)."""
+    from PySide6.QtGui import QFontDatabase
+
+    return bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+
+
+def install_language(language: str | None = None) -> str:
+    """Translate the GUI (and the core's messages) into ``language`` (None: the chosen one).
+
+    Returns the language in effect. Chinese without a font that can draw it, or without its
+    catalogue, falls back to English with one log line that says why, rather than a window
+    of empty boxes. Call before building widgets: their texts are set when they are made.
+    """
+    global _language
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("install_language needs the QApplication first")
+    wanted = normalize_language(language) if language else chosen_language()
+    wanted = wanted or SOURCE_LANGUAGE
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    if wanted != SOURCE_LANGUAGE and not has_cjk_font():
+        log.warning(
+            "no font for Chinese text is installed (on Debian/Ubuntu: apt install %s); "
+            "the interface stays in English",
+            CJK_FONT_PACKAGE,
+        )
+        wanted = SOURCE_LANGUAGE
+    if wanted != SOURCE_LANGUAGE and not _load(app, qm_path(wanted)):
+        log.warning(
+            "the %s translation (%s) cannot be read; English it is", wanted, qm_path(wanted)
+        )
+        wanted = SOURCE_LANGUAGE
+    if wanted == SOURCE_LANGUAGE:
+        _load(app, qm_path(SOURCE_LANGUAGE))  # English plural forms ("1 block", "2 blocks")
+    else:
+        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        _load(app, Path(qt_dir) / f"qtbase_{wanted}.qm")  # Qt's buttons and dialogs
+    _language = wanted
+    _set_core_language(wanted)
+    return wanted
+
+
+def _load(app: QCoreApplication, path: Path) -> bool:
+    translator = QTranslator(app)
+    if not path.is_file() or not translator.load(str(path)):
+        return False
+    app.installTranslator(translator)
+    _installed.append(translator)
+    return True
+
+
+def _set_core_language(language: str) -> None:
+    try:
+        from netbuilder.core.i18n import set_language
+    except ImportError:  # a core without its catalogue speaks English
+        return
+    set_language(language)
 
 
 def core_text(text: str) -> str:
@@ -42,30 +197,63 @@ def setting_labels() -> dict[str, str]:
 
     The names are code (``batch_size``); the labels are what a learner reads ("Batch size").
     """
-    t = QCoreApplication.translate
     return {
-        "dataset": t("Settings", "Dataset"),
-        "loss": t("Settings", "Loss"),
-        "optimizer": t("Settings", "Optimizer"),
-        "lr": t("Settings", "Learning rate"),
-        "weight_decay": t("Settings", "Weight decay"),
-        "batch_size": t("Settings", "Batch size"),
-        "epochs": t("Settings", "Epochs"),
-        "scheduler": t("Settings", "Scheduler"),
-        "early_stopping": t("Settings", "Early stopping"),
-        "grad_clip": t("Settings", "Grad clip"),
-        "seed": t("Settings", "Seed"),
-        "device": t("Settings", "Device"),
-        "mixed_precision": t("Settings", "Mixed precision"),
-        "val_split": t("Settings", "Validation split"),
-        "size": t("Settings", "Size"),
-        "data_seed": t("Settings", "Data seed"),
-        "resize": t("Settings", "Resize shorter side"),
-        "grayscale": t("Settings", "Greyscale"),
-        "normalize": t("Settings", "Normalise"),
-        "cache_limit_mb": t("Settings", "Cache limit (MB)"),
-        "workers": t("Settings", "Decoding workers"),
-        "target": t("Settings", "Target column"),
-        "task": t("Settings", "Task"),
-        "missing": t("Settings", "Missing cells"),
+        "dataset": QCoreApplication.translate("Settings", "Dataset"),
+        "loss": QCoreApplication.translate("Settings", "Loss"),
+        "optimizer": QCoreApplication.translate("Settings", "Optimizer"),
+        "lr": QCoreApplication.translate("Settings", "Learning rate"),
+        "weight_decay": QCoreApplication.translate("Settings", "Weight decay"),
+        "batch_size": QCoreApplication.translate("Settings", "Batch size"),
+        "epochs": QCoreApplication.translate("Settings", "Epochs"),
+        "scheduler": QCoreApplication.translate("Settings", "Scheduler"),
+        "early_stopping": QCoreApplication.translate("Settings", "Early stopping"),
+        "grad_clip": QCoreApplication.translate("Settings", "Grad clip"),
+        "seed": QCoreApplication.translate("Settings", "Seed"),
+        "device": QCoreApplication.translate("Settings", "Device"),
+        "mixed_precision": QCoreApplication.translate("Settings", "Mixed precision"),
+        "val_split": QCoreApplication.translate("Settings", "Validation split"),
+        "size": QCoreApplication.translate("Settings", "Size"),
+        "data_seed": QCoreApplication.translate("Settings", "Data seed"),
+        "resize": QCoreApplication.translate("Settings", "Resize shorter side"),
+        "grayscale": QCoreApplication.translate("Settings", "Greyscale"),
+        "normalize": QCoreApplication.translate("Settings", "Normalise"),
+        "cache_limit_mb": QCoreApplication.translate("Settings", "Cache limit (MB)"),
+        "workers": QCoreApplication.translate("Settings", "Decoding workers"),
+        "target": QCoreApplication.translate("Settings", "Target column"),
+        "task": QCoreApplication.translate("Settings", "Task"),
+        "missing": QCoreApplication.translate("Settings", "Missing cells"),
     }
+
+
+class Counted(QObject):
+    """Counted messages of code outside QObject subclasses ("Delete %n block(s)").
+
+    lupdate reads plural forms from ``tr(text, "", n)`` calls only (not from
+    ``QCoreApplication.translate`` with a variable count), so such messages live here as
+    ``tr`` calls; the English catalogue gives them their singular and plural.
+    """
+
+    def delete_blocks(self, n: int) -> str:
+        return self.tr("Delete %n block(s)", "", n)
+
+    def on_processes(self, n: int) -> str:
+        return self.tr(" on %n process(es)", "", n)
+
+    def continuing_blocks(self, n: int) -> str:
+        return self.tr(
+            "Continuing from the current weights: the diagram is unchanged, all %n "
+            "block(s) with weights keep their training.",
+            "",
+            n,
+        )
+
+    def imported_blocks(self, n: int) -> str:
+        return self.tr("Imported %n block(s) from {file}", "", n)
+
+    def recover_diagrams(self, n: int) -> str:
+        return self.tr("NetBuilder did not close normally. Recover %n unsaved diagram(s)?", "", n)
+
+
+def counted() -> Counted:
+    """The counted messages (a fresh object: cheap, and never shared across threads)."""
+    return Counted()

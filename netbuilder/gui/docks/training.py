@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -191,7 +191,7 @@ class TrainingWorkspace(QWidget):
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
         origin = self.tr(" from the current weights") if initial_state is not None else ""
-        epochs = QCoreApplication.translate("TrainingWorkspace", "%n epoch(s)", None, config.epochs)
+        epochs = self.tr("%n epoch(s)", "", config.epochs)
         self._log(f"— {self._record.name}: {config.dataset}, {epochs}{origin}")
         self.runner.start(
             self.diagram,
