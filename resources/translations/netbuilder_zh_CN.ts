@@ -6,7 +6,7 @@
     <message>
         <location filename="../../netbuilder/gui/canvas/add_popup.py" line="+32"/>
         <source>Add block… (type to search)</source>
-        <translation type="unfinished"></translation>
+        <translation>添加模块…（输入以搜索）</translation>
     </message>
 </context>
 <context>
@@ -14,7 +14,7 @@
     <message>
         <location filename="../../netbuilder/gui/recovery.py" line="+178"/>
         <source>Autosave for crash recovery failed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>用于崩溃恢复的自动保存失败：{reason}</translation>
     </message>
 </context>
 <context>
@@ -22,27 +22,27 @@
     <message>
         <location filename="../../netbuilder/gui/clipboard.py" line="+23"/>
         <source>the clipboard does not hold NetBuilder blocks</source>
-        <translation type="unfinished"></translation>
+        <translation>剪贴板中没有 NetBuilder 模块</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>the clipboard does not hold NetBuilder blocks ({reason})</source>
-        <translation type="unfinished"></translation>
+        <translation>剪贴板中没有 NetBuilder 模块（{reason}）</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>the copied blocks are damaged (nodes/edges are not lists)</source>
-        <translation type="unfinished"></translation>
+        <translation>复制的模块已损坏（nodes/edges 不是列表）</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>the copied blocks cannot be pasted: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法粘贴复制的模块：{reason}</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>the clipboard is empty</source>
-        <translation type="unfinished"></translation>
+        <translation>剪贴板为空</translation>
     </message>
 </context>
 <context>
@@ -50,37 +50,37 @@
     <message>
         <location filename="../../netbuilder/gui/commands.py" line="+37"/>
         <source>Add {type}</source>
-        <translation type="unfinished"></translation>
+        <translation>添加 {type}</translation>
     </message>
     <message>
         <location line="+53"/>
         <source>Connect {source} → {target}</source>
-        <translation type="unfinished"></translation>
+        <translation>连接 {source} → {target}</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Disconnect {source} → {target}</source>
-        <translation type="unfinished"></translation>
+        <translation>断开 {source} → {target}</translation>
     </message>
     <message>
         <location line="+36"/>
         <source>Set {node}.{param}</source>
-        <translation type="unfinished"></translation>
+        <translation>设置 {node}.{param}</translation>
     </message>
     <message>
         <location line="+40"/>
         <source>Rename {node}</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名 {node}</translation>
     </message>
     <message>
         <location line="+35"/>
         <source>Move</source>
-        <translation type="unfinished"></translation>
+        <translation>移动</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>Paste</source>
-        <translation type="unfinished"></translation>
+        <translation>粘贴</translation>
     </message>
 </context>
 <context>
@@ -88,34 +88,34 @@
     <message>
         <location filename="../../netbuilder/gui/cost.py" line="+83"/>
         <source>&lt;b&gt;Cost&lt;/b&gt;: {dash} &lt;i&gt;({reason})&lt;/i&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;开销&lt;/b&gt;：{dash} &lt;i&gt;（{reason}）&lt;/i&gt;</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&lt;b&gt;Cost per sample&lt;/b&gt;&lt;br&gt;forward FLOPs: &lt;b&gt;{flops}&lt;/b&gt; ({share} of the network)&lt;br&gt;weights: {weights} &amp;nbsp; output: {output}&lt;br&gt;kept for backward: {saved}</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;每个样本的开销&lt;/b&gt;&lt;br&gt;前向 FLOPs：&lt;b&gt;{flops}&lt;/b&gt;（占整个网络的 {share}）&lt;br&gt;权重：{weights} &amp;nbsp; 输出：{output}&lt;br&gt;为反向传播保留：{saved}</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>{flops}FLOPs/sample</source>
-        <translation type="unfinished"></translation>
+        <translation>{flops}FLOPs/样本</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>training memory {size} at batch {batch}</source>
-        <translation type="unfinished"></translation>
+        <translation>训练内存 {size}（批大小 {batch}）</translation>
     </message>
     <message numerus="yes">
         <location line="+5"/>
         <source>%n block(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个模块</numerusform>
         </translation>
     </message>
     <message>
         <location line="+11"/>
         <source>weights {weights}, gradients {gradients}, optimizer {optimizer}, activations {activations}, workspace {workspace}</source>
-        <translation type="unfinished"></translation>
+        <translation>权重 {weights}，梯度 {gradients}，优化器 {optimizer}，激活值 {activations}，工作区 {workspace}</translation>
     </message>
 </context>
 <context>
@@ -123,36 +123,36 @@
     <message numerus="yes">
         <location filename="../../netbuilder/gui/i18n.py" line="+237"/>
         <source>Delete %n block(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>删除 %n 个模块</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+3"/>
         <source> on %n process(es)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>，使用 %n 个进程</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+4"/>
         <source>Continuing from the current weights: the diagram is unchanged, all %n block(s) with weights keep their training.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>从当前权重继续：网络图未改动，全部 %n 个带权重的模块保留已训练的结果。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+7"/>
         <source>Imported %n block(s) from {file}</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已从 {file} 导入 %n 个模块</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+3"/>
         <source>NetBuilder did not close normally. Recover %n unsaved diagram(s)?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>NetBuilder 上次没有正常关闭。要恢复 %n 个未保存的网络图吗？</numerusform>
         </translation>
     </message>
 </context>
@@ -161,22 +161,22 @@
     <message>
         <location filename="../../netbuilder/gui/docks/dataset_options.py" line="+29"/>
         <source>default</source>
-        <translation type="unfinished"></translation>
+        <translation>默认</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>input size</source>
-        <translation type="unfinished"></translation>
+        <translation>输入尺寸</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>无</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>auto</source>
-        <translation type="unfinished"></translation>
+        <translation>自动</translation>
     </message>
 </context>
 <context>
@@ -184,53 +184,53 @@
     <message>
         <location filename="../../netbuilder/gui/docks/training_data.py" line="+48"/>
         <source>Image folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>图像文件夹…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>CSV file…</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV 文件…</translation>
     </message>
     <message>
         <location line="+180"/>
         <source>Refresh preview</source>
         <extracomment>Emitted after the preview (re)loaded: (DataBundle or None, error text).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>刷新预览</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Dataset</source>
-        <translation type="unfinished"></translation>
+        <translation>数据集</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Target column</source>
-        <translation type="unfinished"></translation>
+        <translation>目标列</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Feature columns</source>
-        <translation type="unfinished"></translation>
+        <translation>特征列</translation>
     </message>
     <message>
         <location line="+62"/>
         <source>Image folder (one subfolder per class)</source>
-        <translation type="unfinished"></translation>
+        <translation>图像文件夹（每个类别一个子文件夹）</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Table</source>
-        <translation type="unfinished"></translation>
+        <translation>表格</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Tables (*.csv *.tsv *.txt);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>表格 (*.csv *.tsv *.txt);;所有文件 (*)</translation>
     </message>
     <message>
         <location line="+93"/>
         <source>Loading {dataset} …</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载 {dataset} …</translation>
     </message>
 </context>
 <context>
@@ -238,12 +238,12 @@
     <message>
         <location filename="../../netbuilder/gui/canvas/view.py" line="+38"/>
         <source>Network canvas</source>
-        <translation type="unfinished"></translation>
+        <translation>网络画布</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Blocks and the wires between them. Tab: add a block. Ctrl+Tab / Ctrl+Shift+Tab: move to the next / previous panel. Delete: remove the selection. Ctrl+0: fit the view.</source>
-        <translation type="unfinished"></translation>
+        <translation>模块及其之间的连线。Tab：添加模块。Ctrl+Tab / Ctrl+Shift+Tab：切换到下一个/上一个面板。Delete：删除所选内容。Ctrl+0：适合视图。</translation>
     </message>
 </context>
 <context>
@@ -251,75 +251,75 @@
     <message>
         <location filename="../../netbuilder/gui/editor.py" line="+81"/>
         <source>Add {type}</source>
-        <translation type="unfinished"></translation>
+        <translation>添加 {type}</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>{type} has no input to wire into</source>
-        <translation type="unfinished"></translation>
+        <translation>{type} 没有可连接的输入</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>{type} has no output to wire from</source>
-        <translation type="unfinished"></translation>
+        <translation>{type} 没有可连出的输出</translation>
     </message>
     <message>
         <location line="+20"/>
         <location line="+26"/>
         <source>Insert {type}</source>
-        <translation type="unfinished"></translation>
+        <translation>插入 {type}</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Connect {source} → {target}</source>
-        <translation type="unfinished"></translation>
+        <translation>连接 {source} → {target}</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>a block cannot be wired to itself</source>
-        <translation type="unfinished"></translation>
+        <translation>模块不能连接到自身</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>{type} has no output {port}</source>
-        <translation type="unfinished"></translation>
+        <translation>{type} 没有输出 {port}</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>{type} has no input {port}</source>
-        <translation type="unfinished"></translation>
+        <translation>{type} 没有输入 {port}</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Reconnect</source>
-        <translation type="unfinished"></translation>
+        <translation>重新连接</translation>
     </message>
     <message numerus="yes">
         <location line="+38"/>
         <source>Move %n block(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>移动 %n 个模块</numerusform>
         </translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Auto-layout</source>
-        <translation type="unfinished"></translation>
+        <translation>自动布局</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Cut</source>
-        <translation type="unfinished"></translation>
+        <translation>剪切</translation>
     </message>
     <message>
         <location line="+60"/>
         <source>Duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>复制一份</translation>
     </message>
 </context>
 <context>
@@ -327,101 +327,101 @@
     <message>
         <location filename="../../netbuilder/gui/docks/evaluation.py" line="+36"/>
         <source>Train a model to see how it does on the validation set.</source>
-        <translation type="unfinished"></translation>
+        <translation>训练一个模型，查看它在验证集上的表现。</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>class</source>
-        <translation type="unfinished"></translation>
+        <translation>类别</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>precision</source>
-        <translation type="unfinished"></translation>
+        <translation>精确率</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>recall</source>
-        <translation type="unfinished"></translation>
+        <translation>召回率</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>rows: true class · columns: predicted class</source>
-        <translation type="unfinished"></translation>
+        <translation>行：真实类别 · 列：预测类别</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>predicted vs true</source>
-        <translation type="unfinished"></translation>
+        <translation>预测值与真实值</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>true</source>
-        <translation type="unfinished"></translation>
+        <translation>真实值</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>predicted</source>
-        <translation type="unfinished"></translation>
+        <translation>预测值</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Misclassified samples</source>
-        <translation type="unfinished"></translation>
+        <translation>分类错误的样本</translation>
     </message>
     <message>
         <location line="+70"/>
         <source> · loss {loss}</source>
-        <translation type="unfinished"></translation>
+        <translation> · 损失 {loss}</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Validation accuracy {accuracy} ({correct} of {total} correct)</source>
-        <translation type="unfinished"></translation>
+        <translation>验证准确率 {accuracy}（{total} 个中正确 {correct} 个）</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>predicted {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>预测为 {name}</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>true {true}, predicted {predicted}: {count}</source>
-        <translation type="unfinished"></translation>
+        <translation>真实 {true}，预测 {predicted}：{count}</translation>
     </message>
     <message>
         <location line="+17"/>
         <source> (first {count})</source>
-        <translation type="unfinished"></translation>
+        <translation>（前 {count} 个）</translation>
     </message>
     <message numerus="yes">
         <location line="+6"/>
         <source>%n misclassified sample(s) (no pictures to show)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个分类错误的样本（没有可显示的图片）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+3"/>
         <source>%n misclassified sample(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个分类错误的样本</numerusform>
         </translation>
     </message>
     <message>
         <location line="+37"/>
         <source>Validation MSE {mse} · MAE {mae} · {count} values</source>
-        <translation type="unfinished"></translation>
+        <translation>验证 MSE {mse} · MAE {mae} · {count} 个值</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Validation loss {loss}</source>
-        <translation type="unfinished"></translation>
+        <translation>验证损失 {loss}</translation>
     </message>
     <message>
         <location filename="../../netbuilder/gui/docks/evaluation_samples.py" line="+59"/>
         <source>validation sample {index}: true {true}, predicted {predicted}</source>
-        <translation type="unfinished"></translation>
+        <translation>验证样本 {index}：真实 {true}，预测 {predicted}</translation>
     </message>
 </context>
 <context>
@@ -429,133 +429,134 @@
     <message>
         <location filename="../../netbuilder/gui/export_dialog.py" line="+40"/>
         <source>Each export is reloaded and compared with the model here.</source>
-        <translation type="unfinished"></translation>
+        <translation>每次导出都会重新加载，并与这里的模型比对。</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>there is no trained model yet: train the network or open a .pt</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有训练好的模型：请先训练网络或打开一个 .pt 文件</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>the diagram changed since training and {problem}; train again (or undo the edits) before exporting</source>
-        <translation type="unfinished"></translation>
+        <translation>训练之后网络图已改动，并且{problem}；请重新训练（或撤销改动）后再导出</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>Export trained model</source>
-        <translation type="unfinished"></translation>
+        <translation>导出训练好的模型</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>{format} — needs {packages}</source>
-        <translation type="unfinished"></translation>
+        <translation>{format} — 需要 {packages}</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Install with: {command}</source>
-        <translation type="unfinished"></translation>
+        <translation>安装方法：{command}</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览…</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Bake the input normalisation into the graph</source>
-        <translation type="unfinished"></translation>
+        <translation>把输入归一化固化到计算图中</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>On: the exported graph takes raw inputs (0..1 pixels, raw column values) and normalises them itself. Off: it takes normalised inputs; the statistics are stored beside it. Python exports always get preprocess() and predict().</source>
-        <translation type="unfinished"></translation>
+        <translation>开启：导出的计算图接收原始输入（0..1 的像素、原始列值），自行归一化。关闭：它接收已归一化的输入，统计量另存一旁。Python 导出总会带有 preprocess() 和 predict()。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Check the accuracy on raw validation samples</source>
-        <translation type="unfinished"></translation>
+        <translation>用原始验证样本检查准确率</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Reload the training data and require the export, given raw inputs as its documentation says, to score exactly like the model here</source>
-        <translation type="unfinished"></translation>
+        <translation>重新加载训练数据，要求导出结果按其文档所述接收原始输入时，得分与这里的模型完全一致</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Format:</source>
-        <translation type="unfinished"></translation>
+        <translation>格式：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Save to:</source>
-        <translation type="unfinished"></translation>
+        <translation>保存到：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Inputs:</source>
-        <translation type="unfinished"></translation>
+        <translation>输入：</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Export</source>
-        <translation type="unfinished"></translation>
+        <translation>导出</translation>
     </message>
     <message>
         <location line="+33"/>
         <source>Load with torch.export.load(path).module(); batch size is free.</source>
-        <translation type="unfinished"></translation>
+        <translation>用 torch.export.load(path).module() 加载；批大小不受限制。</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Runs in onnxruntime and other ONNX tools; batch size is free.</source>
-        <translation type="unfinished"></translation>
+        <translation>可在 onnxruntime 及其他 ONNX 工具中运行；批大小不受限制。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Writes model.py and model_weights.pt: from model import load_model.</source>
-        <translation type="unfinished"></translation>
+        <translation>写出 model.py 和 model_weights.pt：from model import load_model。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Needs {packages}: {command}</source>
-        <translation type="unfinished"></translation>
+        <translation>需要 {packages}：{command}</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Export to</source>
-        <translation type="unfinished"></translation>
+        <translation>导出到</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>choose where to save the export</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择导出文件的保存位置</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Exporting and verifying {format}…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在导出并验证 {format}…</translation>
     </message>
     <message>
         <location line="+48"/>
         <source>Exported and verified.
 Largest difference from the model here: {difference} (tolerance {tolerance}).</source>
-        <translation type="unfinished"></translation>
+        <translation>已导出并通过验证。
+与这里的模型的最大差异：{difference}（容差 {tolerance}）。</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Verification failed</source>
-        <translation type="unfinished"></translation>
+        <translation>验证失败</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Cannot export</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导出</translation>
     </message>
     <message>
         <location line="+29"/>
         <source>Export the trained network for use without NetBuilder</source>
-        <translation type="unfinished"></translation>
+        <translation>导出训练好的网络，无需 NetBuilder 即可使用</translation>
     </message>
 </context>
 <context>
@@ -563,77 +564,77 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/files.py" line="+27"/>
         <source>NetBuilder diagrams (*.nbd);;Trained models (*.pt);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>NetBuilder 网络图 (*.nbd);;训练好的模型 (*.pt);;所有文件 (*)</translation>
     </message>
     <message>
         <location line="+71"/>
         <source>Unsaved trained model</source>
-        <translation type="unfinished"></translation>
+        <translation>训练好的模型尚未保存</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The network trained in this window is not saved yet. Save it as a .pt checkpoint first (weights, optimizer state and metrics)?</source>
-        <translation type="unfinished"></translation>
+        <translation>在此窗口中训练的网络还没有保存。要先把它保存为 .pt 检查点（权重、优化器状态和指标）吗？</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Unsaved changes</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存的更改</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Save the changes to {name} first?</source>
-        <translation type="unfinished"></translation>
+        <translation>要先保存对 {name} 的更改吗？</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Cannot open</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开</translation>
     </message>
     <message>
         <location line="+29"/>
         <source>Save As</source>
-        <translation type="unfinished"></translation>
+        <translation>另存为</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>NetBuilder diagrams (*.nbd)</source>
-        <translation type="unfinished"></translation>
+        <translation>NetBuilder 网络图 (*.nbd)</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Save Trained Model ({name})</source>
-        <translation type="unfinished"></translation>
+        <translation>保存训练好的模型（{name}）</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Trained models (*.pt)</source>
-        <translation type="unfinished"></translation>
+        <translation>训练好的模型 (*.pt)</translation>
     </message>
     <message>
         <location line="+21"/>
         <source>Cannot save the trained model</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保存训练好的模型</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Saved the trained model ({name}) to {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>已将训练好的模型（{name}）保存到 {path}</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Cannot save</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保存</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Saved {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存 {path}</translation>
     </message>
 </context>
 <context>
@@ -641,13 +642,13 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/canvas/gestures.py" line="+31"/>
         <source>the wire would make a loop (data flowing back into its own source)</source>
-        <translation type="unfinished"></translation>
+        <translation>这条连线会形成环路（数据流回它自己的来源）</translation>
     </message>
     <message>
         <location line="+169"/>
         <source>Does not fit: {problem}</source>
         <extracomment>why the port under the loose end refuses the wire (None: fits, or no port there)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>无法连接：{problem}</translation>
     </message>
 </context>
 <context>
@@ -655,28 +656,28 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/canvas/image_export.py" line="+65"/>
         <source>choose a .png or .svg file name</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择 .png 或 .svg 文件名</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>NetBuilder diagram</source>
-        <translation type="unfinished"></translation>
+        <translation>NetBuilder 网络图</translation>
     </message>
     <message>
         <location line="+4"/>
         <location line="+6"/>
         <source>cannot write here</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入此处</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>the picture would be too large; use --scale 1 or SVG</source>
-        <translation type="unfinished"></translation>
+        <translation>图片会过大；请使用 --scale 1 或 SVG</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>cannot write the PNG file here</source>
-        <translation type="unfinished"></translation>
+        <translation>无法在此处写入 PNG 文件</translation>
     </message>
 </context>
 <context>
@@ -684,73 +685,73 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/import_dialog.py" line="+47"/>
         <source>Networks (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch module (*.py);;torch.export program (*.pt2);;ONNX model (*.onnx);;Mermaid flowchart (*.mmd *.mermaid *.md);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>网络 (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch 模块 (*.py);;torch.export 程序 (*.pt2);;ONNX 模型 (*.onnx);;Mermaid 流程图 (*.mmd *.mermaid *.md);;所有文件 (*)</translation>
     </message>
     <message>
         <location line="+80"/>
         <source>&amp;Import…</source>
-        <translation type="unfinished"></translation>
+        <translation>导入(&amp;I)…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Bring in a PyTorch module (runs its code), a .pt2, an ONNX model or a Mermaid chart</source>
-        <translation type="unfinished"></translation>
+        <translation>导入 PyTorch 模块（会运行其代码）、.pt2、ONNX 模型或 Mermaid 流程图</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>&amp;Mermaid Flowchart…</source>
-        <translation type="unfinished"></translation>
+        <translation>Mermaid 流程图(&amp;M)…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Write the diagram as a Mermaid flowchart (graph LR)</source>
-        <translation type="unfinished"></translation>
+        <translation>把网络图写成 Mermaid 流程图（graph LR）</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Import a network</source>
-        <translation type="unfinished"></translation>
+        <translation>导入网络</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>The import failed unexpectedly ({reason}).</source>
-        <translation type="unfinished"></translation>
+        <translation>导入意外失败（{reason}）。</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>; outputs match the original (largest difference {difference})</source>
-        <translation type="unfinished"></translation>
+        <translation>；输出与原模型一致（最大差异 {difference}）</translation>
     </message>
     <message>
         <location line="+11"/>
         <location line="+26"/>
         <source>Cannot import</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导入</translation>
     </message>
     <message>
         <location line="-22"/>
         <source>{file} cannot be imported: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导入 {file}：{reason}</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>… and {count} more (see the details)</source>
-        <translation type="unfinished"></translation>
+        <translation>……另有 {count} 项（见详细信息）</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>Export Mermaid flowchart</source>
-        <translation type="unfinished"></translation>
+        <translation>导出 Mermaid 流程图</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Cannot export</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导出</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Exported {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>已导出 {path}</translation>
     </message>
 </context>
 <context>
@@ -760,37 +761,37 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location line="+41"/>
         <source>Select a block to edit it.</source>
         <extracomment>focus-ins counted: the count when each field last took the focus (see _focus)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>选择一个模块以编辑它。</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <location line="+102"/>
         <source>input &lt;b&gt;{port}&lt;/b&gt;: {shape}</source>
-        <translation type="unfinished"></translation>
+        <translation>输入 &lt;b&gt;{port}&lt;/b&gt;：{shape}</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>output &lt;b&gt;{port}&lt;/b&gt;: {shape}</source>
-        <translation type="unfinished"></translation>
+        <translation>输出 &lt;b&gt;{port}&lt;/b&gt;：{shape}</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>parameters: &lt;b&gt;{count}&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>参数量：&lt;b&gt;{count}&lt;/b&gt;</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>inferred: {value}</source>
-        <translation type="unfinished"></translation>
+        <translation>推断值：{value}</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>inferred</source>
-        <translation type="unfinished"></translation>
+        <translation>自动推断</translation>
     </message>
 </context>
 <context>
@@ -799,280 +800,280 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location filename="../../netbuilder/gui/export_dialog.py" line="-4"/>
         <location filename="../../netbuilder/gui/main_window.py" line="+265"/>
         <source>Trained Model (.pt2, ONNX, Python)…</source>
-        <translation type="unfinished"></translation>
+        <translation>训练好的模型（.pt2、ONNX、Python）…</translation>
     </message>
     <message>
         <location filename="../../netbuilder/gui/main_window.py" line="-178"/>
         <source>&lt;start&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;开始&gt;</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Blocks</source>
-        <translation type="unfinished"></translation>
+        <translation>模块</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Inspector</source>
-        <translation type="unfinished"></translation>
+        <translation>属性</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Problems</source>
-        <translation type="unfinished"></translation>
+        <translation>问题</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>历史</translation>
     </message>
     <message>
         <location line="+63"/>
         <source>&amp;New</source>
-        <translation type="unfinished"></translation>
+        <translation>新建(&amp;N)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Open…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开(&amp;O)…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Save</source>
-        <translation type="unfinished"></translation>
+        <translation>保存(&amp;S)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Save &amp;As…</source>
-        <translation type="unfinished"></translation>
+        <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+91"/>
         <source>Save &amp;Trained Model…</source>
-        <translation type="unfinished"></translation>
+        <translation>保存训练好的模型(&amp;T)…</translation>
     </message>
     <message>
         <location line="-88"/>
         <source>Save the trained weights, optimizer state and metrics as a .pt checkpoint</source>
-        <translation type="unfinished"></translation>
+        <translation>把训练好的权重、优化器状态和指标保存为 .pt 检查点</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Image (PNG)…</source>
-        <translation type="unfinished"></translation>
+        <translation>图片（PNG）…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Image (SVG)…</source>
-        <translation type="unfinished"></translation>
+        <translation>图片（SVG）…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销(&amp;U)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>重做(&amp;R)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Cu&amp;t</source>
-        <translation type="unfinished"></translation>
+        <translation>剪切(&amp;T)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制(&amp;C)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Paste</source>
-        <translation type="unfinished"></translation>
+        <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>D&amp;uplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>复制一份(&amp;U)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除(&amp;D)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Select &amp;All</source>
-        <translation type="unfinished"></translation>
+        <translation>全选(&amp;A)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Auto-&amp;layout</source>
-        <translation type="unfinished"></translation>
+        <translation>自动布局(&amp;L)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Add &amp;Block…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加模块(&amp;B)…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Zoom &amp;In</source>
-        <translation type="unfinished"></translation>
+        <translation>放大(&amp;I)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Zoom &amp;Out</source>
-        <translation type="unfinished"></translation>
+        <translation>缩小(&amp;O)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Fit to View</source>
-        <translation type="unfinished"></translation>
+        <translation>适合视图(&amp;F)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Open &amp;Recent</source>
-        <translation type="unfinished"></translation>
+        <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Examples</source>
-        <translation type="unfinished"></translation>
+        <translation>示例(&amp;E)</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>&amp;Export</source>
-        <translation type="unfinished"></translation>
+        <translation>导出(&amp;E)</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>&amp;Train</source>
-        <translation type="unfinished"></translation>
+        <translation>训练(&amp;T)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;About NetBuilder</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 NetBuilder(&amp;A)</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Save &amp;Trained Model ({name})…</source>
-        <translation type="unfinished"></translation>
+        <translation>保存训练好的模型（{name}）(&amp;T)…</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Trained Model ({name}: .pt2, ONNX, Python)…</source>
-        <translation type="unfinished"></translation>
+        <translation>训练好的模型（{name}：.pt2、ONNX、Python）…</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Clear list</source>
-        <translation type="unfinished"></translation>
+        <translation>清空列表</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>Parameters: {count}</source>
-        <translation type="unfinished"></translation>
+        <translation>参数量：{count}</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Empty</source>
-        <translation type="unfinished"></translation>
+        <translation>空</translation>
     </message>
     <message numerus="yes">
         <location line="+3"/>
         <source>%n problem(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个问题</numerusform>
         </translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Valid</source>
-        <translation type="unfinished"></translation>
+        <translation>有效</translation>
     </message>
     <message>
         <location line="+68"/>
         <source>Export image</source>
-        <translation type="unfinished"></translation>
+        <translation>导出图片</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Cannot export</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导出</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Exported {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>已导出 {path}</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>About NetBuilder</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 NetBuilder</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Draw a neural network, see every tensor shape, train it live, export plain PyTorch.</source>
-        <translation type="unfinished"></translation>
+        <translation>画出神经网络，看清每个张量的形状，实时训练，导出纯 PyTorch 代码。</translation>
     </message>
     <message>
         <location line="+67"/>
         <source>Training is running</source>
-        <translation type="unfinished"></translation>
+        <translation>正在训练</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>You can save the best weights trained so far.</source>
-        <translation type="unfinished"></translation>
+        <translation>你可以保存目前训练得到的最佳权重。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Stop the training and close?</source>
-        <translation type="unfinished"></translation>
+        <translation>要停止训练并关闭吗？</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stop the training and start a new diagram?</source>
-        <translation type="unfinished"></translation>
+        <translation>要停止训练并新建网络图吗？</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stop the training and open another diagram?</source>
-        <translation type="unfinished"></translation>
+        <translation>要停止训练并打开另一个网络图吗？</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Stop the training and {verb}?</source>
-        <translation type="unfinished"></translation>
+        <translation>要停止训练并{verb}吗？</translation>
     </message>
 </context>
 <context>
@@ -1080,57 +1081,57 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/import_dialog.py" line="-217"/>
         <source>Importing a Python file &lt;b&gt;runs its code&lt;/b&gt; (the file, the class&apos;s constructor and its forward pass) with your permissions. Only import code you trust.</source>
-        <translation type="unfinished"></translation>
+        <translation>导入 Python 文件会以你的权限&lt;b&gt;运行其中的代码&lt;/b&gt;（文件本身、类的构造函数及其前向传播）。只导入你信任的代码。</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Import {file}</source>
-        <translation type="unfinished"></translation>
+        <translation>导入 {file}</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>[] or {&quot;num_classes&quot;: 10}  (JSON, optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>[] 或 {&quot;num_classes&quot;: 10}（JSON，可选）</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>1x3x224x224  (batch first; 1x32:long for tokens)</source>
-        <translation type="unfinished"></translation>
+        <translation>1x3x224x224（批维度在前；词元用 1x32:long）</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Class:</source>
-        <translation type="unfinished"></translation>
+        <translation>类：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Arguments:</source>
-        <translation type="unfinished"></translation>
+        <translation>参数：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Input shape:</source>
-        <translation type="unfinished"></translation>
+        <translation>输入形状：</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Keep operations without a block as marked Python ops (they need this file)</source>
-        <translation type="unfinished"></translation>
+        <translation>把没有对应模块的操作保留为标记的 Python 操作（需要此文件）</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Run and Import</source>
-        <translation type="unfinished"></translation>
+        <translation>运行并导入</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Import</source>
-        <translation type="unfinished"></translation>
+        <translation>导入</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Give the name of the nn.Module class to import.</source>
-        <translation type="unfinished"></translation>
+        <translation>请给出要导入的 nn.Module 类名。</translation>
     </message>
 </context>
 <context>
@@ -1139,22 +1140,22 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location filename="../../netbuilder/gui/canvas/node_item.py" line="+85"/>
         <source>auto</source>
         <extracomment>below this zoom the card&apos;s 8-point lines are too small to read: the card shows only its type and output size, in a font as large as the card allows (level of detail)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>自动</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation>否</translation>
     </message>
     <message>
         <location line="+218"/>
         <source>{count} params</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} 个参数</translation>
     </message>
 </context>
 <context>
@@ -1163,7 +1164,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location filename="../../netbuilder/gui/docks/palette.py" line="+52"/>
         <source>Search blocks…</source>
         <extracomment>the untranslated category and description, so English search words find blocks in any language</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>搜索模块…</translation>
     </message>
 </context>
 <context>
@@ -1172,18 +1173,18 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location filename="../../netbuilder/gui/widgets/param_editors.py" line="+54"/>
         <source>&apos;{name}&apos; must be a number, not {text}</source>
         <extracomment>what may stand in the box while a number is being typed: &quot;-&quot;, &quot;1.&quot;, &quot;1e&quot;, &quot;1e-&quot;, &quot;.5&quot;</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>“{name}”必须是数字，而不是 {text}</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>&apos;{name}&apos; cannot be {text}</source>
-        <translation type="unfinished"></translation>
+        <translation>“{name}”不能是 {text}</translation>
     </message>
     <message>
         <location line="+36"/>
         <source>auto</source>
         <extracomment>what the &quot;auto&quot; position reads in the interface&apos;s language (&quot;auto&quot; is read too)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>自动</translation>
     </message>
 </context>
 <context>
@@ -1191,37 +1192,37 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/preferences.py" line="+33"/>
         <source>Preferences</source>
-        <translation type="unfinished"></translation>
+        <translation>首选项</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>System default ({language})</source>
-        <translation type="unfinished"></translation>
+        <translation>跟随系统（{language}）</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Interface language:</source>
-        <translation type="unfinished"></translation>
+        <translation>界面语言：</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>The new language is used when NetBuilder starts again.</source>
-        <translation type="unfinished"></translation>
+        <translation>新的语言将在 NetBuilder 下次启动时生效。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>This start uses {language} because of --lang or {variable}, which take precedence over this choice.</source>
-        <translation type="unfinished"></translation>
+        <translation>本次启动使用{language}，因为设置了 --lang 或 {variable}，它们优先于此处的选择。</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>&amp;Preferences…</source>
-        <translation type="unfinished"></translation>
+        <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Choose the interface language</source>
-        <translation type="unfinished"></translation>
+        <translation>选择界面语言</translation>
     </message>
 </context>
 <context>
@@ -1229,7 +1230,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/widgets/try_it.py" line="+86"/>
         <source>no prediction</source>
-        <translation type="unfinished"></translation>
+        <translation>没有预测结果</translation>
     </message>
 </context>
 <context>
@@ -1237,7 +1238,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/docks/problems.py" line="+50"/>
         <source>No problems found.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有发现问题。</translation>
     </message>
 </context>
 <context>
@@ -1245,12 +1246,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/process_run.py" line="+169"/>
         <source>the training processes ended without a result</source>
-        <translation type="unfinished"></translation>
+        <translation>训练进程结束了，但没有结果</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>no output</source>
-        <translation type="unfinished"></translation>
+        <translation>没有输出</translation>
     </message>
 </context>
 <context>
@@ -1258,42 +1259,42 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/recovery.py" line="+197"/>
         <source> (recovered)</source>
-        <translation type="unfinished"></translation>
+        <translation>（已恢复）</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Recover unsaved work</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复未保存的工作</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Recover</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Discard</source>
-        <translation type="unfinished"></translation>
+        <translation>丢弃</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Later</source>
-        <translation type="unfinished"></translation>
+        <translation>稍后</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>{name} (autosaved {when})</source>
-        <translation type="unfinished"></translation>
+        <translation>{name}（自动保存于 {when}）</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Could not read autosaved {names}: moved to {folder}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取自动保存的 {names}：已移到 {folder}</translation>
     </message>
     <message>
         <location line="+45"/>
         <source>The autosaved trained weights were unreadable: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>自动保存的训练权重无法读取：{reason}</translation>
     </message>
 </context>
 <context>
@@ -1301,22 +1302,22 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/docks/training_runs.py" line="+189"/>
         <source>Curves</source>
-        <translation type="unfinished"></translation>
+        <translation>曲线</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Evaluation</source>
-        <translation type="unfinished"></translation>
+        <translation>评估</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Compare runs</source>
-        <translation type="unfinished"></translation>
+        <translation>比较运行</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Try it</source>
-        <translation type="unfinished"></translation>
+        <translation>试一试</translation>
     </message>
 </context>
 <context>
@@ -1324,7 +1325,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location line="-46"/>
         <source>Select two runs in the run list to see what changed between them.</source>
-        <translation type="unfinished"></translation>
+        <translation>在运行列表中选择两次运行，查看它们之间的差别。</translation>
     </message>
 </context>
 <context>
@@ -1332,112 +1333,112 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/docks/training_controls.py" line="+46"/>
         <source>Start</source>
-        <translation type="unfinished"></translation>
+        <translation>开始</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Train the diagram on screen with these settings (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>用这些设置训练屏幕上的网络图（F5）</translation>
     </message>
     <message>
         <location line="+3"/>
         <location line="+149"/>
         <location line="+4"/>
         <source>Pause</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停</translation>
     </message>
     <message>
         <location line="-151"/>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+79"/>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出…</translation>
     </message>
     <message>
         <location line="-76"/>
         <source>Evaluate</source>
-        <translation type="unfinished"></translation>
+        <translation>评估</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Score this diagram&apos;s trained weights (e.g. from an opened .pt) on the validation part of the chosen dataset</source>
-        <translation type="unfinished"></translation>
+        <translation>在所选数据集的验证部分上评估此网络图的训练权重（例如来自打开的 .pt 文件）</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>&amp;Start Training</source>
-        <translation type="unfinished"></translation>
+        <translation>开始训练(&amp;S)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Pause/Resume Training</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停/继续训练(&amp;P)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>S&amp;top Training</source>
-        <translation type="unfinished"></translation>
+        <translation>停止训练(&amp;T)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Evaluate Trained Model</source>
-        <translation type="unfinished"></translation>
+        <translation>评估训练好的模型(&amp;E)</translation>
     </message>
     <message>
         <location line="+16"/>
         <location line="+57"/>
         <source>idle</source>
-        <translation type="unfinished"></translation>
+        <translation>空闲</translation>
     </message>
     <message>
         <location line="-17"/>
         <source>Export {model}…</source>
         <extracomment>the step line without the paused note, while a run shows steps</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>导出 {model}…</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Export {model} as .pt2 (torch.export), ONNX or Python source, reloaded and checked against the model here</source>
-        <translation type="unfinished"></translation>
+        <translation>把 {model} 导出为 .pt2（torch.export）、ONNX 或 Python 源码，并重新加载、与这里的模型比对</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>No trained model of this diagram yet</source>
-        <translation type="unfinished"></translation>
+        <translation>此网络图还没有训练好的模型</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>starting …</source>
-        <translation type="unfinished"></translation>
+        <translation>正在启动 …</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>epoch {epoch}/{epochs} · step {step}/{steps} · ETA {eta}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {epoch}/{epochs} 轮 · 第 {step}/{steps} 步 · 预计剩余 {eta}</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>{rate} samples/s · loss {loss}</source>
-        <translation type="unfinished"></translation>
+        <translation>{rate} 样本/秒 · 损失 {loss}</translation>
     </message>
     <message>
         <location line="+6"/>
         <source> · paused</source>
-        <translation type="unfinished"></translation>
+        <translation> · 已暂停</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Device: {device}</source>
-        <translation type="unfinished"></translation>
+        <translation>设备：{device}</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>继续</translation>
     </message>
 </context>
 <context>
@@ -1445,47 +1446,47 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/docks/training_runs.py" line="-115"/>
         <source>run</source>
-        <translation type="unfinished"></translation>
+        <translation>运行</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>best</source>
-        <translation type="unfinished"></translation>
+        <translation>最佳</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>params</source>
-        <translation type="unfinished"></translation>
+        <translation>参数量</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>Runs of this diagram: select to overlay their curves, two to compare</source>
-        <translation type="unfinished"></translation>
+        <translation>此网络图的各次运行：选中以叠加显示曲线，选两次以比较</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>ep {epoch} · {score}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {epoch} 轮 · {score}</translation>
     </message>
     <message>
         <location line="+46"/>
         <source>{dataset} · {optimizer} lr {lr} · batch {batch} · {epochs} epochs</source>
-        <translation type="unfinished"></translation>
+        <translation>{dataset} · {optimizer} 学习率 {lr} · 批大小 {batch} · {epochs} 轮</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>on {device} in {seconds} s</source>
-        <translation type="unfinished"></translation>
+        <translation>在 {device} 上用时 {seconds} 秒</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>error: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>错误：{reason}</translation>
     </message>
 </context>
 <context>
@@ -1493,7 +1494,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/docks/training_results.py" line="+27"/>
         <source>training failed</source>
-        <translation type="unfinished"></translation>
+        <translation>训练失败</translation>
     </message>
 </context>
 <context>
@@ -1502,37 +1503,37 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location filename="../../netbuilder/gui/i18n.py" line="-70"/>
         <source>completed</source>
         <extracomment>QSettings key of the Preferences choice: &quot;&quot; follows the system, else a language code the languages offered, in their own words (the core&apos;s table when it has one) Debian&apos;s package with the fonts Chinese text needs on a minimal system</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>early stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>已提前停止</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>running</source>
-        <translation type="unfinished"></translation>
+        <translation>运行中</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>saved</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>interrupted</source>
-        <translation type="unfinished"></translation>
+        <translation>已中断</translation>
     </message>
 </context>
 <context>
@@ -1541,63 +1542,63 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location filename="../../netbuilder/gui/run_watch.py" line="+105"/>
         <source>watching {folder}: {diagram}</source>
         <extracomment>Bytes read per timer tick: ~2000 step lines, parsed in a few milliseconds.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>正在观察 {folder}：{diagram}</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>saved {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存 {path}</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>nothing saved</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存任何内容</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>watched run {status}</source>
-        <translation type="unfinished"></translation>
+        <translation>观察的运行{status}</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>&amp;Watch Run…</source>
-        <translation type="unfinished"></translation>
+        <translation>观察运行(&amp;W)…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Follow the curves of a run started elsewhere (a terminal, torchrun, a cluster): choose its MODEL.pt.run folder</source>
-        <translation type="unfinished"></translation>
+        <translation>跟踪在别处（终端、torchrun、集群）启动的运行的曲线：选择它的 MODEL.pt.run 文件夹</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Watch a run folder (MODEL.pt.run)</source>
-        <translation type="unfinished"></translation>
+        <translation>观察运行文件夹（MODEL.pt.run）</translation>
     </message>
     <message>
         <location line="+16"/>
         <location line="+9"/>
         <source>Watch Run</source>
-        <translation type="unfinished"></translation>
+        <translation>观察运行</translation>
     </message>
     <message>
         <location line="-8"/>
         <source>A training run is in progress here; stop it first.</source>
-        <translation type="unfinished"></translation>
+        <translation>这里正在进行训练；请先停止它。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>{folder} holds no {events} yet; choose the MODEL.pt.run folder that &apos;netbuilder train&apos; writes beside its checkpoint. Watching it anyway: the curves appear when the run starts.</source>
-        <translation type="unfinished"></translation>
+        <translation>{folder} 中还没有 {events}；请选择“netbuilder train”在检查点旁写出的 MODEL.pt.run 文件夹。仍会继续观察：运行开始后曲线就会出现。</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>Run finished</source>
-        <translation type="unfinished"></translation>
+        <translation>运行结束</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The watched run saved {file}. Open it?</source>
-        <translation type="unfinished"></translation>
+        <translation>观察的运行已保存 {file}。要打开它吗？</translation>
     </message>
 </context>
 <context>
@@ -1610,12 +1611,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <extracomment>another document replaced this one (New, Open, recovery): runs and weights are its own
 ----------
 where Save As proposes to save a diagram that has no file yet (a recovered one) every training run of this document in this session (and those saved in its .pt) the run whose weights ``state_dict`` holds (None: no weights, or from an old .pt) weights from a run in this window that are not in any .pt yet: closing asks first</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>未命名</translation>
     </message>
     <message>
         <location filename="../../netbuilder/gui/session.py" line="+87"/>
         <source>the opened model</source>
-        <translation type="unfinished"></translation>
+        <translation>已打开的模型</translation>
     </message>
 </context>
 <context>
@@ -1623,127 +1624,127 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/docks/training_settings.py" line="+38"/>
         <source>Change training setting {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>更改训练设置 {name}</translation>
     </message>
     <message>
         <location filename="../../netbuilder/gui/i18n.py" line="+11"/>
         <source>Dataset</source>
-        <translation type="unfinished"></translation>
+        <translation>数据集</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Loss</source>
-        <translation type="unfinished"></translation>
+        <translation>损失函数</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Optimizer</source>
-        <translation type="unfinished"></translation>
+        <translation>优化器</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Learning rate</source>
-        <translation type="unfinished"></translation>
+        <translation>学习率</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Weight decay</source>
-        <translation type="unfinished"></translation>
+        <translation>权重衰减</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Batch size</source>
-        <translation type="unfinished"></translation>
+        <translation>批大小</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Epochs</source>
-        <translation type="unfinished"></translation>
+        <translation>训练轮数</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Scheduler</source>
-        <translation type="unfinished"></translation>
+        <translation>学习率调度</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Early stopping</source>
-        <translation type="unfinished"></translation>
+        <translation>提前停止</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Grad clip</source>
-        <translation type="unfinished"></translation>
+        <translation>梯度裁剪</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Seed</source>
-        <translation type="unfinished"></translation>
+        <translation>随机种子</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Device</source>
-        <translation type="unfinished"></translation>
+        <translation>设备</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Mixed precision</source>
-        <translation type="unfinished"></translation>
+        <translation>混合精度</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Validation split</source>
-        <translation type="unfinished"></translation>
+        <translation>验证集比例</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>样本数</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Data seed</source>
-        <translation type="unfinished"></translation>
+        <translation>数据随机种子</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Resize shorter side</source>
-        <translation type="unfinished"></translation>
+        <translation>短边缩放到</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Greyscale</source>
-        <translation type="unfinished"></translation>
+        <translation>灰度</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Normalise</source>
-        <translation type="unfinished"></translation>
+        <translation>归一化</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cache limit (MB)</source>
-        <translation type="unfinished"></translation>
+        <translation>缓存上限（MB）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Decoding workers</source>
-        <translation type="unfinished"></translation>
+        <translation>解码线程数</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Target column</source>
-        <translation type="unfinished"></translation>
+        <translation>目标列</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Task</source>
-        <translation type="unfinished"></translation>
+        <translation>任务</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Missing cells</source>
-        <translation type="unfinished"></translation>
+        <translation>缺失值</translation>
     </message>
 </context>
 <context>
@@ -1752,12 +1753,12 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location filename="../../netbuilder/gui/docks/training_start.py" line="+73"/>
         <source> (kept: {blocks})</source>
         <extracomment>the optimizer&apos;s statistics, only when the diagram is unchanged (else they do not fit) True for the same network trained further (its metrics history goes on); False for an edited diagram fine-tuned from the weights that still fit</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>（保留：{blocks}）</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Fine-tuning the edited diagram: {summary}{kept}.</source>
-        <translation type="unfinished"></translation>
+        <translation>微调改动后的网络图：{summary}{kept}。</translation>
     </message>
 </context>
 <context>
@@ -1765,22 +1766,22 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location line="+18"/>
         <source>current weights</source>
-        <translation type="unfinished"></translation>
+        <translation>当前权重</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>fresh weights</source>
-        <translation type="unfinished"></translation>
+        <translation>全新权重</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Current weights: continue training the trained network (after edits, blocks that changed start fresh). Fresh weights: train from a new random start.</source>
-        <translation type="unfinished"></translation>
+        <translation>当前权重：继续训练已训练的网络（改动后，变化了的模块从头开始）。全新权重：从新的随机初始值开始训练。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Start from:</source>
-        <translation type="unfinished"></translation>
+        <translation>起点：</translation>
     </message>
 </context>
 <context>
@@ -1788,7 +1789,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/startup.py" line="+54"/>
         <source>NetBuilder cannot open this</source>
-        <translation type="unfinished"></translation>
+        <translation>NetBuilder 无法打开它</translation>
     </message>
 </context>
 <context>
@@ -1797,79 +1798,79 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location filename="../../netbuilder/gui/docks/curves.py" line="+84"/>
         <source>Log-y</source>
         <extracomment>The learning-rate curve changes slowly; redrawing its plot twice a second is plenty and keeps a third of the plot area out of most frames.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>对数 y 轴</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Logarithmic loss axis (useful once the loss spans decades)</source>
-        <translation type="unfinished"></translation>
+        <translation>损失使用对数坐标轴（损失跨越多个数量级时有用）</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Weight of the debiased exponential moving average over the training loss (0 = raw values; as TensorBoard&apos;s smoothing)</source>
-        <translation type="unfinished"></translation>
+        <translation>训练损失的去偏指数移动平均的权重（0 = 原始值；与 TensorBoard 的平滑相同）</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Smoothing</source>
-        <translation type="unfinished"></translation>
+        <translation>平滑</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Loss</source>
-        <translation type="unfinished"></translation>
+        <translation>损失</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Accuracy</source>
-        <translation type="unfinished"></translation>
+        <translation>准确率</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Learning rate</source>
-        <translation type="unfinished"></translation>
+        <translation>学习率</translation>
     </message>
     <message>
         <location line="+29"/>
         <source>epoch</source>
-        <translation type="unfinished"></translation>
+        <translation>轮次</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>train (per step)</source>
-        <translation type="unfinished"></translation>
+        <translation>训练（每步）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>train (smoothed)</source>
-        <translation type="unfinished"></translation>
+        <translation>训练（平滑）</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+2"/>
         <source>validation</source>
-        <translation type="unfinished"></translation>
+        <translation>验证</translation>
     </message>
     <message>
         <location line="-1"/>
         <location line="+235"/>
         <source>train</source>
-        <translation type="unfinished"></translation>
+        <translation>训练</translation>
     </message>
     <message>
         <location line="-173"/>
         <source>run {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>运行 {number}</translation>
     </message>
     <message>
         <location line="+117"/>
         <source>best epoch: {epoch}</source>
-        <translation type="unfinished"></translation>
+        <translation>最佳轮次：{epoch}</translation>
     </message>
     <message>
         <location line="+56"/>
         <source>val</source>
-        <translation type="unfinished"></translation>
+        <translation>验证</translation>
     </message>
 </context>
 <context>
@@ -1877,7 +1878,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/worker.py" line="+331"/>
         <source>training thread ended without result</source>
-        <translation type="unfinished"></translation>
+        <translation>训练线程结束了，但没有结果</translation>
     </message>
 </context>
 <context>
@@ -1885,22 +1886,22 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/docks/training_status.py" line="+28"/>
         <source>, accuracy {accuracy}</source>
-        <translation type="unfinished"></translation>
+        <translation>，准确率 {accuracy}</translation>
     </message>
     <message>
         <location line="+4"/>
         <source> (best)</source>
-        <translation type="unfinished"></translation>
+        <translation>（最佳）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>epoch {epoch}/{epochs}: validation loss {loss}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {epoch}/{epochs} 轮：验证损失 {loss}</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>unavailable ({reason})</source>
-        <translation type="unfinished"></translation>
+        <translation>不可用（{reason}）</translation>
     </message>
 </context>
 <context>
@@ -1909,22 +1910,22 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location filename="../../netbuilder/gui/worker.py" line="-193"/>
         <source>Internal error: {reason}</source>
         <extracomment>Upper bound on GUI updates per second (DESIGN rule 8: &quot;at most ~30 times a second&quot;). GIL switch interval while a run is going (see the module docstring).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>内部错误：{reason}</translation>
     </message>
     <message>
         <location line="+31"/>
         <source>training failed</source>
-        <translation type="unfinished"></translation>
+        <translation>训练失败</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>Evaluating on the validation set …</source>
-        <translation type="unfinished"></translation>
+        <translation>正在验证集上评估 …</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Evaluation failed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>评估失败：{reason}</translation>
     </message>
 </context>
 <context>
@@ -1933,74 +1934,74 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location filename="../../netbuilder/gui/docks/training.py" line="+181"/>
         <source>Cannot start from the current weights: {reason}</source>
         <extracomment>The settings column: four preview thumbnails and the form, unclipped, and no wider.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>无法从当前权重开始：{reason}</translation>
     </message>
     <message>
         <location line="+12"/>
         <source> from the current weights</source>
-        <translation type="unfinished"></translation>
+        <translation>，从当前权重开始</translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>%n epoch(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 轮</numerusform>
         </translation>
     </message>
     <message>
         <location line="+22"/>
         <source>stopping …</source>
-        <translation type="unfinished"></translation>
+        <translation>正在停止 …</translation>
     </message>
     <message>
         <location line="+61"/>
         <source>, best epoch {epoch}</source>
-        <translation type="unfinished"></translation>
+        <translation>，最佳轮次 {epoch}</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>{status} in {seconds} s</source>
-        <translation type="unfinished"></translation>
+        <translation>{status}，用时 {seconds} 秒</translation>
     </message>
     <message>
         <location line="+33"/>
         <source>Keep this model with File › Save Trained Model… (Ctrl+Alt+S).</source>
-        <translation type="unfinished"></translation>
+        <translation>用“文件 › 保存训练好的模型…”（Ctrl+Alt+S）保留这个模型。</translation>
     </message>
     <message>
         <location line="+51"/>
         <source>The diagram changed since this run started; the running training is unaffected and your edits apply to the next run.</source>
-        <translation type="unfinished"></translation>
+        <translation>本次运行开始后网络图已改动；正在进行的训练不受影响，你的改动将用于下一次运行。</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>evaluating the trained weights …</source>
-        <translation type="unfinished"></translation>
+        <translation>正在评估训练好的权重 …</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Evaluation failed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>评估失败：{reason}</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>evaluation done</source>
-        <translation type="unfinished"></translation>
+        <translation>评估完成</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>Training failed (block &apos;{node}&apos;): {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>训练失败（模块“{node}”）：{reason}</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Training failed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>训练失败：{reason}</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>failed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>失败：{reason}</translation>
     </message>
 </context>
 <context>
@@ -2008,22 +2009,22 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/docks/training_try_it.py" line="+51"/>
         <source>The trained model cannot be used here: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>训练好的模型无法在这里使用：{reason}</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Reading how the training data was prepared…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在读取训练数据的预处理方式…</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>The training data could not be read again: inputs are not normalised (this older .pt did not record how they were prepared).</source>
-        <translation type="unfinished"></translation>
+        <translation>无法再次读取训练数据：输入未归一化（这个较旧的 .pt 没有记录它们的预处理方式）。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The input preparation is unknown: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>输入的预处理方式未知：{reason}</translation>
     </message>
 </context>
 <context>
@@ -2031,87 +2032,87 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/widgets/try_it.py" line="+55"/>
         <source>Choose Images…</source>
-        <translation type="unfinished"></translation>
+        <translation>选择图片…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Predict the classes of image files</source>
-        <translation type="unfinished"></translation>
+        <translation>预测图片文件的类别</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Predict</source>
-        <translation type="unfinished"></translation>
+        <translation>预测</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Predict for the typed row or text (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>对输入的行或文本进行预测（Enter）</translation>
     </message>
     <message>
         <location line="+79"/>
         <source>token ids separated by spaces, e.g. 3 17 5</source>
-        <translation type="unfinished"></translation>
+        <translation>用空格分隔的词元 ID，例如 3 17 5</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>this model does not take images</source>
-        <translation type="unfinished"></translation>
+        <translation>这个模型不接受图片</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>no image files to predict</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可预测的图片文件</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>this model does not take typed rows or texts</source>
-        <translation type="unfinished"></translation>
+        <translation>这个模型不接受输入的行或文本</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Train a model (or open a .pt) to try it on your own inputs.</source>
-        <translation type="unfinished"></translation>
+        <translation>训练一个模型（或打开一个 .pt），用你自己的输入试一试。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Drop image files or folders here, or choose them: each is resized and cropped as in training.</source>
-        <translation type="unfinished"></translation>
+        <translation>把图片文件或文件夹拖到这里，或者选择它们：每张图片都会像训练时一样缩放和裁剪。</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Type one row: values of {columns} in this order, separated by commas, or name=value pairs.</source>
-        <translation type="unfinished"></translation>
+        <translation>输入一行：按顺序给出 {columns} 的值，用逗号分隔，或者写成 名称=值 对。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Type a text of token ids separated by spaces (shorter texts are padded).</source>
-        <translation type="unfinished"></translation>
+        <translation>输入用空格分隔的词元 ID 文本（较短的文本会被填充）。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Try it takes images, table rows or token texts; this model&apos;s input is a {kind}</source>
-        <translation type="unfinished"></translation>
+        <translation>“试一试”接受图片、表格行或词元文本；这个模型的输入是 {kind}</translation>
     </message>
     <message>
         <location line="+88"/>
         <source>Choose Images</source>
-        <translation type="unfinished"></translation>
+        <translation>选择图片</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Images ({patterns})</source>
-        <translation type="unfinished"></translation>
+        <translation>图片 ({patterns})</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>{cell} is not a name=value pair</source>
-        <translation type="unfinished"></translation>
+        <translation>{cell} 不是 名称=值 对</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>type a row of values first</source>
-        <translation type="unfinished"></translation>
+        <translation>请先输入一行数值</translation>
     </message>
 </context>
 <context>
@@ -2119,17 +2120,17 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/canvas/welcome.py" line="+34"/>
         <source>Start a network</source>
-        <translation type="unfinished"></translation>
+        <translation>开始搭建网络</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Drag a block from the palette onto the canvas, or double-click the canvas (or press Tab) and type its name. Drag from a block&apos;s right port to the next block&apos;s left port to wire them.&lt;br&gt;&lt;br&gt;Or open an example: each one trains on a built-in dataset with one click on &lt;b&gt;Start&lt;/b&gt;.</source>
-        <translation type="unfinished"></translation>
+        <translation>从模块面板把模块拖到画布上，或者双击画布（或按 Tab）并输入模块名。从一个模块右侧的端口拖到下一个模块左侧的端口即可连线。&lt;br&gt;&lt;br&gt;也可以打开一个示例：每个示例都在内置数据集上训练，只需点击&lt;b&gt;开始&lt;/b&gt;。</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Opens {file} as a new, unsaved diagram.</source>
-        <translation type="unfinished"></translation>
+        <translation>把 {file} 作为一个新的、未保存的网络图打开。</translation>
     </message>
 </context>
 <context>
@@ -2137,12 +2138,12 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/canvas/fit.py" line="+44"/>
         <source>{type} has no input &apos;{port}&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>{type} 没有输入“{port}”</translation>
     </message>
     <message>
         <location line="+21"/>
         <source>{type} cannot take these inputs ({reason})</source>
-        <translation type="unfinished"></translation>
+        <translation>{type} 不能接受这些输入（{reason}）</translation>
     </message>
 </context>
 <context>
@@ -2150,42 +2151,42 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
     <message>
         <location filename="../../netbuilder/gui/workspaces.py" line="+43"/>
         <source>&amp;Design Workspace</source>
-        <translation type="unfinished"></translation>
+        <translation>设计工作区(&amp;D)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Draw the network: canvas, blocks, inspector, problems</source>
-        <translation type="unfinished"></translation>
+        <translation>绘制网络：画布、模块、属性、问题</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Training Workspace</source>
-        <translation type="unfinished"></translation>
+        <translation>训练工作区(&amp;T)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Train the network: settings, curves, evaluation, runs</source>
-        <translation type="unfinished"></translation>
+        <translation>训练网络：设置、曲线、评估、运行记录</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Design</source>
-        <translation type="unfinished"></translation>
+        <translation>设计</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Training</source>
-        <translation type="unfinished"></translation>
+        <translation>训练</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Design workspace (Ctrl+1)</source>
-        <translation type="unfinished"></translation>
+        <translation>设计工作区（Ctrl+1）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Training workspace (Ctrl+2)</source>
-        <translation type="unfinished"></translation>
+        <translation>训练工作区（Ctrl+2）</translation>
     </message>
 </context>
 </TS>
