@@ -94,13 +94,15 @@ def extract_file(path: Path, root: Path = PACKAGE_DIR) -> Iterator[Message]:
         if count is None or not node.args:
             continue
         args = node.args[:count]
-        if len(args) < count or any(isinstance(a, ast.Name | ast.Attribute) for a in args):
-            continue  # translating a value marked elsewhere: _(spec.doc), _(what)
-        if not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+        if len(args) < count:
+            continue
+        if any(_assembled(a) for a in args):
             raise ExtractionError(
                 f"{rel}:{node.lineno}: {node.func.id}() needs literal text; format after "
                 "translating: _('{name} …').format(name=...)"
             )
+        if not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+            continue  # translating a value marked elsewhere: _(spec.doc), _(what)
         texts = [a.value for a in args]  # type: ignore[attr-defined]
         yield Message(
             texts[0],
@@ -108,6 +110,18 @@ def extract_file(path: Path, root: Path = PACKAGE_DIR) -> Iterator[Message]:
             msgstr=["", ""] if count == 2 else [""],
             references=[rel],  # no line numbers: edits elsewhere must not churn the .po
         )
+
+
+def _assembled(node: ast.expr) -> bool:
+    """Text built before translation (f-string, ``+``/``%``, ``"…".format()``): untranslatable."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+    )
 
 
 def library_messages() -> Iterator[Message]:
@@ -128,6 +142,14 @@ def library_messages() -> Iterator[Message]:
                     references=[module],
                     comments=[f"parameter {spec.type}.{param.name}"],
                 )
+    for name, (_setup, fn) in command_table().items():
+        doc = (fn.__doc__ or "").strip().splitlines()
+        if doc:
+            yield Message(
+                doc[0],
+                references=[fn.__module__.replace(".", "/") + ".py"],
+                comments=[f"help of the command `netbuilder {name}`"],
+            )
     for path in example_paths():
         info = example_info(path)
         where = f"resources/examples/{path.name}"
@@ -141,6 +163,17 @@ def library_messages() -> Iterator[Message]:
                 references=["netbuilder/train/config.py"],
                 comments=[f"{what} {param.name}"],
             )
+
+
+def command_table() -> dict:
+    """``netbuilder.commands.COMMANDS`` with every command module imported."""
+    import importlib
+
+    from netbuilder.commands import COMMAND_MODULES, COMMANDS
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"netbuilder.commands.{module}")
+    return COMMANDS
 
 
 def extract(root: Path = PACKAGE_DIR) -> list[Message]:

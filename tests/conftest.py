@@ -21,10 +21,12 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def english_messages():
     """Every test starts in English; one that switches language cannot leak it to the next."""
-    from netbuilder.core.i18n import set_language
+    from netbuilder.core.i18n import ENV_VAR, set_language
 
+    os.environ[ENV_VAR] = "en"  # `main(["--lang", ...])` sets it for the app's subprocesses
     set_language("en")
     yield
+    os.environ[ENV_VAR] = "en"
     set_language("en")
 
 
