@@ -16,6 +16,7 @@ from netbuilder.core.blocks import BLOCKS, BlockSpec, unknown_block_message
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.graphs import Adjacency
+from netbuilder.core.i18n import _, current_language
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.core.text import quoted
 
@@ -93,8 +94,13 @@ class ShapeChecker:
         self._valid: dict[tuple, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
         self._counts: dict[tuple, int] = {}  # (layer class, constructor kwargs) → parameters
         self._cache_size = cache_size
+        self._language = current_language()
 
     def check(self, diagram: Diagram) -> Analysis:
+        if self._language != current_language():  # cached problems speak the old language
+            self._cache.clear()
+            self._valid.clear()
+            self._language = current_language()
         analysis = Analysis()
         analysis.roles = {
             nid: BLOCKS[n.type].role for nid, n in diagram.nodes.items() if n.type in BLOCKS
@@ -111,8 +117,11 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        "This block is part of a loop: data would flow back into itself.",
-                        "Remove one wire of the loop; recurrence belongs inside an LSTM/GRU/RNN.",
+                        _("This block is part of a loop: data would flow back into itself."),
+                        _(
+                            "Remove one wire of the loop; recurrence belongs inside an "
+                            "LSTM/GRU/RNN."
+                        ),
                     )
                 )
             analysis.order = graph.topological_order(skip=in_cycle)
@@ -130,8 +139,10 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"This block has {unknown_block_message(node.type)}.",
-                        "It may come from a newer NetBuilder; replace it.",
+                        _("This block has {problem}.").format(
+                            problem=unknown_block_message(node.type)
+                        ),
+                        _("It may come from a newer NetBuilder; replace it."),
                     )
                 )
                 continue
@@ -141,7 +152,7 @@ class ShapeChecker:
         for nid in in_cycle:
             node = diagram.nodes[nid]
             if node.type in BLOCKS:
-                params, _ = BLOCKS[node.type].validate_params(node.params)
+                params, _problems = BLOCKS[node.type].validate_params(node.params)
                 analysis.nodes[nid] = NodeResult(params, {}, {}, ok=False)
 
         self._diagram_level(diagram, graph, analysis)
@@ -170,7 +181,7 @@ class ShapeChecker:
             validated = self._valid[raw_key] = spec.validate_params(node.params)
         params, problems = dict(validated[0]), validated[1]
         for name, message in problems:
-            diags.append(Diagnostic(nid, message, "Change it in the inspector.", port=name))
+            diags.append(Diagnostic(nid, message, _("Change it in the inspector."), port=name))
         ports = spec.input_ports(params)
         inputs: dict[str, TensorSpec | None] = {}
         ready = not problems
@@ -180,8 +191,10 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"Input '{port}' of {spec.type} is not connected.",
-                        "Drag a wire into it from an earlier block.",
+                        _("Input '{port}' of {block} is not connected.").format(
+                            port=port, block=spec.type
+                        ),
+                        _("Drag a wire into it from an earlier block."),
                         port=port,
                     )
                 )
@@ -192,9 +205,11 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"Input '{port}' of {spec.type} has {len(incoming)} wires; an input "
-                        "takes exactly one.",
-                        "Combine them first with an Add or Concatenate block.",
+                        _(
+                            "Input '{port}' of {block} has {count} wires; an input takes "
+                            "exactly one."
+                        ).format(port=port, block=spec.type, count=len(incoming)),
+                        _("Combine them first with an Add or Concatenate block."),
                         port=port,
                     )
                 )
@@ -209,8 +224,10 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"A wire goes into {quoted(port)}, which {spec.type} does not have now.",
-                        "Delete that wire.",
+                        _("A wire goes into {port}, which {block} does not have now.").format(
+                            port=quoted(port), block=spec.type
+                        ),
+                        _("Delete that wire."),
                         port=port,
                     )
                 )
@@ -256,8 +273,10 @@ class ShapeChecker:
                 count = self._counts[count_key] = sum(p.numel() for p in module.parameters())
         except (ValueError, RuntimeError, TypeError, AssertionError) as exc:
             return ShapeError(
-                f"{spec.type} cannot be built with these settings: {exc}",
-                "Check the parameters in the inspector.",
+                _("{block} cannot be built with these settings: {error}").format(
+                    block=spec.type, error=exc
+                ),
+                _("Check the parameters in the inspector."),
             ), 0
         return outs, count
 
@@ -273,16 +292,16 @@ class ShapeChecker:
             diags.append(
                 Diagnostic(
                     None,
-                    "The diagram has no input block.",
-                    "Add an Image, Sequence, Token or Tabular input.",
+                    _("The diagram has no input block."),
+                    _("Add an Image, Sequence, Token or Tabular input."),
                 )
             )
         if not outputs:
             diags.append(
                 Diagnostic(
                     None,
-                    "The diagram has no Output block.",
-                    "Wire the last block into an Output block.",
+                    _("The diagram has no Output block."),
+                    _("Wire the last block into an Output block."),
                 )
             )
             return
@@ -292,8 +311,8 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        "This block does not lead to any Output, so it does nothing.",
-                        "Wire it on, or delete it.",
+                        _("This block does not lead to any Output, so it does nothing."),
+                        _("Wire it on, or delete it."),
                         severity=Severity.WARNING,
                     )
                 )
