@@ -118,7 +118,8 @@ def update_gui() -> None:
         print(f"gui {language}: {lupdate(ts_path(language))}")
     english = ts_path("en")
     print(f"gui en: {lupdate(english, '-pluralonly', '-source-language', 'en')}")
-    fill_english_plurals(english)
+    if fill_english_plurals(english):
+        lupdate(english, "-pluralonly", "-source-language", "en")  # back in lupdate's layout
     for language in (*LANGUAGES, "en"):
         for line in lrelease(ts_path(language)).splitlines():
             print(f"gui {language}: {line.strip()}")

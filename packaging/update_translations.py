@@ -6,7 +6,8 @@ and compiles what ships.
 
 - core and command line (gettext, ``resources/translations/netbuilder_core_*.po`` → ``.mo``):
   ``python -m netbuilder.i18n_tools update``;
-- the GUI (Qt, ``.ts`` → ``.qm``): added by the GUI's translation step below.
+- the GUI (Qt, ``resources/translations/netbuilder_*.ts`` → ``.qm``): PySide6's lupdate and
+  lrelease, ``packaging/gui_translations.py``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,16 @@ def update_core() -> None:
         print(f"core: {line}")
 
 
+def update_gui() -> None:
+    sys.path.insert(0, str(ROOT / "packaging"))
+    from gui_translations import update_gui as update
+
+    update()
+
+
 def main() -> int:
     update_core()
+    update_gui()
     return 0
 
 

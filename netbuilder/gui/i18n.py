@@ -29,16 +29,21 @@ from PySide6.QtCore import (
     QTranslator,
 )
 
+from netbuilder.core.i18n import (  # re-exported: the Preferences dialog offers LANGUAGES
+    ENV_VAR,
+    LANGUAGES,  # noqa: F401
+    SOURCE_LANGUAGE,
+    normalize_language,
+)
+from netbuilder.core.i18n import _ as core_gettext
+from netbuilder.core.i18n import set_language as set_core_language
+from netbuilder.core.i18n import system_language as core_system_language
 from netbuilder.resources import RESOURCES_DIR
 
 log = logging.getLogger(__name__)
 
 #: QSettings key of the Preferences choice: "" follows the system, else a language code
 LANGUAGE_KEY = "ui/language"
-ENV_VAR = "NETBUILDER_LANG"
-SOURCE_LANGUAGE = "en"
-#: the languages offered, in their own words (the core's table when it has one)
-LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 #: Debian's package with the fonts Chinese text needs on a minimal system
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 
@@ -56,27 +61,17 @@ def qm_path(language: str) -> Path:
     return translations_dir() / f"netbuilder_{language}.qm"
 
 
-def normalize_language(code: str | None) -> str | None:
-    """The offered language ``code`` (``zh_CN.UTF-8``, ``zh``, ``en_US``...) means, or None."""
-    try:
-        from netbuilder.core.i18n import normalize_language as core_normalize
-    except ImportError:  # a core without its catalogue: the same rule, here
-        if not code:
-            return None
-        base = code.strip().split(".")[0].split("@")[0].replace("-", "_")
-        if base in ("C", "POSIX") or base.lower().startswith("en"):
-            return SOURCE_LANGUAGE
-        return "zh_CN" if base.lower().startswith("zh") else None
-    return core_normalize(code)
-
-
 def system_language() -> str:
-    """The offered language of the user's locale (Qt's view of it), else English."""
-    for name in (os.environ.get("LANGUAGE", "").split(":")[0], QLocale.system().name()):
-        language = normalize_language(name)
-        if language is not None:
-            return language
-    return SOURCE_LANGUAGE
+    """The offered language of the user's locale (as the command line reads it), else
+    Qt's view of the locale (a desktop session may set it without ``LANG``), else English."""
+    language = core_system_language()
+    if language == SOURCE_LANGUAGE and not _locale_variables():
+        language = normalize_language(QLocale.system().name()) or SOURCE_LANGUAGE
+    return language
+
+
+def _locale_variables() -> bool:
+    return any(os.environ.get(v) for v in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
 
 
 def preferred_language() -> str:
@@ -146,7 +141,7 @@ def install_language(language: str | None = None) -> str:
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         _load(app, Path(qt_dir) / f"qtbase_{wanted}.qm")  # Qt's buttons and dialogs
     _language = wanted
-    _set_core_language(wanted)
+    set_core_language(wanted)
     return wanted
 
 
@@ -159,23 +154,9 @@ def _load(app: QCoreApplication, path: Path) -> bool:
     return True
 
 
-def _set_core_language(language: str) -> None:
-    try:
-        from netbuilder.core.i18n import set_language
-    except ImportError:  # a core without its catalogue speaks English
-        return
-    set_language(language)
-
-
 def core_text(text: str) -> str:
     """A core string (block doc, parameter doc, category) in the interface's language."""
-    if not text:
-        return text
-    try:
-        from netbuilder.core.i18n import _
-    except ImportError:  # a core without its catalogue: its own (English) words
-        return text
-    return _(text)
+    return core_gettext(text) if text else text
 
 
 def status_text(status: str) -> str:

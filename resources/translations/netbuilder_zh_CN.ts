@@ -121,7 +121,7 @@
 <context>
     <name>Counted</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/i18n.py" line="+237"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="+218"/>
         <source>Delete %n block(s)</source>
         <translation>
             <numerusform>删除 %n 个模块</numerusform>
@@ -815,7 +815,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location line="+3"/>
         <source>Inspector</source>
-        <translation>属性</translation>
+        <translation>属性检查器</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1502,7 +1502,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     <message>
         <location filename="../../netbuilder/gui/i18n.py" line="-70"/>
         <source>completed</source>
-        <extracomment>QSettings key of the Preferences choice: &quot;&quot; follows the system, else a language code the languages offered, in their own words (the core&apos;s table when it has one) Debian&apos;s package with the fonts Chinese text needs on a minimal system</extracomment>
+        <extracomment>QSettings key of the Preferences choice: &quot;&quot; follows the system, else a language code Debian&apos;s package with the fonts Chinese text needs on a minimal system</extracomment>
         <translation>已完成</translation>
     </message>
     <message>
