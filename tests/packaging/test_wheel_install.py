@@ -97,6 +97,9 @@ def test_wheel_from_sdist_installs_and_runs_with_its_bundled_files(tmp_path: Pat
         "docs/guide.zh_CN.md",
         "resources/translations/netbuilder_core_zh_CN.po",
         "resources/translations/netbuilder_core_zh_CN.mo",
+        "resources/translations/netbuilder_zh_CN.ts",
+        "resources/translations/netbuilder_zh_CN.qm",
+        "resources/translations/netbuilder_en.qm",
         "packaging/build.sh",
     ):
         assert needed in names, f"the sdist lacks {needed}"
@@ -122,6 +125,8 @@ def test_wheel_from_sdist_installs_and_runs_with_its_bundled_files(tmp_path: Pat
     }
     assert report["menu"] == report["titles"]
     assert all(n > 0 for n in report["opened"].values()), report["opened"]
+    assert Path(report["qm"]).is_relative_to(site) and report["qm_loaded"], report["qm"]
+    assert report["zh_file_menu"] == "文件(&F)"
     assert "screenshots" not in {Path(p).name for p in Path(report["resources"]).iterdir()}
 
     # the console script, on a bundled example (exit 0) and the bundled broken sample (exit 1)
