@@ -80,11 +80,17 @@ class PreferencesDialog(QDialog):
         super().accept()
 
 
+def preferences_shortcuts() -> list[QKeySequence]:
+    """The platform's Preferences keys, or Ctrl+, where it has none (plain X11, Windows)."""
+    standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+    return standard or [QKeySequence("Ctrl+,")]
+
+
 def install_preferences_action(window: Any, menu: Any) -> QAction:
     """Add Preferences… (the platform's Preferences shortcut) to ``menu``."""
     action = QAction(QCoreApplication.translate("PreferencesDialog", "&Preferences…"), window)
     action.setObjectName("act_preferences")
-    action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+    action.setShortcuts(preferences_shortcuts())
     action.setMenuRole(QAction.MenuRole.PreferencesRole)
     action.setStatusTip(
         QCoreApplication.translate("PreferencesDialog", "Choose the interface language")
