@@ -138,7 +138,8 @@ def library_messages() -> Iterator[Message]:
     from netbuilder.resources import example_info, example_paths
     from netbuilder.train.config import DATASET_OPTION_FIELDS, FIELDS
 
-    for category in (*CATEGORIES, *IMPORT_ONLY_CATEGORIES):
+    categories = [*CATEGORIES, *IMPORT_ONLY_CATEGORIES, *(s.category for s in BLOCKS.values())]
+    for category in dict.fromkeys(categories):  # also categories added after this was written
         yield Message(category, comments=["block category (palette section)"])
     for spec in BLOCKS.values():
         module = spec.infer.__module__.replace(".", "/") + ".py"
