@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QCoreApplication, QMimeData
 from PySide6.QtGui import QGuiApplication
 
 from netbuilder.core.diagram import Diagram, DiagramError
 
 MIME_TYPE = "application/x-netbuilder-fragment"
 FRAGMENT_FORMAT = "netbuilder-fragment"
+
+
+def _not_blocks() -> str:
+    return QCoreApplication.translate("Clipboard", "the clipboard does not hold NetBuilder blocks")
 
 
 class FragmentError(ValueError):
@@ -41,27 +45,39 @@ def parse_fragment(raw: str | bytes) -> dict[str, Any]:
     try:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise FragmentError(f"the clipboard does not hold NetBuilder blocks ({exc})") from None
+        raise FragmentError(
+            QCoreApplication.translate(
+                "Clipboard", "the clipboard does not hold NetBuilder blocks ({reason})"
+            ).format(reason=exc)
+        ) from None
     if not isinstance(doc, dict) or doc.get("format") != FRAGMENT_FORMAT:
-        raise FragmentError("the clipboard does not hold NetBuilder blocks")
+        raise FragmentError(_not_blocks())
     nodes, edges = doc.get("nodes"), doc.get("edges", [])
     if not isinstance(nodes, list) or not isinstance(edges, list):
-        raise FragmentError("the copied blocks are damaged (nodes/edges are not lists)")
+        raise FragmentError(
+            QCoreApplication.translate(
+                "Clipboard", "the copied blocks are damaged (nodes/edges are not lists)"
+            )
+        )
     try:
         Diagram.from_dict({"nodes": nodes, "edges": edges})
     except (DiagramError, KeyError, TypeError, IndexError) as exc:
-        raise FragmentError(f"the copied blocks cannot be pasted: {exc}") from None
+        raise FragmentError(
+            QCoreApplication.translate(
+                "Clipboard", "the copied blocks cannot be pasted: {reason}"
+            ).format(reason=exc)
+        ) from None
     return {"nodes": nodes, "edges": edges}
 
 
 def fragment_from_mime(mime: QMimeData | None) -> dict[str, Any]:
     if mime is None:
-        raise FragmentError("the clipboard is empty")
+        raise FragmentError(QCoreApplication.translate("Clipboard", "the clipboard is empty"))
     if mime.hasFormat(MIME_TYPE):
         return parse_fragment(bytes(mime.data(MIME_TYPE).data()))
     if mime.hasText():
         return parse_fragment(mime.text())
-    raise FragmentError("the clipboard does not hold NetBuilder blocks")
+    raise FragmentError(_not_blocks())
 
 
 def clipboard_fragment() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from netbuilder.core.diagram import Diagram, Edge, Node
@@ -31,7 +32,9 @@ class AddNodeCommand(QUndoCommand):
         node_id: str | None = None,
         label: str = "",
     ) -> None:
-        super().__init__(f"Add {type_name}")
+        super().__init__(
+            QCoreApplication.translate("Commands", "Add {type}").format(type=type_name)
+        )
         self.diagram = diagram
         self.type_name = type_name
         self.params = copy.deepcopy(params or {})
@@ -52,8 +55,9 @@ class RemoveNodesCommand(QUndoCommand):
     """Remove blocks together with their wires (the wires are part of this one step)."""
 
     def __init__(self, diagram: Diagram, node_ids: list[str]) -> None:
-        n = len(node_ids)
-        super().__init__(f"Delete {n} block{'s' if n != 1 else ''}")
+        super().__init__(
+            QCoreApplication.translate("Commands", "Delete %n block(s)", None, len(node_ids))
+        )
         self.diagram = diagram
         self.node_ids = [i for i in diagram.nodes if i in set(node_ids)]
         self._removed: list[tuple[int, Node]] = []
@@ -83,7 +87,11 @@ class RemoveNodesCommand(QUndoCommand):
 
 class ConnectCommand(QUndoCommand):
     def __init__(self, diagram: Diagram, edge: Edge) -> None:
-        super().__init__(f"Connect {edge.source} → {edge.target}")
+        super().__init__(
+            QCoreApplication.translate("Commands", "Connect {source} → {target}").format(
+                source=edge.source, target=edge.target
+            )
+        )
         self.diagram = diagram
         self.edge = edge
 
@@ -97,7 +105,11 @@ class ConnectCommand(QUndoCommand):
 
 class DisconnectCommand(QUndoCommand):
     def __init__(self, diagram: Diagram, edge: Edge) -> None:
-        super().__init__(f"Disconnect {edge.source} → {edge.target}")
+        super().__init__(
+            QCoreApplication.translate("Commands", "Disconnect {source} → {target}").format(
+                source=edge.source, target=edge.target
+            )
+        )
         self.diagram = diagram
         self.edge = edge
         self._index = 0
@@ -129,7 +141,11 @@ class SetParamCommand(QUndoCommand):
         value: Any,
         focus: int | None = None,
     ) -> None:
-        super().__init__(f"Set {node_id}.{name}")
+        super().__init__(
+            QCoreApplication.translate("Commands", "Set {node}.{param}").format(
+                node=node_id, param=name
+            )
+        )
         self.diagram = diagram
         self.node_id = node_id
         self.name = name
@@ -165,7 +181,9 @@ class SetLabelCommand(QUndoCommand):
     def __init__(
         self, diagram: Diagram, node_id: str, label: str, focus: int | None = None
     ) -> None:
-        super().__init__(f"Rename {node_id}")
+        super().__init__(
+            QCoreApplication.translate("Commands", "Rename {node}").format(node=node_id)
+        )
         self.diagram = diagram
         self.node_id = node_id
         self.focus = focus
@@ -198,10 +216,8 @@ Positions = dict[str, tuple[float, float]]
 class MoveNodesCommand(QUndoCommand):
     """All blocks moved by one drag (or one auto-layout) as a single step."""
 
-    def __init__(
-        self, diagram: Diagram, old: Positions, new: Positions, text: str = "Move"
-    ) -> None:
-        super().__init__(text)
+    def __init__(self, diagram: Diagram, old: Positions, new: Positions, text: str = "") -> None:
+        super().__init__(text or QCoreApplication.translate("Commands", "Move"))
         self.diagram = diagram
         self.old = dict(old)
         self.new = dict(new)
@@ -226,9 +242,9 @@ class PasteCommand(QUndoCommand):
         diagram: Diagram,
         fragment: dict[str, Any],
         offset: tuple[float, float],
-        text: str = "Paste",
+        text: str = "",
     ) -> None:
-        super().__init__(text)
+        super().__init__(text or QCoreApplication.translate("Commands", "Paste"))
         self.diagram = diagram
         self.nodes, self.edges = remap_fragment(diagram, fragment, offset)
 

@@ -10,7 +10,7 @@ edits costs one profile. Everything here is derived from the document and rebuil
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from netbuilder.core.profile import DASH, Profile, profile
@@ -80,26 +80,38 @@ class CostView(QObject):
             return ""
         cost = prof.blocks[node_id]
         if cost.flops is None:
-            return f"<b>Cost</b>: {DASH} <i>({cost.reason})</i>"
+            return self.tr("<b>Cost</b>: {dash} <i>({reason})</i>").format(
+                dash=DASH, reason=cost.reason
+            )
         share = prof.share(node_id)
-        return (
+        return self.tr(
             "<b>Cost per sample</b><br>"
-            f"forward FLOPs: <b>{si(cost.flops)}</b> ({share:.1%} of the network)<br>"
-            f"weights: {format_bytes(cost.param_bytes)} &nbsp; "
-            f"output: {format_bytes(cost.activation_bytes or 0)}<br>"
-            f"kept for backward: {format_bytes(cost.saved_bytes or 0)}"
+            "forward FLOPs: <b>{flops}</b> ({share} of the network)<br>"
+            "weights: {weights} &nbsp; "
+            "output: {output}<br>"
+            "kept for backward: {saved}"
+        ).format(
+            flops=si(cost.flops),
+            share=f"{share:.1%}",
+            weights=format_bytes(cost.param_bytes),
+            output=format_bytes(cost.activation_bytes or 0),
+            saved=format_bytes(cost.saved_bytes or 0),
         )
 
     def status_text(self) -> str:
         prof, mem = self.profile, self.memory
         if prof is None or not prof.blocks:
             return ""
-        text = f"{si(prof.total_flops)}FLOPs/sample"
+        text = self.tr("{flops}FLOPs/sample").format(flops=si(prof.total_flops))
         if mem is not None:
             mark = "" if mem.fits is not False else "<span style='color:#d80'>⚠ </span>"
-            text += f" · {mark}training memory {format_bytes(mem.total)} at batch {mem.batch_size}"
+            memory = self.tr("training memory {size} at batch {batch}").format(
+                size=format_bytes(mem.total), batch=mem.batch_size
+            )
+            text += f" · {mark}{memory}"
         if prof.unknown:
-            text += f" · {len(prof.unknown)} block(s) {DASH}"
+            blocks = QCoreApplication.translate("CostView", "%n block(s)", None, len(prof.unknown))
+            text += f" · {blocks} {DASH}"
         return text
 
     def status_tip(self) -> str:
@@ -108,9 +120,16 @@ class CostView(QObject):
             return ""
         parts = [
             mem.verdict(),
-            f"weights {format_bytes(mem.weights)}, gradients {format_bytes(mem.gradients)}, "
-            f"optimizer {format_bytes(mem.optimizer_state)}, activations "
-            f"{format_bytes(mem.activations)}, workspace {format_bytes(mem.workspace)}",
+            self.tr(
+                "weights {weights}, gradients {gradients}, optimizer {optimizer}, "
+                "activations {activations}, workspace {workspace}"
+            ).format(
+                weights=format_bytes(mem.weights),
+                gradients=format_bytes(mem.gradients),
+                optimizer=format_bytes(mem.optimizer_state),
+                activations=format_bytes(mem.activations),
+                workspace=format_bytes(mem.workspace),
+            ),
             *mem.notes,
         ]
         return "\n".join(parts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from netbuilder.core.blocks import get_block
 from netbuilder.core.blocks.spec import ParamError
@@ -78,19 +78,23 @@ class Editor(QObject):
         input (the new block feeds it).
         """
         spec = get_block(type_name)
-        parent = macro(f"Add {spec.type}")
+        parent = macro(self.tr("Add {type}").format(type=spec.type))
         add = parent.add(AddNodeCommand(self.diagram, spec.type, None, position))
         params = spec.defaults()
         if output:
             ins = spec.input_ports(params)
             if not ins:
-                self.message.emit(f"{spec.type} has no input to wire into")
+                self.message.emit(
+                    self.tr("{type} has no input to wire into").format(type=spec.type)
+                )
                 return None
             edge = Edge(node_id, port, add.node_id, ins[0])
         else:
             outs = spec.output_ports(params)
             if not outs:
-                self.message.emit(f"{spec.type} has no output to wire from")
+                self.message.emit(
+                    self.tr("{type} has no output to wire from").format(type=spec.type)
+                )
                 return None
             edge = Edge(add.node_id, outs[0], node_id, port)
             # an input takes one wire: the new block replaces the old feed
@@ -109,7 +113,7 @@ class Editor(QObject):
         ins, outs = spec.input_ports(params), spec.output_ports(params)
         if not ins or not outs:
             return self.add_block(type_name, position)
-        parent = macro(f"Insert {spec.type}")
+        parent = macro(self.tr("Insert {type}").format(type=spec.type))
         add = parent.add(AddNodeCommand(self.diagram, spec.type, None, position))
         parent.add(DisconnectCommand(self.diagram, edge))
         first = Edge(edge.source, edge.source_port, add.node_id, ins[0])
@@ -135,7 +139,7 @@ class Editor(QObject):
         ins, outs = spec.input_ports(node.params), spec.output_ports(node.params)
         if not ins or not outs or self.diagram.edges_of(node_id):
             return False
-        parent = macro(f"Insert {node_id}")
+        parent = macro(self.tr("Insert {type}").format(type=node_id))
         parent.add(MoveNodesCommand(self.diagram, {node_id: old}, {node_id: new}))
         parent.add(DisconnectCommand(self.diagram, edge))
         parent.add(
@@ -157,7 +161,7 @@ class Editor(QObject):
         if not edges:
             self._push(RemoveNodesCommand(self.diagram, node_ids))
             return
-        parent = macro("Delete")
+        parent = macro(self.tr("Delete"))
         for e in edges:
             parent.add(DisconnectCommand(self.diagram, e))
         if node_ids:
@@ -179,7 +183,7 @@ class Editor(QObject):
         if not old:
             self._push(ConnectCommand(self.diagram, edge))
             return True
-        parent = macro(f"Connect {source} → {target}")
+        parent = macro(self.tr("Connect {source} → {target}").format(source=source, target=target))
         for e in old:
             parent.add(DisconnectCommand(self.diagram, e))
         parent.add(ConnectCommand(self.diagram, edge))
@@ -188,12 +192,20 @@ class Editor(QObject):
 
     def _check_ports(self, edge: Edge) -> None:
         if edge.source == edge.target:
-            raise DiagramError("a block cannot be wired to itself")
+            raise DiagramError(self.tr("a block cannot be wired to itself"))
         src, dst = self.diagram.node(edge.source), self.diagram.node(edge.target)
         if edge.source_port not in get_block(src.type).output_ports(src.params):
-            raise DiagramError(f"{src.type} has no output {edge.source_port!r}")
+            raise DiagramError(
+                self.tr("{type} has no output {port}").format(
+                    type=src.type, port=repr(edge.source_port)
+                )
+            )
         if edge.target_port not in get_block(dst.type).input_ports(dst.params):
-            raise DiagramError(f"{dst.type} has no input {edge.target_port!r}")
+            raise DiagramError(
+                self.tr("{type} has no input {port}").format(
+                    type=dst.type, port=repr(edge.target_port)
+                )
+            )
 
     def disconnect(self, edge: Edge) -> None:
         if edge in self.diagram.edges:
@@ -208,7 +220,7 @@ class Editor(QObject):
         except DiagramError as exc:
             self.message.emit(str(exc))
             return
-        parent = macro("Reconnect")
+        parent = macro(self.tr("Reconnect"))
         parent.add(DisconnectCommand(self.diagram, old))
         for e in self.diagram.edges_into(new.target):
             if e.target_port == new.target_port and e != old:
@@ -246,8 +258,7 @@ class Editor(QObject):
     ) -> None:
         moved = {k: v for k, v in new.items() if old.get(k) != v}
         if moved:
-            n = len(moved)
-            text = f"Move {n} block{'s' if n != 1 else ''}"
+            text = QCoreApplication.translate("Editor", "Move %n block(s)", None, len(moved))
             self._push(MoveNodesCommand(self.diagram, {k: old[k] for k in moved}, moved, text))
 
     def auto_layout(self, aspect: float | None = None) -> None:
@@ -264,7 +275,9 @@ class Editor(QObject):
         changed = {k: v for k, v in new.items() if old[k] != v}
         if changed:
             self._push(
-                MoveNodesCommand(self.diagram, {k: old[k] for k in changed}, changed, "Auto-layout")
+                MoveNodesCommand(
+                    self.diagram, {k: old[k] for k in changed}, changed, self.tr("Auto-layout")
+                )
             )
 
     # ------------------------------------------------------------------ clipboard
@@ -277,7 +290,7 @@ class Editor(QObject):
     def cut(self, node_ids: list[str]) -> None:
         if self.copy(node_ids):
             cmd = RemoveNodesCommand(self.diagram, node_ids)
-            cmd.setText("Cut")
+            cmd.setText(self.tr("Cut"))
             self._push(cmd)
 
     def paste(
@@ -337,7 +350,7 @@ class Editor(QObject):
             return []
         fragment = self.diagram.fragment(node_ids)
         offset = self._clear_of_blocks(fragment, PASTE_OFFSET)
-        cmd = PasteCommand(self.diagram, fragment, offset, "Duplicate")
+        cmd = PasteCommand(self.diagram, fragment, offset, self.tr("Duplicate"))
         self._push(cmd)
         self.nodes_created.emit(cmd.new_ids)
         return cmd.new_ids

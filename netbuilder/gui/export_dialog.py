@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,10 +33,13 @@ from PySide6.QtWidgets import (
 
 from netbuilder.export import FORMATS, SUFFIXES, ExportError, ExportResult, default_output
 from netbuilder.export.onnx_format import INSTALL_HINT, missing_onnx_packages
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 ModelFactory = Callable[[], Any]  # () -> nn.Module with the trained weights loaded
-READY_TEXT = "Each export is reloaded and compared with the model here."
+READY_TEXT = QT_TRANSLATE_NOOP(
+    "ExportDialog", "Each export is reloaded and compared with the model here."
+)
 
 
 def trained_model_for(session: Any) -> Any:
@@ -49,7 +52,11 @@ def trained_model_for(session: Any) -> Any:
     from netbuilder.train.checkpoint import CheckpointError, apply_weights
 
     if getattr(session, "state_dict", None) is None:
-        raise ExportError("there is no trained model yet: train the network or open a .pt")
+        raise ExportError(
+            QCoreApplication.translate(
+                "ExportDialog", "there is no trained model yet: train the network or open a .pt"
+            )
+        )
     try:
         module = compile_diagram(session.diagram)
         return apply_weights(module, session.state_dict)
@@ -57,8 +64,11 @@ def trained_model_for(session: Any) -> Any:
         raise ExportError(str(exc)) from None
     except CheckpointError as exc:
         raise ExportError(
-            f"the diagram changed since training and {exc.problem.removeprefix('the ')}; "
-            "train again (or undo the edits) before exporting"
+            QCoreApplication.translate(
+                "ExportDialog",
+                "the diagram changed since training and {problem}; "
+                "train again (or undo the edits) before exporting",
+            ).format(problem=exc.problem.removeprefix("the "))
         ) from None
 
 
@@ -79,7 +89,7 @@ class ExportDialog(QDialog):
         """``checkpoint`` (a train ``Checkpoint``) supplies the input pipeline that travels
         with the export and the training data that raw validation samples are read from."""
         super().__init__(parent)
-        self.setWindowTitle("Export trained model")
+        self.setWindowTitle(self.tr("Export trained model"))
         self.setObjectName("export_dialog")
         self.diagram = diagram
         self.model_factory = model_factory
@@ -94,48 +104,59 @@ class ExportDialog(QDialog):
         self.format_combo = QComboBox()
         missing = missing_onnx_packages()
         for key, label in FORMATS.items():
-            self.format_combo.addItem(label, key)
+            self.format_combo.addItem(core_text(label), key)
         if missing:
             index = self.format_combo.findData("onnx")
-            self.format_combo.setItemText(index, f"{FORMATS['onnx']} — needs {', '.join(missing)}")
+            self.format_combo.setItemText(
+                index,
+                self.tr("{format} — needs {packages}").format(
+                    format=core_text(FORMATS["onnx"]), packages=", ".join(missing)
+                ),
+            )
             self.format_combo.setItemData(
-                index, f"Install with: {INSTALL_HINT}", Qt.ItemDataRole.ToolTipRole
+                index,
+                self.tr("Install with: {command}").format(command=INSTALL_HINT),
+                Qt.ItemDataRole.ToolTipRole,
             )
         self.path_edit = QLineEdit()
-        self.browse_button = QPushButton("Browse…")
+        self.browse_button = QPushButton(self.tr("Browse…"))
         self.browse_button.clicked.connect(self._browse)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
-        self.bake_check = QCheckBox("Bake the input normalisation into the graph")
+        self.bake_check = QCheckBox(self.tr("Bake the input normalisation into the graph"))
         self.bake_check.setObjectName("export_bake")
         self.bake_check.setChecked(True)
         self.bake_check.setToolTip(
-            "On: the exported graph takes raw inputs (0..1 pixels, raw column values) and "
-            "normalises them itself. Off: it takes normalised inputs; the statistics are "
-            "stored beside it. Python exports always get preprocess() and predict()."
+            self.tr(
+                "On: the exported graph takes raw inputs (0..1 pixels, raw column values) and "
+                "normalises them itself. Off: it takes normalised inputs; the statistics are "
+                "stored beside it. Python exports always get preprocess() and predict()."
+            )
         )
-        self.validate_check = QCheckBox("Check the accuracy on raw validation samples")
+        self.validate_check = QCheckBox(self.tr("Check the accuracy on raw validation samples"))
         self.validate_check.setObjectName("export_validate")
         self.validate_check.setChecked(True)
         self.validate_check.setToolTip(
-            "Reload the training data and require the export, given raw inputs as its "
-            "documentation says, to score exactly like the model here"
+            self.tr(
+                "Reload the training data and require the export, given raw inputs as its "
+                "documentation says, to score exactly like the model here"
+            )
         )
         form = QFormLayout()
-        form.addRow("Format:", self.format_combo)
-        form.addRow("Save to:", path_row)
-        form.addRow("Inputs:", self.bake_check)
+        form.addRow(self.tr("Format:"), self.format_combo)
+        form.addRow(self.tr("Save to:"), path_row)
+        form.addRow(self.tr("Inputs:"), self.bake_check)
         form.addRow("", self.validate_check)
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
-        self.result_label = QLabel(READY_TEXT)
+        self.result_label = QLabel(self.tr(READY_TEXT))
         self.result_label.setObjectName("export_result")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton(
-            "Export", QDialogButtonBox.ButtonRole.ActionRole
+            self.tr("Export"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
@@ -163,18 +184,24 @@ class ExportDialog(QDialog):
         if not self.busy:
             self.result, self.error = None, None
             self.result_label.setStyleSheet("")
-            self.result_label.setText(READY_TEXT)
+            self.result_label.setText(self.tr(READY_TEXT))
 
     def _format_changed(self) -> None:
         self.path_edit.setText(str(default_output(self.source_path, self.fmt)))
         hints = {
-            "pt2": "Load with torch.export.load(path).module(); batch size is free.",
-            "onnx": "Runs in onnxruntime and other ONNX tools; batch size is free.",
-            "python": "Writes model.py and model_weights.pt: from model import load_model.",
+            "pt2": self.tr("Load with torch.export.load(path).module(); batch size is free."),
+            "onnx": self.tr("Runs in onnxruntime and other ONNX tools; batch size is free."),
+            "python": self.tr(
+                "Writes model.py and model_weights.pt: from model import load_model."
+            ),
         }
         missing = missing_onnx_packages() if self.fmt == "onnx" else []
         self.hint_label.setText(
-            f"Needs {', '.join(missing)}: {INSTALL_HINT}" if missing else hints[self.fmt]
+            self.tr("Needs {packages}: {command}").format(
+                packages=", ".join(missing), command=INSTALL_HINT
+            )
+            if missing
+            else hints[self.fmt]
         )
         self.bake_check.setEnabled(self.fmt != "python" and self.checkpoint is not None)
         self.validate_check.setEnabled(self.checkpoint is not None)
@@ -183,7 +210,10 @@ class ExportDialog(QDialog):
     def _browse(self) -> None:
         suffix = SUFFIXES[self.fmt]
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.path_edit.text(), f"{FORMATS[self.fmt]} (*{suffix})"
+            self,
+            self.tr("Export to"),
+            self.path_edit.text(),
+            f"{core_text(FORMATS[self.fmt])} (*{suffix})",
         )
         if path:
             self.path_edit.setText(path if path.endswith(suffix) else f"{path}{suffix}")
@@ -199,7 +229,7 @@ class ExportDialog(QDialog):
             return
         text = self.path_edit.text().strip()
         if not text:
-            self._show_error(ExportError("choose where to save the export"))
+            self._show_error(ExportError(self.tr("choose where to save the export")))
             return
         out, fmt = Path(text).expanduser(), self.fmt
         bake, validate = self.bake_check.isChecked(), self.validate_check.isChecked()
@@ -207,7 +237,9 @@ class ExportDialog(QDialog):
         self.result, self.error = None, None
         self.export_button.setEnabled(False)
         self.result_label.setStyleSheet("")
-        self.result_label.setText(f"Exporting and verifying {FORMATS[fmt]}…")
+        self.result_label.setText(
+            self.tr("Exporting and verifying {format}…").format(format=core_text(FORMATS[fmt]))
+        )
 
         diagram, factory, classes = self.diagram, self.model_factory, self.classes
 
@@ -253,10 +285,11 @@ class ExportDialog(QDialog):
             files = "\n".join(str(p) for p in outcome.paths)
             self.result_label.setStyleSheet("")
             notes = "".join(f"\n{n[:1].upper()}{n[1:]}." for n in outcome.notes)
-            self.result_label.setText(
-                f"Exported and verified.\nLargest difference from the model here: "
-                f"{outcome.max_abs_diff:.2e} (tolerance {outcome.tolerance:.0e}).{notes}\n{files}"
-            )
+            verified = self.tr(
+                "Exported and verified.\nLargest difference from the model here: "
+                "{difference} (tolerance {tolerance})."
+            ).format(difference=f"{outcome.max_abs_diff:.2e}", tolerance=f"{outcome.tolerance:.0e}")
+            self.result_label.setText(f"{verified}{notes}\n{files}")
         else:
             self._show_error(outcome if isinstance(outcome, Exception) else Exception(outcome))
         self.export_finished.emit(outcome)
@@ -265,7 +298,11 @@ class ExportDialog(QDialog):
         from netbuilder.export import VerificationError
 
         self.error = exc
-        title = "Verification failed" if isinstance(exc, VerificationError) else "Cannot export"
+        title = (
+            self.tr("Verification failed")
+            if isinstance(exc, VerificationError)
+            else self.tr("Cannot export")
+        )
         self.result_label.setStyleSheet("color: #c0392b;")
         self.result_label.setText(f"{title}: {exc}")
 
@@ -288,9 +325,15 @@ def install_export_actions(
     each time so the window may swap sessions. Nothing here imports the main window.
     """
     target_menu = menu if menu is not None else window.export_menu
-    action = QAction("Trained Model (.pt2, ONNX, Python)…", window)
+    action = QAction(
+        QCoreApplication.translate("MainWindow", "Trained Model (.pt2, ONNX, Python)…"), window
+    )
     action.setObjectName("act_export_trained")
-    action.setStatusTip("Export the trained network for use without NetBuilder")
+    action.setStatusTip(
+        QCoreApplication.translate(
+            "ExportDialog", "Export the trained network for use without NetBuilder"
+        )
+    )
 
     def refresh() -> None:
         session = get_session()

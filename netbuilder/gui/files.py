@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QSaveFile, QSettings
+from PySide6.QtCore import QCoreApplication, QSaveFile, QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar
 
 from netbuilder.core.diagram import Diagram
@@ -20,7 +20,13 @@ from netbuilder.core.io import DiagramFileError, dumps, load
 from netbuilder.gui.session import Session
 
 MAX_RECENT = 10
-FILE_FILTER = "NetBuilder diagrams (*.nbd);;Trained models (*.pt);;All files (*)"
+
+
+def file_filter() -> str:
+    """The Open dialog's filter, in the interface's language."""
+    return QCoreApplication.translate(
+        "FileActions", "NetBuilder diagrams (*.nbd);;Trained models (*.pt);;All files (*)"
+    )
 
 
 class OpenError(Exception):
@@ -89,9 +95,12 @@ class FileActions:
         if not self.session.weights_unsaved or self.session.state_dict is None:
             return True
         return self._ask_save_discard_cancel(
-            "Unsaved trained model",
-            "The network trained in this window is not saved yet. Save it as a .pt "
-            "checkpoint first (weights, optimizer state and metrics)?",
+            QCoreApplication.translate("FileActions", "Unsaved trained model"),
+            QCoreApplication.translate(
+                "FileActions",
+                "The network trained in this window is not saved yet. Save it as a .pt "
+                "checkpoint first (weights, optimizer state and metrics)?",
+            ),
             self.save_trained_model,
         )
 
@@ -99,7 +108,11 @@ class FileActions:
         if not self.session.modified:
             return True
         return self._ask_save_discard_cancel(
-            "Unsaved changes", f"Save the changes to {self.session.display_name} first?", self.save
+            QCoreApplication.translate("FileActions", "Unsaved changes"),
+            QCoreApplication.translate("FileActions", "Save the changes to {name} first?").format(
+                name=self.session.display_name
+            ),
+            self.save,
         )
 
     def _ask_save_discard_cancel(self, title: str, text: str, save: Callable[[], bool]) -> bool:
@@ -125,7 +138,9 @@ class FileActions:
 
     def open_dialog(self, folder: str | None = None) -> bool:
         start = folder or self._start_dir()
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open", start, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, QCoreApplication.translate("FileActions", "Open"), start, file_filter()
+        )
         return bool(path) and self.open(Path(path))
 
     def open(self, path: Path, ask: bool = True, as_template: bool = False) -> bool:
@@ -133,7 +148,7 @@ class FileActions:
         try:
             diagram, state_dict, ckpt = read_any(Path(path))
         except OpenError as exc:
-            self._error("Cannot open", str(exc))
+            self._error(QCoreApplication.translate("FileActions", "Cannot open"), str(exc))
             return False
         if ask and not (
             self.window.stop_training_first("open another diagram") and self.maybe_save()
@@ -161,7 +176,10 @@ class FileActions:
         if self.session.path is None and self.session.suggested_path is not None:
             start = str(self.session.suggested_path)  # a recovered diagram's old file
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save As", start, "NetBuilder diagrams (*.nbd)"
+            self.window,
+            QCoreApplication.translate("FileActions", "Save As"),
+            start,
+            QCoreApplication.translate("FileActions", "NetBuilder diagrams (*.nbd)"),
         )
         if not path:
             return False
@@ -183,9 +201,14 @@ class FileActions:
         if path is None:
             stem = Path(self.session.path or self.session.display_name).stem or "model"
             start = str(Path(self._start_dir()) / f"{stem}.pt")
-            title = f"Save Trained Model ({self.session.model_name})"
+            title = QCoreApplication.translate("FileActions", "Save Trained Model ({name})").format(
+                name=self.session.model_name
+            )
             chosen, _ = QFileDialog.getSaveFileName(
-                self.window, title, start, "Trained models (*.pt)"
+                self.window,
+                title,
+                start,
+                QCoreApplication.translate("FileActions", "Trained models (*.pt)"),
             )
             if not chosen:
                 return False
@@ -205,12 +228,17 @@ class FileActions:
                 runs=self.session.runs.to_list(),
             )
         except CheckpointError as exc:
-            self._error("Cannot save the trained model", str(exc))
+            self._error(
+                QCoreApplication.translate("FileActions", "Cannot save the trained model"), str(exc)
+            )
             return False
         self.session.mark_weights_saved()
         self.add_recent(path.resolve())
         self.window.statusBar().showMessage(
-            f"Saved the trained model ({self.session.model_name}) to {path}", 6000
+            QCoreApplication.translate(
+                "FileActions", "Saved the trained model ({name}) to {path}"
+            ).format(name=self.session.model_name, path=path),
+            6000,
         )
         return True
 
@@ -218,11 +246,13 @@ class FileActions:
         try:
             write_diagram(self.session.diagram, path)
         except OSError as exc:
-            self._error("Cannot save", f"{path}: {exc}")
+            self._error(QCoreApplication.translate("FileActions", "Cannot save"), f"{path}: {exc}")
             return False
         self.session.mark_saved(path.resolve())
         self.add_recent(path.resolve())
-        self.window.statusBar().showMessage(f"Saved {path}", 4000)
+        self.window.statusBar().showMessage(
+            QCoreApplication.translate("FileActions", "Saved {path}").format(path=path), 4000
+        )
         return True
 
     # ------------------------------------------------------------------ recent

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,14 +43,16 @@ class ImportHost(FileHost, Protocol):
     files: FileActions
 
 
-IMPORT_FILTER = (
+IMPORT_FILTER = QT_TRANSLATE_NOOP(
+    "ImportActions",
     "Networks (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch module (*.py);;"
     "torch.export program (*.pt2);;ONNX model (*.onnx);;Mermaid flowchart (*.mmd *.mermaid *.md);;"
-    "All files (*)"
+    "All files (*)",
 )
-RUNS_CODE = (
+RUNS_CODE = QT_TRANSLATE_NOOP(
+    "ModuleImportDialog",
     "Importing a Python file <b>runs its code</b> (the file, the class's constructor and "
-    "its forward pass) with your permissions. Only import code you trust."
+    "its forward pass) with your permissions. Only import code you trust.",
 )
 
 
@@ -59,9 +61,9 @@ class ModuleImportDialog(QDialog):
 
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Import {path.name}")
+        self.setWindowTitle(self.tr("Import {file}").format(file=path.name))
         layout = QVBoxLayout(self)
-        warning = QLabel(RUNS_CODE, self)
+        warning = QLabel(self.tr(RUNS_CODE), self)
         warning.setObjectName("runs_code_warning")
         warning.setWordWrap(True)
         layout.addWidget(warning)
@@ -69,28 +71,33 @@ class ModuleImportDialog(QDialog):
         self.class_name = QLineEdit(self)
         self.class_name.setPlaceholderText("Net")
         self.args = QLineEdit(self)
-        self.args.setPlaceholderText('[] or {"num_classes": 10}  (JSON, optional)')
+        self.args.setPlaceholderText(self.tr('[] or {"num_classes": 10}  (JSON, optional)'))
         self.input_shape = QLineEdit(self)
-        self.input_shape.setPlaceholderText("1x3x224x224  (batch first; 1x32:long for tokens)")
-        form.addRow("Class:", self.class_name)
-        form.addRow("Arguments:", self.args)
-        form.addRow("Input shape:", self.input_shape)
+        self.input_shape.setPlaceholderText(
+            self.tr("1x3x224x224  (batch first; 1x32:long for tokens)")
+        )
+        form.addRow(self.tr("Class:"), self.class_name)
+        form.addRow(self.tr("Arguments:"), self.args)
+        form.addRow(self.tr("Input shape:"), self.input_shape)
         layout.addLayout(form)
         self.allow_opaque = QCheckBox(
-            "Keep operations without a block as marked Python ops (they need this file)", self
+            self.tr("Keep operations without a block as marked Python ops (they need this file)"),
+            self,
         )
         layout.addWidget(self.allow_opaque)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run and Import")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Run and Import"))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def _accept(self) -> None:
         if not self.class_name.text().strip().isidentifier():
-            QMessageBox.warning(self, "Import", "Give the name of the nn.Module class to import.")
+            QMessageBox.warning(
+                self, self.tr("Import"), self.tr("Give the name of the nn.Module class to import.")
+            )
             return
         self.accept()
 
@@ -116,20 +123,33 @@ class ImportActions:
 
     def __init__(self, window: ImportHost) -> None:
         self.window = window
-        self.act_import = QAction("&Import…", window)
+        self.act_import = QAction(QCoreApplication.translate("ImportActions", "&Import…"), window)
         self.act_import.setShortcut("Ctrl+I")
         self.act_import.setStatusTip(
-            "Bring in a PyTorch module (runs its code), a .pt2, an ONNX model or a Mermaid chart"
+            QCoreApplication.translate(
+                "ImportActions",
+                "Bring in a PyTorch module (runs its code), a .pt2, an ONNX model or a Mermaid "
+                "chart",
+            )
         )
         self.act_import.triggered.connect(lambda _c=False: self.import_dialog())
-        self.act_mermaid = QAction("&Mermaid Flowchart…", window)
-        self.act_mermaid.setStatusTip("Write the diagram as a Mermaid flowchart (graph LR)")
+        self.act_mermaid = QAction(
+            QCoreApplication.translate("ImportActions", "&Mermaid Flowchart…"), window
+        )
+        self.act_mermaid.setStatusTip(
+            QCoreApplication.translate(
+                "ImportActions", "Write the diagram as a Mermaid flowchart (graph LR)"
+            )
+        )
         self.act_mermaid.triggered.connect(lambda _c=False: self.export_mermaid())
 
     # ------------------------------------------------------------------ import
     def import_dialog(self) -> bool:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Import a network", self.window.files._start_dir(), IMPORT_FILTER
+            self.window,
+            QCoreApplication.translate("ImportActions", "Import a network"),
+            self.window.files._start_dir(),
+            QCoreApplication.translate("ImportActions", IMPORT_FILTER),
         )
         return bool(path) and self.import_file(Path(path))
 
@@ -158,7 +178,11 @@ class ImportActions:
             self._show_problems(path, exc)
             return False
         except Exception as exc:  # an importer bug: say so, keep the window as it was
-            self._error(f"The import failed unexpectedly ({type(exc).__name__}: {exc}).")
+            self._error(
+                QCoreApplication.translate(
+                    "ImportActions", "The import failed unexpectedly ({reason})."
+                ).format(reason=f"{type(exc).__name__}: {exc}")
+            )
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -170,9 +194,13 @@ class ImportActions:
         if result.state_dict is not None:
             session.set_weights(result.state_dict)  # unsaved until Save Trained Model
         self.window.after_load()
-        text = f"Imported {len(result.diagram.nodes)} blocks from {path.name}"
+        text = QCoreApplication.translate(
+            "ImportActions", "Imported %n block(s) from {file}", None, len(result.diagram.nodes)
+        ).format(file=path.name)
         if result.max_abs_diff is not None:
-            text += f"; outputs match the original (largest difference {result.max_abs_diff:.1e})"
+            text += QCoreApplication.translate(
+                "ImportActions", "; outputs match the original (largest difference {difference})"
+            ).format(difference=f"{result.max_abs_diff:.1e}")
         if result.notes:
             text += ". " + " ".join(result.notes)
         self.window.statusBar().showMessage(text, 12000)
@@ -181,21 +209,34 @@ class ImportActions:
     def _show_problems(self, path: Path, exc: object) -> None:
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Cannot import")
+        box.setWindowTitle(QCoreApplication.translate("ImportActions", "Cannot import"))
         summary = getattr(exc, "summary", str(exc))
         problems = getattr(exc, "problems", [])
-        box.setText(f"{path.name} cannot be imported: {summary}")
+        box.setText(
+            QCoreApplication.translate(
+                "ImportActions", "{file} cannot be imported: {reason}"
+            ).format(file=path.name, reason=summary)
+        )
         if problems:
             shown = "\n".join(f"• {p}" for p in problems[:5])
             extra = len(problems) - 5
-            more = f"\n… and {extra} more (see the details)" if extra > 0 else ""
+            more = (
+                "\n"
+                + QCoreApplication.translate(
+                    "ImportActions", "… and {count} more (see the details)"
+                ).format(count=extra)
+                if extra > 0
+                else ""
+            )
             box.setInformativeText(shown + more)
             box.setDetailedText("\n".join(str(p) for p in problems))
         box.setObjectName("import_problems")
         box.exec()
 
     def _error(self, text: str) -> None:
-        QMessageBox.warning(self.window, "Cannot import", text)
+        QMessageBox.warning(
+            self.window, QCoreApplication.translate("ImportActions", "Cannot import"), text
+        )
 
     # ------------------------------------------------------------------ export
     def export_mermaid(self, path: Path | None = None) -> bool:
@@ -207,7 +248,10 @@ class ImportActions:
             stem = Path(session.display_name).stem or "diagram"
             start = str(Path(self.window.files._start_dir()) / f"{stem}.mmd")
             chosen, _ = QFileDialog.getSaveFileName(
-                self.window, "Export Mermaid flowchart", start, "Mermaid (*.mmd *.md)"
+                self.window,
+                QCoreApplication.translate("ImportActions", "Export Mermaid flowchart"),
+                start,
+                "Mermaid (*.mmd *.md)",
             )
             if not chosen:
                 return False
@@ -219,7 +263,11 @@ class ImportActions:
         try:
             write_text_atomic(path, text)
         except DiagramFileError as exc:
-            QMessageBox.warning(self.window, "Cannot export", str(exc))
+            QMessageBox.warning(
+                self.window, QCoreApplication.translate("ImportActions", "Cannot export"), str(exc)
+            )
             return False
-        self.window.statusBar().showMessage(f"Exported {path}", 4000)
+        self.window.statusBar().showMessage(
+            QCoreApplication.translate("ImportActions", "Exported {path}").format(path=path), 4000
+        )
         return True

@@ -49,6 +49,7 @@ from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.editor import Editor
 from netbuilder.gui.export_dialog import install_export_actions
 from netbuilder.gui.files import FileActions
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import app_icon
 from netbuilder.gui.import_dialog import ImportActions
 from netbuilder.gui.recovery import Autosaver
@@ -82,14 +83,20 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.editor, self)
         self.problems = ProblemsList(self)
         self.history = QUndoView(self.session.undo_stack, self)
-        self.history.setEmptyLabel("<start>")
+        self.history.setEmptyLabel(self.tr("<start>"))
         self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
-        self.palette_dock = self.add_dock(self.palette_panel, Area.LeftDockWidgetArea, "Blocks")
-        self.inspector_dock = self.add_dock(self.inspector, Area.RightDockWidgetArea, "Inspector")
+        self.palette_dock = self.add_dock(
+            self.palette_panel, Area.LeftDockWidgetArea, self.tr("Blocks"), name="Blocks"
+        )
+        self.inspector_dock = self.add_dock(
+            self.inspector, Area.RightDockWidgetArea, self.tr("Inspector"), name="Inspector"
+        )
         bottom = Area.BottomDockWidgetArea
-        self.problems_dock = self.add_dock(self.problems, bottom, "Problems")
-        self.history_dock = self.add_dock(self.history, bottom, "History")
+        self.problems_dock = self.add_dock(
+            self.problems, bottom, self.tr("Problems"), name="Problems"
+        )
+        self.history_dock = self.add_dock(self.history, bottom, self.tr("History"), name="History")
         # one tabbed group only: with a second group (Inspector | History on the right) Qt
         # left a duplicate of that group's tab bar drawn over the canvas
         self.tabifyDockWidget(self.problems_dock, self.history_dock)
@@ -121,10 +128,17 @@ class MainWindow(QMainWindow):
         self.restore_settings()
 
     # ------------------------------------------------------------------ docks
-    def add_dock(self, widget: QWidget, area: Qt.DockWidgetArea, title: str = "") -> QDockWidget:
-        """Put ``widget`` in a dock panel (named ``title`` or the widget's window title)."""
+    def add_dock(
+        self, widget: QWidget, area: Qt.DockWidgetArea, title: str = "", name: str = ""
+    ) -> QDockWidget:
+        """Put ``widget`` in a dock panel (named ``title`` or the widget's window title).
+
+        ``name``, untranslated, names the dock in the saved window layout, so a layout
+        saved in one language is restored in another; it defaults to the title.
+        """
         dock = QDockWidget(title or widget.windowTitle(), self)
-        dock.setObjectName(f"dock_{(title or widget.windowTitle() or type(widget).__name__)}")
+        key = name or title or widget.windowTitle() or type(widget).__name__
+        dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         if hasattr(self, "view_menu"):
@@ -145,58 +159,64 @@ class MainWindow(QMainWindow):
         f, e, v = self.files, self.editor, self.view
         stack = self.session.undo_stack
         sel = self.scene.selected_node_ids
-        self.act_new = self._action("&New", f.new, STD.New)
-        self.act_open = self._action("&Open…", f.open_dialog, STD.Open)
-        self.act_save = self._action("&Save", f.save, STD.Save)
-        self.act_save_as = self._action("Save &As…", f.save_as, STD.SaveAs)
+        self.act_new = self._action(self.tr("&New"), f.new, STD.New)
+        self.act_open = self._action(self.tr("&Open…"), f.open_dialog, STD.Open)
+        self.act_save = self._action(self.tr("&Save"), f.save, STD.Save)
+        self.act_save_as = self._action(self.tr("Save &As…"), f.save_as, STD.SaveAs)
         self.act_save_trained = self._action(
-            "Save &Trained Model…",
+            self.tr("Save &Trained Model…"),
             f.save_trained_model,
             "Ctrl+Alt+S",
-            "Save the trained weights, optimizer state and metrics as a .pt checkpoint",
+            self.tr("Save the trained weights, optimizer state and metrics as a .pt checkpoint"),
         )
         self.act_save_trained.setEnabled(False)
         self.session.weights_changed.connect(self._name_trained_model_actions)
-        self.act_export_png = self._action("Image (PNG)…", lambda: self.export_image(".png"))
-        self.act_export_svg = self._action("Image (SVG)…", lambda: self.export_image(".svg"))
-        self.act_quit = self._action("&Quit", self.close, STD.Quit)
-        self.act_undo = stack.createUndoAction(self, "&Undo")
+        self.act_export_png = self._action(
+            self.tr("Image (PNG)…"), lambda: self.export_image(".png")
+        )
+        self.act_export_svg = self._action(
+            self.tr("Image (SVG)…"), lambda: self.export_image(".svg")
+        )
+        self.act_quit = self._action(self.tr("&Quit"), self.close, STD.Quit)
+        self.act_undo = stack.createUndoAction(self, self.tr("&Undo"))
         self.act_undo.setShortcut(QKeySequence(STD.Undo))
-        self.act_redo = stack.createRedoAction(self, "&Redo")
+        self.act_redo = stack.createRedoAction(self, self.tr("&Redo"))
         self.act_redo.setShortcut(QKeySequence(STD.Redo))
-        self.act_cut = self._action("Cu&t", lambda: e.cut(sel()), STD.Cut)
-        self.act_copy = self._action("&Copy", lambda: e.copy(sel()), STD.Copy)
-        self.act_paste = self._action("&Paste", self._paste, STD.Paste)
-        self.act_duplicate = self._action("D&uplicate", lambda: e.duplicate(sel()), "Ctrl+D")
+        self.act_cut = self._action(self.tr("Cu&t"), lambda: e.cut(sel()), STD.Cut)
+        self.act_copy = self._action(self.tr("&Copy"), lambda: e.copy(sel()), STD.Copy)
+        self.act_paste = self._action(self.tr("&Paste"), self._paste, STD.Paste)
+        self.act_duplicate = self._action(
+            self.tr("D&uplicate"), lambda: e.duplicate(sel()), "Ctrl+D"
+        )
         self.act_delete = self._action(
-            "&Delete", lambda: e.remove(sel(), self.scene.selected_edges()), STD.Delete
+            self.tr("&Delete"), lambda: e.remove(sel(), self.scene.selected_edges()), STD.Delete
         )
         self.act_delete.setShortcuts([QKeySequence(STD.Delete), QKeySequence(Qt.Key.Key_Backspace)])
-        self.act_select_all = self._action("Select &All", self._select_all, STD.SelectAll)
-        self.act_layout = self._action("Auto-&layout", v.auto_layout, "Ctrl+L")
-        self.act_add = self._action("Add &Block…", self._search_at_centre, "Ctrl+B")
-        self.act_zoom_in = self._action("Zoom &In", v.zoom_in, STD.ZoomIn)
-        self.act_zoom_out = self._action("Zoom &Out", v.zoom_out, STD.ZoomOut)
-        self.act_fit = self._action("&Fit to View", v.fit, "Ctrl+0")
+        self.act_select_all = self._action(self.tr("Select &All"), self._select_all, STD.SelectAll)
+        self.act_layout = self._action(self.tr("Auto-&layout"), v.auto_layout, "Ctrl+L")
+        self.act_add = self._action(self.tr("Add &Block…"), self._search_at_centre, "Ctrl+B")
+        self.act_zoom_in = self._action(self.tr("Zoom &In"), v.zoom_in, STD.ZoomIn)
+        self.act_zoom_out = self._action(self.tr("Zoom &Out"), v.zoom_out, STD.ZoomOut)
+        self.act_fit = self._action(self.tr("&Fit to View"), v.fit, "Ctrl+0")
         for a in (self.act_cut, self.act_copy, self.act_delete, self.act_duplicate):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.view.addAction(a)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addActions([self.act_new, self.act_open])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.examples_menu = file_menu.addMenu("&Examples")
+        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
+        self.examples_menu = file_menu.addMenu(self.tr("&Examples"))
         for path in example_paths():
             info = example_info(path)
-            act = self.examples_menu.addAction(info.title)
-            act.setStatusTip(info.description)
+            act = self.examples_menu.addAction(core_text(info.title))
+            act.setStatusTip(core_text(info.description))
             act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
         file_menu.addAction(self.imports.act_import)
         file_menu.addSeparator()
         file_menu.addActions([self.act_save, self.act_save_as, self.act_save_trained])
-        self.export_menu: QMenu = file_menu.addMenu("&Export")
+        self.export_menu: QMenu = file_menu.addMenu(self.tr("&Export"))
         self.export_menu.addActions([self.act_export_png, self.act_export_svg])
         self.export_menu.addAction(self.imports.act_mermaid)
         # enabled while the session holds trained weights (a finished run or an opened .pt)
@@ -205,14 +225,14 @@ class MainWindow(QMainWindow):
         self.act_watch_run = install_watch_action(self, file_menu)  # a run's curves, live
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        edit = bar.addMenu("&Edit")
+        edit = bar.addMenu(self.tr("&Edit"))
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate])
         edit.addActions([self.act_delete, self.act_select_all])
         edit.addSeparator()
         edit.addActions([self.act_add, self.act_layout])
-        self.view_menu = bar.addMenu("&View")
+        self.view_menu = bar.addMenu(self.tr("&View"))
         self.view_menu.addActions([self.workspaces.act_design, self.workspaces.act_training])
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
@@ -220,10 +240,10 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.history_dock, self.problems_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         bar.setCornerWidget(self.workspaces.tab_bar, Qt.Corner.TopRightCorner)
-        train_menu = bar.addMenu("&Train")
+        train_menu = bar.addMenu(self.tr("&Train"))
         train_menu.addActions(self.training_panel.controls.menu_actions())
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&About NetBuilder", self._about))
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&About NetBuilder"), self._about))
         self.rebuild_recent_menu()
 
     def _name_trained_model_actions(self) -> None:
@@ -231,13 +251,15 @@ class MainWindow(QMainWindow):
         name = self.session.model_name
         self.act_save_trained.setEnabled(bool(name))
         self.act_save_trained.setText(
-            f"Save &Trained Model ({name})…" if name else "Save &Trained Model…"
+            self.tr("Save &Trained Model ({name})…").format(name=name)
+            if name
+            else self.tr("Save &Trained Model…")
         )
         if hasattr(self, "act_export_trained"):
             self.act_export_trained.setText(
-                f"Trained Model ({name}: .pt2, ONNX, Python)…"
+                self.tr("Trained Model ({name}: .pt2, ONNX, Python)…").format(name=name)
                 if name
-                else "Trained Model (.pt2, ONNX, Python)…"
+                else self.tr("Trained Model (.pt2, ONNX, Python)…")
             )
 
     def rebuild_recent_menu(self) -> None:
@@ -246,7 +268,7 @@ class MainWindow(QMainWindow):
             act = self.recent_menu.addAction(p)
             act.triggered.connect(lambda _c=False, path=p: self.files.open(Path(path)))
         self.recent_menu.addSeparator()
-        self.recent_menu.addAction("Clear list", self.files.clear_recent)
+        self.recent_menu.addAction(self.tr("Clear list"), self.files.clear_recent)
         self.recent_menu.setEnabled(bool(self.files.recent()))
 
     def _connect(self) -> None:
@@ -265,16 +287,20 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ reactions
     def _update_status(self, analysis: Analysis) -> None:
-        self.params_label.setText(f"Parameters: {format_count(analysis.total_params)}")
+        self.params_label.setText(
+            self.tr("Parameters: {count}").format(count=format_count(analysis.total_params))
+        )
         n = len(analysis.errors)
         if not self.session.diagram.nodes:
-            self.valid_label.setText("Empty")
+            self.valid_label.setText(self.tr("Empty"))
         elif n:
             self.valid_label.setText(
-                f"<span style='color:#d22'>✗ {n} problem{'s' * (n != 1)}</span>"
+                "<span style='color:#d22'>✗ {}</span>".format(self.tr("%n problem(s)", "", n))
             )
         else:
-            self.valid_label.setText("<span style='color:#1a4'>✓ Valid</span>")
+            self.valid_label.setText(
+                "<span style='color:#1a4'>✓ {}</span>".format(self.tr("Valid"))
+            )
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -341,23 +367,26 @@ class MainWindow(QMainWindow):
     def export_image(self, suffix: str) -> None:
         stem = Path(self.session.display_name).stem
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export image", str(Path.home() / f"{stem}{suffix}"), f"*{suffix}"
+            self, self.tr("Export image"), str(Path.home() / f"{stem}{suffix}"), f"*{suffix}"
         )
         if not path:
             return
         try:
             save_scene_image(self.scene, path)
         except ImageExportError as exc:
-            QMessageBox.warning(self, "Cannot export", str(exc))
+            QMessageBox.warning(self, self.tr("Cannot export"), str(exc))
             return
-        self.statusBar().showMessage(f"Exported {path}", 4000)
+        self.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 4000)
 
     def _about(self) -> None:
         QMessageBox.about(
             self,
-            "About NetBuilder",
-            f"NetBuilder {__version__}\nDraw a neural network, see every tensor shape, "
-            "train it live, export plain PyTorch.",
+            self.tr("About NetBuilder"),
+            f"NetBuilder {__version__}\n"
+            + self.tr(
+                "Draw a neural network, see every tensor shape, train it live, "
+                "export plain PyTorch."
+            ),
         )
 
     # ------------------------------------------------------------------ window events
@@ -422,8 +451,8 @@ class MainWindow(QMainWindow):
             return True
         answer = QMessageBox.question(
             self,
-            "Training is running",
-            f"Stop the training and {verb}? You can save the best weights trained so far.",
+            self.tr("Training is running"),
+            self._stop_question(verb),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -431,6 +460,17 @@ class MainWindow(QMainWindow):
             return False
         panel.shutdown()
         return True
+
+    def _stop_question(self, verb: str) -> str:
+        """The whole question for each ``verb`` callers pass: a translator sees sentences."""
+        tail = self.tr("You can save the best weights trained so far.")
+        questions = {
+            "close": self.tr("Stop the training and close?"),
+            "start a new diagram": self.tr("Stop the training and start a new diagram?"),
+            "open another diagram": self.tr("Stop the training and open another diagram?"),
+        }
+        question = questions.get(verb) or self.tr("Stop the training and {verb}?").format(verb=verb)
+        return f"{question} {tail}"
 
     # ------------------------------------------------------------------ settings
     #: Bumped whenever the set or default arrangement of docks changes: Qt then ignores a

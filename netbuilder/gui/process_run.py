@@ -166,8 +166,8 @@ class ProcessRun(QObject):
         try:
             lines = (self.folder / "output.log").read_text("utf-8", "replace").splitlines()
         except OSError:
-            return "the training processes ended without a result"
+            return self.tr("the training processes ended without a result")
         errors = [ln for ln in lines if ln.startswith("error:")]
-        return (errors[-1] if errors else (lines[-1] if lines else "no output")).removeprefix(
-            "error: "
-        )
+        return (
+            errors[-1] if errors else (lines[-1] if lines else self.tr("no output"))
+        ).removeprefix("error: ")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QLockFile, QObject, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from netbuilder import __version__
@@ -174,7 +174,7 @@ class Autosaver(QObject):
                 self._write_weights(folder / f"{self._key}.pt")
             write_text_atomic(meta, json.dumps(self._sidecar(), indent=2) + "\n")
         except (OSError, DiagramFileError, CheckpointError) as exc:
-            self._failed(f"Autosave for crash recovery failed: {exc}")
+            self._failed(self.tr("Autosave for crash recovery failed: {reason}").format(reason=exc))
             return False
         self._pending = False
         self._failure_shown = False
@@ -273,9 +273,10 @@ class Orphan:
         """What the user called it: the file name, or Untitled."""
         name = self.meta.get("display_name")
         if not isinstance(name, str) or not name:
-            name = "Untitled"
-        while name.endswith(RECOVERED_SUFFIX):  # a recovered diagram that crashed again
-            name = name[: -len(RECOVERED_SUFFIX)]
+            name = QCoreApplication.translate("Session", "Untitled")
+        suffixes = {RECOVERED_SUFFIX, recovered_suffix()}  # named in any language
+        while suffix := next((s for s in suffixes if name.endswith(s)), ""):
+            name = name[: -len(suffix)]  # a recovered diagram that crashed again
         return name
 
     @property
@@ -368,20 +369,37 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- offering
+def recovered_suffix() -> str:
+    """`` (recovered)`` in the interface's language, after a recovered diagram's name."""
+    return QCoreApplication.translate("Recovery", " (recovered)")
+
+
 RECOVER, DISCARD, LATER = "recover", "discard", "later"
 
 
 def ask_to_recover(parent: QWidget, orphans: list[Orphan]) -> str:
     """Ask once: RECOVER, DISCARD or LATER (Escape and closing the box mean Later)."""
-    n = len(orphans)
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Recover unsaved work")
-    box.setText(f"NetBuilder did not close normally. Recover {n} unsaved diagram{'s' * (n != 1)}?")
+    box.setWindowTitle(QCoreApplication.translate("Recovery", "Recover unsaved work"))
+    box.setText(
+        QCoreApplication.translate(
+            "Recovery",
+            "NetBuilder did not close normally. Recover %n unsaved diagram(s)?",
+            None,
+            len(orphans),
+        )
+    )
     box.setInformativeText("\n".join(_describe(o) for o in orphans))
-    recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    later = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+    recover = box.addButton(
+        QCoreApplication.translate("Recovery", "Recover"), QMessageBox.ButtonRole.AcceptRole
+    )
+    discard = box.addButton(
+        QCoreApplication.translate("Recovery", "Discard"), QMessageBox.ButtonRole.DestructiveRole
+    )
+    later = box.addButton(
+        QCoreApplication.translate("Recovery", "Later"), QMessageBox.ButtonRole.RejectRole
+    )
     box.setDefaultButton(recover)
     box.setEscapeButton(later)
     box.exec()
@@ -391,7 +409,11 @@ def ask_to_recover(parent: QWidget, orphans: list[Orphan]) -> str:
 
 def _describe(orphan: Orphan) -> str:
     when = orphan.meta.get("saved_at")
-    return f"{orphan.name} (autosaved {when})" if isinstance(when, str) else orphan.name
+    if not isinstance(when, str):
+        return orphan.name
+    return QCoreApplication.translate("Recovery", "{name} (autosaved {when})").format(
+        name=orphan.name, when=when
+    )
 
 
 def offer_recovery(window: MainWindow) -> list[MainWindow]:
@@ -407,7 +429,9 @@ def offer_recovery(window: MainWindow) -> list[MainWindow]:
         return []
     if bad:
         window.statusBar().showMessage(
-            f"Could not read autosaved {', '.join(bad)}: moved to {recovery_dir() / 'corrupt'}",
+            QCoreApplication.translate(
+                "Recovery", "Could not read autosaved {names}: moved to {folder}"
+            ).format(names=", ".join(bad), folder=recovery_dir() / "corrupt"),
             15000,
         )
     if not orphans:
@@ -441,7 +465,7 @@ def recover(window: MainWindow, orphans: list[Orphan]) -> list[MainWindow]:
 
 def _open_in(target: MainWindow, orphan: Orphan) -> None:
     assert orphan.diagram is not None
-    target.session.replace(orphan.diagram, None, orphan.name + RECOVERED_SUFFIX)
+    target.session.replace(orphan.diagram, None, orphan.name + recovered_suffix())
     target.session.mark_recovered(orphan.original_path)
     if orphan.weights.exists():
         try:
@@ -449,7 +473,11 @@ def _open_in(target: MainWindow, orphan: Orphan) -> None:
             target.session.recover_weights(ckpt)  # unsaved again, offered on close
         except CheckpointError as exc:  # the diagram alone is still worth having
             log.warning("unreadable recovered weights %s: %s", orphan.weights, exc)
-            target.statusBar().showMessage(f"The autosaved trained weights were unreadable: {exc}")
+            target.statusBar().showMessage(
+                QCoreApplication.translate(
+                    "Recovery", "The autosaved trained weights were unreadable: {reason}"
+                ).format(reason=exc)
+            )
     target.after_load()
     # the copy is safe in this window's own entry before the old one goes
     if target.autosave.write_now():

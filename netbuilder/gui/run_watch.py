@@ -20,10 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from netbuilder.gui.i18n import status_text
 from netbuilder.gui.worker import DRAIN_INTERVAL_MS
 from netbuilder.train.runlog import EVENTS_FILE, EventFollower, RunEnded, RunStarted
 
@@ -100,13 +101,27 @@ def watch_in_panel(panel: Any, path: str | Path, on_checkpoint: Any = None) -> R
     def begin(start: RunStarted) -> None:
         panel.curves.begin_run()
         panel.step_events_seen = 0
-        ranks = f" on {start.world_size} processes" if start.world_size > 1 else ""
-        panel._log(f"— watching {watcher.path.parent}: {Path(start.diagram).name}{ranks}")
+        ranks = (
+            QCoreApplication.translate("RunWatch", " on %n processes", None, start.world_size)
+            if start.world_size > 1
+            else ""
+        )
+        watching = QCoreApplication.translate("RunWatch", "watching {folder}: {diagram}").format(
+            folder=watcher.path.parent, diagram=Path(start.diagram).name
+        )
+        panel._log(f"— {watching}{ranks}")
 
     def end(ended: RunEnded) -> None:
         watcher.stop()
-        saved = f"; saved {ended.checkpoint}" if ended.checkpoint else "; nothing saved"
-        panel._log(f"watched run {ended.status}{saved}")
+        saved = (
+            QCoreApplication.translate("RunWatch", "saved {path}").format(path=ended.checkpoint)
+            if ended.checkpoint
+            else QCoreApplication.translate("RunWatch", "nothing saved")
+        )
+        status = QCoreApplication.translate("RunWatch", "watched run {status}").format(
+            status=status_text(ended.status)
+        )
+        panel._log(f"{status}; {saved}")
         if ended.error:
             panel._log(ended.error)
         if ended.checkpoint and on_checkpoint is not None:
@@ -121,15 +136,20 @@ def watch_in_panel(panel: Any, path: str | Path, on_checkpoint: Any = None) -> R
 
 def install_watch_action(window: Any, menu: Any) -> QAction:
     """Add "Watch Run…" to ``menu``; the watched run's curves go to ``window.training_panel``."""
-    action = QAction("&Watch Run…", window)
+    action = QAction(QCoreApplication.translate("RunWatch", "&Watch Run…"), window)
     action.setObjectName("act_watch_run")
     action.setStatusTip(
-        "Follow the curves of a run started elsewhere (a terminal, torchrun, a cluster): "
-        "choose its MODEL.pt.run folder"
+        QCoreApplication.translate(
+            "RunWatch",
+            "Follow the curves of a run started elsewhere (a terminal, torchrun, a cluster): "
+            "choose its MODEL.pt.run folder",
+        )
     )
 
     def choose() -> None:
-        folder = QFileDialog.getExistingDirectory(window, "Watch a run folder (MODEL.pt.run)")
+        folder = QFileDialog.getExistingDirectory(
+            window, QCoreApplication.translate("RunWatch", "Watch a run folder (MODEL.pt.run)")
+        )
         if folder:
             watch_folder(window, Path(folder))
 
@@ -143,16 +163,23 @@ def watch_folder(window: Any, folder: Path) -> RunWatcher | None:
     panel = window.training_panel
     if panel.is_running():
         QMessageBox.information(
-            window, "Watch Run", "A training run is in progress here; stop it first."
+            window,
+            QCoreApplication.translate("RunWatch", "Watch Run"),
+            QCoreApplication.translate(
+                "RunWatch", "A training run is in progress here; stop it first."
+            ),
         )
         return None
     if not (folder / EVENTS_FILE).exists() and not folder.name.endswith(".jsonl"):
         QMessageBox.information(
             window,
-            "Watch Run",
-            f"{folder} holds no {EVENTS_FILE} yet; choose the MODEL.pt.run folder that "
-            "'netbuilder train' writes beside its checkpoint. Watching it anyway: the curves "
-            "appear when the run starts.",
+            QCoreApplication.translate("RunWatch", "Watch Run"),
+            QCoreApplication.translate(
+                "RunWatch",
+                "{folder} holds no {events} yet; choose the MODEL.pt.run folder that "
+                "'netbuilder train' writes beside its checkpoint. Watching it anyway: the "
+                "curves appear when the run starts.",
+            ).format(folder=folder, events=EVENTS_FILE),
         )
     window.show_workspace("training")  # the curves are in the Training workspace
     return watch_in_panel(panel, folder, lambda path: offer_checkpoint(window, path))
@@ -164,8 +191,10 @@ def offer_checkpoint(window: QWidget, path: Path) -> bool:
         return False
     answer = QMessageBox.question(
         window,
-        "Run finished",
-        f"The watched run saved {path.name}. Open it?",
+        QCoreApplication.translate("RunWatch", "Run finished"),
+        QCoreApplication.translate("RunWatch", "The watched run saved {file}. Open it?").format(
+            file=path.name
+        ),
         QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
     )
     if answer != QMessageBox.StandardButton.Open:

@@ -50,7 +50,7 @@ class Session(QObject):
         self.diagram = diagram if diagram is not None else Diagram()
         self.undo_stack = QUndoStack(self)
         self.path: Path | None = None
-        self.display_name = "Untitled"
+        self.display_name = self.tr("Untitled")
         #: where Save As proposes to save a diagram that has no file yet (a recovered one)
         self.suggested_path: Path | None = None
         self.state_dict: dict[str, Any] | None = None
@@ -106,7 +106,7 @@ class Session(QObject):
         """
         self.diagram.replace_with(diagram)
         self.path = path
-        self.display_name = name or (path.name if path else "Untitled")
+        self.display_name = name or (path.name if path else self.tr("Untitled"))
         self.suggested_path = None
         self.state_dict = state_dict
         self.checkpoint = checkpoint
@@ -193,7 +193,7 @@ class Session(QObject):
             return ""
         if self.model_run is not None:
             return self.model_run.name
-        return "the opened model"
+        return self.tr("the opened model")
 
     @property
     def modified(self) -> bool:

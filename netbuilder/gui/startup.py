@@ -13,7 +13,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 
 
 @contextmanager
@@ -46,4 +51,5 @@ def show_startup_error(message: str) -> None:
     from netbuilder.gui.app import ensure_app
 
     ensure_app()
-    QMessageBox.critical(None, "NetBuilder cannot open this", message)
+    title = QCoreApplication.translate("Startup", "NetBuilder cannot open this")
+    QMessageBox.critical(None, title, message)

@@ -134,7 +134,9 @@ class TrainingWorker(QObject):
             self.outcome = self._run()
         except Exception as exc:  # a bug, not a training failure: report it, never crash Qt
             message = f"{type(exc).__name__}: {exc}"
-            self.buffer.append(FailedEvent(f"Internal error: {message}"))
+            self.buffer.append(
+                FailedEvent(self.tr("Internal error: {reason}").format(reason=message))
+            )
             traceback.print_exc()
             self.outcome = RunOutcome(None, diagram=self.diagram, error=message)
         finally:
@@ -163,7 +165,9 @@ class TrainingWorker(QObject):
         outcome = RunOutcome(result, data=data, diagram=self.diagram)
         failure = self._last_failure
         if result.status == "failed":
-            outcome.error = result.error or (failure.message if failure else "training failed")
+            outcome.error = result.error or (
+                failure.message if failure else self.tr("training failed")
+            )
             outcome.node_id = getattr(result, "node_id", None) or (
                 failure.node_id if failure else None
             )
@@ -179,13 +183,19 @@ class TrainingWorker(QObject):
 
     def _evaluate(self, result: Any, data: Any) -> Any:
         """Evaluate on the validation set here, off the GUI thread, so the window stays live."""
-        self.buffer.append(StatusEvent("Evaluating on the validation set …"))
+        self.buffer.append(StatusEvent(self.tr("Evaluating on the validation set …")))
         try:
             from netbuilder.train.evaluate import evaluate
 
             return evaluate(result.model, data.val, result.classes, device=result.device)
         except Exception as exc:  # evaluation is a bonus: report, keep the trained model
-            self.buffer.append(StatusEvent(f"Evaluation failed: {type(exc).__name__}: {exc}"))
+            self.buffer.append(
+                StatusEvent(
+                    self.tr("Evaluation failed: {reason}").format(
+                        reason=f"{type(exc).__name__}: {exc}"
+                    )
+                )
+            )
             return None
 
 
@@ -317,7 +327,9 @@ class TrainingRunner(QObject):
         self.thread = None
         self.worker = None
         self.paused = False
-        outcome = worker.outcome or RunOutcome(None, error="training thread ended without result")
+        outcome = worker.outcome or RunOutcome(
+            None, error=self.tr("training thread ended without result")
+        )
         self.last_thread = thread
         self.running_changed.emit(False)
         self.finished.emit(outcome)

@@ -40,12 +40,16 @@ class Workspaces(QObject):
         self.current = DESIGN
         self._shown_in_design: dict[QDockWidget, bool] = {}
 
-        self.act_design = QAction("&Design Workspace", window)
+        self.act_design = QAction(self.tr("&Design Workspace"), window)
         self.act_design.setShortcut(QKeySequence("Ctrl+1"))
-        self.act_design.setStatusTip("Draw the network: canvas, blocks, inspector, problems")
-        self.act_training = QAction("&Training Workspace", window)
+        self.act_design.setStatusTip(
+            self.tr("Draw the network: canvas, blocks, inspector, problems")
+        )
+        self.act_training = QAction(self.tr("&Training Workspace"), window)
         self.act_training.setShortcut(QKeySequence("Ctrl+2"))
-        self.act_training.setStatusTip("Train the network: settings, curves, evaluation, runs")
+        self.act_training.setStatusTip(
+            self.tr("Train the network: settings, curves, evaluation, runs")
+        )
         group = QActionGroup(window)
         for name, action in ((DESIGN, self.act_design), (TRAINING, self.act_training)):
             action.setCheckable(True)
@@ -57,10 +61,10 @@ class Workspaces(QObject):
         self.tab_bar = QTabBar()
         self.tab_bar.setObjectName("workspace_tabs")
         self.tab_bar.setDrawBase(False)
-        self.tab_bar.addTab("Design")
-        self.tab_bar.addTab("Training")
-        self.tab_bar.setTabToolTip(0, "Design workspace (Ctrl+1)")
-        self.tab_bar.setTabToolTip(1, "Training workspace (Ctrl+2)")
+        self.tab_bar.addTab(self.tr("Design"))
+        self.tab_bar.addTab(self.tr("Training"))
+        self.tab_bar.setTabToolTip(0, self.tr("Design workspace (Ctrl+1)"))
+        self.tab_bar.setTabToolTip(1, self.tr("Training workspace (Ctrl+2)"))
         self.tab_bar.currentChanged.connect(lambda i: self.show((DESIGN, TRAINING)[i]))
 
     def show(self, name: str) -> None:

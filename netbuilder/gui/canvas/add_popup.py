@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from netbuilder.core.blocks import BLOCKS, IMPORT_ONLY_CATEGORIES
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import block_icon
 
 
@@ -28,7 +29,7 @@ class AddBlockPopup(QFrame):
             else [t for t, s in BLOCKS.items() if s.category not in IMPORT_ONLY_CATEGORIES]
         )
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Add block… (type to search)")
+        self.search.setPlaceholderText(self.tr("Add block… (type to search)"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setMinimumHeight(240)
@@ -50,10 +51,11 @@ class AddBlockPopup(QFrame):
         self.list.clear()
         for t in self.types:
             spec = BLOCKS[t]
-            hay = f"{t} {spec.category} {spec.doc}".lower()
+            hay = f"{t} {spec.category} {spec.doc} {core_text(spec.category)} {core_text(spec.doc)}"
+            hay = hay.lower()
             if all(w in hay for w in words):
                 item = QListWidgetItem(block_icon(spec), t)
-                item.setToolTip(spec.doc)
+                item.setToolTip(core_text(spec.doc))
                 item.setData(Qt.ItemDataRole.UserRole, t)
                 self.list.addItem(item)
         # exact or prefix matches of the type name first

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from netbuilder.core.blocks import BLOCKS, BlockSpec
 from netbuilder.core.diagnostics import ShapeError
 from netbuilder.core.diagram import Diagram
@@ -39,7 +41,9 @@ def port_problem(
         return None
     ports = spec.input_ports(clean)
     if port not in ports:
-        return f"{spec.type} has no input '{port}'"
+        return QCoreApplication.translate("WireFit", "{type} has no input '{port}'").format(
+            type=spec.type, port=port
+        )
     wired = wired or {}
     others = {p: wired.get(p) for p in ports if p != port}
     problem = _infer_error(spec, clean, [x if p == port else (others[p] or x) for p in ports])
@@ -58,7 +62,9 @@ def _infer_error(spec: BlockSpec, params: dict[str, Any], ins: list[TensorSpec])
     except ShapeError as exc:
         return exc.message
     except Exception as exc:  # a rule that fails on an odd tensor: that does not fit either
-        return f"{spec.type} cannot take these inputs ({exc})"
+        return QCoreApplication.translate(
+            "WireFit", "{type} cannot take these inputs ({reason})"
+        ).format(type=spec.type, reason=exc)
     return None
 
 

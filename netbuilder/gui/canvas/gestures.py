@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
 from netbuilder.core.diagram import Edge
@@ -28,7 +28,13 @@ if TYPE_CHECKING:
 
 END_GRAB = 22.0  # how close to a wire's end a press picks up that end
 WIRE_GRAB = 6.0  # how close to a wire a block must be released to be inserted into it
-LOOP = "the wire would make a loop (data flowing back into its own source)"
+LOOP = QT_TRANSLATE_NOOP(
+    "Gestures", "the wire would make a loop (data flowing back into its own source)"
+)
+
+
+def _loop() -> str:
+    return QCoreApplication.translate("Gestures", LOOP)
 
 
 @dataclass
@@ -156,7 +162,7 @@ class Gestures:
                 if drag.old_edge is not None and drag.old_edge.target == nid:
                     wired.pop(drag.old_edge.target_port, None)  # that wire is in the hand
                 for port in item.inputs:
-                    problem = LOOP if nid in loop else None
+                    problem = _loop() if nid in loop else None
                     verdicts[(nid, port, False)] = problem or port_problem(
                         item.spec, node.params, port, x, wired
                     )
@@ -170,7 +176,7 @@ class Gestures:
             source = results.get(nid)
             for port in item.outputs:
                 y = source.outputs.get(port) if source is not None else None
-                problem = LOOP if nid in loop else None
+                problem = _loop() if nid in loop else None
                 verdicts[(nid, port, True)] = problem or port_problem(
                     spec, target.params, drag.port, y, wired
                 )
@@ -190,7 +196,11 @@ class Gestures:
         if self._rubber is not None:
             self._rubber.set_refused(problem is not None)
         if problem is not None and self.scene.editor is not None:
-            self.scene.editor.message.emit(f"Does not fit: {problem}")
+            self.scene.editor.message.emit(
+                QCoreApplication.translate("Gestures", "Does not fit: {problem}").format(
+                    problem=problem
+                )
+            )
 
     # ------------------------------------------------------------------ release
     def release(self, event: QGraphicsSceneMouseEvent) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem
@@ -60,32 +60,47 @@ def save_scene_image(scene: DiagramScene, path: str | Path, scale: float = 2.0) 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
-        raise ImageExportError(f"{path}: choose a .png or .svg file name")
+        raise ImageExportError(
+            f"{path}: "
+            + QCoreApplication.translate("ImageExport", "choose a .png or .svg file name")
+        )
     source = _source_rect(scene)
     if suffix == ".svg":
         gen = QSvgGenerator()
         gen.setFileName(str(path))
         gen.setSize(QSize(int(source.width()), int(source.height())))
         gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
-        gen.setTitle("NetBuilder diagram")
+        gen.setTitle(QCoreApplication.translate("ImageExport", "NetBuilder diagram"))
         painter = QPainter()
         if not painter.begin(gen):
-            raise ImageExportError(f"{path}: cannot write here")
+            raise ImageExportError(
+                f"{path}: " + QCoreApplication.translate("ImageExport", "cannot write here")
+            )
         _paint(scene, painter, QRectF(0, 0, source.width(), source.height()), source)
         painter.end()
         if not path.exists():
-            raise ImageExportError(f"{path}: cannot write here")
+            raise ImageExportError(
+                f"{path}: " + QCoreApplication.translate("ImageExport", "cannot write here")
+            )
         return path
     size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
     if size.width() * size.height() > 400_000_000:
-        raise ImageExportError(f"{path}: the picture would be too large; use --scale 1 or SVG")
+        raise ImageExportError(
+            f"{path}: "
+            + QCoreApplication.translate(
+                "ImageExport", "the picture would be too large; use --scale 1 or SVG"
+            )
+        )
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(scene.theme.background)
     painter = QPainter(image)
     _paint(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
     painter.end()
     if not image.save(str(path)):
-        raise ImageExportError(f"{path}: cannot write the PNG file here")
+        raise ImageExportError(
+            f"{path}: "
+            + QCoreApplication.translate("ImageExport", "cannot write the PNG file here")
+        )
     return path
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -82,9 +82,13 @@ _SHORT = {
 
 def format_value(value: Any) -> str:
     if value is None:
-        return "auto"
+        return QCoreApplication.translate("NodeItem", "auto")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return (
+            QCoreApplication.translate("NodeItem", "yes")
+            if value
+            else QCoreApplication.translate("NodeItem", "no")
+        )
     if isinstance(value, list | tuple):
         return "×".join(str(v) for v in value)
     if isinstance(value, float):
@@ -300,7 +304,12 @@ class NodeItem(QGraphicsItem):
         for text, muted in (
             (self.subtitle, False),
             (self.detail, True),
-            (f"{self.count} params" if self.count else "", True),
+            (
+                QCoreApplication.translate("NodeItem", "{count} params").format(count=self.count)
+                if self.count
+                else "",
+                True,
+            ),
         ):
             if text:
                 shown = bfm.elidedText(text, Qt.TextElideMode.ElideRight, text_w)

@@ -23,6 +23,7 @@ from netbuilder.gui.canvas.edge_item import EdgeItem
 from netbuilder.gui.canvas.gestures import Gestures
 from netbuilder.gui.canvas.node_item import NodeItem, key_params_text
 from netbuilder.gui.canvas.overview import Overview
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH
 
 SCENE_EXTENT = 100_000.0
@@ -270,7 +271,7 @@ class DiagramScene(QGraphicsScene):
             count = theme.format_count(result.param_count) if result and result.param_count else ""
             tip = "\n".join(str(d.message) + (f"\n  {d.hint}" if d.hint else "") for d in diags)
             if not tip:
-                tip = f"{item.spec.type} — {item.spec.doc}"
+                tip = f"{item.spec.type} — {core_text(item.spec.doc)}"
             summary = output_summary(result, bool(item.outputs))
             item.set_analysis(count, bool(errors), bool(warnings), tip, summary)
         edges = self.edges.items()

@@ -9,7 +9,7 @@ empty canvas they are added, on a wire they are inserted into it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -35,10 +35,11 @@ from netbuilder.gui.theme import FAR_ZOOM, GRID, NODE_WIDTH
 BLOCK_MIME = "application/x-netbuilder-block"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 READABLE_ZOOM = 0.6
-ACCESSIBLE_NAME = "Network canvas"
-ACCESSIBLE_DESCRIPTION = (
+ACCESSIBLE_NAME = QT_TRANSLATE_NOOP("DiagramView", "Network canvas")
+ACCESSIBLE_DESCRIPTION = QT_TRANSLATE_NOOP(
+    "DiagramView",
     "Blocks and the wires between them. Tab: add a block. Ctrl+Tab / Ctrl+Shift+Tab: move "
-    "to the next / previous panel. Delete: remove the selection. Ctrl+0: fit the view."
+    "to the next / previous panel. Delete: remove the selection. Ctrl+0: fit the view.",
 )
 
 
@@ -79,8 +80,8 @@ class DiagramView(QGraphicsView):
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab into it, click into it
-        self.setAccessibleName(ACCESSIBLE_NAME)
-        self.setAccessibleDescription(ACCESSIBLE_DESCRIPTION)
+        self.setAccessibleName(self.tr(ACCESSIBLE_NAME))
+        self.setAccessibleDescription(self.tr(ACCESSIBLE_DESCRIPTION))
         self._pan_from: QPoint | None = None
         self._space = False
         self.popup: AddBlockPopup | None = None

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from netbuilder.gui.i18n import core_text
 from netbuilder.resources import example_info, example_paths
 
 
@@ -30,12 +31,14 @@ class WelcomePanel(QFrame):
         self.setAcceptDrops(False)  # a block dropped here lands on the canvas below
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
-        title = QLabel("<b>Start a network</b>")
+        title = QLabel("<b>{}</b>".format(self.tr("Start a network")))
         hint = QLabel(
-            "Drag a block from the palette onto the canvas, or double-click the canvas "
-            "(or press Tab) and type its name. Drag from a block's right port to the next "
-            "block's left port to wire them.<br><br>Or open an example: each one trains on a "
-            "built-in dataset with one click on <b>Start</b>."
+            self.tr(
+                "Drag a block from the palette onto the canvas, or double-click the canvas "
+                "(or press Tab) and type its name. Drag from a block's right port to the next "
+                "block's left port to wire them.<br><br>Or open an example: each one trains on a "
+                "built-in dataset with one click on <b>Start</b>."
+            )
         )
         hint.setWordWrap(True)
         layout.addWidget(title)
@@ -43,13 +46,14 @@ class WelcomePanel(QFrame):
         self.buttons: dict[Path, QPushButton] = {}
         for path in example_paths():
             info = example_info(path)
-            text = info.title + (f"  ·  {info.dataset}" if info.dataset else "")
+            text = core_text(info.title) + (f"  ·  {info.dataset}" if info.dataset else "")
             button = QPushButton(text)
             button.setFlat(True)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.setStyleSheet("text-align: left; padding: 2px 6px;")
-            tip = f"{info.description}\n\n" if info.description else ""
-            button.setToolTip(f"{tip}Opens {path.name} as a new, unsaved diagram.")
+            tip = f"{core_text(info.description)}\n\n" if info.description else ""
+            opens = self.tr("Opens {file} as a new, unsaved diagram.").format(file=path.name)
+            button.setToolTip(f"{tip}{opens}")
             button.clicked.connect(lambda _c=False, p=path: self.example_chosen.emit(p))
             self.buttons[path] = button
             layout.addWidget(button)

@@ -81,8 +81,8 @@ class TrainingCurves(QWidget):
         self.records: list[RunRecord] = []  # runs of this document overlaid
         self._overlay_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
 
-        self.log_y = QCheckBox("Log-y")
-        self.log_y.setToolTip("Logarithmic loss axis (useful once the loss spans decades)")
+        self.log_y = QCheckBox(self.tr("Log-y"))
+        self.log_y.setToolTip(self.tr("Logarithmic loss axis (useful once the loss spans decades)"))
         self.log_y.toggled.connect(self.set_log_y)
         self.smoothing_box = QDoubleSpinBox()
         self.smoothing_box.setObjectName("curves_smoothing")
@@ -91,24 +91,28 @@ class TrainingCurves(QWidget):
         self.smoothing_box.setDecimals(2)
         self.smoothing_box.setValue(EMA_ALPHA)
         self.smoothing_box.setToolTip(
-            "Weight of the debiased exponential moving average over the training loss "
-            "(0 = raw values; as TensorBoard's smoothing)"
+            self.tr(
+                "Weight of the debiased exponential moving average over the training loss "
+                "(0 = raw values; as TensorBoard's smoothing)"
+            )
         )
         self.smoothing_box.valueChanged.connect(self.set_smoothing)
         self.best_label = QLabel("")
         top = QHBoxLayout()
         top.setContentsMargins(4, 0, 4, 0)
         top.addWidget(self.log_y)
-        top.addWidget(QLabel("Smoothing"))
+        top.addWidget(QLabel(self.tr("Smoothing")))
         top.addWidget(self.smoothing_box)
         top.addStretch(1)
         top.addWidget(self.best_label)
 
         # loss and accuracy side by side, the slowly changing learning rate in a low row
         self.graphics = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
-        self.acc_plot = self.graphics.addPlot(row=0, col=1, title="Accuracy")
-        self.lr_plot = self.graphics.addPlot(row=1, col=0, colspan=2, title="Learning rate")
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, title=self.tr("Loss"))
+        self.acc_plot = self.graphics.addPlot(row=0, col=1, title=self.tr("Accuracy"))
+        self.lr_plot = self.graphics.addPlot(
+            row=1, col=0, colspan=2, title=self.tr("Learning rate")
+        )
         self.graphics.ci.layout.setRowStretchFactor(0, 4)
         self.graphics.ci.layout.setRowStretchFactor(1, 1)
         self.accuracy_shown = True
@@ -136,15 +140,15 @@ class TrainingCurves(QWidget):
         self.loss_plot.sigXRangeChanged.connect(self._on_x_range_changed)
         self._refreshing = False
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
-            plot.setLabel("bottom", "epoch")  # the x range is fixed per run (set_epochs)
+            plot.setLabel("bottom", self.tr("epoch"))  # the x range is fixed per run (set_epochs)
         self.lr_plot.enableAutoRange(y=False)  # see _fit_lr_axis
 
         raw_pen = pg.mkPen(faint(RAW_RGB, 0.4, self._background), width=1)
-        self.raw_item = _curve(self.loss_plot, raw_pen, "train (per step)")
-        self.smooth_item = _curve(self.loss_plot, EMA_PEN, "train (smoothed)")
-        self.val_loss_item = _curve(self.loss_plot, VAL_LOSS_PEN, "validation")
-        self.train_acc_item = _curve(self.acc_plot, TRAIN_ACC_PEN, "train")
-        self.val_acc_item = _curve(self.acc_plot, VAL_ACC_PEN, "validation")
+        self.raw_item = _curve(self.loss_plot, raw_pen, self.tr("train (per step)"))
+        self.smooth_item = _curve(self.loss_plot, EMA_PEN, self.tr("train (smoothed)"))
+        self.val_loss_item = _curve(self.loss_plot, VAL_LOSS_PEN, self.tr("validation"))
+        self.train_acc_item = _curve(self.acc_plot, TRAIN_ACC_PEN, self.tr("train"))
+        self.val_acc_item = _curve(self.acc_plot, VAL_ACC_PEN, self.tr("validation"))
         self.lr_item = _curve(self.lr_plot, LR_PEN, None)
         self.best_lines = [pg.InfiniteLine(angle=90, movable=False, pen=BEST_PEN) for _ in range(2)]
         for line, plot in zip(self.best_lines, (self.loss_plot, self.acc_plot), strict=True):
@@ -204,7 +208,10 @@ class TrainingCurves(QWidget):
     def begin_run(self, label: str | None = None) -> RunSeries:
         """Start drawing a new live run (earlier runs show through ``show_records``)."""
         self._run_counter += 1
-        self.current = RunSeries(label or f"run {self._run_counter}", smoothing=self.smoothing)
+        self.current = RunSeries(
+            label or self.tr("run {number}").format(number=self._run_counter),
+            smoothing=self.smoothing,
+        )
         for item in (
             self.raw_item,
             self.smooth_item,
@@ -318,7 +325,9 @@ class TrainingCurves(QWidget):
             for line in self.best_lines:
                 line.setVisible(True)
         if run.best_epoch is not None:
-            self.best_label.setText(f"best epoch: {run.best_epoch:g}")
+            self.best_label.setText(
+                self.tr("best epoch: {epoch}").format(epoch=f"{run.best_epoch:g}")
+            )
         self._dirty = False
         self.redraw_count += 1
         return True
@@ -373,15 +382,16 @@ class TrainingCurves(QWidget):
             plot.removeItem(item)
         self._overlay_items.clear()
         self.records = list(records)
+        train, val = self.tr("train"), self.tr("val")
         for record in self.records:
             colour = run_colour(record.number)
             solid = pg.mkPen(colour, width=1)
             dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
             m = record.metrics
             for plot, key, pen, name, smooth in (
-                (self.loss_plot, "train_loss", solid, f"{record.name} train", True),
-                (self.loss_plot, "val_loss", dashed, f"{record.name} val", False),
-                (self.acc_plot, "val_accuracy", solid, f"{record.name} val", False),
+                (self.loss_plot, "train_loss", solid, f"{record.name} {train}", True),
+                (self.loss_plot, "val_loss", dashed, f"{record.name} {val}", False),
+                (self.acc_plot, "val_accuracy", solid, f"{record.name} {val}", False),
                 (self.lr_plot, "lr", solid, None, False),
             ):
                 values = [float(v) for v in m.get(key, [])]

@@ -11,33 +11,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QWidget,
 )
 
 from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.gui.i18n import setting_labels
 from netbuilder.gui.widgets.param_editors import editor_for, row_label, show_value
 from netbuilder.train.config import DATASET_OPTION_FIELDS, options_for
 
-#: Row labels that the option name alone would spell badly.
-_LABELS = {
-    "val_split": "Validation split",
-    "data_seed": "Data seed",
-    "resize": "Resize shorter side",
-    "grayscale": "Greyscale",
-    "normalize": "Normalise",
-    "cache_limit_mb": "Cache limit (MB)",
-    "workers": "Decoding workers",
-    "missing": "Missing cells",
-}
-#: What some values of int options mean, shown instead of the number.
-_SPECIAL = {
-    "size": {0: "default"},
-    "resize": {0: "input size"},
-    "workers": {-1: "none", 0: "auto"},
-}
+
+def _special() -> dict[str, dict[int, str]]:
+    """What some values of int options mean, shown instead of the number."""
+    t = QCoreApplication.translate
+    return {
+        "size": {0: t("DatasetOptions", "default")},
+        "resize": {0: t("DatasetOptions", "input size")},
+        "workers": {-1: t("DatasetOptions", "none"), 0: t("DatasetOptions", "auto")},
+    }
 
 
 class DatasetOptionsForm(QObject):
@@ -60,14 +53,14 @@ class DatasetOptionsForm(QObject):
                 continue
             editor = self._make_editor(param)
             self.editors[param.name] = editor
-            self._form.addRow(row_label(param, _LABELS), editor)
+            self._form.addRow(row_label(param, setting_labels()), editor)
 
     def _make_editor(self, param: Param) -> QWidget:
         name = param.name
         return editor_for(
             param,
             lambda value, n=name: self._emit(n, value),
-            names=_SPECIAL.get(name),
+            names=_special().get(name),
             object_prefix="dataset_option_",
         )
 

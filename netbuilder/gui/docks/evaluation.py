@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -33,7 +33,9 @@ from netbuilder.gui.docks.evaluation_samples import misclassified_cells
 from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 MAX_MISCLASSIFIED_SHOWN = 32
-EMPTY_TEXT = "Train a model to see how it does on the validation set."
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "EvaluationView", "Train a model to see how it does on the validation set."
+)
 
 
 def as_matrix(confusion: Any) -> np.ndarray:
@@ -56,11 +58,13 @@ class EvaluationView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.evaluation: Any = None
-        self.summary = QLabel(EMPTY_TEXT)
+        self.summary = QLabel(self.tr(EMPTY_TEXT))
         self.summary.setWordWrap(True)
         self.summary.setObjectName("evaluation_summary")
         self.per_class = QTableWidget(0, 3)
-        self.per_class.setHorizontalHeaderLabels(["class", "precision", "recall"])
+        self.per_class.setHorizontalHeaderLabels(
+            [self.tr("class"), self.tr("precision"), self.tr("recall")]
+        )
         self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.per_class.verticalHeader().setVisible(False)
         self.per_class.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -71,15 +75,15 @@ class EvaluationView(QWidget):
         self.confusion.horizontalHeader().setMinimumSectionSize(24)
         self.confusion.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.confusion.setToolTip("rows: true class · columns: predicted class")
-        self.scatter_plot = pg.PlotWidget(title="predicted vs true")
-        self.scatter_plot.setLabel("bottom", "true")
-        self.scatter_plot.setLabel("left", "predicted")
+        self.confusion.setToolTip(self.tr("rows: true class · columns: predicted class"))
+        self.scatter_plot = pg.PlotWidget(title=self.tr("predicted vs true"))
+        self.scatter_plot.setLabel("bottom", self.tr("true"))
+        self.scatter_plot.setLabel("left", self.tr("predicted"))
         self.scatter = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(40, 100, 220, 120))
         self.scatter_plot.addItem(self.scatter)
         self.diagonal = pg.PlotDataItem(pen=pg.mkPen((150, 150, 150), width=1))
         self.scatter_plot.addItem(self.diagonal)
-        self.samples_label = QLabel("Misclassified samples")
+        self.samples_label = QLabel(self.tr("Misclassified samples"))
         self.samples = QWidget()
         self.samples_grid = QGridLayout(self.samples)
         self.samples_grid.setSpacing(2)
@@ -115,7 +119,7 @@ class EvaluationView(QWidget):
     def clear(self) -> None:
         """Show nothing (another document came up: this evaluation was not of its model)."""
         self.evaluation = None
-        self.summary.setText(EMPTY_TEXT)
+        self.summary.setText(self.tr(EMPTY_TEXT))
         self.per_class.setRowCount(0)
         self.confusion.clear()
         self.confusion.setRowCount(0)
@@ -149,10 +153,12 @@ class EvaluationView(QWidget):
         if len(classes) < n:
             classes = classes + [str(i) for i in range(len(classes), n)]
         total = int(matrix.sum())
-        loss = "" if ev.loss is None else f" · loss {ev.loss:.4g}"
+        loss = "" if ev.loss is None else self.tr(" · loss {loss}").format(loss=f"{ev.loss:.4g}")
         self.summary.setText(
-            f"Validation accuracy {ev.accuracy:.1%} ({int(np.trace(matrix))} of {total} "
-            f"correct){loss}"
+            self.tr("Validation accuracy {accuracy} ({correct} of {total} correct)").format(
+                accuracy=f"{ev.accuracy:.1%}", correct=int(np.trace(matrix)), total=total
+            )
+            + loss
         )
         self._fill_per_class(classes[:n], ev.precision, ev.recall)
         self._fill_confusion(matrix, classes[:n])
@@ -180,7 +186,9 @@ class EvaluationView(QWidget):
         self.confusion.setColumnCount(n)
         self.confusion.setHorizontalHeaderLabels(list(classes))
         for j, name in enumerate(classes):
-            self.confusion.horizontalHeaderItem(j).setToolTip(f"predicted {name}")
+            self.confusion.horizontalHeaderItem(j).setToolTip(
+                self.tr("predicted {name}").format(name=name)
+            )
         self.confusion.setVerticalHeaderLabels(list(classes))
         rows = matrix.sum(axis=1)
         for i in range(n):
@@ -190,7 +198,11 @@ class EvaluationView(QWidget):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 item.setBackground(QBrush(cell_colour(count, int(rows[i]), i == j)))
-                item.setToolTip(f"true {classes[i]}, predicted {classes[j]}: {count}")
+                item.setToolTip(
+                    self.tr("true {true}, predicted {predicted}: {count}").format(
+                        true=classes[i], predicted=classes[j], count=count
+                    )
+                )
                 self.confusion.setItem(i, j, item)
 
     def _fill_misclassified(self, ev: Any, classes: list[str], data: Any) -> None:
@@ -203,11 +215,20 @@ class EvaluationView(QWidget):
         self._cells = cells
         self._columns = 0
         self._reflow_samples()
-        shown = f" (first {len(cells)})" if wrong > len(cells) and cells else ""
+        t = QCoreApplication.translate
+        shown = (
+            self.tr(" (first {count})").format(count=len(cells))
+            if wrong > len(cells) and cells
+            else ""
+        )
         if not cells and wrong:
-            self.samples_label.setText(f"{wrong} misclassified samples (no pictures to show)")
+            self.samples_label.setText(
+                t("EvaluationView", "%n misclassified sample(s) (no pictures to show)", None, wrong)
+            )
         else:
-            self.samples_label.setText(f"{wrong} misclassified samples{shown}")
+            self.samples_label.setText(
+                t("EvaluationView", "%n misclassified sample(s)", None, wrong) + shown
+            )
 
     def _reflow_samples(self) -> None:
         """As many sample columns as the width holds (never a sideways scroll bar), rows as
@@ -243,13 +264,21 @@ class EvaluationView(QWidget):
         if pred.size:
             mse = float(np.mean((pred - true) ** 2))
             mae = float(np.mean(np.abs(pred - true)))
-            self.summary.setText(f"Validation MSE {mse:.4g} · MAE {mae:.4g} · {pred.size} values")
+            self.summary.setText(
+                self.tr("Validation MSE {mse} · MAE {mae} · {count} values").format(
+                    mse=f"{mse:.4g}", mae=f"{mae:.4g}", count=pred.size
+                )
+            )
             self.scatter.setData(true, pred)
             lo, hi = float(min(true.min(), pred.min())), float(max(true.max(), pred.max()))
             self.diagonal.setData([lo, hi], [lo, hi])
         else:
             loss = getattr(ev, "loss", None)
-            self.summary.setText(f"Validation loss {loss:.4g}" if loss is not None else "")
+            self.summary.setText(
+                self.tr("Validation loss {loss}").format(loss=f"{loss:.4g}")
+                if loss is not None
+                else ""
+            )
             self.scatter.setData([], [])
 
     def confusion_counts(self) -> np.ndarray:

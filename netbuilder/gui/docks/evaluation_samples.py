@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from netbuilder.gui.docks.training_data import sample_widget
@@ -55,8 +56,9 @@ def misclassified_cells(ev: Any, classes: list[str], data: Any, limit: int) -> l
         label = f"{_name(classes, true)} → {_name(classes, pred)}"
         cell = sample_widget(data.display(x), label, "image")
         cell.setToolTip(
-            f"validation sample {index}: true {_name(classes, true)}, "
-            f"predicted {_name(classes, pred)}"
+            QCoreApplication.translate(
+                "EvaluationView", "validation sample {index}: true {true}, predicted {predicted}"
+            ).format(index=index, true=_name(classes, true), predicted=_name(classes, pred))
         )
         cells.append(cell)
     return cells

@@ -31,6 +31,7 @@ from netbuilder.core.tensor import format_shape
 from netbuilder.gui.canvas.node_item import format_value
 from netbuilder.gui.cost import CostSection
 from netbuilder.gui.editor import Editor
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.theme import format_count
 from netbuilder.gui.widgets.param_editors import (
     OptionalIntSpinBox,
@@ -79,7 +80,7 @@ class Inspector(QWidget):
         self._focus_count = 0
         self._focus_of: dict[str, int] = {}
         self._active: str | None = None  # the field the last count went to
-        self.title = QLabel("Select a block to edit it.", self)
+        self.title = QLabel(self.tr("Select a block to edit it."), self)
         self.title.setWordWrap(True)
         self.doc = QLabel(self)
         self.doc.setWordWrap(True)
@@ -120,23 +121,23 @@ class Inspector(QWidget):
         self._focus_of.clear()
         self._active = None
         if node_id is None:
-            self.title.setText("Select a block to edit it.")
+            self.title.setText(self.tr("Select a block to edit it."))
             self.doc.clear()
             self.shapes.clear()
             return
         node = diagram.nodes[node_id]
         spec = get_block(node.type)
-        self.title.setText(f"<b>{spec.type}</b> &nbsp; <i>{spec.category}</i>")
-        self.doc.setText(spec.doc)
+        self.title.setText(f"<b>{spec.type}</b> &nbsp; <i>{core_text(spec.category)}</i>")
+        self.doc.setText(core_text(spec.doc))
         label = QLineEdit(node.label, self.form_host)
         label.setPlaceholderText(node_id)
         label.editingFinished.connect(lambda: self._set_label(label.text()))
-        self.form.addRow("Name", label)
+        self.form.addRow(self.tr("Name"), label)
         self.fields["label"] = label
         label.installEventFilter(self)
         for param in spec.params:
             widget = self._make_field(param)
-            widget.setToolTip(param.doc)
+            widget.setToolTip(core_text(param.doc))
             widget.installEventFilter(self)
             self.fields[param.name] = widget
             self.form.addRow(param.name, widget)
@@ -232,10 +233,17 @@ class Inspector(QWidget):
         lines = []
         if result is not None:
             for port, x in result.inputs.items():
-                lines.append(f"input <b>{port}</b>: {format_shape(x) if x else '—'}")
+                shape = format_shape(x) if x else "—"
+                lines.append(self.tr("input <b>{port}</b>: {shape}").format(port=port, shape=shape))
             for port, x in result.outputs.items():
-                lines.append(f"output <b>{port}</b>: {format_shape(x)}")
-            lines.append(f"parameters: <b>{format_count(result.param_count)}</b>")
+                lines.append(
+                    self.tr("output <b>{port}</b>: {shape}").format(
+                        port=port, shape=format_shape(x)
+                    )
+                )
+            lines.append(
+                self.tr("parameters: <b>{count}</b>").format(count=format_count(result.param_count))
+            )
         problems = [d for d in analysis.diagnostics if d.node_id == nid]
         for d in problems:
             lines.append(f"<span style='color:#d22'>⚠ {d.message}</span> {d.hint}")
@@ -264,7 +272,9 @@ class Inspector(QWidget):
             if p.optional:
                 guess = inferred.get(p.name)
                 widget.setPlaceholderText(
-                    f"inferred: {format_value(guess)}" if guess is not None else "inferred"
+                    self.tr("inferred: {value}").format(value=format_value(guess))
+                    if guess is not None
+                    else self.tr("inferred")
                 )
 
     @staticmethod

@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
 
 from netbuilder.core.blocks import CATEGORIES, blocks_in
 from netbuilder.gui.canvas.view import BLOCK_MIME
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import block_icon, category_icon
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
+#: the untranslated category and description, so English search words find blocks in any language
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def block_mime(type_name: str) -> QMimeData:
@@ -46,7 +49,7 @@ class Palette(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search blocks…")
+        self.search.setPlaceholderText(self.tr("Search blocks…"))
         self.search.setClearButtonEnabled(True)
         self.tree = _BlockTree(self)
         self.tree.setHeaderHidden(True)
@@ -60,13 +63,14 @@ class Palette(QWidget):
         layout.addWidget(self.tree)
         self.items: dict[str, QTreeWidgetItem] = {}
         for category in CATEGORIES:
-            head = QTreeWidgetItem(self.tree, [category])
+            head = QTreeWidgetItem(self.tree, [core_text(category)])
             head.setIcon(0, category_icon(category))
             head.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for spec in blocks_in(category):
                 item = QTreeWidgetItem(head, [spec.type])
                 item.setIcon(0, block_icon(spec))
-                item.setToolTip(0, spec.doc)
+                item.setToolTip(0, core_text(spec.doc))
+                item.setData(0, SEARCH_ROLE, f"{category} {spec.doc}")
                 item.setData(0, TYPE_ROLE, spec.type)
                 item.setFlags(
                     Qt.ItemFlag.ItemIsEnabled
@@ -86,7 +90,8 @@ class Palette(QWidget):
             shown = 0
             for j in range(head.childCount()):
                 child = head.child(j)
-                hay = f"{child.text(0)} {head.text(0)} {child.toolTip(0)}".lower()
+                english = child.data(0, SEARCH_ROLE) or ""
+                hay = f"{child.text(0)} {head.text(0)} {child.toolTip(0)} {english}".lower()
                 hide = not all(w in hay for w in words)
                 child.setHidden(hide)
                 shown += not hide

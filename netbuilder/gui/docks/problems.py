@@ -47,7 +47,7 @@ class ProblemsList(QListWidget):
             return
         painter = QPainter(self.viewport())
         painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        text = "No problems found."
+        text = self.tr("No problems found.")
         rect = self.viewport().rect().adjusted(8, 6, -8, -6)
         painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
         painter.end()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,6 +40,7 @@ from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
 from netbuilder.gui.docks.training_start import CURRENT, weights_to_start_from
 from netbuilder.gui.docks.training_status import epoch_line
 from netbuilder.gui.docks.training_try_it import TryItFeed
+from netbuilder.gui.i18n import status_text
 from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.try_it import TryItPanel
 from netbuilder.gui.worker import RunOutcome, TrainingRunner
@@ -176,7 +177,9 @@ class TrainingWorkspace(QWidget):
                 if start.continuing and checkpoint is not None:  # its history goes on
                     self._earlier_metrics = checkpoint.metrics
             except CheckpointError as exc:
-                self.controls.show_error(f"Cannot start from the current weights: {exc}")
+                self.controls.show_error(
+                    self.tr("Cannot start from the current weights: {reason}").format(reason=exc)
+                )
                 return False
         self.controls.show_note(note)  # which blocks keep their training
         self.edit_note.setText("")
@@ -187,8 +190,9 @@ class TrainingWorkspace(QWidget):
         self.controls.show_device(config.device)
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
-        origin = " from the current weights" if initial_state is not None else ""
-        self._log(f"— {self._record.name}: {config.dataset}, {config.epochs} epochs{origin}")
+        origin = self.tr(" from the current weights") if initial_state is not None else ""
+        epochs = QCoreApplication.translate("TrainingWorkspace", "%n epoch(s)", None, config.epochs)
+        self._log(f"— {self._record.name}: {config.dataset}, {epochs}{origin}")
         self.runner.start(
             self.diagram,
             config,
@@ -209,7 +213,7 @@ class TrainingWorkspace(QWidget):
 
     def stop(self) -> None:
         self.runner.stop()
-        self.progress.setFormat("stopping …")
+        self.progress.setFormat(self.tr("stopping …"))
 
     def shutdown(self) -> None:
         """Stop and join the training thread (window or application closing)."""
@@ -265,14 +269,21 @@ class TrainingWorkspace(QWidget):
         self.controls.end_pause()
         result = outcome.result
         if outcome.status == "failed":
-            self.progress.setFormat("failed")
+            self.progress.setFormat(status_text("failed"))
             if outcome.error and not self.message.text():
                 self._show_failure(outcome.error, outcome.node_id)
         else:
-            best = f", best epoch {result.best_epoch}" if result.best_epoch else ""
-            self.progress.setFormat(f"{result.status.replace('_', ' ')}{best}")
+            best = (
+                self.tr(", best epoch {epoch}").format(epoch=result.best_epoch)
+                if result.best_epoch
+                else ""
+            )
+            self.progress.setFormat(f"{status_text(result.status)}{best}")
             self.controls.show_device(str(result.device))
-            self._log(f"{result.status.replace('_', ' ')} in {result.elapsed_s:.1f} s{best}")
+            took = self.tr("{status} in {seconds} s").format(
+                status=status_text(result.status), seconds=f"{result.elapsed_s:.1f}"
+            )
+            self._log(f"{took}{best}")
             if result.model is not None:
                 self._attach_weights(outcome, record)
             if outcome.evaluation is not None:
@@ -302,7 +313,7 @@ class TrainingWorkspace(QWidget):
         """Give the session the trained weights, as a checkpoint of the diagram that was run."""
         checkpoint = checkpoint_of(outcome, self.diagram, self._earlier_metrics)
         self.session.set_weights(checkpoint.state_dict, checkpoint, record)
-        self._log("Keep this model with File › Save Trained Model… (Ctrl+Alt+S).")
+        self._log(self.tr("Keep this model with File › Save Trained Model… (Ctrl+Alt+S)."))
 
     def _on_export_clicked(self) -> None:
         """Export the weights of *this* document (the run named on the button)."""
@@ -352,8 +363,10 @@ class TrainingWorkspace(QWidget):
                 self.picker.load()
             if self._run_revision is not None and self.diagram.revision != self._run_revision:
                 self.edit_note.setText(
-                    "The diagram changed since this run started; the running training is "
-                    "unaffected and your edits apply to the next run."
+                    self.tr(
+                        "The diagram changed since this run started; the running training is "
+                        "unaffected and your edits apply to the next run."
+                    )
                 )
         except RuntimeError:  # this widget was deleted; stop observing the model
             self.diagram.changed.disconnect(self._on_diagram_changed)
@@ -368,7 +381,7 @@ class TrainingWorkspace(QWidget):
             return False
         diagram = self.diagram.copy()
         data = self.picker.matching_bundle(config, diagram)
-        self._log("evaluating the trained weights …")
+        self._log(self.tr("evaluating the trained weights …"))
         self._evaluating_generation = self._document_generation
         self.background_evaluation.start(diagram, state, config, data)
         self._update_buttons()
@@ -381,11 +394,11 @@ class TrainingWorkspace(QWidget):
             self._update_buttons()  # weights of a document no longer shown: drop it
             return
         if evaluation is None:
-            self.controls.show_error(f"Evaluation failed: {error}")
+            self.controls.show_error(self.tr("Evaluation failed: {reason}").format(reason=error))
         else:
             self.evaluation.show_evaluation(evaluation, data)
             self.tabs.setCurrentWidget(self.evaluation)
-            self._log("evaluation done")
+            self._log(self.tr("evaluation done"))
         self._update_buttons()
         self.evaluation_finished.emit(evaluation)
 
@@ -412,9 +425,15 @@ class TrainingWorkspace(QWidget):
         self.controls.show_device(name)
 
     def _show_failure(self, message: str, node_id: str | None) -> None:
-        where = f" (block '{node_id}')" if node_id else ""
-        self.controls.show_error(f"Training failed{where}: {message}")
-        self._log(f"failed: {message}")
+        failed = (
+            self.tr("Training failed (block '{node}'): {reason}").format(
+                node=node_id, reason=message
+            )
+            if node_id
+            else self.tr("Training failed: {reason}").format(reason=message)
+        )
+        self.controls.show_error(failed)
+        self._log(self.tr("failed: {reason}").format(reason=message))
         if node_id:
             self.node_failed.emit(node_id)
 

@@ -43,33 +43,37 @@ class RunControls(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(self.tr("Start"))
         self.start_button.setObjectName("training_start")
-        self.start_button.setToolTip("Train the diagram on screen with these settings (F5)")
+        self.start_button.setToolTip(
+            self.tr("Train the diagram on screen with these settings (F5)")
+        )
         self.start_from = StartFromChoice()
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton(self.tr("Pause"))
         self.pause_button.setCheckable(True)
-        self.stop_button = QPushButton("Stop")
-        self.export_button = QPushButton("Export…")
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.export_button = QPushButton(self.tr("Export…"))
         self.export_button.setObjectName("training_export")
         self.export_button.setVisible(False)
-        self.evaluate_button = QPushButton("Evaluate")
+        self.evaluate_button = QPushButton(self.tr("Evaluate"))
         self.evaluate_button.setToolTip(
-            "Score this diagram's trained weights (e.g. from an opened .pt) on the validation "
-            "part of the chosen dataset"
+            self.tr(
+                "Score this diagram's trained weights (e.g. from an opened .pt) on the "
+                "validation part of the chosen dataset"
+            )
         )
         self.pause_button.toggled.connect(self._on_pause_toggled)
         # the same commands as menu actions with shortcuts (the window's Train menu)
-        self.act_start = QAction("&Start Training", self)
+        self.act_start = QAction(self.tr("&Start Training"), self)
         self.act_start.setShortcut(QKeySequence("F5"))
         self.act_start.triggered.connect(self.start_button.click)
-        self.act_pause = QAction("&Pause/Resume Training", self)
+        self.act_pause = QAction(self.tr("&Pause/Resume Training"), self)
         self.act_pause.setShortcut(QKeySequence("F6"))
         self.act_pause.triggered.connect(self.pause_button.toggle)
-        self.act_stop = QAction("S&top Training", self)
+        self.act_stop = QAction(self.tr("S&top Training"), self)
         self.act_stop.setShortcut(QKeySequence("Shift+F5"))
         self.act_stop.triggered.connect(self.stop_button.click)
-        self.act_evaluate = QAction("&Evaluate Trained Model", self)
+        self.act_evaluate = QAction(self.tr("&Evaluate Trained Model"), self)
         self.act_evaluate.triggered.connect(self.evaluate_button.click)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -85,8 +89,10 @@ class RunControls(QWidget):
         buttons.addStretch(1)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setFormat("idle")
+        self.progress.setFormat(self.tr("idle"))
         self.progress.setValue(0)
+        #: the step line without the paused note, while a run shows steps
+        self._step_text = ""
         self.device_label = QLabel("")
         self.speed_label = QLabel("")
         self.speed_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -122,43 +128,63 @@ class RunControls(QWidget):
         # Export acts on this document's weights only, and says which run made them
         self.export_button.setVisible(state.has_weights)
         self.export_button.setEnabled(state.has_weights and not state.running)
-        self.export_button.setText(f"Export {state.model_name}…" if state.named_run else "Export…")
+        self.export_button.setText(
+            self.tr("Export {model}…").format(model=state.model_name)
+            if state.named_run
+            else self.tr("Export…")
+        )
         self.export_button.setToolTip(
-            f"Export {state.model_name} as .pt2 (torch.export), ONNX or Python source, "
-            "reloaded and checked against the model here"
+            self.tr(
+                "Export {model} as .pt2 (torch.export), ONNX or Python source, "
+                "reloaded and checked against the model here"
+            ).format(model=state.model_name)
             if state.has_weights
-            else "No trained model of this diagram yet"
+            else self.tr("No trained model of this diagram yet")
         )
 
     def reset(self) -> None:
         """Idle, nothing shown: a new document or a dropped run."""
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.progress.setFormat("idle")
+        self.progress.setFormat(self.tr("idle"))
         self.speed_label.setText("")
         self.edit_note.setText("")
         self.show_error("")
+        self._step_text = ""
 
     def begin(self) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.progress.setFormat("starting …")
+        self.progress.setFormat(self.tr("starting …"))
+        self._step_text = ""
 
     def show_step(self, e: StepEvent, paused: bool) -> None:
         total = max(1, e.epochs * e.steps_per_epoch)
         if self.progress.maximum() != total:
             self.progress.setRange(0, total)
         self.progress.setValue(min(total, e.global_step))
-        note = " · paused" if paused else ""
-        self.progress.setFormat(
-            f"epoch {e.epoch}/{e.epochs} · step {e.step}/{e.steps_per_epoch} · "
-            f"ETA {format_eta(e.eta_s)}{note}"
+        self._step_text = self.tr(
+            "epoch {epoch}/{epochs} · step {step}/{steps} · ETA {eta}"
+        ).format(
+            epoch=e.epoch,
+            epochs=e.epochs,
+            step=e.step,
+            steps=e.steps_per_epoch,
+            eta=format_eta(e.eta_s),
         )
-        self.speed_label.setText(f"{e.samples_per_s:,.0f} samples/s · loss {e.loss:.4g}")
+        self.progress.setFormat(self._step_text + (self._paused_note() if paused else ""))
+        self.speed_label.setText(
+            self.tr("{rate} samples/s · loss {loss}").format(
+                rate=f"{e.samples_per_s:,.0f}", loss=f"{e.loss:.4g}"
+            )
+        )
+
+    def _paused_note(self) -> str:
+        return self.tr(" · paused")
 
     def show_device(self, name: str) -> None:
         """``name``: a setting ("auto", "cuda") or the device a run reported ("cpu")."""
-        self.device_label.setText(f"Device: {describe_device(name)}")
+        self.device_label.setText(self.tr("Device: {device}").format(device=describe_device(name)))
 
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet(_ERROR_STYLE if text else "")
@@ -172,15 +198,13 @@ class RunControls(QWidget):
     def end_pause(self) -> None:
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(False)
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(self.tr("Pause"))
         self.pause_button.blockSignals(False)
 
     def _on_pause_toggled(self, paused: bool) -> None:
-        self.pause_button.setText("Resume" if paused else "Pause")
-        fmt = self.progress.format()
-        if fmt.startswith("epoch "):
-            fmt = fmt.removesuffix(" · paused")
-            self.progress.setFormat(fmt + (" · paused" if paused else ""))
+        self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
+        if self._step_text:
+            self.progress.setFormat(self._step_text + (self._paused_note() if paused else ""))
 
     def menu_actions(self) -> list[QAction]:
         return [self.act_start, self.act_pause, self.act_stop, self.act_evaluate]

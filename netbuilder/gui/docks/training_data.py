@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 import torch
-from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -45,8 +45,8 @@ from netbuilder.train.config import (
     source_kind,
 )
 
-FOLDER_ITEM = "Image folder…"
-CSV_ITEM = "CSV file…"
+FOLDER_ITEM = QT_TRANSLATE_NOOP("DatasetPicker", "Image folder…")
+CSV_ITEM = QT_TRANSLATE_NOOP("DatasetPicker", "CSV file…")
 PREVIEW_COUNT = 8
 _OPTION_DEFAULTS = {p.name: p.default for p in DATASET_OPTION_FIELDS}
 THUMB = 56
@@ -214,8 +214,8 @@ class DatasetPicker(QWidget):
         self.source.setObjectName("dataset_source")
         for name in BUILTIN_DATASETS:
             self.source.addItem(f"builtin:{name}")
-        self.source.addItem(FOLDER_ITEM)
-        self.source.addItem(CSV_ITEM)
+        self.source.addItem(self.tr(FOLDER_ITEM))
+        self.source.addItem(self.tr(CSV_ITEM))
         self.source.activated.connect(self._on_source_chosen)
         self.path_label = QLabel("")
         self.path_label.setWordWrap(True)
@@ -226,7 +226,7 @@ class DatasetPicker(QWidget):
         self.features.setObjectName("csv_features")
         self.features.setMaximumHeight(90)
         self.features.itemChanged.connect(lambda _item: self._save_columns())
-        self.refresh_button = QPushButton("Refresh preview")
+        self.refresh_button = QPushButton(self.tr("Refresh preview"))
         self.refresh_button.clicked.connect(self.reload_preview)
         self.preview_status = QLabel("")
         self.preview_status.setWordWrap(True)
@@ -235,11 +235,11 @@ class DatasetPicker(QWidget):
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Dataset", self.source)
+        form.addRow(self.tr("Dataset"), self.source)
         form.addRow("", self.path_label)
-        self._target_row = ("Target column", self.target)
+        self._target_row = (self.tr("Target column"), self.target)
         form.addRow(*self._target_row)
-        form.addRow("Feature columns", self.features)
+        form.addRow(self.tr("Feature columns"), self.features)
         self.options = DatasetOptionsForm(form, self)
         self.options.edited.connect(self._save_option)
         self._form = form
@@ -261,10 +261,10 @@ class DatasetPicker(QWidget):
                 self.source.setCurrentText(dataset)
                 self.path_label.setText("")
             elif dataset.lower().endswith((".csv", ".tsv", ".txt")):
-                self.source.setCurrentText(CSV_ITEM)
+                self.source.setCurrentText(self.tr(CSV_ITEM))
                 self.path_label.setText(dataset)
             else:
-                self.source.setCurrentText(FOLDER_ITEM)
+                self.source.setCurrentText(self.tr(FOLDER_ITEM))
                 self.path_label.setText(dataset)
             # a built-in set has no path: no empty row between Dataset and its options
             self._form.setRowVisible(self.path_label, bool(self.path_label.text()))
@@ -299,15 +299,17 @@ class DatasetPicker(QWidget):
     # ------------------------------------------------------------------ widgets → model
     def _on_source_chosen(self, _index: int) -> None:
         text = self.source.currentText()
-        if text == FOLDER_ITEM:
-            path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per class)")
+        if text == self.tr(FOLDER_ITEM):
+            path = QFileDialog.getExistingDirectory(
+                self, self.tr("Image folder (one subfolder per class)")
+            )
             if path:
                 self.set_dataset(path)
             else:
                 self.load()
-        elif text == CSV_ITEM:
+        elif text == self.tr(CSV_ITEM):
             path, _filter = QFileDialog.getOpenFileName(
-                self, "Table", "", "Tables (*.csv *.tsv *.txt);;All files (*)"
+                self, self.tr("Table"), "", self.tr("Tables (*.csv *.tsv *.txt);;All files (*)")
             )
             if path:
                 self.set_dataset(path)
@@ -400,7 +402,7 @@ class DatasetPicker(QWidget):
         if self.bundle is not None and self._pending_key == self.bundle_key:
             self._show_preview(self.bundle, "")  # same data: no need to load it again
             return
-        self.preview_status.setText(f"Loading {config.dataset} …")
+        self.preview_status.setText(self.tr("Loading {dataset} …").format(dataset=config.dataset))
         self._loader.request(self._owner, self._request, config, frozen)
 
     def _on_loaded(self, payload: tuple[int, int, Any, str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from netbuilder.core.diagram import Diagram
@@ -23,7 +23,8 @@ def fill_record(record: RunRecord, outcome: RunOutcome) -> None:
     """Write what a finished run did into its record in its document's history."""
     result = outcome.result
     if result is None:
-        record.status, record.error = "failed", outcome.error or "training failed"
+        record.status = "failed"
+        record.error = outcome.error or QCoreApplication.translate("RunResults", "training failed")
         return
     record.status = str(result.status)
     record.metrics = {k: [float(x) for x in v] for k, v in result.metrics.items()}

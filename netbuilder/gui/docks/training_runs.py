@@ -9,7 +9,7 @@ TensorBoard and Netron for. The rows are rebuilt from the history, never edited 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,10 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.gui.docks.curve_series import run_colour
+from netbuilder.gui.i18n import status_text
 from netbuilder.gui.theme import format_count
 from netbuilder.train.runs import RunHistory, RunRecord, diff_runs
 
-_COLUMNS = ("run", "status", "best", "params")
+_COLUMNS = (
+    QT_TRANSLATE_NOOP("RunList", "run"),
+    QT_TRANSLATE_NOOP("RunList", "status"),
+    QT_TRANSLATE_NOOP("RunList", "best"),
+    QT_TRANSLATE_NOOP("RunList", "params"),
+)
 MAX_LOG_LINES = 200
 
 
@@ -38,7 +44,7 @@ class RunList(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(_COLUMNS), parent)
         self.setObjectName("run_list")
-        self.setHorizontalHeaderLabels(list(_COLUMNS))
+        self.setHorizontalHeaderLabels([self.tr(c) for c in _COLUMNS])
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -47,7 +53,9 @@ class RunList(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setToolTip("Runs of this diagram: select to overlay their curves, two to compare")
+        self.setToolTip(
+            self.tr("Runs of this diagram: select to overlay their curves, two to compare")
+        )
         self._records: list[RunRecord] = []
         self.itemSelectionChanged.connect(self._emit_selection)
 
@@ -61,8 +69,10 @@ class RunList(QTableWidget):
             best = record.best_score()
             cells = (
                 record.name,
-                record.status.replace("_", " "),
-                f"ep {record.best_epoch} · {best}" if record.best_epoch else "–",
+                status_text(record.status),
+                self.tr("ep {epoch} · {score}").format(epoch=record.best_epoch, score=best)
+                if record.best_epoch
+                else "–",
                 format_count(record.summary.param_count),
             )
             for col, text in enumerate(cells):
@@ -105,33 +115,48 @@ class RunList(QTableWidget):
 def _tooltip(record: RunRecord) -> str:
     t = record.training
     lines = [
-        f"{record.name}: {record.status.replace('_', ' ')}",
-        f"{t.get('dataset', '?')} · {t.get('optimizer', '?')} lr {t.get('lr', '?')} · "
-        f"batch {t.get('batch_size', '?')} · {t.get('epochs', '?')} epochs",
+        f"{record.name}: {status_text(record.status)}",
+        QCoreApplication.translate(
+            "RunList", "{dataset} · {optimizer} lr {lr} · batch {batch} · {epochs} epochs"
+        ).format(
+            dataset=t.get("dataset", "?"),
+            optimizer=t.get("optimizer", "?"),
+            lr=t.get("lr", "?"),
+            batch=t.get("batch_size", "?"),
+            epochs=t.get("epochs", "?"),
+        ),
         record.summary.describe(),
     ]
     if record.device:
-        lines.append(f"on {record.device} in {record.elapsed_s:.1f} s")
+        lines.append(
+            QCoreApplication.translate("RunList", "on {device} in {seconds} s").format(
+                device=record.device, seconds=f"{record.elapsed_s:.1f}"
+            )
+        )
     if record.error:
-        lines.append(f"error: {record.error}")
+        lines.append(
+            QCoreApplication.translate("RunList", "error: {reason}").format(reason=record.error)
+        )
     return "\n".join(lines)
 
 
 class RunComparison(QPlainTextEdit):
     """What changed between two selected runs, in words (``RunDiff.lines``)."""
 
-    HINT = "Select two runs in the run list to see what changed between them."
+    HINT = QT_TRANSLATE_NOOP(
+        "RunComparison", "Select two runs in the run list to see what changed between them."
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("run_comparison")
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.setPlainText(self.HINT)
+        self.setPlainText(self.tr(self.HINT))
 
     def compare(self, records: list[RunRecord]) -> None:
         if len(records) != 2:
-            self.setPlainText(self.HINT)
+            self.setPlainText(self.tr(self.HINT))
             return
         older, newer = sorted(records, key=lambda r: r.number)
         diff = diff_runs(older, newer)
@@ -161,10 +186,10 @@ class ResultsArea(QSplitter):
         self.comparison = RunComparison()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("training_tabs")
-        self.tabs.addTab(curves, "Curves")
-        self.tabs.addTab(evaluation, "Evaluation")
-        self.tabs.addTab(self.comparison, "Compare runs")
-        self.tabs.addTab(try_it, "Try it")
+        self.tabs.addTab(curves, self.tr("Curves"))
+        self.tabs.addTab(evaluation, self.tr("Evaluation"))
+        self.tabs.addTab(self.comparison, self.tr("Compare runs"))
+        self.tabs.addTab(try_it, self.tr("Try it"))
         self.run_list = RunList()
         self.log = QPlainTextEdit()
         self.log.setObjectName("training_log")

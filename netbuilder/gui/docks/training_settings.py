@@ -11,7 +11,7 @@ import contextlib
 import copy
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.core.blocks.spec import Param, ParamError
 from netbuilder.core.diagram import Diagram
+from netbuilder.gui.i18n import setting_labels
 from netbuilder.gui.widgets.param_editors import editor_for, row_label, show_value
 from netbuilder.train.config import FIELDS, ConfigError, TrainConfig
 
@@ -29,15 +30,15 @@ _MERGE_ID = 0x7452  # "tR": QUndoCommand ids only need to be unique among mergea
 _INVALID_STYLE = "border: 1px solid #d33;"
 
 
-#: Row labels that the parameter name alone would spell badly ("Lr").
-_LABELS = {"lr": "Learning rate"}
-
-
 class SetTrainingCommand(QUndoCommand):
     """Replace ``diagram.training``; consecutive edits of the same setting merge into one."""
 
     def __init__(self, diagram: Diagram, training: dict[str, Any], key: str = "") -> None:
-        super().__init__(f"Change training setting {key}".strip())
+        super().__init__(
+            QCoreApplication.translate("Settings", "Change training setting {name}")
+            .format(name=key)
+            .strip()
+        )
         self.diagram = diagram
         self.before = copy.deepcopy(diagram.training)
         self.after = copy.deepcopy(training)
@@ -94,7 +95,7 @@ class SettingsForm(QWidget):
                 continue
             editor = self._make_editor(param)
             self.editors[param.name] = editor
-            layout.addRow(row_label(param, _LABELS), editor)
+            layout.addRow(row_label(param, setting_labels()), editor)
         self.load()
 
     def _make_editor(self, param: Param) -> QWidget:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from netbuilder.core.diagram import Diagram
@@ -63,14 +64,27 @@ def weights_to_start_from(diagram: Diagram, session: Any, seed: int = 0) -> Star
         return StartPoint(
             state,
             optimizer_state,
-            f"Continuing from the current weights: the diagram is unchanged, all {blocks} "
-            "block(s) with weights keep their training.",
+            QCoreApplication.translate(
+                "StartFrom",
+                "Continuing from the current weights: the diagram is unchanged, all %n "
+                "block(s) with weights keep their training.",
+                None,
+                blocks,
+            ),
             continuing=True,
         )
     new_state, report = fine_tune_state(diagram, state, seed=seed)
-    kept = f" (kept: {', '.join(report.kept)})" if report.kept else ""
+    kept = (
+        QCoreApplication.translate("StartFrom", " (kept: {blocks})").format(
+            blocks=", ".join(report.kept)
+        )
+        if report.kept
+        else ""
+    )
     # the optimizer starts fresh: its statistics belong to weights some of which changed
-    note = f"Fine-tuning the edited diagram: {report.summary()}{kept}."
+    note = QCoreApplication.translate(
+        "StartFrom", "Fine-tuning the edited diagram: {summary}{kept}."
+    ).format(summary=report.summary(), kept=kept)
     return StartPoint(new_state, None, note, continuing=False)
 
 
@@ -86,15 +100,17 @@ class StartFromChoice(QWidget):
         super().__init__(parent)
         self.combo = QComboBox()
         self.combo.setObjectName("start_from")
-        self.combo.addItem("current weights", CURRENT)
-        self.combo.addItem("fresh weights", FRESH)
+        self.combo.addItem(self.tr("current weights"), CURRENT)
+        self.combo.addItem(self.tr("fresh weights"), FRESH)
         self.combo.setToolTip(
-            "Current weights: continue training the trained network (after edits, blocks "
-            "that changed start fresh). Fresh weights: train from a new random start."
+            self.tr(
+                "Current weights: continue training the trained network (after edits, blocks "
+                "that changed start fresh). Fresh weights: train from a new random start."
+            )
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Start from:"))
+        layout.addWidget(QLabel(self.tr("Start from:")))
         layout.addWidget(self.combo)
         self._had_weights = False
         self.setVisible(False)

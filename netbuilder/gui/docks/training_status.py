@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from netbuilder.train.config import ConfigError
@@ -22,9 +22,18 @@ def format_eta(seconds: float | None) -> str:
 
 def epoch_line(event: EpochEvent) -> str:
     """The log line of one finished epoch."""
-    acc = "" if event.val_accuracy is None else f", accuracy {event.val_accuracy:.1%}"
-    best = " (best)" if event.is_best else ""
-    return f"epoch {event.epoch}/{event.epochs}: validation loss {event.val_loss:.4g}{acc}{best}"
+    acc = (
+        ""
+        if event.val_accuracy is None
+        else QCoreApplication.translate("TrainingStatus", ", accuracy {accuracy}").format(
+            accuracy=f"{event.val_accuracy:.1%}"
+        )
+    )
+    best = QCoreApplication.translate("TrainingStatus", " (best)") if event.is_best else ""
+    line = QCoreApplication.translate(
+        "TrainingStatus", "epoch {epoch}/{epochs}: validation loss {loss}"
+    ).format(epoch=event.epoch, epochs=event.epochs, loss=f"{event.val_loss:.4g}")
+    return f"{line}{acc}{best}"
 
 
 def describe_device(name: str) -> str:
@@ -34,7 +43,9 @@ def describe_device(name: str) -> str:
 
         return str(resolve_device(name))
     except ConfigError as exc:
-        return f"unavailable ({exc})"
+        return QCoreApplication.translate("TrainingStatus", "unavailable ({reason})").format(
+            reason=exc
+        )
 
 
 class NoteLabel(QLabel):

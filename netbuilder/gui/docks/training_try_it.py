@@ -47,14 +47,16 @@ class TryItFeed(QObject):
             model = _trained_model(checkpoint, self.session.state_dict)
         except Exception as exc:  # a checkpoint whose weights no longer fit: say so, go on
             self.panel.set_model(None, None)
-            self.panel.hint.setText(f"The trained model cannot be used here: {exc}")
+            self.panel.hint.setText(
+                self.tr("The trained model cannot be used here: {reason}").format(reason=exc)
+            )
             return
         if checkpoint.pipeline is not None:
             self.panel.set_model(model, checkpoint.pipeline, checkpoint.classes or None)
             return
         self._model = model
         self.panel.set_model(None, None)
-        self.panel.hint.setText("Reading how the training data was prepared…")
+        self.panel.hint.setText(self.tr("Reading how the training data was prepared…"))
         self._job = BackgroundJobs.shared().submit(
             lambda: _rebuilt_pipeline(checkpoint), "try-it pipeline"
         )
@@ -70,11 +72,16 @@ class TryItFeed(QObject):
             if result.value.assumed:
                 self.panel.hint.setText(
                     self.panel.hint.text()
-                    + "\nThe training data could not be read again: inputs are not normalised"
-                    " (this older .pt did not record how they were prepared)."
+                    + "\n"
+                    + self.tr(
+                        "The training data could not be read again: inputs are not normalised"
+                        " (this older .pt did not record how they were prepared)."
+                    )
                 )
         else:
-            self.panel.hint.setText(f"The input preparation is unknown: {result.error}")
+            self.panel.hint.setText(
+                self.tr("The input preparation is unknown: {reason}").format(reason=result.error)
+            )
 
 
 def _trained_model(checkpoint: Checkpoint, state_dict: dict) -> nn.Module:

@@ -22,11 +22,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
 from netbuilder.core.blocks.spec import Param, ParamError
+from netbuilder.gui.i18n import core_text
 from netbuilder.gui.widgets.scroll_safe import ComboBox, SpinBox, WheelNeedsFocus
 
 INT_LIMIT = 2**31 - 1
@@ -50,13 +51,17 @@ def refusal(param: Param | None, text: str, value: Any) -> str:
     """Why ``text`` (read as ``value``, None if unreadable) is not taken, in a learner's words."""
     name = param.name if param is not None else "value"
     if value is None:
-        return f"'{name}' must be a number, not {text.strip()!r}"
+        return QCoreApplication.translate(
+            "ParamEditors", "'{name}' must be a number, not {text}"
+        ).format(name=name, text=repr(text.strip()))
     if param is not None:
         try:
             param.validate(value)
         except ParamError as exc:
             return str(exc)
-    return f"'{name}' cannot be {text.strip()!r}"
+    return QCoreApplication.translate("ParamEditors", "'{name}' cannot be {text}").format(
+        name=name, text=repr(text.strip())
+    )
 
 
 class _Refusing:
@@ -89,7 +94,9 @@ class OptionalIntSpinBox(_Refusing, WheelNeedsFocus, QSpinBox):
         lo, hi = int_range(param)
         lo = max(lo, -INT_LIMIT + 1)
         self.setRange(lo - 1, hi)
-        self.setSpecialValueText(AUTO)
+        #: what the "auto" position reads in the interface's language ("auto" is read too)
+        self.auto_text = QCoreApplication.translate("ParamEditors", "auto")
+        self.setSpecialValueText(self.auto_text)
         self.setKeyboardTracking(False)  # commit on Enter / focus-out / arrows, not each key
         self.inferred: int | None = None
 
@@ -106,20 +113,22 @@ class OptionalIntSpinBox(_Refusing, WheelNeedsFocus, QSpinBox):
     def set_inferred(self, value: int | None) -> None:
         """Show the value that "auto" stands for now, e.g. ``auto (128)``."""
         self.inferred = value
-        text = AUTO if value is None else f"{AUTO} ({value})"
+        auto = self.auto_text
+        text = auto if value is None else f"{auto} ({value})"
         if text != self.specialValueText():
             self.setSpecialValueText(text)
 
     # ------------------------------------------------------------------ text
     def _means_auto(self, text: str) -> bool:
         t = text.strip().lower()
-        return t in ("", AUTO, self.specialValueText().lower())
+        return t in ("", AUTO, self.auto_text.lower(), self.specialValueText().lower())
 
     def validate(self, text: str, pos: int) -> object:
         t = text.strip().lower()
         if self._means_auto(text):
             return (State.Acceptable, text, pos)
-        if AUTO.startswith(t) or self.specialValueText().lower().startswith(t):
+        typing_auto = AUTO.startswith(t) or self.auto_text.lower().startswith(t)
+        if typing_auto or self.specialValueText().lower().startswith(t):
             return (State.Intermediate, text, pos)
         try:
             number = int(t)
@@ -280,7 +289,7 @@ def editor_for(
 ) -> QWidget:
     """The editor of one scalar setting, with the declaration's doc as its tooltip."""
     editor = _bare_editor(param, commit, names, refused)
-    editor.setToolTip(param.doc)
+    editor.setToolTip(core_text(param.doc))
     editor.setObjectName(f"{object_prefix}{param.name}")
     return editor
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -83,7 +83,7 @@ class ProbabilityBars(QWidget):
         self._rows = list(rows)
         self.setFixedHeight(max(1, len(self._rows)) * self.ROW + 4)
         self.setAccessibleDescription(
-            "; ".join(f"{name}: {p:.1%}" for name, p in self._rows) or "no prediction"
+            "; ".join(f"{name}: {p:.1%}" for name, p in self._rows) or self.tr("no prediction")
         )
         self.update()
 
@@ -138,15 +138,15 @@ class TryItPanel(QWidget):
 
         self.hint = QLabel(wordWrap=True)
         self.hint.setObjectName("tryItHint")
-        self.choose_action = QAction("Choose Images…", self)
-        self.choose_action.setToolTip("Predict the classes of image files")
+        self.choose_action = QAction(self.tr("Choose Images…"), self)
+        self.choose_action.setToolTip(self.tr("Predict the classes of image files"))
         self.choose_action.triggered.connect(self._choose_files)
         self.choose_button = QToolButton()
         self.choose_button.setDefaultAction(self.choose_action)
         self.entry = QLineEdit()
         self.entry.setObjectName("tryItEntry")
-        self.predict_action = QAction("Predict", self)
-        self.predict_action.setToolTip("Predict for the typed row or text (Enter)")
+        self.predict_action = QAction(self.tr("Predict"), self)
+        self.predict_action.setToolTip(self.tr("Predict for the typed row or text (Enter)"))
         self.predict_action.triggered.connect(self._predict_typed)
         self.entry.returnPressed.connect(self.predict_action.trigger)
         self.predict_button = QToolButton()
@@ -225,7 +225,7 @@ class TryItPanel(QWidget):
         if kind == "table" and pipeline is not None:
             self.entry.setPlaceholderText(", ".join(pipeline.columns or []))
         elif kind == "tokens":
-            self.entry.setPlaceholderText("token ids separated by spaces, e.g. 3 17 5")
+            self.entry.setPlaceholderText(self.tr("token ids separated by spaces, e.g. 3 17 5"))
 
     def model(self) -> nn.Module | None:
         return self._model
@@ -240,7 +240,7 @@ class TryItPanel(QWidget):
         """Predict image files (folders are searched for images); shows and returns them."""
         pipeline = self._pipeline
         if self._model is None or pipeline is None or pipeline.kind != "image":
-            return self._fail("this model does not take images")
+            return self._fail(self.tr("this model does not take images"))
         files: list[Path] = []
         for p in map(Path, paths):
             if p.is_dir():
@@ -248,7 +248,7 @@ class TryItPanel(QWidget):
             else:
                 files.append(p)
         if not files:
-            return self._fail("no image files to predict")
+            return self._fail(self.tr("no image files to predict"))
         out: list[Prediction] = []
         try:
             raw_pipeline = self._raw_images()
@@ -265,7 +265,7 @@ class TryItPanel(QWidget):
         separated by commas) or a token text."""
         pipeline = self._pipeline
         if self._model is None or pipeline is None or pipeline.kind not in ("table", "tokens"):
-            return self._fail("this model does not take typed rows or texts")
+            return self._fail(self.tr("this model does not take typed rows or texts"))
         try:
             inputs = _parse_row(text, pipeline) if pipeline.kind == "table" else text
             x = pipeline.preprocess(inputs)
@@ -278,21 +278,31 @@ class TryItPanel(QWidget):
     @staticmethod
     def _hint_text(kind: str | None, pipeline: InputPipeline | None) -> str:
         if kind is None:
-            return "Train a model (or open a .pt) to try it on your own inputs."
+            return QCoreApplication.translate(
+                "TryItPanel", "Train a model (or open a .pt) to try it on your own inputs."
+            )
         if kind == "image":
-            return (
+            return QCoreApplication.translate(
+                "TryItPanel",
                 "Drop image files or folders here, or choose them: each is resized and "
-                "cropped as in training."
+                "cropped as in training.",
             )
         if kind == "table":
             columns = ", ".join(pipeline.columns or []) if pipeline is not None else ""
-            return (
-                f"Type one row: values of {columns} in this order, separated by commas, "
-                "or name=value pairs."
-            )
+            return QCoreApplication.translate(
+                "TryItPanel",
+                "Type one row: values of {columns} in this order, separated by commas, "
+                "or name=value pairs.",
+            ).format(columns=columns)
         if kind == "tokens":
-            return "Type a text of token ids separated by spaces (shorter texts are padded)."
-        return "Try it takes images, table rows or token texts; this model's input is a " + kind
+            return QCoreApplication.translate(
+                "TryItPanel",
+                "Type a text of token ids separated by spaces (shorter texts are padded).",
+            )
+        return QCoreApplication.translate(
+            "TryItPanel",
+            "Try it takes images, table rows or token texts; this model's input is a {kind}",
+        ).format(kind=kind)
 
     def _raw_images(self) -> InputPipeline:
         """The pipeline without normalisation: decoded 0..1 pixels for the preview."""
@@ -376,7 +386,12 @@ class TryItPanel(QWidget):
 
     def _choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Choose Images", "", "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")"
+            self,
+            self.tr("Choose Images"),
+            "",
+            self.tr("Images ({patterns})").format(
+                patterns=" ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+            ),
         )
         if files:
             self.predict_files(files)
@@ -405,10 +420,14 @@ def _parse_row(text: str, pipeline: InputPipeline) -> Any:
         pairs = [c.partition("=") for c in cells if c]
         bad = [c for c, sep, _ in pairs if not sep]
         if bad:
-            raise InputError(f"{bad[0]!r} is not a name=value pair")
+            raise InputError(
+                QCoreApplication.translate("TryItPanel", "{cell} is not a name=value pair").format(
+                    cell=repr(bad[0])
+                )
+            )
         return {name.strip(): value.strip() for name, _, value in pairs}
     if not text.strip():
-        raise InputError("type a row of values first")
+        raise InputError(QCoreApplication.translate("TryItPanel", "type a row of values first"))
     return [cells]
 
 
