@@ -16,8 +16,30 @@ from collections.abc import Sequence
 
 from netbuilder import __version__
 from netbuilder.commands import COMMAND_MODULES, COMMANDS, EXIT_INTERRUPTED, fail
-from netbuilder.core.i18n import ENV_VAR, LANGUAGES, _, normalize_language, set_language
+from netbuilder.core.i18n import ENV_VAR, LANGUAGES, N_, _, normalize_language, set_language
 from netbuilder.core.text import quoted
+
+#: argparse's own words that users see (usage, section titles, errors). argparse looks each
+#: up through its module-level gettext alias ``argparse._``; ``main`` points that at the
+#: core's catalogue, so ``--help`` and argument errors come in one language.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         set_language(language)
         os.environ[ENV_VAR] = language  # the app and training subprocesses follow it
+    argparse._ = _  # type: ignore[attr-defined]  # see ARGPARSE_MESSAGES
     parser = build_parser()
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         return _launch_gui(argv)  # files for the app, or a mistyped command

@@ -59,6 +59,14 @@ class Message:
         return all(self.msgstr) and "fuzzy" not in self.flags
 
 
+PERCENT = re.compile(r"%(?:\([A-Za-z_]+\))?[rsdfg]")
+
+
+def percent_fields(text: str) -> list[str]:
+    """``%``-style fields (argparse's messages): ``"%(prog)s: %s"`` → ``["%(prog)s", "%s"]``."""
+    return sorted(PERCENT.findall(text))
+
+
 def placeholders(text: str) -> set[str]:
     """Named ``str.format`` fields in ``text``: ``"{name} got {n:d}"`` → ``{"name", "n"}``."""
     return set(PLACEHOLDER.findall(text))
@@ -130,7 +138,8 @@ def library_messages() -> Iterator[Message]:
     from netbuilder.resources import example_info, example_paths
     from netbuilder.train.config import DATASET_OPTION_FIELDS, FIELDS
 
-    for category in (*CATEGORIES, *IMPORT_ONLY_CATEGORIES):
+    categories = [*CATEGORIES, *IMPORT_ONLY_CATEGORIES, *(s.category for s in BLOCKS.values())]
+    for category in dict.fromkeys(categories):  # also categories added after this was written
         yield Message(category, comments=["block category (palette section)"])
     for spec in BLOCKS.values():
         module = spec.infer.__module__.replace(".", "/") + ".py"
@@ -196,6 +205,8 @@ def extract(root: Path = PACKAGE_DIR) -> list[Message]:
     for m in found.values():
         if placeholders(m.msgid) or (m.plural and placeholders(m.plural)):
             m.flags.add("python-brace-format")
+        if percent_fields(m.msgid):
+            m.flags.add("python-format")
     return list(found.values())
 
 
@@ -424,6 +435,10 @@ def problems(folder: Path | None = None) -> list[str]:
             for s in m.msgstr:
                 if s and placeholders(s) != want:
                     out.append(f"{where}: placeholders {sorted(placeholders(s))} != {sorted(want)}")
+                if s and percent_fields(s) != percent_fields(m.msgid):
+                    out.append(
+                        f"{where}: % fields {percent_fields(s)} != {percent_fields(m.msgid)}"
+                    )
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != compile_mo(header, messages):
             out.append(f"{mo.name} is stale: run python packaging/update_translations.py")

@@ -66,7 +66,7 @@ def test_block_library_and_training_settings_are_translated_in_chinese() -> None
     untranslated = []
     texts = [*CATEGORIES, *IMPORT_ONLY_CATEGORIES]
     for spec in BLOCKS.values():
-        texts.append(spec.doc)
+        texts += [spec.category, spec.doc]
         texts.extend(p.doc for p in spec.params if p.doc)
     texts.extend(p.doc for p in (*FIELDS, *DATASET_OPTION_FIELDS))
     for text in texts:
