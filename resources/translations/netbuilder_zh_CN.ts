@@ -1215,7 +1215,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>本次启动使用{language}，因为设置了 --lang 或 {variable}，它们优先于此处的选择。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+20"/>
         <source>&amp;Preferences…</source>
         <translation>首选项(&amp;P)…</translation>
     </message>
