@@ -145,6 +145,17 @@ def install_language(language: str | None = None) -> str:
     return wanted
 
 
+def remove_translators() -> None:
+    """Take out every translator ``install_language`` put in (tests; untranslated again)."""
+    global _language
+    app = QCoreApplication.instance()
+    for translator in _installed:
+        if app is not None:
+            app.removeTranslator(translator)
+    _installed.clear()
+    _language = SOURCE_LANGUAGE
+
+
 def _load(app: QCoreApplication, path: Path) -> bool:
     translator = QTranslator(app)
     if not path.is_file() or not translator.load(str(path)):

@@ -131,7 +131,7 @@ def test_english_plurals() -> None:
 @pytest.fixture
 def restore_language(qapp):
     yield
-    i18n.install_language("en")
+    i18n.remove_translators()
 
 
 def test_install_language_translates_the_gui_qt_and_the_core(restore_language, monkeypatch) -> None:
