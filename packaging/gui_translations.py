@@ -10,7 +10,10 @@ Run through ``python packaging/update_translations.py`` (all catalogues) or alon
    with ``pyside6-linguist``);
 2. writes English plural forms ("%n block(s)" → "1 block" / "2 blocks") into
    ``netbuilder_en.ts``, which holds plural messages only;
-3. compiles every ``.ts`` to the ``.qm`` the app loads (committed, shipped in the wheel).
+3. compiles every ``.ts`` to the ``.qm`` the app loads (committed, shipped in the wheel),
+   ``pyqtgraph_<lang>.ts`` included: the plots' right-click menus and their option panels,
+   which pyqtgraph marks with Qt's translate() under its own contexts. That file is edited by
+   hand (lupdate cannot read pyqtgraph's Designer-generated aliases).
 
 The tools come with PySide6-Essentials (``PySide6/lupdate``, ``PySide6/lrelease``).
 """
@@ -50,8 +53,8 @@ def sources() -> list[str]:
     return [str(p.relative_to(ROOT)) for p in files]
 
 
-def ts_path(language: str) -> Path:
-    return TRANSLATIONS / f"netbuilder_{language}.ts"
+def ts_path(language: str, domain: str = "netbuilder") -> Path:
+    return TRANSLATIONS / f"{domain}_{language}.ts"
 
 
 def lupdate(ts: Path, *options: str) -> str:
@@ -82,9 +85,9 @@ def fill_english_plurals(ts: Path) -> int:
         if translation is None:
             translation = ET.SubElement(message, "translation")
         forms = english_forms(source)
-        if [f.text for f in translation.findall("numerusform")] == list(forms):
-            if translation.get("type") is None:
-                continue
+        current = [f.text for f in translation.findall("numerusform")]
+        if current == list(forms) and translation.get("type") is None:
+            continue
         for old in list(translation):
             translation.remove(old)
         for form in forms:
@@ -120,9 +123,11 @@ def update_gui() -> None:
     print(f"gui en: {lupdate(english, '-pluralonly', '-source-language', 'en')}")
     if fill_english_plurals(english):
         lupdate(english, "-pluralonly", "-source-language", "en")  # back in lupdate's layout
-    for language in (*LANGUAGES, "en"):
-        for line in lrelease(ts_path(language)).splitlines():
-            print(f"gui {language}: {line.strip()}")
+    compiled = [ts_path(language) for language in (*LANGUAGES, "en")]
+    compiled += [ts_path(language, "pyqtgraph") for language in LANGUAGES]
+    for ts in compiled:
+        for line in lrelease(ts).splitlines():
+            print(f"gui {ts.stem}: {line.strip()}")
 
 
 if __name__ == "__main__":

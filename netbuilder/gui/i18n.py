@@ -56,9 +56,10 @@ def translations_dir() -> Path:
     return RESOURCES_DIR / "translations"
 
 
-def qm_path(language: str) -> Path:
-    """The compiled GUI catalogue, ``…/translations/netbuilder_zh_CN.qm``."""
-    return translations_dir() / f"netbuilder_{language}.qm"
+def qm_path(language: str, domain: str = "netbuilder") -> Path:
+    """A compiled catalogue: ``…/translations/netbuilder_zh_CN.qm`` (the GUI's own words) or,
+    with ``domain="pyqtgraph"``, the plots' right-click menus."""
+    return translations_dir() / f"{domain}_{language}.qm"
 
 
 def system_language() -> str:
@@ -140,6 +141,7 @@ def install_language(language: str | None = None) -> str:
     else:
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         _load(app, Path(qt_dir) / f"qtbase_{wanted}.qm")  # Qt's buttons and dialogs
+        _load(app, qm_path(wanted, "pyqtgraph"))  # the plots' context menus
     _language = wanted
     set_core_language(wanted)
     return wanted
