@@ -121,7 +121,7 @@
 <context>
     <name>Counted</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/i18n.py" line="+218"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="+231"/>
         <source>Delete %n block(s)</source>
         <translation>
             <numerusform>删除 %n 个模块</numerusform>
@@ -427,12 +427,27 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../netbuilder/gui/export_dialog.py" line="+40"/>
+        <location filename="../../netbuilder/gui/export_dialog.py" line="+39"/>
         <source>Each export is reloaded and compared with the model here.</source>
         <translation>每次导出都会重新加载，并与这里的模型比对。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+8"/>
+        <source>torch.export program (.pt2)</source>
+        <translation>torch.export 程序（.pt2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ONNX model (.onnx)</source>
+        <translation>ONNX 模型（.onnx）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Python source + weights (model.py, model_weights.pt)</source>
+        <translation>Python 源码 + 权重（model.py、model_weights.pt）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>there is no trained model yet: train the network or open a .pt</source>
         <translation>还没有训练好的模型：请先训练网络或打开一个 .pt 文件</translation>
     </message>
@@ -1787,7 +1802,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../netbuilder/gui/startup.py" line="+54"/>
+        <location filename="../../netbuilder/gui/startup.py" line="+56"/>
         <source>NetBuilder cannot open this</source>
         <translation>NetBuilder 无法打开它</translation>
     </message>
