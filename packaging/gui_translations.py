@@ -7,7 +7,10 @@ Run through ``python packaging/update_translations.py`` (all catalogues) or alon
    of ``netbuilder/gui`` into ``resources/translations/netbuilder_<lang>.ts`` with PySide6's
    ``lupdate``, keeping existing translations (new strings arrive "unfinished": the test
    ``tests/gui/test_i18n_catalogue.py`` names them until a translator fills them in, e.g.
-   with ``pyside6-linguist``);
+   with ``pyside6-linguist``). Strings gone from the source stay in the .ts marked
+   "vanished" (Qt's translation memory): when the same string in the same context comes
+   back, or arrives with a branch merged later whose strings were translated ahead,
+   lupdate revives it translated;
 2. writes English plural forms ("%n block(s)" → "1 block" / "2 blocks") into
    ``netbuilder_en.ts``, which holds plural messages only;
 3. compiles every ``.ts`` to the ``.qm`` the app loads (committed, shipped in the wheel),
@@ -60,7 +63,7 @@ def ts_path(language: str, domain: str = "netbuilder") -> Path:
 def lupdate(ts: Path, *options: str) -> str:
     """Merge the current GUI strings into ``ts`` (created if missing); lupdate's summary."""
     ts.parent.mkdir(parents=True, exist_ok=True)
-    command = [qt_tool("lupdate"), "-locations", "relative", "-no-obsolete", *options]
+    command = [qt_tool("lupdate"), "-locations", "relative", *options]
     command += [*sources(), "-ts", str(ts.relative_to(ROOT))]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout.strip()
@@ -120,9 +123,10 @@ def update_gui() -> None:
     for language in LANGUAGES:
         print(f"gui {language}: {lupdate(ts_path(language))}")
     english = ts_path("en")
-    print(f"gui en: {lupdate(english, '-pluralonly', '-source-language', 'en')}")
+    print(f"gui en: {lupdate(english, '-pluralonly', '-no-obsolete', '-source-language', 'en')}")
     if fill_english_plurals(english):
-        lupdate(english, "-pluralonly", "-source-language", "en")  # back in lupdate's layout
+        # back in lupdate's layout
+        lupdate(english, "-pluralonly", "-no-obsolete", "-source-language", "en")
     compiled = [ts_path(language) for language in (*LANGUAGES, "en")]
     compiled += [ts_path(language, "pyqtgraph") for language in LANGUAGES]
     for ts in compiled:
