@@ -18,6 +18,21 @@
     </message>
 </context>
 <context>
+    <name>Breadcrumb</name>
+    <message>
+        <source>Back</source>
+        <translation type="vanished">返回</translation>
+    </message>
+    <message>
+        <source>Back to the enclosing network (Esc, Alt+Up)</source>
+        <translation type="vanished">返回外层网络（Esc，Alt+Up）</translation>
+    </message>
+    <message>
+        <source>Go back to {name}</source>
+        <translation type="vanished">返回 {name}</translation>
+    </message>
+</context>
+<context>
     <name>Clipboard</name>
     <message>
         <location filename="../../netbuilder/gui/clipboard.py" line="+23"/>
@@ -81,6 +96,65 @@
         <location line="+27"/>
         <source>Paste</source>
         <translation>粘贴</translation>
+    </message>
+</context>
+<context>
+    <name>CostOverlay</name>
+    <message>
+        <source>Show &amp;Cost</source>
+        <translation type="vanished">显示开销(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Tint every block by its share of the network&apos;s cost, figure on the block</source>
+        <translation type="vanished">按每个模块占整个网络开销的比例给它着色，并在模块上标出数值</translation>
+    </message>
+    <message>
+        <source>Cost &amp;Metric</source>
+        <translation type="vanished">开销指标(&amp;M)</translation>
+    </message>
+    <message>
+        <source>{name} of &apos;{block}&apos;: {figure}, {share} of the total {total}</source>
+        <translation type="vanished">“{block}”的{name}：{figure}，占总量 {total} 的 {share}</translation>
+    </message>
+    <message>
+        <source>{name} of &apos;{block}&apos; is unknown: {why}</source>
+        <translation type="vanished">“{block}”的{name}未知：{why}</translation>
+    </message>
+    <message>
+        <source>forward + backward at batch {batch} on {device}</source>
+        <translation type="vanished">前向 + 反向，批大小 {batch}，设备 {device}</translation>
+    </message>
+    <message>
+        <source>per sample; matrix products, convolutions and attention are counted (a multiply-add is 2 FLOPs), element-wise layers count 0</source>
+        <translation type="vanished">按每个样本计；统计矩阵乘法、卷积和注意力（一次乘加算 2 FLOPs），逐元素的层计为 0</translation>
+    </message>
+    <message>
+        <source>its output, per sample</source>
+        <translation type="vanished">它的输出，按每个样本计</translation>
+    </message>
+    <message>
+        <source>total: {total}</source>
+        <translation type="vanished">总计：{total}</translation>
+    </message>
+    <message>
+        <source>measuring …</source>
+        <translation type="vanished">正在测量 …</translation>
+    </message>
+    <message>
+        <source>(batch {batch}, {device})</source>
+        <translation type="vanished">（批大小 {batch}，{device}）</translation>
+    </message>
+    <message>
+        <source>{n} block(s) {dash}: hover the badge for why</source>
+        <translation type="vanished">{n} 个模块 {dash}：把鼠标悬停在标记上查看原因</translation>
+    </message>
+    <message>
+        <source>{name} per block</source>
+        <translation type="vanished">每个模块的{name}</translation>
+    </message>
+    <message>
+        <source>fwd+bwd {ms} at batch {batch}</source>
+        <translation type="vanished">前向+反向 {ms}，批大小 {batch}</translation>
     </message>
 </context>
 <context>
@@ -320,6 +394,10 @@
         <location line="+60"/>
         <source>Duplicate</source>
         <translation>复制一份</translation>
+    </message>
+    <message>
+        <source>the sub-block {name} cannot be pasted inside itself</source>
+        <translation type="vanished">子模块 {name} 不能粘贴到它自身里面</translation>
     </message>
 </context>
 <context>
@@ -653,6 +731,25 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     </message>
 </context>
 <context>
+    <name>FitVerdict</name>
+    <message>
+        <source>Memory: about {total} per training step at batch {batch} on {device} (free memory unknown).</source>
+        <translation type="vanished">内存：批大小 {batch} 时每个训练步约需 {total}，设备 {device}（空闲内存未知）。</translation>
+    </message>
+    <message>
+        <source>Memory: about {total} per training step at batch {batch}, fits in {free} free on {device}.</source>
+        <translation type="vanished">内存：批大小 {batch} 时每个训练步约需 {total}，{device} 上空闲的 {free} 足够。</translation>
+    </message>
+    <message>
+        <source>⚠ Memory: about {total} per training step at batch {batch} may not fit in {free} free on {device}; training can still start.</source>
+        <translation type="vanished">⚠ 内存：批大小 {batch} 时每个训练步约需 {total}，{device} 上空闲的 {free} 可能不够；仍可开始训练。</translation>
+    </message>
+    <message>
+        <source>Largest batch that fits: {largest}.</source>
+        <translation type="vanished">能放下的最大批大小：{largest}。</translation>
+    </message>
+</context>
+<context>
     <name>Gestures</name>
     <message>
         <location filename="../../netbuilder/gui/canvas/gestures.py" line="+31"/>
@@ -664,6 +761,17 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <source>Does not fit: {problem}</source>
         <extracomment>why the port under the loose end refuses the wire (None: fits, or no port there)</extracomment>
         <translation>无法连接：{problem}</translation>
+    </message>
+</context>
+<context>
+    <name>HealthOverlay</name>
+    <message>
+        <source>Show Gradient &amp;Health</source>
+        <translation type="vanished">显示梯度健康状况(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Mark blocks whose gradients vanished or exploded, or whose output went NaN</source>
+        <translation type="vanished">标出梯度消失或爆炸、或输出出现 NaN 的模块</translation>
     </message>
 </context>
 <context>
@@ -768,6 +876,144 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <source>Exported {path}</source>
         <translation>已导出 {path}</translation>
     </message>
+    <message>
+        <source>Import of {file} cancelled</source>
+        <translation type="vanished">已取消导入 {file}</translation>
+    </message>
+    <message>
+        <source>Importing {file}: reading it, mapping each node to a block and checking the outputs against the original…</source>
+        <translation type="vanished">正在导入 {file}：读取文件、把每个节点映射为模块，并与原模型比对输出…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="vanished">取消</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation type="vanished">导入</translation>
+    </message>
+</context>
+<context>
+    <name>InsidePanel</name>
+    <message>
+        <source>Inside the Network</source>
+        <translation type="vanished">网络内部</translation>
+    </message>
+    <message>
+        <source>The block to look inside (or click it on the canvas)</source>
+        <translation type="vanished">要查看内部的模块（也可以在画布上点击它）</translation>
+    </message>
+    <message>
+        <source>Index of the validation sample to look at</source>
+        <translation type="vanished">要查看的验证样本序号</translation>
+    </message>
+    <message>
+        <source>During training, capture the chosen sample every this many steps</source>
+        <translation type="vanished">训练时每隔这么多步捕获一次所选样本</translation>
+    </message>
+    <message>
+        <source>Capture Now</source>
+        <translation type="vanished">立即捕获</translation>
+    </message>
+    <message>
+        <source>Run the trained model on the chosen sample and show every block&apos;s output</source>
+        <translation type="vanished">用训练好的模型处理所选样本，并显示每个模块的输出</translation>
+    </message>
+    <message>
+        <source>Block:</source>
+        <translation type="vanished">模块：</translation>
+    </message>
+    <message>
+        <source>Sample:</source>
+        <translation type="vanished">样本：</translation>
+    </message>
+    <message>
+        <source>Every:</source>
+        <translation type="vanished">间隔：</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation type="vanished">步</translation>
+    </message>
+    <message>
+        <source>Capturing sample {n} …</source>
+        <translation type="vanished">正在捕获样本 {n} …</translation>
+    </message>
+    <message>
+        <source>Cannot capture: {error}</source>
+        <translation type="vanished">无法捕获：{error}</translation>
+    </message>
+    <message>
+        <source>trained model</source>
+        <translation type="vanished">训练好的模型</translation>
+    </message>
+    <message>
+        <source>step {step}</source>
+        <translation type="vanished">第 {step} 步</translation>
+    </message>
+    <message>
+        <source>opened model</source>
+        <translation type="vanished">已打开的模型</translation>
+    </message>
+    <message>
+        <source>{block}: output {shape} for sample {index} ({origin}, {where})</source>
+        <translation type="vanished">{block}：样本 {index} 的输出 {shape}（{origin}，{where}）</translation>
+    </message>
+    <message>
+        <source>Click a block on the canvas to look inside it.</source>
+        <translation type="vanished">在画布上点击一个模块，查看它的内部。</translation>
+    </message>
+    <message>
+        <source>Press Capture Now to see what this block computes.</source>
+        <translation type="vanished">点击“立即捕获”，查看这个模块计算出的结果。</translation>
+    </message>
+    <message>
+        <source>Train the network (its blocks are captured every few steps) or open a trained model, then click a block to see its output.</source>
+        <translation type="vanished">训练网络（每隔几步会捕获各模块的输出）或打开训练好的模型，然后点击一个模块查看它的输出。</translation>
+    </message>
+    <message>
+        <source>Waiting for the first capture of this block …</source>
+        <translation type="vanished">正在等待这个模块的第一次捕获 …</translation>
+    </message>
+    <message>
+        <source>Nothing captured for this block in this run.</source>
+        <translation type="vanished">本次运行没有捕获到这个模块的内容。</translation>
+    </message>
+    <message>
+        <source>Validation sample {i}: label {label}</source>
+        <translation type="vanished">验证样本 {i}：标签 {label}</translation>
+    </message>
+    <message>
+        <source>, predicted {p}</source>
+        <translation type="vanished">，预测 {p}</translation>
+    </message>
+</context>
+<context>
+    <name>InsightViews</name>
+    <message>
+        <source>Find &amp;Learning Rate…</source>
+        <translation type="vanished">寻找学习率(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Run the learning-rate range test on this diagram and suggest a value</source>
+        <translation type="vanished">对这个网络图做学习率范围测试，并给出建议值</translation>
+    </message>
+    <message>
+        <source>&amp;Overfit One Batch</source>
+        <translation type="vanished">过拟合单个批次(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Check that the network can memorise one batch, naming the cause if not</source>
+        <translation type="vanished">检查网络能否记住一个批次，不能时指出原因</translation>
+    </message>
+    <message>
+        <source>Look &amp;Inside the Network</source>
+        <translation type="vanished">查看网络内部(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Feature maps, attention, hidden states and histograms of the chosen block</source>
+        <translation type="vanished">所选模块的特征图、注意力、隐藏状态和直方图</translation>
+    </message>
 </context>
 <context>
     <name>Inspector</name>
@@ -807,6 +1053,101 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location line="+2"/>
         <source>inferred</source>
         <translation>自动推断</translation>
+    </message>
+    <message>
+        <source>Edit Definition</source>
+        <translation type="vanished">编辑定义</translation>
+    </message>
+    <message>
+        <source>Open this sub-block&apos;s definition on the canvas; every use follows it</source>
+        <translation type="vanished">在画布上打开这个子模块的定义；它的每一处使用都会随之改变</translation>
+    </message>
+    <message>
+        <source>Expand</source>
+        <translation type="vanished">展开</translation>
+    </message>
+    <message>
+        <source>Replace this use by the blocks it is made of</source>
+        <translation type="vanished">把这处使用替换为组成它的各个模块</translation>
+    </message>
+    <message>
+        <source>Each use of {block} sets this (as “{name}”): change it there.</source>
+        <translation type="vanished">{block} 的每一处使用各自设置这个值（即“{name}”）：请在那里修改。</translation>
+    </message>
+    <message>
+        <source>{name} (per use)</source>
+        <translation type="vanished">{name}（每处使用）</translation>
+    </message>
+</context>
+<context>
+    <name>LRFinderPanel</name>
+    <message>
+        <source>Find Learning Rate</source>
+        <translation type="vanished">寻找学习率</translation>
+    </message>
+    <message>
+        <source>Train a fresh copy for a few hundred steps while the learning rate grows from 1e-7 to 10, and suggest where the loss falls fastest</source>
+        <translation type="vanished">用一份全新的副本训练几百步，同时把学习率从 1e-7 增大到 10，并建议损失下降最快的位置</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="vanished">取消</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation type="vanished">应用</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation type="vanished">空闲</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation type="vanished">学习率</translation>
+    </message>
+    <message>
+        <source>smoothed loss</source>
+        <translation type="vanished">平滑后的损失</translation>
+    </message>
+    <message>
+        <source>Learning-rate finder</source>
+        <translation type="vanished">学习率查找器</translation>
+    </message>
+    <message>
+        <source>Stop the training first: both would share the CPU.</source>
+        <translation type="vanished">请先停止训练：两者会共用 CPU。</translation>
+    </message>
+    <message>
+        <source>starting …</source>
+        <translation type="vanished">正在启动 …</translation>
+    </message>
+    <message>
+        <source>step {step}/{total} · lr {lr} · loss {loss}</source>
+        <translation type="vanished">第 {step}/{total} 步 · 学习率 {lr} · 损失 {loss}</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="vanished">失败</translation>
+    </message>
+    <message>
+        <source>Cannot find a learning rate: {e}</source>
+        <translation type="vanished">无法找到学习率：{e}</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation type="vanished">完成</translation>
+    </message>
+    <message>
+        <source>Apply suggested learning rate {lr} (was {old})</source>
+        <translation type="vanished">应用建议的学习率 {lr}（原为 {old}）</translation>
+    </message>
+    <message>
+        <source>Learning rate set to {lr} (Ctrl+Z restores {old}).</source>
+        <translation type="vanished">学习率已设为 {lr}（Ctrl+Z 可恢复为 {old}）。</translation>
+    </message>
+    <message>
+        <source>Apply {lr}</source>
+        <translation type="vanished">应用 {lr}</translation>
     </message>
 </context>
 <context>
@@ -1092,6 +1433,41 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     </message>
 </context>
 <context>
+    <name>MakeSubBlockDialog</name>
+    <message>
+        <source>Make Sub-block</source>
+        <translation type="vanished">创建子模块</translation>
+    </message>
+    <message>
+        <source>Expose</source>
+        <translation type="vanished">公开</translation>
+    </message>
+    <message>
+        <source>Name on the new block</source>
+        <translation type="vanished">在新模块上的名称</translation>
+    </message>
+    <message>
+        <source>Double-click to rename; one name sets them together</source>
+        <translation type="vanished">双击可重命名；同名的设置会一起设置</translation>
+    </message>
+    <message>
+        <source>The selected blocks become one block type, listed under “My blocks” in the palette. Its inputs and outputs are the wires that cross the selection. Ticked settings can differ between uses; the others are the same everywhere. Ticked settings with the same name are set together.</source>
+        <translation type="vanished">所选模块将合成一种模块类型，列在模块面板的“我的模块”下。它的输入和输出就是穿过所选范围的连线。勾选的设置在各处使用中可以不同，其余设置处处相同。同名的勾选设置会一起设置。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="vanished">名称</translation>
+    </message>
+    <message>
+        <source>The setting name “{name}” must be one word (letters, digits, _).</source>
+        <translation type="vanished">设置名“{name}”必须是一个词（字母、数字、_）。</translation>
+    </message>
+    <message>
+        <source>The settings named “{name}” are of different kinds.</source>
+        <translation type="vanished">名为“{name}”的几个设置类型不同。</translation>
+    </message>
+</context>
+<context>
     <name>ModuleImportDialog</name>
     <message>
         <location filename="../../netbuilder/gui/import_dialog.py" line="-217"/>
@@ -1174,12 +1550,71 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     </message>
 </context>
 <context>
+    <name>OverfitPanel</name>
+    <message>
+        <source>Overfit One Batch</source>
+        <translation type="vanished">过拟合单个批次</translation>
+    </message>
+    <message>
+        <source>Train on one small batch with these settings: a network that can learn drives its loss close to zero; if it cannot, the likely cause is named</source>
+        <translation type="vanished">用这些设置在一个小批次上训练：能学习的网络会把损失降到接近零；如果做不到，会指出可能的原因</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="vanished">取消</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation type="vanished">步</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation type="vanished">损失</translation>
+    </message>
+    <message>
+        <source>Loss on one batch</source>
+        <translation type="vanished">单个批次上的损失</translation>
+    </message>
+    <message>
+        <source>Stop the training first: both would share the CPU.</source>
+        <translation type="vanished">请先停止训练：两者会共用 CPU。</translation>
+    </message>
+    <message>
+        <source>Training on one batch …</source>
+        <translation type="vanished">正在单个批次上训练 …</translation>
+    </message>
+    <message>
+        <source>Cannot run the check: {e}</source>
+        <translation type="vanished">无法运行检查：{e}</translation>
+    </message>
+</context>
+<context>
     <name>Palette</name>
     <message>
         <location filename="../../netbuilder/gui/docks/palette.py" line="+52"/>
         <source>Search blocks…</source>
         <extracomment>the untranslated category and description, so English search words find blocks in any language</extracomment>
         <translation>搜索模块…</translation>
+    </message>
+    <message>
+        <source>My blocks</source>
+        <translation type="vanished">我的模块</translation>
+    </message>
+    <message>
+        <source>Sub-block ports</source>
+        <translation type="vanished">子模块端口</translation>
+    </message>
+    <message>
+        <source>Edit Definition</source>
+        <translation type="vanished">编辑定义</translation>
+    </message>
+    <message>
+        <source>Delete Sub-block</source>
+        <translation type="vanished">删除子模块</translation>
+    </message>
+    <message>
+        <source>Still used: delete or expand its uses first</source>
+        <translation type="vanished">仍在使用中：请先删除或展开它的各处使用</translation>
     </message>
 </context>
 <context>
@@ -1617,6 +2052,13 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     </message>
 </context>
 <context>
+    <name>Scope</name>
+    <message>
+        <source>Network</source>
+        <translation type="vanished">网络</translation>
+    </message>
+</context>
+<context>
     <name>Session</name>
     <message>
         <location filename="../../netbuilder/gui/recovery.py" line="-194"/>
@@ -1805,6 +2247,65 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location filename="../../netbuilder/gui/startup.py" line="+56"/>
         <source>NetBuilder cannot open this</source>
         <translation>NetBuilder 无法打开它</translation>
+    </message>
+</context>
+<context>
+    <name>SubBlockUi</name>
+    <message>
+        <source>Make &amp;Sub-block…</source>
+        <translation type="vanished">创建子模块(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Turn the selected blocks into a reusable block type (listed under My blocks)</source>
+        <translation type="vanished">把所选模块变成可复用的模块类型（列在“我的模块”下）</translation>
+    </message>
+    <message>
+        <source>E&amp;xpand Sub-block</source>
+        <translation type="vanished">展开子模块(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Replace the selected sub-blocks by the blocks they are made of</source>
+        <translation type="vanished">把所选子模块替换为组成它们的各个模块</translation>
+    </message>
+    <message>
+        <source>Edit De&amp;finition</source>
+        <translation type="vanished">编辑定义(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open the selected sub-block&apos;s definition on the canvas; every use follows</source>
+        <translation type="vanished">在画布上打开所选子模块的定义；每一处使用都会随之改变</translation>
+    </message>
+    <message>
+        <source>&amp;Back to Enclosing Network</source>
+        <translation type="vanished">返回外层网络(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Close the open sub-block definition (Esc, Alt+Up)</source>
+        <translation type="vanished">关闭打开的子模块定义（Esc，Alt+Up）</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="vanished">返回</translation>
+    </message>
+    <message>
+        <source>{type} {id} cannot go inside a sub-block: leave inputs and outputs out of the selection</source>
+        <translation type="vanished">{type} {id} 不能放进子模块：请不要把输入和输出选进去</translation>
+    </message>
+    <message>
+        <source>Make sub-block {name}</source>
+        <translation type="vanished">创建子模块 {name}</translation>
+    </message>
+    <message>
+        <source>Expand {node}</source>
+        <translation type="vanished">展开 {node}</translation>
+    </message>
+    <message>
+        <source>Expand {n} sub-blocks</source>
+        <translation type="vanished">展开 {n} 个子模块</translation>
+    </message>
+    <message>
+        <source>Delete sub-block {name}</source>
+        <translation type="vanished">删除子模块 {name}</translation>
     </message>
 </context>
 <context>
@@ -2018,6 +2519,10 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <source>failed: {reason}</source>
         <translation>失败：{reason}</translation>
     </message>
+    <message>
+        <source> on {n} processes</source>
+        <translation type="vanished">，使用 {n} 个进程</translation>
+    </message>
 </context>
 <context>
     <name>TryItFeed</name>
@@ -2202,6 +2707,20 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location line="+1"/>
         <source>Training workspace (Ctrl+2)</source>
         <translation>训练工作区（Ctrl+2）</translation>
+    </message>
+</context>
+<context>
+    <name>checks</name>
+    <message>
+        <source>Checks</source>
+        <translation type="vanished">检查</translation>
+    </message>
+</context>
+<context>
+    <name>flow</name>
+    <message>
+        <source>Gradient flow</source>
+        <translation type="vanished">梯度流</translation>
     </message>
 </context>
 </TS>
