@@ -202,7 +202,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     )
     out = args.out or default_out  # written atomically, only after the run
     progress = Progress(sys.stdout, quiet=args.quiet or rank != 0)
-    progress.status(f"loading {shorten(config.dataset)}")
+    progress.status(_("loading {dataset}").format(dataset=shorten(config.dataset)))
     try:
         data = load_data(config, diagram)
     except DataError as exc:
@@ -214,7 +214,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     if train_checks.wants_check(args):
         return train_checks.run_checks(args, diagram, config, data)
     if continuing:
-        progress.status(f"continuing from {args.file.name}")
+        progress.status(_("continuing from {file}").format(file=args.file.name))
     if dist is not None and rank == 0:
         progress.status(
             f"{dist.world_size} processes ({dist.strategy.upper()} over {dist.backend}); "
@@ -293,7 +293,8 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
             _("training failed: {error}; {summary}").format(error=result.error, summary=summary),
             EXIT_PROBLEM,
         )
-    print(f"{_(STATUS_LABELS.get(result.status, result.status))}: {summary}")
+    status = _(STATUS_LABELS.get(result.status, result.status))
+    print(_("{status}: {summary}").format(status=status, summary=summary))
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 

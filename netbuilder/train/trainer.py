@@ -529,14 +529,20 @@ class _StepStats:
 def _describe_start(device: torch.device, bf16: bool, data: DataBundle, batches: Batches) -> str:
     """The "training on …" line: device, precision, sample counts, how data is fed."""
     parts = [
-        f"training on {device}{' with bf16 autocast' if bf16 else ''}: "
-        f"{len(data.train)} training and {len(data.val)} validation samples"  # type: ignore[arg-type]
+        _("training on {device}{precision}: {train} training and {val} validation samples").format(
+            device=device,
+            precision=_(" with bf16 autocast") if bf16 else "",
+            train=len(data.train),  # type: ignore[arg-type]
+            val=len(data.val),  # type: ignore[arg-type]
+        )
     ]
     parts += data.notes
     if batches.workers:
-        parts.append(f"decoded by {batches.workers} worker process(es)")
+        parts.append(_("decoded by {count} worker process(es)").format(count=batches.workers))
     if device.type != "cpu" and batches.tensors is not None:
-        parts.append("data kept on the device" if batches.resident else "data copied per batch")
+        parts.append(
+            _("data kept on the device") if batches.resident else _("data copied per batch")
+        )
     return "; ".join(parts)
 
 

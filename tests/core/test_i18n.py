@@ -305,3 +305,23 @@ def test_extraction_refuses_text_assembled_before_translation(tmp_path: Path) ->
     (pkg / "good.py").write_text('a = _("One {n}")\nb = _(name)\nc = N_("Two")\n', "utf-8")
     found = [m.msgid for m in i18n_tools.extract_file(pkg / "good.py", pkg)]
     assert found == ["One {n}", "Two"]
+
+
+def test_data_and_training_check_messages_are_translated(tmp_path: Path) -> None:
+    from netbuilder.train.config import TrainConfig
+    from netbuilder.train.data import DataError
+    from netbuilder.train.health import HealthIssue
+    from netbuilder.train.sources import load_data
+
+    diagram = load(RESOURCES_DIR / "examples" / "lenet5.nbd")
+    missing = str(tmp_path / "nowhere")
+    config = TrainConfig.from_dict({"dataset": missing})
+    with pytest.raises(DataError) as english:
+        load_data(config, diagram)
+    assert str(english.value) == f"the dataset '{missing}' does not exist (no such file or folder)"
+    set_language("zh_CN")
+    with pytest.raises(DataError) as chinese:
+        load_data(config, diagram)
+    assert str(chinese.value) == f"数据集 '{missing}' 不存在（没有这个文件或文件夹）"
+    issue = HealthIssue("conv1", "exploding", 12, 3.0e4)
+    assert issue.message() == "模块 'conv1'：从第 12 步起梯度爆炸（范数 3.0e+04）"
