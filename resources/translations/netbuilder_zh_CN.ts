@@ -989,6 +989,79 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     </message>
 </context>
 <context>
+    <name>InsideViews</name>
+    <message>
+        <source>{shown} of {total} channels, {h}×{w}, each scaled to its own range</source>
+        <translation type="vanished">{total} 个通道中的 {shown} 个，{h}×{w}，各自按自身范围缩放</translation>
+    </message>
+    <message>
+        <source>Which attention head to show</source>
+        <translation type="vanished">要显示哪个注意力头</translation>
+    </message>
+    <message>
+        <source>query position</source>
+        <translation type="vanished">查询位置</translation>
+    </message>
+    <message>
+        <source>key position</source>
+        <translation type="vanished">键位置</translation>
+    </message>
+    <message>
+        <source>Head:</source>
+        <translation type="vanished">注意力头：</translation>
+    </message>
+    <message>
+        <source>Mean of all heads</source>
+        <translation type="vanished">所有头的平均</translation>
+    </message>
+    <message>
+        <source>Head {n}</source>
+        <translation type="vanished">第 {n} 个头</translation>
+    </message>
+    <message>
+        <source>time step</source>
+        <translation type="vanished">时间步</translation>
+    </message>
+    <message>
+        <source>hidden state</source>
+        <translation type="vanished">隐藏状态</translation>
+    </message>
+    <message>
+        <source>{n} of the hidden units</source>
+        <translation type="vanished">{n} 个隐藏单元</translation>
+    </message>
+    <message>
+        <source>feature</source>
+        <translation type="vanished">特征</translation>
+    </message>
+    <message>
+        <source>position</source>
+        <translation type="vanished">位置</translation>
+    </message>
+    <message>
+        <source>{rows}×{cols} values, from −{b} (blue) to +{b} (red)</source>
+        <translation type="vanished">{rows}×{cols} 个值，从 −{b}（蓝）到 +{b}（红）</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation type="vanished">激活值</translation>
+    </message>
+    <message>
+        <source>Weight gradients</source>
+        <translation type="vanished">权重梯度</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="vanished">无</translation>
+    </message>
+    <message>
+        <source>mean {mean}
+std {std}</source>
+        <translation type="vanished">均值 {mean}
+标准差 {std}</translation>
+    </message>
+</context>
+<context>
     <name>InsightViews</name>
     <message>
         <source>Find &amp;Learning Rate…</source>
@@ -2387,6 +2460,13 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location line="+56"/>
         <source>val</source>
         <translation>验证</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingInsight</name>
+    <message>
+        <source>Gradient flow</source>
+        <translation type="vanished">梯度流</translation>
     </message>
 </context>
 <context>
