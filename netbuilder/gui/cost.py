@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from netbuilder.core.profile import DASH, Profile, profile
+from netbuilder.gui.i18n import memory_verdict
 from netbuilder.gui.session import Session
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.memory import MemoryPrediction, format_bytes, predict_memory
@@ -119,7 +120,7 @@ class CostView(QObject):
         if mem is None:
             return ""
         parts = [
-            mem.verdict(),
+            memory_verdict(mem),
             self.tr(
                 "weights {weights}, gradients {gradients}, optimizer {optimizer}, "
                 "activations {activations}, workspace {workspace}"

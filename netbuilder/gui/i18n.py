@@ -251,3 +251,99 @@ class Counted(QObject):
 def counted() -> Counted:
     """The counted messages (a fresh object: cheap, and never shared across threads)."""
     return Counted()
+
+
+# ---------------------------------------------------------------------- training records
+# How the GUI names runs and data: RunRecord/DataBundle/MemoryPrediction describe themselves
+# in English for logs and the command line; the window words them in its own language.
+def run_name(record: object) -> str:
+    """ "run 3" in the interface's language (the record's own ``name`` is the English id)."""
+    number = getattr(record, "number", "?")
+    return QCoreApplication.translate("Runs", "run {number}").format(number=number)
+
+
+def run_score(record: object) -> str:
+    """The validation accuracy (or loss) at the run's best epoch; "" when unknown."""
+    import math
+
+    best = getattr(record, "best_epoch", None)
+    metrics = getattr(record, "metrics", {}) or {}
+    if not best:
+        return ""
+    i = best - 1
+    accuracy = metrics.get("val_accuracy", [])
+    if i < len(accuracy) and math.isfinite(accuracy[i]):
+        return QCoreApplication.translate("Runs", "accuracy {accuracy}").format(
+            accuracy=f"{accuracy[i]:.1%}"
+        )
+    loss = metrics.get("val_loss", [])
+    if i < len(loss) and math.isfinite(loss[i]):
+        return QCoreApplication.translate("Runs", "loss {loss}").format(loss=f"{loss[i]:.4g}")
+    return ""
+
+
+def run_summary(record: object) -> str:
+    """ "12 blocks, 136,614 parameters" for the network a run trained."""
+    summary = getattr(record, "summary", None)
+    blocks = len(getattr(summary, "blocks", {}) or {})
+    params = getattr(summary, "param_count", 0) or 0
+    return QCoreApplication.translate("Runs", "{blocks} blocks, {params} parameters").format(
+        blocks=blocks, params=f"{params:,}"
+    )
+
+
+def run_line(record: object) -> str:
+    """One line for a run: name, status, best epoch and its score."""
+    parts = [run_name(record), status_text(str(getattr(record, "status", "")))]
+    best = getattr(record, "best_epoch", None)
+    if best:
+        parts.append(QCoreApplication.translate("Runs", "best epoch {epoch}").format(epoch=best))
+        if score := run_score(record):
+            parts.append(score)
+    return " · ".join(parts)
+
+
+def data_text(bundle: object) -> str:
+    """The preview's line about loaded data: counts, task, classes and loading notes."""
+    n_train, n_val = len(bundle.train), len(bundle.val)  # type: ignore[attr-defined]
+    head = QCoreApplication.translate(
+        "Runs", "{name}: {train} training / {val} validation samples"
+    ).format(name=bundle.name, train=n_train, val=n_val)  # type: ignore[attr-defined]
+    if bundle.task == "classification":  # type: ignore[attr-defined]
+        detail = QCoreApplication.translate("Runs", "classification, {n} classes").format(
+            n=len(bundle.classes)  # type: ignore[attr-defined]
+        )
+    else:
+        detail = QCoreApplication.translate("Runs", "regression")
+    notes = "".join(f"; {note}" for note in bundle.notes)  # type: ignore[attr-defined]
+    return f"{head} ({detail}){notes}"
+
+
+def memory_verdict(mem: object) -> str:
+    """The predicted training memory and whether it fits (``MemoryPrediction.verdict``)."""
+    from netbuilder.train.memory import format_bytes
+
+    head = QCoreApplication.translate(
+        "Runs", "predicted peak training memory {total} at batch size {batch} on {device}"
+    )
+    head = head.format(
+        total=format_bytes(mem.total),  # type: ignore[attr-defined]
+        batch=mem.batch_size,  # type: ignore[attr-defined]
+        device=mem.device,  # type: ignore[attr-defined]
+    )
+    if mem.available is None:  # type: ignore[attr-defined]
+        return QCoreApplication.translate("Runs", "{head} (free memory unknown)").format(head=head)
+    largest = ""
+    if mem.max_batch is not None:  # type: ignore[attr-defined]
+        largest = QCoreApplication.translate("Runs", "; largest batch that fits: {batch}").format(
+            batch=mem.max_batch  # type: ignore[attr-defined]
+        )
+    free = format_bytes(mem.available)  # type: ignore[attr-defined]
+    if mem.fits:  # type: ignore[attr-defined]
+        return QCoreApplication.translate("Runs", "{head}: fits in {free} free{largest}").format(
+            head=head, free=free, largest=largest
+        )
+    return QCoreApplication.translate(
+        "Runs",
+        "warning: {head} may not fit in {free} free{largest} (training can still be started)",
+    ).format(head=head, free=free, largest=largest)

@@ -160,7 +160,7 @@
 <context>
     <name>CostView</name>
     <message>
-        <location filename="../../netbuilder/gui/cost.py" line="+83"/>
+        <location filename="../../netbuilder/gui/cost.py" line="+84"/>
         <source>&lt;b&gt;Cost&lt;/b&gt;: {dash} &lt;i&gt;({reason})&lt;/i&gt;</source>
         <translation>&lt;b&gt;开销&lt;/b&gt;：{dash} &lt;i&gt;（{reason}）&lt;/i&gt;</translation>
     </message>
@@ -256,7 +256,7 @@
 <context>
     <name>DatasetPicker</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training_data.py" line="+48"/>
+        <location filename="../../netbuilder/gui/docks/training_data.py" line="+49"/>
         <source>Image folder…</source>
         <translation>图像文件夹…</translation>
     </message>
@@ -2125,6 +2125,74 @@ std {std}</source>
     </message>
 </context>
 <context>
+    <name>Runs</name>
+    <message>
+        <location filename="../../netbuilder/gui/i18n.py" line="+78"/>
+        <source>run {number}</source>
+        <translation>运行 {number}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>accuracy {accuracy}</source>
+        <translation>准确率 {accuracy}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>loss {loss}</source>
+        <translation>损失 {loss}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{blocks} blocks, {params} parameters</source>
+        <translation>{blocks} 个模块，{params} 个参数</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>best epoch {epoch}</source>
+        <translation>最佳轮次 {epoch}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name}: {train} training / {val} validation samples</source>
+        <translation>{name}：{train} 个训练样本 / {val} 个验证样本</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>classification, {n} classes</source>
+        <translation>分类，{n} 个类别</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>regression</source>
+        <translation>回归</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>predicted peak training memory {total} at batch size {batch} on {device}</source>
+        <translation>预计训练内存峰值 {total}（批大小 {batch}，设备 {device}）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{head} (free memory unknown)</source>
+        <translation>{head}（空闲内存未知）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>; largest batch that fits: {batch}</source>
+        <translation>；能放下的最大批大小：{batch}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{head}: fits in {free} free{largest}</source>
+        <translation>{head}：空闲的 {free} 足够{largest}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>warning: {head} may not fit in {free} free{largest} (training can still be started)</source>
+        <translation>警告：{head}，空闲的 {free} 可能不够{largest}（仍可开始训练）</translation>
+    </message>
+</context>
+<context>
     <name>Scope</name>
     <message>
         <source>Network</source>
@@ -2135,7 +2203,7 @@ std {std}</source>
     <name>Session</name>
     <message>
         <location filename="../../netbuilder/gui/recovery.py" line="-194"/>
-        <location filename="../../netbuilder/gui/session.py" line="+53"/>
+        <location filename="../../netbuilder/gui/session.py" line="+54"/>
         <location line="+56"/>
         <source>Untitled</source>
         <extracomment>another document replaced this one (New, Open, recovery): runs and weights are its own
@@ -2157,7 +2225,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <translation>更改训练设置 {name}</translation>
     </message>
     <message>
-        <location filename="../../netbuilder/gui/i18n.py" line="+11"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="-151"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
@@ -2384,7 +2452,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>TrainingCurves</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/curves.py" line="+84"/>
+        <location filename="../../netbuilder/gui/docks/curves.py" line="+85"/>
         <source>Log-y</source>
         <extracomment>The learning-rate curve changes slowly; redrawing its plot twice a second is plenty and keeps a third of the plot area out of most frames.</extracomment>
         <translation>对数 y 轴</translation>

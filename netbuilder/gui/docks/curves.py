@@ -46,6 +46,7 @@ from netbuilder.gui.docks.training_curve_lod import (
     GrowingSeries,
     display_arrays,
 )
+from netbuilder.gui.i18n import run_name
 from netbuilder.train.runs import RunRecord, debiased_ema
 
 ArrayLike = np.ndarray | Sequence[float]
@@ -389,9 +390,9 @@ class TrainingCurves(QWidget):
             dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
             m = record.metrics
             for plot, key, pen, name, smooth in (
-                (self.loss_plot, "train_loss", solid, f"{record.name} {train}", True),
-                (self.loss_plot, "val_loss", dashed, f"{record.name} {val}", False),
-                (self.acc_plot, "val_accuracy", solid, f"{record.name} {val}", False),
+                (self.loss_plot, "train_loss", solid, f"{run_name(record)} {train}", True),
+                (self.loss_plot, "val_loss", dashed, f"{run_name(record)} {val}", False),
+                (self.acc_plot, "val_accuracy", solid, f"{run_name(record)} {val}", False),
                 (self.lr_plot, "lr", solid, None, False),
             ):
                 values = [float(v) for v in m.get(key, [])]
