@@ -2671,6 +2671,10 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <source> on {n} processes</source>
         <translation type="vanished">，使用 {n} 个进程</translation>
     </message>
+    <message>
+        <source>Training on several processes from the app needs Linux or macOS here; set Processes to 1.</source>
+        <translation type="vanished">在此处从应用内用多个进程训练需要 Linux 或 macOS；请把“进程数”设为 1。</translation>
+    </message>
 </context>
 <context>
     <name>TryItFeed</name>
