@@ -216,6 +216,7 @@ def setting_labels() -> dict[str, str]:
         "target": QCoreApplication.translate("Settings", "Target column"),
         "task": QCoreApplication.translate("Settings", "Task"),
         "missing": QCoreApplication.translate("Settings", "Missing cells"),
+        "processes": QCoreApplication.translate("Settings", "Processes"),
     }
 
 

@@ -15,7 +15,7 @@
 <context>
     <name>Counted</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/i18n.py" line="+231"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="+232"/>
         <source>Delete %n block(s)</source>
         <translation>
             <numerusform>Delete %n block</numerusform>

@@ -195,7 +195,7 @@
 <context>
     <name>Counted</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/i18n.py" line="+231"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="+232"/>
         <source>Delete %n block(s)</source>
         <translation>
             <numerusform>删除 %n 个模块</numerusform>
@@ -2023,7 +2023,7 @@ std {std}</source>
 <context>
     <name>RunStatus</name>
     <message>
-        <location filename="../../netbuilder/gui/i18n.py" line="-70"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="-71"/>
         <source>completed</source>
         <extracomment>QSettings key of the Preferences choice: &quot;&quot; follows the system, else a language code Debian&apos;s package with the fonts Chinese text needs on a minimal system</extracomment>
         <translation>已完成</translation>
@@ -2127,7 +2127,7 @@ std {std}</source>
 <context>
     <name>Runs</name>
     <message>
-        <location filename="../../netbuilder/gui/i18n.py" line="+78"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="+79"/>
         <source>run {number}</source>
         <translation>运行 {number}</translation>
     </message>
@@ -2225,7 +2225,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <translation>更改训练设置 {name}</translation>
     </message>
     <message>
-        <location filename="../../netbuilder/gui/i18n.py" line="-151"/>
+        <location filename="../../netbuilder/gui/i18n.py" line="-152"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
@@ -2343,6 +2343,11 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location line="+1"/>
         <source>Missing cells</source>
         <translation>缺失值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Processes</source>
+        <translation>进程数</translation>
     </message>
 </context>
 <context>
