@@ -24,6 +24,7 @@ setup(
             "desktop/*.desktop",
             "desktop/*.xml",
             "translations/*.qm",
+            "translations/*.mo",
         ]
     },
     include_package_data=False,

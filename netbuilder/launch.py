@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from netbuilder.core.i18n import _
 from netbuilder.core.text import quoted, shorten
 
 EXIT_BAD_INPUT = 2
@@ -30,11 +31,20 @@ def unknown_command(word: str, commands: Iterable[str]) -> str:
     """``unknown command 'chekc'; did you mean 'check'?`` and the list of commands."""
     names = sorted(commands)
     close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
-    guess = f"; did you mean '{close[0]}'?" if close else ""
-    return (
-        f"unknown command {quoted(word)}{guess}\n"
-        f"commands: {', '.join(names)} (netbuilder COMMAND --help)\n"
-        f"to open the app with a file, give an existing {' or '.join(APP_SUFFIXES)} file"
+    if close:
+        first = _("unknown command {word}; did you mean '{guess}'?").format(
+            word=quoted(word), guess=close[0]
+        )
+    else:
+        first = _("unknown command {word}").format(word=quoted(word))
+    return "\n".join(
+        (
+            first,
+            _("commands: {names} (netbuilder COMMAND --help)").format(names=", ".join(names)),
+            _("to open the app with a file, give an existing {suffixes} file").format(
+                suffixes=_(" or ").join(APP_SUFFIXES)
+            ),
+        )
     )
 
 
@@ -50,15 +60,16 @@ def app_argument_problem(args: list[str], commands: Iterable[str]) -> str | None
             return unknown_command(arg, commands)
         if path.is_dir():
             if not any(path.glob("*.nbd")):
-                return f"{shorten(arg)}: this folder holds no .nbd diagrams"
+                return _("{path}: this folder holds no .nbd diagrams").format(path=shorten(arg))
             continue
         if path.suffix.lower() not in APP_SUFFIXES:
-            return (
-                f"{shorten(arg)}: the app opens {' and '.join(APP_SUFFIXES)} files, "
-                f"not {quoted(path.suffix or path.name)}"
+            return _("{path}: the app opens {suffixes} files, not {given}").format(
+                path=shorten(arg),
+                suffixes=_(" and ").join(APP_SUFFIXES),
+                given=quoted(path.suffix or path.name),
             )
         if not path.exists():
-            return f"{shorten(arg)}: no such file"
+            return _("{path}: no such file").format(path=shorten(arg))
     return None
 
 
@@ -137,19 +148,24 @@ def launch_app(args: list[str], commands: Iterable[str]) -> int:
     problem = app_argument_problem(args, commands)
     no_display = display_problem()
     if problem is not None:
-        print(f"error: {problem}", file=sys.stderr)
+        print(_("error: {message}").format(message=problem), file=sys.stderr)
         if no_display is None and not sys.stderr.isatty():
             _show_dialog(problem)  # started from a desktop launcher: nobody reads stderr
         return EXIT_BAD_INPUT
     if no_display is not None:
-        print(f"error: the desktop app cannot start: {no_display}", file=sys.stderr)
+        print(
+            _("error: the desktop app cannot start: {reason}").format(reason=no_display),
+            file=sys.stderr,
+        )
         print(headless_help(commands), file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         from netbuilder.gui.app import ensure_app, run
         from netbuilder.gui.startup import exit_on_platform_failure
     except ImportError as exc:
-        print(f"error: the desktop app cannot start: {exc}", file=sys.stderr)
+        print(
+            _("error: the desktop app cannot start: {reason}").format(reason=exc), file=sys.stderr
+        )
         return EXIT_BAD_INPUT
     with exit_on_platform_failure(headless_help(commands), EXIT_BAD_INPUT):
         ensure_app()  # where Qt opens the display: a failure there exits 2, never aborts

@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Messages in English whatever the machine's locale (tests compare English text); subprocesses
+# inherit it. Tests of the Chinese catalogue choose zh_CN themselves.
+os.environ["NETBUILDER_LANG"] = "en"
 
 import torch
 
@@ -13,6 +16,18 @@ import signal  # noqa: E402
 import warnings  # noqa: E402
 
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Every test starts in English; one that switches language cannot leak it to the next."""
+    from netbuilder.core.i18n import ENV_VAR, set_language
+
+    os.environ[ENV_VAR] = "en"  # `main(["--lang", ...])` sets it for the app's subprocesses
+    set_language("en")
+    yield
+    os.environ[ENV_VAR] = "en"
+    set_language("en")
 
 
 @pytest.fixture(autouse=True)

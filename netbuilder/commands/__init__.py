@@ -37,9 +37,10 @@ def fail(message: object, code: int = EXIT_BAD_INPUT) -> int:
     Overlong words (a path, an id or a name read from a file) are shortened with an
     ellipsis, so no value can turn the error into a wall of text.
     """
+    from netbuilder.core.i18n import _
     from netbuilder.core.text import shorten_words
 
-    print(f"error: {shorten_words(str(message))}", file=sys.stderr)
+    print(_("error: {message}").format(message=shorten_words(str(message))), file=sys.stderr)
     return code
 
 

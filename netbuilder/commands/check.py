@@ -7,18 +7,21 @@ import sys
 from pathlib import Path
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
+from netbuilder.core.i18n import _
 
 
 def _setup_check(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", type=Path, help=".nbd diagram files")
-    p.add_argument("-q", "--quiet", action="store_true", help="only print problems")
+    p.add_argument("files", nargs="+", type=Path, help=_(".nbd diagram files"))
+    p.add_argument("-q", "--quiet", action="store_true", help=_("only print problems"))
     p.add_argument(
         "--profile",
         action="store_true",
-        help="also print each block's FLOPs, memory and measured time, and whether training fits",
+        help=_(
+            "also print each block's FLOPs, memory and measured time, and whether training fits"
+        ),
     )
-    p.add_argument("--batch-size", type=int, dest="batch_size", help="batch size for --profile")
-    p.add_argument("--device", help="device for --profile: auto, cpu, cuda or mps")
+    p.add_argument("--batch-size", type=int, dest="batch_size", help=_("batch size for --profile"))
+    p.add_argument("--device", help=_("device for --profile: auto, cpu, cuda or mps"))
 
 
 @command("check", _setup_check)

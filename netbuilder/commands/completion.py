@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command, fail
+from netbuilder.core.i18n import _
 
 SHELLS = ("bash", "zsh", "fish")
 
 
 def _setup_completion(p: argparse.ArgumentParser) -> None:
-    p.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    p.add_argument("shell", choices=SHELLS, help=_("the shell to complete in"))
 
 
 @command("completion", _setup_completion)

@@ -13,39 +13,46 @@ from pathlib import Path
 from typing import Any
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
+from netbuilder.core.i18n import _
 
 FORMAT_CHOICES = ("pt2", "onnx", "python")
 
 
 def _setup_export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="trained model (.pt checkpoint) or diagram (.nbd)")
+    p.add_argument("file", type=Path, help=_("trained model (.pt checkpoint) or diagram (.nbd)"))
     p.add_argument(
         "-f",
         "--format",
         required=True,
         metavar="FORMAT",
-        help="pt2 (torch.export), onnx, or python (model.py + weights)",
+        help=_("pt2 (torch.export), onnx, or python (model.py + weights)"),
     )
     p.add_argument(
         "-o",
         "--output",
         type=Path,
-        help="file to write (.pt2/.onnx/.py) or, for python, a folder; default: next to the input",
+        help=_(
+            "file to write (.pt2/.onnx/.py) or, for python, a folder; default: next to the input"
+        ),
     )
     p.add_argument(
         "--no-bake-normalisation",
         dest="bake",
         action="store_false",
-        help="pt2/onnx: leave the training normalisation out of the graph (it then takes "
-        "normalised inputs; the statistics are stored beside it). Default: baked in, so the "
-        "export takes raw 0..1 pixels or raw column values",
+        help=_(
+            "pt2/onnx: leave the training normalisation out of the graph (it then takes "
+            "normalised inputs; the statistics are stored beside it). Default: baked in, so the "
+            "export takes raw 0..1 pixels or raw column values"
+        ),
     )
     p.add_argument(
         "--no-validation",
         dest="validate",
         action="store_false",
-        help="skip reloading the training data to check the export's accuracy on raw "
-        "validation samples (random inputs are still compared)",
+        help=_(
+            "skip reloading the training data to check the export's accuracy on raw "
+            "validation samples (random inputs are still compared)"
+        ),
     )
 
 

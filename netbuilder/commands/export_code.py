@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM, command, fail
+from netbuilder.core.i18n import _
 
 
 def _setup_export_code(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help=".nbd diagram file")
-    p.add_argument("-o", "--output", type=Path, required=True, help="Python file to write")
-    p.add_argument("--class-name", help="name of the generated nn.Module class")
+    p.add_argument("file", type=Path, help=_(".nbd diagram file"))
+    p.add_argument("-o", "--output", type=Path, required=True, help=_("Python file to write"))
+    p.add_argument("--class-name", help=_("name of the generated nn.Module class"))
 
 
 @command("export-code", _setup_export_code)

@@ -7,18 +7,19 @@ import sys
 from pathlib import Path
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command
+from netbuilder.core.i18n import _
 
 
 def _setup(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help=".nbd diagram or NetBuilder .pt checkpoint")
+    p.add_argument("file", type=Path, help=_(".nbd diagram or NetBuilder .pt checkpoint"))
     p.add_argument(
-        "-o", "--output", type=Path, help="file to write (default: FILE.mmd; - for stdout)"
+        "-o", "--output", type=Path, help=_("file to write (default: FILE.mmd; - for stdout)")
     )
     p.add_argument(
         "--direction",
         choices=("LR", "TD"),
         default="LR",
-        help="left to right (LR, default) or top down (TD)",
+        help=_("left to right (LR, default) or top down (TD)"),
     )
 
 

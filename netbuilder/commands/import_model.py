@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command
+from netbuilder.core.i18n import _
 
 WARNING = (
     "Importing model.py:ClassName RUNS THAT FILE'S CODE (and the class's __init__ and "
@@ -27,26 +28,34 @@ def _setup_import(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "source",
-        help="model.py:ClassName (runs its code), model.pt2, model.onnx, or net.mmd / a "
-        "Markdown file with a mermaid flowchart",
+        help=_(
+            "model.py:ClassName (runs its code), model.pt2, model.onnx, or net.mmd / a "
+            "Markdown file with a mermaid flowchart"
+        ),
     )
-    p.add_argument("-o", "--output", type=Path, help="diagram (.nbd) or checkpoint (.pt) to write")
+    p.add_argument(
+        "-o", "--output", type=Path, help=_("diagram (.nbd) or checkpoint (.pt) to write")
+    )
     p.add_argument(
         "--args",
         metavar="JSON",
-        help="constructor arguments for model.py:ClassName, e.g. '[10]' or '{\"classes\": 10}'",
+        help=_("constructor arguments for model.py:ClassName, e.g. '[10]' or '{\"classes\": 10}'"),
     )
     p.add_argument(
         "--allow-opaque",
         action="store_true",
-        help="keep operations without a block as marked 'Python op' blocks that run the "
-        "original code (shape-checked on the meta device; export-code refuses them)",
+        help=_(
+            "keep operations without a block as marked 'Python op' blocks that run the "
+            "original code (shape-checked on the meta device; export-code refuses them)"
+        ),
     )
     p.add_argument(
         "--input-shape",
         metavar="SHAPE",
-        help="input size with the batch first, e.g. 1x3x224x224; several as 1x3x32x32,1x10; "
-        "token ids as 1x32:long",
+        help=_(
+            "input size with the batch first, e.g. 1x3x224x224; several as 1x3x32x32,1x10; "
+            "token ids as 1x32:long"
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command
+from netbuilder.core.i18n import _
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 CHUNK = 64
@@ -41,16 +42,18 @@ class _Predictor:
 
 
 def _setup_predict(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", type=Path, help="trained model: a .pt checkpoint or a .pt2 export")
+    p.add_argument("model", type=Path, help=_("trained model: a .pt checkpoint or a .pt2 export"))
     p.add_argument(
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="image files or folders, a .csv/.tsv table, token text (or a .txt file of "
-        "texts, one per line), or a .csv of time steps for sequence models",
+        help=_(
+            "image files or folders, a .csv/.tsv table, token text (or a .txt file of "
+            "texts, one per line), or a .csv of time steps for sequence models"
+        ),
     )
-    p.add_argument("-k", "--top", type=int, default=3, help="classes to show per input (3)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("-k", "--top", type=int, default=3, help=_("classes to show per input (3)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
 
 
 @command("predict", _setup_predict)

@@ -8,20 +8,23 @@ import sys
 from pathlib import Path
 
 from netbuilder.commands import EXIT_BAD_INPUT, EXIT_OK, command, fail
+from netbuilder.core.i18n import _
 
 
 def _setup_render(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help=".nbd diagram file")
-    p.add_argument("-o", "--output", type=Path, required=True, help="out.png or out.svg")
+    p.add_argument("file", type=Path, help=_(".nbd diagram file"))
+    p.add_argument("-o", "--output", type=Path, required=True, help=_("out.png or out.svg"))
     p.add_argument(
-        "--scale", type=float, default=2.0, help="PNG pixels per canvas unit (default 2)"
+        "--scale", type=float, default=2.0, help=_("PNG pixels per canvas unit (default 2)")
     )
     p.add_argument(
         "--layout",
         choices=("saved", "wrap", "row"),
         default="saved",
-        help="blocks where the file has them (default); 'wrap': laid out in rows to a "
-        "slide's 16:9 shape; 'row': laid out in one left-to-right row",
+        help=_(
+            "blocks where the file has them (default); 'wrap': laid out in rows to a "
+            "slide's 16:9 shape; 'row': laid out in one left-to-right row"
+        ),
     )
 
 

@@ -28,11 +28,19 @@ from netbuilder.commands import (
     command,
     fail,
 )
+from netbuilder.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from netbuilder.train.config import TrainConfig
     from netbuilder.train.distributed import Distributed
     from netbuilder.train.trainer import Trainer, TrainResult
+
+#: How the final line names how training ended (``TrainResult.status``).
+STATUS_LABELS = {
+    "completed": N_("completed"),
+    "early_stopped": N_("early_stopped"),
+    "stopped": N_("stopped"),
+}
 
 #: Under torchrun a Ctrl-C reaches each worker twice: from the terminal, and forwarded by
 #: the launcher a moment later. A second SIGINT within this window is the same key press.
@@ -41,56 +49,64 @@ SAME_CTRL_C_S = 0.5
 
 def _setup_train(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "file", type=Path, help=".nbd diagram to train, or a .pt checkpoint to continue training"
+        "file", type=Path, help=_(".nbd diagram to train, or a .pt checkpoint to continue training")
     )
-    p.add_argument("--data", help="dataset: builtin:NAME, an image folder or a .csv/.tsv table")
-    p.add_argument("--epochs", type=int, help="number of epochs")
-    p.add_argument("--device", help="auto, cpu, cuda or mps")
+    p.add_argument("--data", help=_("dataset: builtin:NAME, an image folder or a .csv/.tsv table"))
+    p.add_argument("--epochs", type=int, help=_("number of epochs"))
+    p.add_argument("--device", help=_("auto, cpu, cuda or mps"))
     p.add_argument(
         "--batch-size",
         type=int,
         dest="batch_size",
-        help="samples per step; with several processes this is the global batch, split "
-        "over them (the learning rate is used as given, never rescaled)",
+        help=_(
+            "samples per step; with several processes this is the global batch, split "
+            "over them (the learning rate is used as given, never rescaled)"
+        ),
     )
-    p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--lr", type=float, help=_("learning rate"))
+    p.add_argument("--seed", type=int, help=_("random seed"))
     p.add_argument(
         "--out",
         type=Path,
-        help="checkpoint to write (default: FILE with .pt; for a .pt FILE, FILE-continued.pt)",
+        help=_("checkpoint to write (default: FILE with .pt; for a .pt FILE, FILE-continued.pt)"),
     )
     p.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="any other training setting or dataset option, e.g. --set optimizer=sgd "
-        '--set val_split=0.1 --set \'features=["x","y"]\' (repeatable; JSON values)',
+        help=_(
+            "any other training setting or dataset option, e.g. --set optimizer=sgd "
+            '--set val_split=0.1 --set \'features=["x","y"]\' (repeatable; JSON values)'
+        ),
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="only print the result")
+    p.add_argument("-q", "--quiet", action="store_true", help=_("only print the result"))
     p.add_argument(
         "--nproc",
         type=int,
         metavar="N",
-        help="train with N processes on this machine (torchrun's standalone launch, "
-        "DDP over gloo on CPU or NCCL on GPUs; default: the file's 'processes' setting, "
-        "1 if none); for several machines run "
-        "'torchrun --nnodes M --nproc_per_node N --rdzv-endpoint HOST:PORT -m netbuilder "
-        "train ...' on each",
+        help=_(
+            "train with N processes on this machine (torchrun's standalone launch, "
+            "DDP over gloo on CPU or NCCL on GPUs; default: the file's 'processes' setting, "
+            "1 if none); for several machines run "
+            "'torchrun --nnodes M --nproc_per_node N --rdzv-endpoint HOST:PORT -m netbuilder "
+            "train ...' on each"
+        ),
     )
     p.add_argument(
         "--strategy",
         choices=("ddp", "fsdp"),
         default="ddp",
-        help="with several processes: ddp (a full copy of the model per process) or fsdp "
-        "(FSDP2, weights sharded over the processes, for large models); the checkpoint is "
-        "a plain full state_dict either way",
+        help=_(
+            "with several processes: ddp (a full copy of the model per process) or fsdp "
+            "(FSDP2, weights sharded over the processes, for large models); the checkpoint is "
+            "a plain full state_dict either way"
+        ),
     )
     p.add_argument(
         "--no-events",
         action="store_true",
-        help="do not write the run's events to OUT.run/events.jsonl (for File > Watch Run)",
+        help=_("do not write the run's events to OUT.run/events.jsonl (for File > Watch Run)"),
     )
     from netbuilder.commands.train_checks import add_check_flags
 
@@ -178,7 +194,10 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     analysis = check(diagram)
     if not analysis.ok:
         lines = "\n".join(f"  - {d}" for d in analysis.errors[:10])
-        return say(f"{args.file}: the diagram has errors:\n{lines}", EXIT_PROBLEM)
+        return say(
+            _("{file}: the diagram has errors:").format(file=args.file) + f"\n{lines}",
+            EXIT_PROBLEM,
+        )
     default_out = (
         args.file.with_name(f"{args.file.stem}-continued.pt")
         if continuing
@@ -186,7 +205,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     )
     out = args.out or default_out  # written atomically, only after the run
     progress = Progress(sys.stdout, quiet=args.quiet or rank != 0)
-    progress.status(f"loading {shorten(config.dataset)}")
+    progress.status(_("loading {dataset}").format(dataset=shorten(config.dataset)))
     try:
         data = load_data(config, diagram)
     except DataError as exc:
@@ -198,7 +217,7 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     if train_checks.wants_check(args):
         return train_checks.run_checks(args, diagram, config, data)
     if continuing:
-        progress.status(f"continuing from {args.file.name}")
+        progress.status(_("continuing from {file}").format(file=args.file.name))
     if dist is not None and rank == 0:
         progress.status(
             f"{dist.world_size} processes ({dist.strategy.upper()} over {dist.backend}); "
@@ -221,8 +240,8 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     except KeyboardInterrupt:  # a second Ctrl-C: stop at once, write nothing
         progress.close()
         _end_log(log, "stopped", None, None, "interrupted again: stopped without saving")
-        kept = f"; {out} is unchanged" if out.exists() else ""
-        print(f"interrupted again: stopped without saving{kept}", file=sys.stderr)
+        kept = _("; {file} is unchanged").format(file=out) if out.exists() else ""
+        print(_("interrupted again: stopped without saving") + kept, file=sys.stderr)
         return EXIT_INTERRUPTED
     progress.close()
     train_checks.report_hooks(hooks, progress.status)
@@ -233,14 +252,19 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
         interrupted = interrupted or result.status == "stopped"
         if rank != 0:  # rank 0 reports and saves for everyone
             if result.error is not None:
-                return say(f"training failed: {result.error}", EXIT_PROBLEM)
+                return say(_("training failed: {error}").format(error=result.error), EXIT_PROBLEM)
             return EXIT_INTERRUPTED if interrupted else EXIT_OK
     if result.model is None:  # no epoch finished: there is nothing trained to save
-        kept = f"; {out} is unchanged" if out.exists() else ""
+        kept = _("; {file} is unchanged").format(file=out) if out.exists() else ""
         _end_log(log, result.status, None, None, result.error)
         if result.error is not None:
-            return say(f"training failed: {result.error} (nothing saved{kept})", EXIT_PROBLEM)
-        print(f"stopped before the first epoch finished: nothing saved{kept}", file=sys.stderr)
+            return say(
+                _("training failed: {error} (nothing saved{kept})").format(
+                    error=result.error, kept=kept
+                ),
+                EXIT_PROBLEM,
+            )
+        print(_("stopped before the first epoch finished: nothing saved") + kept, file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_PROBLEM
     best = result.best_epoch
     try:
@@ -261,11 +285,19 @@ def _train_rank(args: argparse.Namespace, dist: Distributed | None) -> int:
     _end_log(log, result.status, str(out.resolve()), best, result.error)
     acc = result.metrics["val_accuracy"][best - 1] if best else float("nan")
     loss = result.metrics["val_loss"][best - 1] if best else float("nan")
-    score = f"val loss {loss:.4f}" + ("" if acc != acc else f", val accuracy {acc:.1%}")
-    summary = f"best epoch {best} ({score}) on {result.device}; saved {out}"
+    score = _("val loss {loss}").format(loss=f"{loss:.4f}")
+    if acc == acc:
+        score += _(", val accuracy {accuracy}").format(accuracy=f"{acc:.1%}")
+    summary = _("best epoch {epoch} ({score}) on {device}; saved {file}").format(
+        epoch=best, score=score, device=result.device, file=out
+    )
     if result.error is not None:  # failed after some epochs: their best weights are kept
-        return say(f"training failed: {result.error}; {summary}", EXIT_PROBLEM)
-    print(f"{result.status}: {summary}")
+        return say(
+            _("training failed: {error}; {summary}").format(error=result.error, summary=summary),
+            EXIT_PROBLEM,
+        )
+    status = _(STATUS_LABELS.get(result.status, result.status))
+    print(_("{status}: {summary}").format(status=status, summary=summary))
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
@@ -465,12 +497,26 @@ class Progress:
         if isinstance(event, StepEvent):
             self._step(event)
         elif isinstance(event, EpochEvent):
-            acc = "" if event.val_accuracy is None else f"  val acc {event.val_accuracy:.1%}"
-            best = "  *best*" if event.is_best else ""
+            acc = (
+                ""
+                if event.val_accuracy is None
+                else "  " + _("val acc {accuracy}").format(accuracy=f"{event.val_accuracy:.1%}")
+            )
+            best = "  " + _("*best*") if event.is_best else ""
             self._line(
-                f"epoch {event.epoch}/{event.epochs}  train loss {event.train_loss:.4f}  "
-                f"val loss {event.val_loss:.4f}{acc}  lr {event.lr:.3g}  "
-                f"{event.elapsed_s:.1f}s{best}"
+                _(
+                    "epoch {epoch}/{epochs}  train loss {train_loss}  val loss {val_loss}{acc}  "
+                    "lr {lr}  {seconds}s{best}"
+                ).format(
+                    epoch=event.epoch,
+                    epochs=event.epochs,
+                    train_loss=f"{event.train_loss:.4f}",
+                    val_loss=f"{event.val_loss:.4f}",
+                    acc=acc,
+                    lr=f"{event.lr:.3g}",
+                    seconds=f"{event.elapsed_s:.1f}",
+                    best=best,
+                )
             )
         elif isinstance(event, StatusEvent) and event.message not in ("paused", "resumed"):
             self.status(event.message)

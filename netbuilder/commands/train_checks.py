@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from netbuilder.commands import EXIT_OK, EXIT_PROBLEM
+from netbuilder.core.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,18 +27,18 @@ def add_check_flags(p: argparse.ArgumentParser) -> None:
         "--find-lr",
         action="store_true",
         dest="find_lr",
-        help="run the learning-rate range test and suggest a learning rate (no training)",
+        help=_("run the learning-rate range test and suggest a learning rate (no training)"),
     )
     p.add_argument(
         "--overfit-batch",
         action="store_true",
         dest="overfit_batch",
-        help="check the model can drive the loss on one batch near zero (no training)",
+        help=_("check the model can drive the loss on one batch near zero (no training)"),
     )
     p.add_argument(
         "--health",
         action="store_true",
-        help="record per-block gradient health and write it into the checkpoint's metrics",
+        help=_("record per-block gradient health and write it into the checkpoint's metrics"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from netbuilder.core.i18n import _
 from netbuilder.core.text import shorten
 
 
@@ -33,7 +34,7 @@ class Diagnostic:
         """``[conv1.in] message Hint: hint``; a long id or port is shortened."""
         port = f".{shorten(self.port, 24)}" if self.port else ""
         where = f"[{shorten(self.node_id)}{port}] " if self.node_id and not self.path else ""
-        hint = f" Hint: {self.hint}" if self.hint else ""
+        hint = " " + _("Hint: {hint}").format(hint=self.hint) if self.hint else ""
         return f"{where}{self.message}{hint}"
 
 

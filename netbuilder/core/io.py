@@ -16,6 +16,7 @@ from typing import Any
 
 from netbuilder.core.blocks import BLOCKS, get_block, unknown_block_message
 from netbuilder.core.diagram import Diagram, DiagramError
+from netbuilder.core.i18n import _
 from netbuilder.core.subblocks import name_problem
 from netbuilder.core.text import quoted, shorten
 
@@ -134,14 +135,18 @@ def load(path: str | os.PathLike[str]) -> Diagram:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise DiagramFileError(path, f"the file is too large ({size} bytes) to be a diagram")
+            raise DiagramFileError(
+                path, _("the file is too large ({size} bytes) to be a diagram").format(size=size)
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DiagramFileError(path, "the file does not exist") from None
+        raise DiagramFileError(path, _("the file does not exist")) from None
     except IsADirectoryError:
-        raise DiagramFileError(path, "this is a folder, not a diagram file") from None
+        raise DiagramFileError(path, _("this is a folder, not a diagram file")) from None
     except OSError as exc:
-        raise DiagramFileError(path, f"cannot read the file: {exc.strerror or exc}") from None
+        raise DiagramFileError(
+            path, _("cannot read the file: {error}").format(error=exc.strerror or exc)
+        ) from None
     return loads(raw, path)
 
 
@@ -151,18 +156,22 @@ def loads(raw: str | bytes, path: str | os.PathLike[str] | None = None) -> Diagr
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise DiagramFileError(
-            path, "the file is not UTF-8 text; is it really a diagram?"
+            path, _("the file is not UTF-8 text; is it really a diagram?")
         ) from None
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise DiagramFileError(
             path,
-            f"the file is not valid JSON (line {exc.lineno}, column "
-            f"{exc.colno}: {exc.msg}); it may be truncated or damaged",
+            _(
+                "the file is not valid JSON (line {line}, column {column}: {error}); it may be "
+                "truncated or damaged"
+            ).format(line=exc.lineno, column=exc.colno, error=exc.msg),
         ) from None
     except (ValueError, RecursionError) as exc:
-        raise DiagramFileError(path, f"the file is not valid JSON: {exc}") from None
+        raise DiagramFileError(
+            path, _("the file is not valid JSON: {error}").format(error=exc)
+        ) from None
     return from_document(doc, path)
 
 
@@ -173,18 +182,22 @@ def _reject_constant(name: str) -> Any:
 def from_document(doc: Any, path: str | os.PathLike[str] | None = None) -> Diagram:
     """Validate, migrate and build a diagram from a parsed JSON document."""
     if not isinstance(doc, dict):
-        raise DiagramFileError(path, "the file does not hold a diagram (expected a JSON object)")
+        raise DiagramFileError(path, _("the file does not hold a diagram (expected a JSON object)"))
     if doc.get("format") != FORMAT:
-        raise DiagramFileError(path, f'not a NetBuilder diagram ("format" should be "{FORMAT}")')
+        raise DiagramFileError(
+            path,
+            _('not a NetBuilder diagram ("format" should be "{format}")').format(format=FORMAT),
+        )
     version = doc.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise DiagramFileError(path, '"format_version" is missing or not a positive integer')
+        raise DiagramFileError(path, _('"format_version" is missing or not a positive integer'))
     if version > FORMAT_VERSION:
         raise DiagramFileError(
             path,
-            f"the file was written by a newer NetBuilder (format "
-            f"version {version}; this one reads up to {FORMAT_VERSION}). "
-            "Update NetBuilder to open it.",
+            _(
+                "the file was written by a newer NetBuilder (format version {version}; this one "
+                "reads up to {supported}). Update NetBuilder to open it."
+            ).format(version=version, supported=FORMAT_VERSION),
         )
     while version < FORMAT_VERSION:
         doc = MIGRATIONS[version](doc)

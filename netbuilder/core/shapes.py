@@ -17,6 +17,7 @@ from netbuilder.core.blocks import BlockSpec, UnknownBlockError, unknown_block_m
 from netbuilder.core.diagnostics import Diagnostic, Severity, ShapeError
 from netbuilder.core.diagram import Diagram, Edge
 from netbuilder.core.graphs import Adjacency
+from netbuilder.core.i18n import _, current_language
 from netbuilder.core.subblock_check import (
     body_level,
     body_outputs,
@@ -25,10 +26,10 @@ from netbuilder.core.subblock_check import (
     top_level_ports,
 )
 from netbuilder.core.subblocks import SubBlockSpec
-
-__all__ = ["Analysis", "NodeResult", "ShapeChecker", "check", "check_instance"]
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.core.text import quoted
+
+__all__ = ["Analysis", "NodeResult", "ShapeChecker", "check", "check_instance"]
 
 
 class ShapeChecker:
@@ -41,6 +42,7 @@ class ShapeChecker:
         self._valid: dict[tuple, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
         self._counts: dict[tuple, int] = {}  # (layer class, constructor kwargs) → parameters
         self._cache_size = cache_size
+        self._language = current_language()
 
     def check(self, diagram: Diagram) -> Analysis:
         """Check a diagram; a definition body alone is checked without input shapes (its
@@ -60,6 +62,10 @@ class ShapeChecker:
         overrides: dict[str, dict[str, Any]],
     ) -> Analysis:
         """Check ``diagram``; ``boundary`` holds a body's input specs (None at top level)."""
+        if self._language != current_language():  # cached problems speak the old language
+            self._cache.clear()
+            self._valid.clear()
+            self._language = current_language()
         analysis = Analysis()
         specs: dict[str, BlockSpec] = {}
         for nid, n in diagram.nodes.items():
@@ -80,8 +86,11 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        "This block is part of a loop: data would flow back into itself.",
-                        "Remove one wire of the loop; recurrence belongs inside an LSTM/GRU/RNN.",
+                        _("This block is part of a loop: data would flow back into itself."),
+                        _(
+                            "Remove one wire of the loop; recurrence belongs inside an "
+                            "LSTM/GRU/RNN."
+                        ),
                     )
                 )
             analysis.order = graph.topological_order(skip=in_cycle)
@@ -100,8 +109,10 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"This block has {unknown_block_message(node.type)}.",
-                        "It may come from a newer NetBuilder; replace it.",
+                        _("This block has {problem}.").format(
+                            problem=unknown_block_message(node.type)
+                        ),
+                        _("It may come from a newer NetBuilder; replace it."),
                     )
                 )
                 continue
@@ -112,7 +123,7 @@ class ShapeChecker:
                 index = sub_inputs.index(nid)
                 x = boundary[index] if boundary and index < len(boundary) else None
                 outs = {"out": x} if x is not None else {}  # unknown: no output, as elsewhere
-                params, _ = spec.validate_params(raw)
+                params, _problems = spec.validate_params(raw)
                 analysis.nodes[nid] = NodeResult(params, {}, outs, ok=bool(outs))
                 continue
             result = self._check_node(diagram, nid, spec, raw, wires, wired_ports, analysis)
@@ -120,7 +131,7 @@ class ShapeChecker:
 
         for nid in in_cycle:
             if nid in specs:
-                params, _ = specs[nid].validate_params(diagram.nodes[nid].params)
+                params, _problems = specs[nid].validate_params(diagram.nodes[nid].params)
                 analysis.nodes[nid] = NodeResult(params, {}, {}, ok=False)
 
         if boundary is None:
@@ -154,7 +165,7 @@ class ShapeChecker:
             validated = self._valid[raw_key] = spec.validate_params(raw)
         params, problems = dict(validated[0]), validated[1]
         for name, message in problems:
-            diags.append(Diagnostic(nid, message, "Change it in the inspector.", port=name))
+            diags.append(Diagnostic(nid, message, _("Change it in the inspector."), port=name))
         ports = spec.input_ports(params)
         inputs: dict[str, TensorSpec | None] = {}
         ready = not problems
@@ -164,8 +175,10 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"Input '{port}' of {spec.type} is not connected.",
-                        "Drag a wire into it from an earlier block.",
+                        _("Input '{port}' of {block} is not connected.").format(
+                            port=port, block=spec.type
+                        ),
+                        _("Drag a wire into it from an earlier block."),
                         port=port,
                     )
                 )
@@ -176,9 +189,11 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"Input '{port}' of {spec.type} has {len(incoming)} wires; an input "
-                        "takes exactly one.",
-                        "Combine them first with an Add or Concatenate block.",
+                        _(
+                            "Input '{port}' of {block} has {count} wires; an input takes "
+                            "exactly one."
+                        ).format(port=port, block=spec.type, count=len(incoming)),
+                        _("Combine them first with an Add or Concatenate block."),
                         port=port,
                     )
                 )
@@ -193,8 +208,10 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        f"A wire goes into {quoted(port)}, which {spec.type} does not have now.",
-                        "Delete that wire.",
+                        _("A wire goes into {port}, which {block} does not have now.").format(
+                            port=quoted(port), block=spec.type
+                        ),
+                        _("Delete that wire."),
                         port=port,
                     )
                 )
@@ -242,8 +259,10 @@ class ShapeChecker:
                 count = self._counts[count_key] = sum(p.numel() for p in module.parameters())
         except (ValueError, RuntimeError, TypeError, AssertionError) as exc:
             return ShapeError(
-                f"{spec.type} cannot be built with these settings: {exc}",
-                "Check the parameters in the inspector.",
+                _("{block} cannot be built with these settings: {error}").format(
+                    block=spec.type, error=exc
+                ),
+                _("Check the parameters in the inspector."),
             ), 0
         return outs, count
 
@@ -259,16 +278,16 @@ class ShapeChecker:
             diags.append(
                 Diagnostic(
                     None,
-                    "The diagram has no input block.",
-                    "Add an Image, Sequence, Token or Tabular input.",
+                    _("The diagram has no input block."),
+                    _("Add an Image, Sequence, Token or Tabular input."),
                 )
             )
         if not outputs:
             diags.append(
                 Diagnostic(
                     None,
-                    "The diagram has no Output block.",
-                    "Wire the last block into an Output block.",
+                    _("The diagram has no Output block."),
+                    _("Wire the last block into an Output block."),
                 )
             )
             return
@@ -278,8 +297,8 @@ class ShapeChecker:
                 diags.append(
                     Diagnostic(
                         nid,
-                        "This block does not lead to any Output, so it does nothing.",
-                        "Wire it on, or delete it.",
+                        _("This block does not lead to any Output, so it does nothing."),
+                        _("Wire it on, or delete it."),
                         severity=Severity.WARNING,
                     )
                 )
@@ -299,7 +318,7 @@ def check_instance(
     """One use of sub-block ``name`` on ``in_specs``: output specs (None if it has errors),
     its parameter count, and the analysis of its body."""
     spec = diagram.block(name)
-    validated, _ = spec.validate_params(params)
+    validated, _problems = spec.validate_params(params)
     inner = _DEFAULT.check_body(diagram, name, validated, in_specs)
     return body_outputs(diagram.definition(name), inner), inner.total_params, inner
 

@@ -46,10 +46,12 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
 
 def run(files: list[str]) -> int:
     """Open the main window (with the first of ``files`` if given) and run the event loop."""
+    from netbuilder.gui.i18n import install_language
     from netbuilder.gui.main_window import MainWindow
 
     app = ensure_app()
     app.setDesktopFileName("netbuilder")
+    install_language()  # --lang, else Preferences, else the system locale; before any widget
     window = MainWindow()
     window.show()
     if files and Path(files[0]).is_dir():  # a folder of diagrams: choose one there

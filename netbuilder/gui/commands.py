@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from netbuilder.core.diagram import Diagram, Edge, Node
+from netbuilder.gui.i18n import counted
 
 MERGE_PARAM_ID = 1001
 MERGE_LABEL_ID = 1002
@@ -55,9 +56,7 @@ class RemoveNodesCommand(QUndoCommand):
     """Remove blocks together with their wires (the wires are part of this one step)."""
 
     def __init__(self, diagram: Diagram, node_ids: list[str]) -> None:
-        super().__init__(
-            QCoreApplication.translate("Commands", "Delete %n block(s)", None, len(node_ids))
-        )
+        super().__init__(counted().delete_blocks(len(node_ids)))
         self.diagram = diagram
         self.node_ids = [i for i in diagram.nodes if i in set(node_ids)]
         self._removed: list[tuple[int, Node]] = []

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.profile import DASH, Profile, profile
 from netbuilder.core.shapes import Analysis
+from netbuilder.gui.i18n import memory_verdict
 from netbuilder.gui.session import Session
 from netbuilder.gui.worker import BackgroundJobs, JobResult
 from netbuilder.train.config import ConfigError, TrainConfig
@@ -150,7 +151,7 @@ class CostView(QObject):
             )
             text += f" · {mark}{memory}"
         if prof.unknown:
-            blocks = QCoreApplication.translate("CostView", "%n block(s)", None, len(prof.unknown))
+            blocks = self.tr("%n block(s)", "", len(prof.unknown))
             text += f" · {blocks} {DASH}"
         return text
 
@@ -159,7 +160,7 @@ class CostView(QObject):
         if mem is None:
             return ""
         parts = [
-            mem.verdict(),
+            memory_verdict(mem),
             self.tr(
                 "weights {weights}, gradients {gradients}, optimizer {optimizer}, "
                 "activations {activations}, workspace {workspace}"

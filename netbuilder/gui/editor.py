@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from netbuilder.core.blocks.spec import ParamError
 from netbuilder.core.diagram import Diagram, DiagramError, Edge
@@ -263,7 +263,7 @@ class Editor(QObject):
     ) -> None:
         moved = {k: v for k, v in new.items() if old.get(k) != v}
         if moved:
-            text = QCoreApplication.translate("Editor", "Move %n block(s)", None, len(moved))
+            text = self.tr("Move %n block(s)", "", len(moved))
             self._push(MoveNodesCommand(self.diagram, {k: old[k] for k in moved}, moved, text))
 
     def auto_layout(self, aspect: float | None = None) -> None:

@@ -33,13 +33,24 @@ from PySide6.QtWidgets import (
 
 from netbuilder.export import FORMATS, SUFFIXES, ExportError, ExportResult, default_output
 from netbuilder.export.onnx_format import INSTALL_HINT, missing_onnx_packages
-from netbuilder.gui.i18n import core_text
 from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 ModelFactory = Callable[[], Any]  # () -> nn.Module with the trained weights loaded
 READY_TEXT = QT_TRANSLATE_NOOP(
     "ExportDialog", "Each export is reloaded and compared with the model here."
 )
+
+
+def format_name(fmt: str, fallback: str = "") -> str:
+    """An export format's name in the interface's language (``export.FORMATS`` in English)."""
+    names = {
+        "pt2": QCoreApplication.translate("ExportDialog", "torch.export program (.pt2)"),
+        "onnx": QCoreApplication.translate("ExportDialog", "ONNX model (.onnx)"),
+        "python": QCoreApplication.translate(
+            "ExportDialog", "Python source + weights (model.py, model_weights.pt)"
+        ),
+    }
+    return names.get(fmt) or fallback or FORMATS.get(fmt, fmt)
 
 
 def trained_model_for(session: Any) -> Any:
@@ -104,13 +115,13 @@ class ExportDialog(QDialog):
         self.format_combo = QComboBox()
         missing = missing_onnx_packages()
         for key, label in FORMATS.items():
-            self.format_combo.addItem(core_text(label), key)
+            self.format_combo.addItem(format_name(key, label), key)
         if missing:
             index = self.format_combo.findData("onnx")
             self.format_combo.setItemText(
                 index,
                 self.tr("{format} — needs {packages}").format(
-                    format=core_text(FORMATS["onnx"]), packages=", ".join(missing)
+                    format=format_name("onnx"), packages=", ".join(missing)
                 ),
             )
             self.format_combo.setItemData(
@@ -213,7 +224,7 @@ class ExportDialog(QDialog):
             self,
             self.tr("Export to"),
             self.path_edit.text(),
-            f"{core_text(FORMATS[self.fmt])} (*{suffix})",
+            f"{format_name(self.fmt)} (*{suffix})",
         )
         if path:
             self.path_edit.setText(path if path.endswith(suffix) else f"{path}{suffix}")
@@ -238,7 +249,7 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(False)
         self.result_label.setStyleSheet("")
         self.result_label.setText(
-            self.tr("Exporting and verifying {format}…").format(format=core_text(FORMATS[fmt]))
+            self.tr("Exporting and verifying {format}…").format(format=format_name(fmt))
         )
 
         diagram, factory, classes = self.diagram, self.model_factory, self.classes

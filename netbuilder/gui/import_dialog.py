@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.gui.files import FileActions, FileHost
+from netbuilder.gui.i18n import counted
 from netbuilder.gui.worker import BackgroundJobs, JobResult
 
 if TYPE_CHECKING:
@@ -247,9 +248,7 @@ class ImportActions:
         if result.state_dict is not None:
             session.set_weights(result.state_dict)  # unsaved until Save Trained Model
         self.window.after_load()
-        text = QCoreApplication.translate(
-            "ImportActions", "Imported %n block(s) from {file}", None, len(result.diagram.nodes)
-        ).format(file=path.name)
+        text = counted().imported_blocks(len(result.diagram.nodes)).format(file=path.name)
         if result.max_abs_diff is not None:
             text += QCoreApplication.translate(
                 "ImportActions", "; outputs match the original (largest difference {difference})"

@@ -54,6 +54,7 @@ from netbuilder.gui.files import FileActions
 from netbuilder.gui.i18n import core_text
 from netbuilder.gui.icons import app_icon
 from netbuilder.gui.import_dialog import ImportActions
+from netbuilder.gui.preferences import install_preferences_action
 from netbuilder.gui.recovery import Autosaver
 from netbuilder.gui.run_watch import install_watch_action
 from netbuilder.gui.session import Session
@@ -239,6 +240,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([self.act_add, self.act_layout])
         self.subblocks.add_to_menu(edit)  # and the canvas's context menu
+        edit.addSeparator()
+        self.act_preferences = install_preferences_action(self, edit)  # the UI language
         self.view_menu = bar.addMenu(self.tr("&View"))
         self.view_menu.addActions([self.workspaces.act_design, self.workspaces.act_training])
         self.view_menu.addSeparator()

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 from netbuilder import __version__
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.io import DiagramFileError, load, save, write_text_atomic
+from netbuilder.gui.i18n import counted
 from netbuilder.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 if TYPE_CHECKING:
@@ -382,14 +383,7 @@ def ask_to_recover(parent: QWidget, orphans: list[Orphan]) -> str:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(QCoreApplication.translate("Recovery", "Recover unsaved work"))
-    box.setText(
-        QCoreApplication.translate(
-            "Recovery",
-            "NetBuilder did not close normally. Recover %n unsaved diagram(s)?",
-            None,
-            len(orphans),
-        )
-    )
+    box.setText(counted().recover_diagrams(len(orphans)))
     box.setInformativeText("\n".join(_describe(o) for o in orphans))
     recover = box.addButton(
         QCoreApplication.translate("Recovery", "Recover"), QMessageBox.ButtonRole.AcceptRole

@@ -24,7 +24,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from netbuilder.gui.i18n import status_text
+from netbuilder.gui.i18n import counted, status_text
 from netbuilder.gui.worker import DRAIN_INTERVAL_MS
 from netbuilder.train.runlog import EVENTS_FILE, EventFollower, RunEnded, RunStarted
 
@@ -101,11 +101,7 @@ def watch_in_panel(panel: Any, path: str | Path, on_checkpoint: Any = None) -> R
     def begin(start: RunStarted) -> None:
         panel.curves.begin_run()
         panel.step_events_seen = 0
-        ranks = (
-            QCoreApplication.translate("RunWatch", " on %n processes", None, start.world_size)
-            if start.world_size > 1
-            else ""
-        )
+        ranks = counted().on_processes(start.world_size) if start.world_size > 1 else ""
         watching = QCoreApplication.translate("RunWatch", "watching {folder}: {diagram}").format(
             folder=watcher.path.parent, diagram=Path(start.diagram).name
         )

@@ -24,6 +24,7 @@ from PySide6.QtGui import QUndoStack
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.events import DiagramEvent
 from netbuilder.core.shapes import Analysis, check
+from netbuilder.gui.i18n import run_name
 from netbuilder.gui.subblocks.scope import Scope
 from netbuilder.train.checkpoint import Checkpoint
 from netbuilder.train.config import ConfigError, TrainConfig, problem_diagnostics
@@ -203,7 +204,7 @@ class Session(QObject):
         if self.state_dict is None:
             return ""
         if self.model_run is not None:
-            return self.model_run.name
+            return run_name(self.model_run)
         return self.tr("the opened model")
 
     @property

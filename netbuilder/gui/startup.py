@@ -49,7 +49,9 @@ def show_startup_error(message: str) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from netbuilder.gui.app import ensure_app
+    from netbuilder.gui.i18n import install_language
 
     ensure_app()
+    install_language()  # the box's title and Qt's OK button in the user's language
     title = QCoreApplication.translate("Startup", "NetBuilder cannot open this")
     QMessageBox.critical(None, title, message)

@@ -13,6 +13,7 @@ from typing import Any
 
 from netbuilder.core.blocks.spec import Param, ParamError
 from netbuilder.core.diagnostics import Diagnostic
+from netbuilder.core.i18n import _
 
 LOSSES = ("cross_entropy", "mse", "l1", "bce_with_logits")
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -222,7 +223,11 @@ class TrainConfig:
         if data is None:
             return cls(), []
         if not isinstance(data, dict):
-            return cls(), [f"training settings must be a mapping, not {type(data).__name__}"]
+            return cls(), [
+                _("training settings must be a mapping, not {type}").format(
+                    type=type(data).__name__
+                )
+            ]
         values: dict[str, Any] = {}
         problems: list[str] = []
         for name, spec in _FIELD_MAP.items():
@@ -230,15 +235,15 @@ class TrainConfig:
                 try:
                     values[name] = spec.validate(data[name])
                 except ParamError as exc:
-                    problems.append(f"training setting {exc}")
+                    problems.append(_("training setting {problem}").format(problem=exc))
         if "dataset" in values and not values["dataset"].strip():
-            problems.append("training setting 'dataset' is empty; name a dataset")
+            problems.append(_("training setting 'dataset' is empty; name a dataset"))
             del values["dataset"]
         options = data.get("dataset_options", {})
         if options is None:
             options = {}
         if not isinstance(options, dict):
-            problems.append("training setting 'dataset_options' must be a mapping")
+            problems.append(_("training setting 'dataset_options' must be a mapping"))
         else:
             try:
                 values["dataset_options"] = validate_options(options)
@@ -275,8 +280,8 @@ def problem_diagnostics(problems: list[str]) -> list[Diagnostic]:
     return [
         Diagnostic(
             None,
-            f"{p[0].upper()}{p[1:]}.",
-            "Change it in the Training settings (or: netbuilder train --set NAME=VALUE).",
+            _("{problem}.").format(problem=f"{p[0].upper()}{p[1:]}"),
+            _("Change it in the Training settings (or: netbuilder train --set NAME=VALUE)."),
         )
         for p in problems
     ]
@@ -292,10 +297,10 @@ def validate_options(options: dict[str, Any]) -> dict[str, Any]:
         try:
             out[name] = spec.validate(value)
         except ParamError as exc:
-            raise ConfigError(f"dataset option {exc}") from None
+            raise ConfigError(_("dataset option {problem}").format(problem=exc)) from None
     features = options.get("features")
     if features is not None and (
         not isinstance(features, list) or not all(isinstance(f, str) for f in features)
     ):
-        raise ConfigError("dataset option 'features' must be a list of column names")
+        raise ConfigError(_("dataset option 'features' must be a list of column names"))
     return out

@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import Dataset
 
 from netbuilder.core.diagram import Diagram
+from netbuilder.core.i18n import _
 from netbuilder.core.shapes import check
 from netbuilder.core.tensor import TensorSpec, format_shape
 from netbuilder.train.config import TrainConfig
@@ -123,12 +124,14 @@ def validation_samples(
         raw = bundle.raw_val[:n]
     elif bundle.pipeline is not None and bundle.pipeline.kind == "image" and bundle.files:
         p = bundle.pipeline
-        _, h, w = p.shape
+        _channels, h, w = p.shape
         raw = torch.stack(
             [decode_image(f, p.colour or "RGB", h, w, int(p.resize or 0)) for f in bundle.files[:n]]
         )
     else:
-        raise DataError(f"the dataset '{bundle.name}' kept no raw validation samples")
+        raise DataError(
+            _("the dataset '{dataset}' kept no raw validation samples").format(dataset=bundle.name)
+        )
     return raw, prepared, targets
 
 
@@ -138,12 +141,16 @@ def input_spec(diagram: Diagram) -> tuple[str, TensorSpec]:
     inputs = analysis.input_nodes()
     if len(inputs) != 1:
         raise DataError(
-            f"training needs exactly one input block, but the diagram has {len(inputs)}"
+            _("training needs exactly one input block, but the diagram has {count}").format(
+                count=len(inputs)
+            )
         )
     nid = inputs[0]
     outputs = list(analysis.nodes[nid].outputs.values())
     if not outputs:
-        raise DataError(f"the input block '{nid}' has no valid shape; fix its parameters")
+        raise DataError(
+            _("the input block '{block}' has no valid shape; fix its parameters").format(block=nid)
+        )
     return nid, outputs[0]
 
 
@@ -151,15 +158,25 @@ def need_spec(spec: TensorSpec, node_id: str, rank: int, what: str, dataset: str
     """Raise a DataError when the input block cannot take this kind of data."""
     if spec.rank != rank or (spec.dtype == "long") != (what == "token ids"):
         raise DataError(
-            f"the dataset '{dataset}' gives {what}, but the input block '{node_id}' takes "
-            f"{format_shape(spec)} ({spec.dtype}); use a matching input block"
+            _(
+                "the dataset '{dataset}' gives {what}, but the input block '{block}' takes "
+                "{shape} ({dtype}); use a matching input block"
+            ).format(
+                dataset=dataset,
+                what=what,
+                block=node_id,
+                shape=format_shape(spec),
+                dtype=spec.dtype,
+            )
         )
 
 
 def split_indices(n: int, val_split: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """A seeded shuffle split into (train, val) index tensors; val gets at least one sample."""
     if n < 2:
-        raise DataError(f"the dataset has {n} sample(s); training needs at least 2")
+        raise DataError(
+            _("the dataset has {count} sample(s); training needs at least 2").format(count=n)
+        )
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     n_val = min(n - 1, max(1, math.ceil(n * val_split)))
     return order[n_val:], order[:n_val]

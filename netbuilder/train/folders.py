@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
+from netbuilder.core.i18n import _
 from netbuilder.core.tensor import TensorSpec, format_shape
 from netbuilder.train.batches import worker_count
 from netbuilder.train.config import TrainConfig
@@ -30,20 +31,28 @@ def load_image_folder(
     """Read an ImageFolder tree shaped for the input block ``spec``."""
     if spec.rank != 3 or spec.dtype != "float" or spec.shape[0] not in (1, 3):
         raise DataError(
-            f"the image folder '{root}' gives images, but the input block '{node_id}' takes "
-            f"{format_shape(spec)}; use an ImageInput with 1 or 3 channels"
+            _(
+                "the image folder '{folder}' gives images, but the input block '{block}' takes "
+                "{shape}; use an ImageInput with 1 or 3 channels"
+            ).format(folder=root, block=node_id, shape=format_shape(spec))
         )
     channels = 1 if config.option("grayscale") else spec.shape[0]
     if channels != spec.shape[0]:
         raise DataError(
-            f"grayscale images have 1 channel but the input block '{node_id}' takes "
-            f"{spec.shape[0]}; set its channels to 1"
+            _(
+                "grayscale images have 1 channel but the input block '{block}' takes "
+                "{channels}; set its channels to 1"
+            ).format(block=node_id, channels=spec.shape[0])
         )
-    _, height, width = spec.shape
+    _channels, height, width = spec.shape
     resize = int(config.option("resize") or 0) or max(height, width)
     if (root / "train").is_dir():
         if not (root / "val").is_dir():
-            raise DataError(f"'{root}' has a train/ folder but no val/ folder next to it")
+            raise DataError(
+                _("'{folder}' has a train/ folder but no val/ folder next to it").format(
+                    folder=root
+                )
+            )
         classes = _classes(root / "train")
         train_files, train_labels = _files(root / "train", classes)
         val_files, val_labels = _files(root / "val", classes, strict=True)
@@ -54,7 +63,9 @@ def load_image_folder(
         train_files, train_labels = [files[i] for i in tr], [labels[i] for i in tr]
         val_files, val_labels = [files[i] for i in va], [labels[i] for i in va]
     if not train_files or not val_files:
-        raise DataError(f"'{root}' holds no training or no validation images")
+        raise DataError(
+            _("'{folder}' holds no training or no validation images").format(folder=root)
+        )
     reader = _Reader(channels, height, width, resize)
     total = (len(train_files) + len(val_files)) * channels * height * width * 4
     limit = int(config.option("cache_limit_mb")) * 2**20
@@ -95,7 +106,9 @@ def _classes(folder: Path) -> list[str]:
     classes = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     if len(classes) < 2:
         raise DataError(
-            f"'{folder}' needs one subfolder per class (at least 2); found {len(classes)}"
+            _("'{folder}' needs one subfolder per class (at least 2); found {count}").format(
+                folder=folder, count=len(classes)
+            )
         )
     return classes
 
@@ -107,7 +120,9 @@ def _files(folder: Path, classes: list[str], strict: bool = False) -> tuple[list
     extra = sorted(present - set(classes) - {n for n in present if n.startswith(".")})
     if strict and extra:
         raise DataError(
-            f"'{folder}' has class folder(s) {', '.join(extra)} that the train/ folder lacks"
+            _("'{folder}' has class folder(s) {names} that the train/ folder lacks").format(
+                folder=folder, names=", ".join(extra)
+            )
         )
     for label, name in enumerate(classes):
         sub = folder / name

@@ -23,6 +23,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from netbuilder.core.i18n import _
 from netbuilder.train.hooks import TrainHook, block_of, first_nonfinite_block
 
 DEFAULT_INTERVAL = 20
@@ -39,12 +40,15 @@ class HealthIssue:
     value: float
 
     def message(self) -> str:
+        norm = f"{self.value:.1e}"
         what = {
-            "vanishing": f"gradients vanished (norm {self.value:.1e})",
-            "exploding": f"gradients exploded (norm {self.value:.1e})",
-            "non-finite": "gradients became NaN/Inf",
-        }[self.kind]
-        return f"block '{self.node_id}': {what} from step {self.step}"
+            "vanishing": _("gradients vanished (norm {norm})"),
+            "exploding": _("gradients exploded (norm {norm})"),
+            "non-finite": _("gradients became NaN/Inf"),
+        }[self.kind].format(norm=norm)
+        return _("block '{block}': {what} from step {step}").format(
+            block=self.node_id, what=what, step=self.step
+        )
 
 
 @dataclass

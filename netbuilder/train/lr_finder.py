@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import torch
 
 from netbuilder.core.diagram import Diagram
+from netbuilder.core.i18n import _
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.data import DataBundle
 from netbuilder.train.probe import make_probe, parameters
@@ -41,18 +42,22 @@ class LRFinderResult:
 
     def message(self) -> str:
         if self.suggestion is None:
-            return (
-                "no learning rate made the loss fall in this range"
-                + (f" ({self.stopped})" if self.stopped else "")
-                + "; check the data and the model (try Overfit one batch)"
-            )
+            stopped = f" ({self.stopped})" if self.stopped else ""
+            return _(
+                "no learning rate made the loss fall in this range{stopped}; check the data and "
+                "the model (try Overfit one batch)"
+            ).format(stopped=stopped)
         low = self.lrs[0]
         high = self.lrs[-1]
-        return (
-            f"suggested learning rate {self.suggestion:.2g} (steepest fall of the smoothed "
-            f"loss, tested {low:.0e}..{high:.0e} over {len(self.lrs)} steps"
-            + (f"; {self.stopped}" if self.stopped else "")
-            + ")"
+        return _(
+            "suggested learning rate {lr} (steepest fall of the smoothed loss, tested "
+            "{low}..{high} over {steps} steps{stopped})"
+        ).format(
+            lr=f"{self.suggestion:.2g}",
+            low=f"{low:.0e}",
+            high=f"{high:.0e}",
+            steps=len(self.lrs),
+            stopped=f"; {self.stopped}" if self.stopped else "",
         )
 
 
@@ -111,12 +116,14 @@ def find_lr(
             lr = start_lr * factor**i
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            xb, yb, _ = next(batches)
+            xb, yb, _labels = next(batches)
             optimizer.zero_grad(set_to_none=True)
             loss = probe.loss(probe.model(xb), yb)
             value = float(loss.detach())
             if not math.isfinite(value):
-                result.stopped = f"the loss became {value} at learning rate {lr:.2g}"
+                result.stopped = _("the loss became {value} at learning rate {lr}").format(
+                    value=value, lr=f"{lr:.2g}"
+                )
                 break
             loss.backward()
             if config.grad_clip > 0:
@@ -131,7 +138,7 @@ def find_lr(
                 on_step(i + 1, lr, smooth)
             best = min(best, smooth)
             if i > 10 and smooth > DIVERGE * best:
-                result.stopped = f"the loss diverged at learning rate {lr:.2g}"
+                result.stopped = _("the loss diverged at learning rate {lr}").format(lr=f"{lr:.2g}")
                 break
     finally:
         probe.close()

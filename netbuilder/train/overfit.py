@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from netbuilder.core.diagram import Diagram
+from netbuilder.core.i18n import _
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.data import DataBundle
 from netbuilder.train.hooks import block_of
@@ -46,14 +47,19 @@ class OverfitResult:
         return self.losses[-1] if self.losses else math.nan
 
     def message(self) -> str:
-        head = (
-            f"overfit one batch ({self.batch_size} samples, {len(self.losses)} steps): loss "
-            f"{self.initial:.4g} → {self.final:.4g}"
-            + ("" if self.accuracy is None else f", batch accuracy {self.accuracy:.0%}")
+        head = _(
+            "overfit one batch ({samples} samples, {steps} steps): loss {initial} → {final}"
+        ).format(
+            samples=self.batch_size,
+            steps=len(self.losses),
+            initial=f"{self.initial:.4g}",
+            final=f"{self.final:.4g}",
         )
+        if self.accuracy is not None:
+            head += _(", batch accuracy {accuracy}").format(accuracy=f"{self.accuracy:.0%}")
         if self.passed:
-            return f"{head}: passed, the model can learn"
-        return f"{head}: FAILED; likely cause: {self.cause}"
+            return _("{head}: passed, the model can learn").format(head=head)
+        return _("{head}: FAILED; likely cause: {cause}").format(head=head, cause=self.cause)
 
 
 def _feeder_type(diagram: Diagram) -> str | None:
@@ -94,10 +100,10 @@ def overfit_batch(
             value = float(loss.detach())
             result.losses.append(value)
             if not math.isfinite(value):
-                result.cause = (
-                    f"the loss became {value} at step {step + 1}: the learning rate "
-                    f"{config.lr:g} is too high, or the inputs are not normalised"
-                )
+                result.cause = _(
+                    "the loss became {value} at step {step}: the learning rate {lr} is too "
+                    "high, or the inputs are not normalised"
+                ).format(value=value, step=step + 1, lr=f"{config.lr:g}")
                 return result
             loss.backward()
             if step == 0:  # a block is dead when none of its weights got any gradient
@@ -129,32 +135,35 @@ def _diagnose(
 ) -> str:
     """The most likely reason the loss did not reach zero, in words."""
     if dead and len(dead) == len(set(block_of(model).values())):
-        return "no gradient reaches any weight: every block's gradient is zero"
+        return _("no gradient reaches any weight: every block's gradient is zero")
+    lr = f"{config.lr:g}"
     if dead:
-        return (
-            f"no gradient reaches block(s) {', '.join(dead[:5])}: their weights cannot learn "
-            "(a dead ReLU, a zero-initialised path, or an integer/argmax step before them)"
-        )
+        return _(
+            "no gradient reaches block(s) {blocks}: their weights cannot learn (a dead ReLU, a "
+            "zero-initialised path, or an integer/argmax step before them)"
+        ).format(blocks=", ".join(dead[:5]))
     if config.loss == "cross_entropy" and _feeder_type(diagram) == "Softmax":
-        return (
-            "the model ends in a Softmax, but cross_entropy applies softmax itself; "
-            "remove the Softmax block before the Output"
+        return _(
+            "the model ends in a Softmax, but cross_entropy applies softmax itself; remove the "
+            "Softmax block before the Output"
         )
     if r.final > r.initial * 1.05:
-        return f"the loss rose: the learning rate {config.lr:g} is too high (try Find LR)"
+        return _("the loss rose: the learning rate {lr} is too high (try Find LR)").format(lr=lr)
     if r.final > 0.9 * r.initial:
-        return (
-            f"the loss barely moved: the learning rate {config.lr:g} is probably too low "
-            "(try Find LR)"
-        )
+        return _(
+            "the loss barely moved: the learning rate {lr} is probably too low (try Find LR)"
+        ).format(lr=lr)
     holders = [n.id for n in diagram.nodes.values() if n.type == "Dropout"]
     if holders or config.weight_decay > 0:
         what = ", ".join(
-            [f"dropout in {', '.join(holders[:4])}"] * bool(holders)
-            + [f"weight decay {config.weight_decay:g}"] * (config.weight_decay > 0)
+            [_("dropout in {blocks}").format(blocks=", ".join(holders[:4]))] * bool(holders)
+            + [_("weight decay {value}").format(value=f"{config.weight_decay:g}")]
+            * (config.weight_decay > 0)
         )
-        return f"the loss fell but not to zero: {what} hold(s) the model back from memorising"
-    return (
-        "the loss fell but not to zero: the model may be too small to memorise even one "
-        f"batch, or needs more than {len(r.losses) - 1} steps at learning rate {config.lr:g}"
-    )
+        return _(
+            "the loss fell but not to zero: {what} hold(s) the model back from memorising"
+        ).format(what=what)
+    return _(
+        "the loss fell but not to zero: the model may be too small to memorise even one batch, "
+        "or needs more than {steps} steps at learning rate {lr}"
+    ).format(steps=len(r.losses) - 1, lr=lr)

@@ -13,6 +13,7 @@ from torch import nn
 
 from netbuilder.core.compile import find_failing_node
 from netbuilder.core.diagram import Diagram
+from netbuilder.core.i18n import _
 from netbuilder.core.tensor import format_shape
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.data import DataBundle, TensorData, input_spec
@@ -141,28 +142,37 @@ def check_model_fits_data(
     """Compare input shape, token range and output size with the data; run one tiny batch."""
     node_id, spec = input_spec(diagram)
     if len(data.train) == 0 or len(data.val) == 0:  # type: ignore[arg-type]
-        raise TrainingFailure(f"'{data.name}' has no training or no validation samples")
-    x0, _ = data.train[0]
+        raise TrainingFailure(
+            _("'{dataset}' has no training or no validation samples").format(dataset=data.name)
+        )
+    x0, _target = data.train[0]
     if tuple(x0.shape) != spec.shape:
         raise TrainingFailure(
-            f"the data gives samples of shape {format_shape(tuple(x0.shape))} but the input "
-            f"block '{node_id}' expects {format_shape(spec)}; change the input block or the "
-            "dataset's resize options",
+            _(
+                "the data gives samples of shape {shape} but the input block '{block}' expects "
+                "{expected}; change the input block or the dataset's resize options"
+            ).format(
+                shape=format_shape(tuple(x0.shape)), block=node_id, expected=format_shape(spec)
+            ),
             node_id,
         )
     if (spec.dtype == "long") != (x0.dtype == torch.long):
-        kind = "token ids" if x0.dtype == torch.long else "numbers"
+        kind = _("token ids") if x0.dtype == torch.long else _("numbers")
+        takes = _("token ids") if spec.dtype == "long" else _("numbers")
         raise TrainingFailure(
-            f"the data gives {kind} but the input block '{node_id}' takes "
-            f"{'token ids' if spec.dtype == 'long' else 'numbers'}",
+            _("the data gives {kind} but the input block '{block}' takes {takes}").format(
+                kind=kind, block=node_id, takes=takes
+            ),
             node_id,
         )
     if spec.dtype == "long" and isinstance(data.train, TensorData):
         top = int(max(data.train.inputs.max(), data.val.inputs.max()))  # type: ignore[attr-defined]
         if spec.vocab is not None and top >= spec.vocab:
             raise TrainingFailure(
-                f"the data holds token id {top} but the input block '{node_id}' has a "
-                f"vocabulary of {spec.vocab}; raise vocab_size to at least {top + 1}",
+                _(
+                    "the data holds token id {top} but the input block '{block}' has a "
+                    "vocabulary of {vocab}; raise vocab_size to at least {needed}"
+                ).format(top=top, block=node_id, vocab=spec.vocab, needed=top + 1),
                 node_id,
             )
     batch = torch.stack([data.train[i][0] for i in range(min(2, len(data.train)))]).to(device)  # type: ignore[arg-type]
@@ -177,22 +187,27 @@ def check_model_fits_data(
         failing, cause = None, exc
         with contextlib.suppress(Exception), torch.no_grad():  # locating is best effort
             failing, cause = find_failing_node(model, batch)  # type: ignore[arg-type]
-        where = f"block '{failing}'" if failing else "the model"
+        where = _("block '{block}'").format(block=failing) if failing else _("the model")
         raise TrainingFailure(
-            f"{where} fails on the data: {str(cause).splitlines()[0]}", failing
+            _("{where} fails on the data: {error}").format(
+                where=where, error=str(cause).splitlines()[0]
+            ),
+            failing,
         ) from None
     finally:
         model.train(was_training)
     if not isinstance(out, torch.Tensor):
-        raise TrainingFailure("training needs a diagram with exactly one Output block")
+        raise TrainingFailure(_("training needs a diagram with exactly one Output block"))
     feeder = _output_feeder(diagram)
     got = format_shape(tuple(out.shape[1:]))
     if data.task == "classification":
         n = len(data.classes)
         if out.dim() != 2:
             raise TrainingFailure(
-                f"the model gives {got} per batch but a classifier must give B×{n} "
-                "(one score per class); pool or flatten before the last Linear",
+                _(
+                    "the model gives {shape} per batch but a classifier must give B×{classes} "
+                    "(one score per class); pool or flatten before the last Linear"
+                ).format(shape=got, classes=n),
                 feeder,
             )
         k = out.shape[1]
@@ -201,8 +216,10 @@ def check_model_fits_data(
         if not ok:
             names = ", ".join(data.classes[:12]) + (" ..." if n > 12 else "")
             raise TrainingFailure(
-                f"the model gives {k} outputs per sample but '{data.name}' has {n} classes "
-                f"({names}); set out_features of block '{feeder}' to {n}",
+                _(
+                    "the model gives {outputs} outputs per sample but '{dataset}' has {classes} "
+                    "classes ({names}); set out_features of block '{block}' to {classes}"
+                ).format(outputs=k, dataset=data.name, classes=n, names=names, block=feeder),
                 feeder,
             )
     else:
@@ -210,9 +227,16 @@ def check_model_fits_data(
         want = tuple(y0.shape[1:])
         if tuple(out.shape[1:]) != want:
             raise TrainingFailure(
-                f"the model gives {got} per batch but the regression target of '{data.name}' "
-                f"is {format_shape(want)}; set out_features of block '{feeder}' to "
-                f"{want[0] if want else 1}",
+                _(
+                    "the model gives {shape} per batch but the regression target of '{dataset}' "
+                    "is {target}; set out_features of block '{block}' to {size}"
+                ).format(
+                    shape=got,
+                    dataset=data.name,
+                    target=format_shape(want),
+                    block=feeder,
+                    size=want[0] if want else 1,
+                ),
                 feeder,
             )
         loss.out_dim = int(out.shape[1]) if out.dim() > 1 else 1

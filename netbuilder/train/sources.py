@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from netbuilder.core.diagram import Diagram
+from netbuilder.core.i18n import _
 from netbuilder.train.builtin import load_builtin
 from netbuilder.train.config import TrainConfig
 from netbuilder.train.data import DataBundle, DataError, input_spec
@@ -24,14 +25,20 @@ def load_data(config: TrainConfig, diagram: Diagram) -> DataBundle:
         return load_builtin(source.removeprefix("builtin:"), spec, node_id, config)
     path = Path(source).expanduser()
     if not path.exists():
-        raise DataError(f"the dataset '{source}' does not exist (no such file or folder)")
+        raise DataError(
+            _("the dataset '{dataset}' does not exist (no such file or folder)").format(
+                dataset=source
+            )
+        )
     if path.is_dir():
         return load_image_folder(path, spec, node_id, config)
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
         return load_table(path, spec, node_id, config)
     raise DataError(
-        f"the dataset '{source}' is neither an image folder nor a .csv/.tsv table "
-        "nor 'builtin:NAME'"
+        _(
+            "the dataset '{dataset}' is neither an image folder nor a .csv/.tsv table nor "
+            "'builtin:NAME'"
+        ).format(dataset=source)
     )
 
 

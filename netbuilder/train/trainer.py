@@ -21,6 +21,7 @@ from torch import nn
 
 from netbuilder.core.compile import CompileError, compile_diagram, find_failing_node
 from netbuilder.core.diagram import Diagram
+from netbuilder.core.i18n import _
 from netbuilder.train.batches import Batches
 from netbuilder.train.config import ConfigError, TrainConfig
 from netbuilder.train.data import DataBundle, DataError
@@ -140,14 +141,20 @@ class Trainer:
             node_id, message = exc.node_id, str(exc)
             blamed = None if node_id else next(filter(None, (h.blame() for h in self.hooks)), None)
             if blamed:  # e.g. a NaN loss: the hook found the first block that went non-finite
-                node_id, message = blamed, f"{message}; block '{blamed}' first gave NaN/Inf"
+                node_id = blamed
+                message = _("{problem}; block '{block}' first gave NaN/Inf").format(
+                    problem=message, block=blamed
+                )
             self._fail(result, message, node_id)
         except (DataError, ConfigError, CompileError) as exc:
             self._fail(result, str(exc))
         except torch.cuda.OutOfMemoryError:
             self._fail(result, self._oom_message())
         except Exception as exc:  # anything else must still leave the app usable
-            self._fail(result, f"training failed: {type(exc).__name__}: {exc}")
+            self._fail(
+                result,
+                _("training failed: {kind}: {error}").format(kind=type(exc).__name__, error=exc),
+            )
         result.elapsed_s = time.perf_counter() - start
         if result.error is None:
             self._emit(FinishedEvent(result))
@@ -171,14 +178,14 @@ class Trainer:
     def _oom_message(self) -> str:
         smaller = max(1, self.config.batch_size // 2)
         where = (
-            f"at epoch {self._epoch}, step {self._step}"
+            _("at epoch {epoch}, step {step}").format(epoch=self._epoch, step=self._step)
             if self._epoch
-            else "while moving the model and data to it"
+            else _("while moving the model and data to it")
         )
-        return (
-            f"the GPU ran out of memory {where} with batch size {self.config.batch_size}; "
-            f"try a smaller batch size (e.g. {smaller}) or a smaller model"
-        )
+        return _(
+            "the GPU ran out of memory {where} with batch size {batch_size}; try a smaller "
+            "batch size (e.g. {smaller}) or a smaller model"
+        ).format(where=where, batch_size=self.config.batch_size, smaller=smaller)
 
     _epoch = 0
     _step = 0
@@ -212,7 +219,9 @@ class Trainer:
                 model.load_state_dict(self.initial_state)
             except RuntimeError as exc:
                 raise TrainingFailure(
-                    f"the saved weights do not fit this diagram: {str(exc).splitlines()[0]}"
+                    _("the saved weights do not fit this diagram: {error}").format(
+                        error=str(exc).splitlines()[0]
+                    )
                 ) from None
         model.to(device)
         result.model = model
@@ -343,8 +352,10 @@ class Trainer:
                 if cfg.early_stopping and stale >= cfg.early_stopping and epoch < cfg.epochs:
                     self._emit(
                         StatusEvent(
-                            f"early stop: no better validation score for {stale} epochs "
-                            f"(best at epoch {result.best_epoch})"
+                            _(
+                                "early stop: no better validation score for {stale} epochs "
+                                "(best at epoch {best})"
+                            ).format(stale=stale, best=result.best_epoch)
                         )
                     )
                     result.status = "early_stopped"
@@ -399,10 +410,14 @@ class Trainer:
             plain = getattr(model, "module", model)  # DDP: the compiled model inside
             with contextlib.suppress(Exception), torch.no_grad():
                 node_id, cause = find_failing_node(plain, xb)  # type: ignore[arg-type]
-            where = f"block '{node_id}'" if node_id else "the model"
+            where = _("block '{block}'").format(block=node_id) if node_id else _("the model")
             raise TrainingFailure(
-                f"{where} failed at epoch {self._epoch}, step {self._step}: "
-                f"{str(cause).splitlines()[0] if str(cause) else type(cause).__name__}",
+                _("{where} failed at epoch {epoch}, step {step}: {error}").format(
+                    where=where,
+                    epoch=self._epoch,
+                    step=self._step,
+                    error=str(cause).splitlines()[0] if str(cause) else type(cause).__name__,
+                ),
                 node_id,
             ) from None
 
@@ -433,8 +448,10 @@ class Trainer:
         val_loss = float(total) / max(1, n)
         if not math.isfinite(val_loss):
             raise TrainingFailure(
-                f"the validation loss became {val_loss} at epoch {self._epoch}; "
-                "try a lower learning rate or gradient clipping"
+                _(
+                    "the validation loss became {value} at epoch {epoch}; try a lower learning "
+                    "rate or gradient clipping"
+                ).format(value=val_loss, epoch=self._epoch)
             )
         return val_loss, (float(correct) / max(1, n) if loss.classification else None)
 
@@ -476,9 +493,12 @@ class _StepStats:
         loss_v = r.loss.item()
         if not math.isfinite(loss_v):
             raise TrainingFailure(
-                f"the loss became {'NaN' if math.isnan(loss_v) else 'infinite'} at "
-                f"epoch {r.epoch}, step {r.step}; try a lower learning rate, gradient "
-                "clipping or normalised inputs"
+                _(
+                    "the loss became {value} at epoch {epoch}, step {step}; try a lower "
+                    "learning rate, gradient clipping or normalised inputs"
+                ).format(
+                    value="NaN" if math.isnan(loss_v) else _("infinite"), epoch=r.epoch, step=r.step
+                )
             )
         correct = None if r.correct is None else int(r.correct.item())
         self.sum_loss += loss_v * r.size
@@ -511,14 +531,20 @@ class _StepStats:
 def _describe_start(device: torch.device, bf16: bool, data: DataBundle, batches: Batches) -> str:
     """The "training on …" line: device, precision, sample counts, how data is fed."""
     parts = [
-        f"training on {device}{' with bf16 autocast' if bf16 else ''}: "
-        f"{len(data.train)} training and {len(data.val)} validation samples"  # type: ignore[arg-type]
+        _("training on {device}{precision}: {train} training and {val} validation samples").format(
+            device=device,
+            precision=_(" with bf16 autocast") if bf16 else "",
+            train=len(data.train),  # type: ignore[arg-type]
+            val=len(data.val),  # type: ignore[arg-type]
+        )
     ]
     parts += data.notes
     if batches.workers:
-        parts.append(f"decoded by {batches.workers} worker process(es)")
+        parts.append(_("decoded by {count} worker process(es)").format(count=batches.workers))
     if device.type != "cpu" and batches.tensors is not None:
-        parts.append("data kept on the device" if batches.resident else "data copied per batch")
+        parts.append(
+            _("data kept on the device") if batches.resident else _("data copied per batch")
+        )
     return "; ".join(parts)
 
 

@@ -40,6 +40,16 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplicati
 
 
 @pytest.fixture(autouse=True)
+def no_translators_left():
+    """A test that installs the app's translators (a launch, a language test) takes them
+    out again: later tests read the untranslated source texts."""
+    yield
+    from netbuilder.gui.i18n import remove_translators
+
+    remove_translators()
+
+
+@pytest.fixture(autouse=True)
 def isolated_recovery(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Autosaved recovery copies go to a temporary folder, never the user's real one; an
     unexpected recovery question fails the test instead of waiting for a click."""

@@ -216,3 +216,45 @@ def test_the_scan_finds_unmarked_strings(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", gui_files(), ids=lambda p: str(p.relative_to(GUI)))
 def test_visible_strings_are_marked_for_translation(path: Path) -> None:
     assert unmarked_strings(path) == []
+
+
+def lupdate_blind_spots(path: Path) -> list[str]:
+    """Calls lupdate cannot read: ``translate`` under another name, and counted messages
+    through ``QCoreApplication.translate`` with a variable count (lupdate then extracts them
+    without plural forms); use ``self.tr(text, "", n)`` or ``gui.i18n.Counted``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        value = node.value if isinstance(node, ast.Assign) else None
+        if isinstance(value, ast.Attribute) and value.attr in ("translate", "tr"):
+            found.append(f"{path.name}:{node.lineno}: translate under another name")
+        counted = (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "translate"
+            and len(node.args) >= 4
+            and not isinstance(node.args[3], ast.Constant)
+        )
+        if counted:
+            found.append(f"{path.name}:{node.lineno}: counted translate()")
+    return found
+
+
+def test_the_blind_spot_scan(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "t = QCoreApplication.translate\n"
+        "a = QCoreApplication.translate('C', '%n x(s)', None, n)\n"
+        "b = QCoreApplication.translate('C', 'fine')\n"
+        "c = self.tr('%n x(s)', '', n)\n",
+        encoding="utf-8",
+    )
+    assert lupdate_blind_spots(sample) == [
+        "sample.py:1: translate under another name",
+        "sample.py:2: counted translate()",
+    ]
+
+
+@pytest.mark.parametrize("path", gui_files(), ids=lambda p: str(p.relative_to(GUI)))
+def test_lupdate_can_read_every_marked_string(path: Path) -> None:
+    assert lupdate_blind_spots(path) == []

@@ -50,6 +50,16 @@ def main() -> int:
         app.processEvents()
         opened[action.text()] = len(window.session.diagram.nodes)
     report["opened"] = opened
+    # the GUI's compiled Chinese catalogue came with the wheel and is found there
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from netbuilder.gui.i18n import qm_path
+
+    translator = QTranslator()
+    report["qm"] = str(qm_path("zh_CN"))
+    report["qm_loaded"] = translator.load(report["qm"])
+    app.installTranslator(translator)
+    report["zh_file_menu"] = QCoreApplication.translate("MainWindow", "&File")
     print(json.dumps(report))
     sys.stdout.flush()
     os._exit(0)  # no close questions about the opened templates, no settings written back

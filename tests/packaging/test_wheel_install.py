@@ -95,6 +95,11 @@ def test_wheel_from_sdist_installs_and_runs_with_its_bundled_files(tmp_path: Pat
         "resources/desktop/netbuilder-mime.xml",
         "resources/desktop/io.github.netbuilder.NetBuilder.metainfo.xml",
         "docs/guide.zh_CN.md",
+        "resources/translations/netbuilder_core_zh_CN.po",
+        "resources/translations/netbuilder_core_zh_CN.mo",
+        "resources/translations/netbuilder_zh_CN.ts",
+        "resources/translations/netbuilder_zh_CN.qm",
+        "resources/translations/netbuilder_en.qm",
         "packaging/build.sh",
     ):
         assert needed in names, f"the sdist lacks {needed}"
@@ -120,6 +125,8 @@ def test_wheel_from_sdist_installs_and_runs_with_its_bundled_files(tmp_path: Pat
     }
     assert report["menu"] == report["titles"]
     assert all(n > 0 for n in report["opened"].values()), report["opened"]
+    assert Path(report["qm"]).is_relative_to(site) and report["qm_loaded"], report["qm"]
+    assert report["zh_file_menu"] == "文件(&F)"
     assert "screenshots" not in {Path(p).name for p in Path(report["resources"]).iterdir()}
 
     # the console script, on a bundled example (exit 0) and the bundled broken sample (exit 1)
@@ -130,4 +137,9 @@ def test_wheel_from_sdist_installs_and_runs_with_its_bundled_files(tmp_path: Pat
     sample = str(Path(report["resources"]) / "samples" / "seed_cnnmodel.nbd")
     bad = subprocess.run([netbuilder, "check", sample], env=env, capture_output=True, text=True)
     assert bad.returncode == 1 and "401408" in bad.stdout + bad.stderr
+    # the core's Chinese catalogue came with the wheel: the same problem, in Chinese
+    zh = [netbuilder, "--lang", "zh_CN", "check", sample]
+    bad_zh = subprocess.run(zh, env=env, capture_output=True, text=True)
+    assert bad_zh.returncode == 1, bad_zh.stderr
+    assert "Linear（全连接层）期望 401408 个输入特征，但收到 128 个" in bad_zh.stdout
     shutil.rmtree(tmp_path / "venv", ignore_errors=True)

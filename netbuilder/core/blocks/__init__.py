@@ -23,6 +23,7 @@ from netbuilder.core.blocks import (
     recurrent,
 )
 from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, ParamError
+from netbuilder.core.i18n import _
 from netbuilder.core.text import quoted
 
 CATEGORIES: tuple[str, ...] = (
@@ -88,16 +89,31 @@ def suggest_block(type_name: str) -> list[str]:
 
 def unknown_block_message(type_name: str) -> str:
     """``the unknown block type 'Conv2D'; did you mean Conv2d?`` (the name shortened)."""
+    return _the_unknown_type(type_name, the=True)
+
+
+def _the_unknown_type(type_name: str, the: bool) -> str:
     guesses = suggest_block(type_name)
-    hint = f"; did you mean {' or '.join(guesses)}?" if guesses else ""
-    return f"the unknown block type {quoted(type_name)}{hint}"
+    name = quoted(type_name)
+    if guesses:
+        names = _(" or ").join(guesses)
+        if the:
+            return _("the unknown block type {name}; did you mean {guesses}?").format(
+                name=name, guesses=names
+            )
+        return _("unknown block type {name}; did you mean {guesses}?").format(
+            name=name, guesses=names
+        )
+    if the:
+        return _("the unknown block type {name}").format(name=name)
+    return _("unknown block type {name}").format(name=name)
 
 
 class UnknownBlockError(KeyError):
     """A block type name that the library does not know."""
 
     def __str__(self) -> str:
-        return unknown_block_message(self.args[0]).removeprefix("the ")
+        return _the_unknown_type(self.args[0], the=False)
 
 
 def get_block(type_name: str) -> BlockSpec:

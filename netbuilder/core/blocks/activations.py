@@ -13,13 +13,14 @@ from netbuilder.core.blocks.spec import (
     torch_layer,
 )
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 
 def _same_shape(block: str):
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
         x = single(ins)
-        need_rank(block, x, tuple(range(0, 9)), "real numbers")
+        need_rank(block, x, tuple(range(0, 9)), N_("real numbers"))
         return [x]
 
     return infer
@@ -45,9 +46,10 @@ def _infer_softmax(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]
     full_rank = x.rank + 1
     if not -full_rank <= dim < full_rank or dim % full_rank == 0:
         raise ShapeError(
-            f"Softmax over dim {dim} is not possible for input "
-            f"{'×'.join(['B', *map(str, x.shape)])}",
-            "Use dim -1 (the last dimension) or a dimension after the batch.",
+            _("Softmax over dim {dim} is not possible for input {shape}").format(
+                dim=dim, shape="×".join(["B", *map(str, x.shape)])
+            ),
+            _("Use dim -1 (the last dimension) or a dimension after the batch."),
         )
     return [x]
 

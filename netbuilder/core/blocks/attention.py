@@ -15,6 +15,7 @@ from netbuilder.core.blocks.spec import (
     torch_layer,
 )
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 if TYPE_CHECKING:
@@ -25,17 +26,21 @@ def _infer_embedding(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpe
     x = single(ins)
     if x.dtype != "long":
         raise ShapeError(
-            f"Embedding needs token ids but receives real numbers {spec_text(x)}",
-            "Wire a Token input into the Embedding; use Linear for real values.",
+            _("Embedding needs token ids but receives real numbers {shape}").format(
+                shape=spec_text(x)
+            ),
+            _("Wire a Token input into the Embedding; use Linear for real values."),
         )
     vocab = p["num_embeddings"]
     if vocab is not None and x.vocab is not None and vocab < x.vocab:
         raise ShapeError(
-            f"Embedding has {vocab} rows but token ids go up to {x.vocab - 1}",
-            f"Set num_embeddings to at least {x.vocab}, or leave it empty.",
+            _("Embedding has {rows} rows but token ids go up to {largest}").format(
+                rows=vocab, largest=x.vocab - 1
+            ),
+            _("Set num_embeddings to at least {vocab}, or leave it empty.").format(vocab=x.vocab),
         )
     if vocab is None and x.vocab is None:
-        raise ShapeError("Embedding cannot tell the vocabulary size", "Set num_embeddings.")
+        raise ShapeError(_("Embedding cannot tell the vocabulary size"), _("Set num_embeddings."))
     return [TensorSpec((*x.shape, p["embedding_dim"]))]
 
 
@@ -51,7 +56,7 @@ def _embedding_count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
 
 def _sequence(block: str, ins: list[TensorSpec]) -> TensorSpec:
     x = single(ins)
-    need_rank(block, x, (2,), "a sequence of vectors (time × features)")
+    need_rank(block, x, (2,), N_("a sequence of vectors (time × features)"))
     return x
 
 
@@ -59,8 +64,10 @@ def _check_dim(block: str, name: str, p: dict[str, Any], x: TensorSpec) -> int:
     d = x.shape[-1]
     if p[name] is not None and p[name] != d:
         raise ShapeError(
-            f"{block} expects {name} {p[name]} but receives vectors of size {d}",
-            f"Set {name} to {d}, or leave it empty to infer it.",
+            _("{block} expects {name} {expected} but receives vectors of size {actual}").format(
+                block=block, name=name, expected=p[name], actual=d
+            ),
+            _("Set {name} to {actual}, or leave it empty to infer it.").format(name=name, actual=d),
         )
     return d
 
@@ -69,8 +76,10 @@ def _infer_posenc(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     x = _sequence("PositionalEncoding", ins)
     if p["max_len"] is not None and p["max_len"] < x.shape[0]:
         raise ShapeError(
-            f"PositionalEncoding covers {p['max_len']} positions but the sequence has {x.shape[0]}",
-            f"Set max_len to at least {x.shape[0]}.",
+            _(
+                "PositionalEncoding covers {positions} positions but the sequence has {length}"
+            ).format(positions=p["max_len"], length=x.shape[0]),
+            _("Set max_len to at least {length}.").format(length=x.shape[0]),
         )
     return [x]
 
@@ -89,8 +98,10 @@ def _posenc_count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
 def _check_heads(block: str, d: int, heads: int) -> None:
     if d % heads:
         raise ShapeError(
-            f"{block}: {heads} heads cannot split vectors of size {d} evenly",
-            "Choose a number of heads that divides the embedding size.",
+            _("{block}: {heads} heads cannot split vectors of size {size} evenly").format(
+                block=block, heads=heads, size=d
+            ),
+            _("Choose a number of heads that divides the embedding size."),
         )
 
 

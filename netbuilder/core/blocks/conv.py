@@ -13,6 +13,7 @@ from netbuilder.core.blocks.spec import (
     torch_layer,
 )
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 if TYPE_CHECKING:
@@ -54,15 +55,18 @@ def _in_channels(block: str, p: dict[str, Any], x: TensorSpec) -> int:
     c = x.shape[0]
     if p["in_channels"] is not None and p["in_channels"] != c:
         raise ShapeError(
-            f"{block} expects {p['in_channels']} input channels but receives {c} "
-            f"(input {spec_text(x)})",
-            f"Set in_channels to {c}, or leave it empty to infer it.",
+            _(
+                "{block} expects {expected} input channels but receives {actual} (input {shape})"
+            ).format(block=block, expected=p["in_channels"], actual=c, shape=spec_text(x)),
+            _("Set in_channels to {actual}, or leave it empty to infer it.").format(actual=c),
         )
     for name, value in (("in_channels", c), ("out_channels", p["out_channels"])):
         if value % p["groups"]:
             raise ShapeError(
-                f"{block}: {name} ({value}) must be divisible by groups ({p['groups']})",
-                "Choose groups that divide both channel counts.",
+                _("{block}: {name} ({value}) must be divisible by groups ({groups})").format(
+                    block=block, name=name, value=value, groups=p["groups"]
+                ),
+                _("Choose groups that divide both channel counts."),
             )
     return c
 
@@ -71,8 +75,8 @@ def _padding(p: dict[str, Any]) -> int | str:
     pad = p["padding"]
     if pad == "same" and p["stride"] != 1:
         raise ShapeError(
-            "padding 'same' only works with stride 1",
-            "Use stride 1, or give the padding as a number.",
+            _("padding 'same' only works with stride 1"),
+            _("Use stride 1, or give the padding as a number."),
         )
     return pad
 
@@ -86,15 +90,17 @@ def _conv_lengths(block: str, p: dict[str, Any], sizes: tuple[int, ...]) -> tupl
     if min(out) < 1:
         span = p["dilation"] * (p["kernel_size"] - 1) + 1
         raise ShapeError(
-            f"{block}: the input {'×'.join(map(str, sizes))} is smaller than the "
-            f"{span}-wide filter with padding {pad}",
-            "Use a smaller kernel, add padding, or remove a pooling block before it.",
+            _(
+                "{block}: the input {size} is smaller than the {span}-wide filter with "
+                "padding {padding}"
+            ).format(block=block, size="×".join(map(str, sizes)), span=span, padding=pad),
+            _("Use a smaller kernel, add padding, or remove a pooling block before it."),
         )
     return out
 
 
 def _infer_conv(block: str, rank: int):
-    what = "a channels × length sequence" if rank == 2 else "an image"
+    what = N_("a channels × length sequence") if rank == 2 else N_("an image")
 
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
         x = single(ins)
@@ -141,12 +147,14 @@ def _conv_t_count(p: dict[str, Any], ins: list[TensorSpec]) -> int:
 
 def _infer_conv_t(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     x = single(ins)
-    need_rank("ConvTranspose2d", x, (3,), "an image")
+    need_rank("ConvTranspose2d", x, (3,), N_("an image"))
     _in_channels("ConvTranspose2d", p, x)
     if p["output_padding"] >= max(p["stride"], p["dilation"]):
         raise ShapeError(
-            "ConvTranspose2d: output_padding must be smaller than stride or dilation",
-            "Lower output_padding.",
+            _("{block}: output_padding must be smaller than stride or dilation").format(
+                block="ConvTranspose2d"
+            ),
+            _("Lower output_padding."),
         )
     out = tuple(
         (s - 1) * p["stride"]
@@ -158,7 +166,8 @@ def _infer_conv_t(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     )
     if min(out) < 1:
         raise ShapeError(
-            "ConvTranspose2d: padding is too large for this input", "Lower the padding."
+            _("{block}: padding is too large for this input").format(block="ConvTranspose2d"),
+            _("Lower the padding."),
         )
     return [TensorSpec((p["out_channels"], *out))]
 

@@ -15,23 +15,25 @@ from netbuilder.core.blocks.spec import (
     torch_layer,
 )
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 
 def _infer_linear(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     x = single(ins)
-    need_rank("Linear", x, tuple(range(1, 9)), "feature vectors")
+    need_rank("Linear", x, tuple(range(1, 9)), N_("feature vectors"))
     f = x.shape[-1]
     if p["in_features"] is not None and p["in_features"] != f:
-        hint = f"Set in_features to {f}, or leave it empty to infer it."
+        hint = _("Set in_features to {actual}, or leave it empty to infer it.").format(actual=f)
         if x.rank > 1:
-            hint = (
-                f"Linear acts on the last dimension of {spec_text(x)}. Add a Flatten "
-                f"before it for {x.numel} features, or set in_features to {f}."
-            )
+            hint = _(
+                "Linear acts on the last dimension of {shape}. Add a Flatten before it for "
+                "{numel} features, or set in_features to {actual}."
+            ).format(shape=spec_text(x), numel=x.numel, actual=f)
         raise ShapeError(
-            f"Linear expects {p['in_features']} input features but receives {f} "
-            f"(input {spec_text(x)})",
+            _(
+                "Linear expects {expected} input features but receives {actual} (input {shape})"
+            ).format(expected=p["in_features"], actual=f, shape=spec_text(x)),
             hint,
         )
     return [TensorSpec((*x.shape[:-1], p["out_features"]))]
@@ -41,13 +43,16 @@ def _dim_index(block: str, dim: int, full_rank: int) -> int:
     """Normalise a torch dim (batch = 0) and refuse the batch dimension itself."""
     if not -full_rank <= dim < full_rank:
         raise ShapeError(
-            f"{block}: dimension {dim} does not exist in a {full_rank}-D tensor",
-            f"Use a dimension from 1 to {full_rank - 1}.",
+            _("{block}: dimension {dim} does not exist in a {rank}-D tensor").format(
+                block=block, dim=dim, rank=full_rank
+            ),
+            _("Use a dimension from 1 to {last}.").format(last=full_rank - 1),
         )
     dim %= full_rank
     if dim == 0:
         raise ShapeError(
-            f"{block} cannot act on the batch dimension (0)", "Use a dimension from 1 on."
+            _("{block} cannot act on the batch dimension (0)").format(block=block),
+            _("Use a dimension from 1 on."),
         )
     return dim
 
@@ -58,7 +63,7 @@ def _infer_flatten(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]
     start = _dim_index("Flatten", p["start_dim"], len(full))
     end = _dim_index("Flatten", p["end_dim"], len(full))
     if end < start:
-        raise ShapeError("Flatten: end_dim comes before start_dim", "Swap them.")
+        raise ShapeError(_("Flatten: end_dim comes before start_dim"), _("Swap them."))
     n = 1
     for d in full[start : end + 1]:
         n *= d  # type: ignore[operator]
@@ -71,7 +76,8 @@ def _infer_reshape(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]
     unknown = [i for i, d in enumerate(shape) if d == -1]
     if len(unknown) > 1 or any(d == 0 or d < -1 for d in shape):
         raise ShapeError(
-            "Reshape: use positive sizes and at most one -1", "-1 stands for 'whatever is left'."
+            _("Reshape: use positive sizes and at most one -1"),
+            _("-1 stands for 'whatever is left'."),
         )
     known = 1
     for d in shape:
@@ -80,15 +86,20 @@ def _infer_reshape(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]
     if unknown:
         if x.numel % known:
             raise ShapeError(
-                f"Reshape cannot split {x.numel} values into pieces of {known}",
-                f"The sizes must divide {x.numel}.",
+                _("Reshape cannot split {numel} values into pieces of {known}").format(
+                    numel=x.numel, known=known
+                ),
+                _("The sizes must divide {numel}.").format(numel=x.numel),
             )
         shape[unknown[0]] = x.numel // known
     elif known != x.numel:
         raise ShapeError(
-            f"Reshape to {'×'.join(map(str, shape))} needs {known} values per "
-            f"sample but receives {x.numel} ({spec_text(x)})",
-            "Sizes must multiply to the same total; -1 infers one of them.",
+            _(
+                "Reshape to {target} needs {known} values per sample but receives {numel} ({shape})"
+            ).format(
+                target="×".join(map(str, shape)), known=known, numel=x.numel, shape=spec_text(x)
+            ),
+            _("Sizes must multiply to the same total; -1 infers one of them."),
         )
     return [TensorSpec(tuple(shape), x.dtype, x.vocab)]
 
@@ -99,12 +110,15 @@ def _infer_permute(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]
     dims = [d % len(full) if -len(full) <= d < len(full) else None for d in p["dims"]]
     if len(dims) != len(full) or sorted(d for d in dims if d is not None) != list(range(len(full))):
         raise ShapeError(
-            f"Permute needs an order of all {len(full)} dimensions "
-            f"(0 to {len(full) - 1}) but gets {p['dims']}",
-            f"For {spec_text(x)}, e.g. {[0, *range(len(full) - 1, 0, -1)]}.",
+            _(
+                "Permute needs an order of all {count} dimensions (0 to {last}) but gets {dims}"
+            ).format(count=len(full), last=len(full) - 1, dims=p["dims"]),
+            _("For {shape}, e.g. {example}.").format(
+                shape=spec_text(x), example=[0, *range(len(full) - 1, 0, -1)]
+            ),
         )
     if dims[0] != 0:
-        raise ShapeError("Permute must keep the batch dimension first", "Start dims with 0.")
+        raise ShapeError(_("Permute must keep the batch dimension first"), _("Start dims with 0."))
     return [TensorSpec(tuple(full[d] for d in dims[1:]), x.dtype, x.vocab)]
 
 

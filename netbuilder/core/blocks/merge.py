@@ -6,6 +6,7 @@ from typing import Any
 
 from netbuilder.core.blocks.spec import BlockSpec, Merge, Param, ParamError, spec_text
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 _INPUTS = Param("num_inputs", "int", 2, "How many wires are combined.", 2, 16)
@@ -31,15 +32,19 @@ def _same(block: str, verb: str):
         for i, x in enumerate(ins[1:], start=2):
             if x.shape != first.shape:
                 raise ShapeError(
-                    f"{block} needs equal shapes but in1 is {spec_text(first)} and in{i} is "
-                    f"{spec_text(x)}",
-                    f"Make both branches end in the same shape before you {verb} them "
-                    "(e.g. a 1×1 Conv2d or Linear on the shortcut).",
+                    _("{block} needs equal shapes but in1 is {first} and {port} is {shape}").format(
+                        block=block, first=spec_text(first), port=f"in{i}", shape=spec_text(x)
+                    ),
+                    _(
+                        "Make both branches end in the same shape before you {verb} them "
+                        "(e.g. a 1×1 Conv2d or Linear on the shortcut)."
+                    ).format(verb=_(verb)),
                     port=f"in{i}",
                 )
         if any(x.dtype == "long" for x in ins):
             raise ShapeError(
-                f"{block} needs real numbers, not token ids", "Embed the tokens first."
+                _("{block} needs real numbers, not token ids").format(block=block),
+                _("Embed the tokens first."),
             )
         return [first]
 
@@ -52,8 +57,10 @@ def _infer_concat(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     dim = p["dim"]
     if not -n <= dim < n or dim % n == 0:
         raise ShapeError(
-            f"Concatenate along dim {dim} is not possible for {spec_text(first)}",
-            f"Use a dimension from 1 to {n - 1} (1 is channels/features).",
+            _("Concatenate along dim {dim} is not possible for {shape}").format(
+                dim=dim, shape=spec_text(first)
+            ),
+            _("Use a dimension from 1 to {last} (1 is channels/features).").format(last=n - 1),
         )
     axis = dim % n - 1
     total = 0
@@ -64,17 +71,19 @@ def _infer_concat(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
         )
         if not others:
             raise ShapeError(
-                f"Concatenate along dim {dim} needs every other size equal, but "
-                f"in1 is {spec_text(first)} and in{i} is {spec_text(x)}",
-                "Resize one branch so only the joined dimension differs.",
+                _(
+                    "Concatenate along dim {dim} needs every other size equal, but in1 is "
+                    "{first} and {port} is {shape}"
+                ).format(dim=dim, first=spec_text(first), port=f"in{i}", shape=spec_text(x)),
+                _("Resize one branch so only the joined dimension differs."),
                 port=f"in{i}",
             )
         total += x.shape[axis]
     kinds = {x.dtype for x in ins}
     if len(kinds) > 1:
         raise ShapeError(
-            "Concatenate cannot join token ids with real numbers",
-            "Embed the tokens first, or join only token inputs.",
+            _("Concatenate cannot join token ids with real numbers"),
+            _("Embed the tokens first, or join only token inputs."),
         )
     shape = list(first.shape)
     shape[axis] = total
@@ -91,7 +100,7 @@ SPECS = [
         doc="Adds its inputs element by element: the residual (skip) connection of ResNet.",
         params=(_INPUTS,),
         inputs=merge_ports,
-        infer=_same("Add", "add"),
+        infer=_same("Add", N_("add")),
         merge=Merge("add"),
     ),
     BlockSpec(
@@ -111,7 +120,7 @@ SPECS = [
         doc="Multiplies its inputs element by element (gating).",
         params=(_INPUTS,),
         inputs=merge_ports,
-        infer=_same("Multiply", "multiply"),
+        infer=_same("Multiply", N_("multiply")),
         merge=Merge("mul"),
     ),
 ]

@@ -13,6 +13,7 @@ from netbuilder.core.blocks.spec import (
     torch_layer,
 )
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 _EPS = Param("eps", "float", 1e-5, "Added to the variance for numerical safety.", 1e-12, 1.0)
@@ -21,8 +22,12 @@ _EPS = Param("eps", "float", 1e-5, "Added to the variance for numerical safety."
 def _features(block: str, name: str, p: dict[str, Any], actual: int) -> None:
     if p[name] is not None and p[name] != actual:
         raise ShapeError(
-            f"{block} expects {p[name]} features but receives {actual}",
-            f"Set {name} to {actual}, or leave it empty to infer it.",
+            _("{block} expects {expected} features but receives {actual}").format(
+                block=block, expected=p[name], actual=actual
+            ),
+            _("Set {name} to {actual}, or leave it empty to infer it.").format(
+                name=name, actual=actual
+            ),
         )
 
 
@@ -63,20 +68,20 @@ def _batchnorm(block: str, ranks: tuple[int, ...], what: str) -> BlockSpec:
 
 def _infer_layernorm(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     x = single(ins)
-    need_rank("LayerNorm", x, (1, 2, 3, 4), "real-valued features")
+    need_rank("LayerNorm", x, (1, 2, 3, 4), N_("real-valued features"))
     _features("LayerNorm", "normalized_shape", p, x.shape[-1])
     return [x]
 
 
 def _infer_dropout(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     x = single(ins)
-    need_rank("Dropout", x, tuple(range(1, 9)), "real-valued features")
+    need_rank("Dropout", x, tuple(range(1, 9)), N_("real-valued features"))
     return [x]
 
 
 SPECS = [
-    _batchnorm("BatchNorm2d", (3,), "an image"),
-    _batchnorm("BatchNorm1d", (1, 2), "features or a channels × length signal"),
+    _batchnorm("BatchNorm2d", (3,), N_("an image")),
+    _batchnorm("BatchNorm1d", (1, 2), N_("features or a channels × length signal")),
     BlockSpec(
         type="LayerNorm",
         category="Normalisation",

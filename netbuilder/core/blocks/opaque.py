@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from netbuilder.core.blocks.opaque_registry import _META, OPAQUE_OPS
 from netbuilder.core.blocks.spec import BlockSpec, Param
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import _
 from netbuilder.core.tensor import TensorSpec
 
 if TYPE_CHECKING:  # torch is imported only when a Python op is used (fast `check`)
@@ -33,9 +34,14 @@ def _ports(p: dict[str, Any]) -> tuple[str, ...]:
 
 def _missing(p: dict[str, Any]) -> ShapeError:
     return ShapeError(
-        f"This Python op ({p['op'] or 'imported code'}) needs the original module it was "
-        "imported from, which this session does not have",
-        "Import the module again (File > Import…), or replace this block with NetBuilder blocks.",
+        _(
+            "This Python op ({op}) needs the original module it was imported from, which this "
+            "session does not have"
+        ).format(op=p["op"] or _("imported code")),
+        _(
+            "Import the module again (File > Import…), or replace this block with NetBuilder "
+            "blocks."
+        ),
     )
 
 
@@ -55,13 +61,17 @@ def _infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     except Exception as exc:  # the user's code decides what it raises
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise ShapeError(
-            f"The Python op ({p['op']}) fails on these inputs: {first}",
-            "Its inputs must have the shapes it was imported with.",
+            _("The Python op ({op}) fails on these inputs: {error}").format(
+                op=p["op"], error=first
+            ),
+            _("Its inputs must have the shapes it was imported with."),
         ) from None
     if not isinstance(out, torch.Tensor) or out.dim() < 1 or out.shape[0] != 2:
         raise ShapeError(
-            f"The Python op ({p['op']}) does not return one tensor with the batch first",
-            "Only operations that keep the batch dimension can be kept as Python ops.",
+            _("The Python op ({op}) does not return one tensor with the batch first").format(
+                op=p["op"]
+            ),
+            _("Only operations that keep the batch dimension can be kept as Python ops."),
         )
     dtype = "long" if out.dtype in (torch.int64, torch.int32) else "float"
     return [TensorSpec(tuple(int(d) for d in out.shape[1:]), dtype)]

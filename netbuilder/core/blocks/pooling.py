@@ -15,6 +15,7 @@ from netbuilder.core.blocks.spec import (
     torch_layer,
 )
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ _POOL_PARAMS = (
 
 
 def _pool(block: str, rank: int) -> BlockSpec:
-    what = "an image" if rank == 3 else "a channels × length sequence"
+    what = N_("an image") if rank == 3 else N_("a channels × length sequence")
     shrunk = "image" if rank == 3 else "sequence"
 
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
@@ -46,15 +47,18 @@ def _pool(block: str, rank: int) -> BlockSpec:
         s = p["stride"] or k
         if pad > k // 2:
             raise ShapeError(
-                f"{block}: padding {pad} is more than half the window {k}",
-                f"Use padding at most {k // 2}.",
+                _("{block}: padding {padding} is more than half the window {window}").format(
+                    block=block, padding=pad, window=k
+                ),
+                _("Use padding at most {limit}.").format(limit=k // 2),
             )
         out = tuple(conv_out(n, k, s, pad, 1) for n in x.shape[1:])
         if min(out) < 1:
             raise ShapeError(
-                f"{block}: the input {'×'.join(map(str, x.shape[1:]))} is smaller "
-                f"than the {k}-wide window",
-                "Use a smaller window or remove an earlier pooling block.",
+                _("{block}: the input {size} is smaller than the {window}-wide window").format(
+                    block=block, size="×".join(map(str, x.shape[1:])), window=k
+                ),
+                _("Use a smaller window or remove an earlier pooling block."),
             )
         return [TensorSpec((x.shape[0], *out))]
 
@@ -80,13 +84,13 @@ def _pool(block: str, rank: int) -> BlockSpec:
 
 def _infer_adaptive(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     x = single(ins)
-    need_rank("AdaptiveAvgPool2d", x, (3,), "an image")
+    need_rank("AdaptiveAvgPool2d", x, (3,), N_("an image"))
     return [TensorSpec((x.shape[0], p["output_size"], p["output_size"]))]
 
 
 def _infer_global(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
     x = single(ins)
-    need_rank("GlobalAvgPool", x, (2, 3), "feature maps")
+    need_rank("GlobalAvgPool", x, (2, 3), N_("feature maps"))
     return [TensorSpec((x.shape[0],))]
 
 

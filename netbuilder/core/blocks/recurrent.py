@@ -13,6 +13,7 @@ from netbuilder.core.blocks.spec import (
     spec_text,
 )
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import N_, _
 from netbuilder.core.tensor import TensorSpec
 
 if TYPE_CHECKING:
@@ -56,18 +57,22 @@ def _recurrent(
 ) -> BlockSpec:
     def infer(p: dict[str, Any], ins: list[TensorSpec]) -> list[TensorSpec]:
         x = single(ins)
-        need_rank(block, x, (2,), "a sequence (time × features)")
+        need_rank(block, x, (2,), N_("a sequence (time × features)"))
         t, f = x.shape
         if p["input_size"] is not None and p["input_size"] != f:
             raise ShapeError(
-                f"{block} expects {p['input_size']} features per step but receives "
-                f"{f} (input {spec_text(x)})",
-                f"Set input_size to {f}, or leave it empty to infer it.",
+                _(
+                    "{block} expects {expected} features per step but receives {actual} "
+                    "(input {shape})"
+                ).format(block=block, expected=p["input_size"], actual=f, shape=spec_text(x)),
+                _("Set input_size to {actual}, or leave it empty to infer it.").format(actual=f),
             )
         if p["dropout"] > 0 and p["num_layers"] == 1:
             raise ShapeError(
-                f"{block}: dropout only acts between stacked layers, and there is only one",
-                "Set num_layers to 2 or more, or dropout to 0.",
+                _(
+                    "{block}: dropout only acts between stacked layers, and there is only one"
+                ).format(block=block),
+                _("Set num_layers to 2 or more, or dropout to 0."),
             )
         width = p["hidden_size"] * (2 if p["bidirectional"] else 1)
         out = TensorSpec((width,)) if p["output"] == "last" else TensorSpec((t, width))

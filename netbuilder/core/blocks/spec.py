@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from netbuilder.core.diagnostics import ShapeError
+from netbuilder.core.i18n import _
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.core.text import quoted
 
@@ -53,36 +54,62 @@ class Param:
         if value is None:
             if self.optional:
                 return None
-            raise ParamError(f"'{self.name}' needs a value")
+            raise ParamError(_("'{name}' needs a value").format(name=self.name))
         kind = self.kind
         if kind == "bool":
             if not isinstance(value, bool):
-                raise ParamError(f"'{self.name}' must be true or false, not {quoted(value)}")
+                raise ParamError(
+                    _("'{name}' must be true or false, not {value}").format(
+                        name=self.name, value=quoted(value)
+                    )
+                )
             return value
         if kind == "int":
             return self._check_range(_as_int(self.name, value))
         if kind == "float":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ParamError(f"'{self.name}' must be a number, not {quoted(value)}")
+                raise ParamError(
+                    _("'{name}' must be a number, not {value}").format(
+                        name=self.name, value=quoted(value)
+                    )
+                )
             if not math.isfinite(value):
-                raise ParamError(f"'{self.name}' must be a finite number, not {quoted(value)}")
+                raise ParamError(
+                    _("'{name}' must be a finite number, not {value}").format(
+                        name=self.name, value=quoted(value)
+                    )
+                )
             return self._check_range(float(value))
         if kind == "choice":
             if value not in self.choices:
                 options = ", ".join(str(c) for c in self.choices)
-                raise ParamError(f"'{self.name}' must be one of {options}, not {quoted(value)}")
+                raise ParamError(
+                    _("'{name}' must be one of {options}, not {value}").format(
+                        name=self.name, options=options, value=quoted(value)
+                    )
+                )
             return value
         if kind == "ints":
             if not isinstance(value, list | tuple) or not value:
-                raise ParamError(f"'{self.name}' must be a non-empty list of whole numbers")
+                raise ParamError(
+                    _("'{name}' must be a non-empty list of whole numbers").format(name=self.name)
+                )
             out = [_as_int(self.name, v) for v in value]
             if len(out) > 8:
-                raise ParamError(f"'{self.name}' may hold at most 8 numbers")
+                raise ParamError(_("'{name}' may hold at most 8 numbers").format(name=self.name))
             for v in out:
                 if self.min is not None and v < self.min and v != -1:
-                    raise ParamError(f"'{self.name}' values must be at least {self.min:g}")
+                    raise ParamError(
+                        _("'{name}' values must be at least {min}").format(
+                            name=self.name, min=f"{self.min:g}"
+                        )
+                    )
                 if self.max is not None and v > self.max:
-                    raise ParamError(f"'{self.name}' values must be at most {self.max:g}")
+                    raise ParamError(
+                        _("'{name}' values must be at most {max}").format(
+                            name=self.name, max=f"{self.max:g}"
+                        )
+                    )
             return out
         if kind == "padding":
             if value in ("same", "valid"):
@@ -90,17 +117,31 @@ class Param:
             return self._check_range(_as_int(self.name, value))
         if kind == "str":
             if not isinstance(value, str):
-                raise ParamError(f"'{self.name}' must be text, not {quoted(value)}")
+                raise ParamError(
+                    _("'{name}' must be text, not {value}").format(
+                        name=self.name, value=quoted(value)
+                    )
+                )
             if len(value) > 200:
-                raise ParamError(f"'{self.name}' is too long (at most 200 characters)")
+                raise ParamError(
+                    _("'{name}' is too long (at most 200 characters)").format(name=self.name)
+                )
             return value
         raise AssertionError(kind)  # pragma: no cover - kinds are checked in __post_init__
 
     def _check_range(self, value: float) -> Any:
         if self.min is not None and value < self.min:
-            raise ParamError(f"'{self.name}' must be at least {self.min:g}, not {value:g}")
+            raise ParamError(
+                _("'{name}' must be at least {min}, not {value}").format(
+                    name=self.name, min=f"{self.min:g}", value=f"{value:g}"
+                )
+            )
         if self.max is not None and value > self.max:
-            raise ParamError(f"'{self.name}' must be at most {self.max:g}, not {value:g}")
+            raise ParamError(
+                _("'{name}' must be at most {max}, not {value}").format(
+                    name=self.name, max=f"{self.max:g}", value=f"{value:g}"
+                )
+            )
         return value
 
 
@@ -108,7 +149,9 @@ def _as_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return int(value)
-        raise ParamError(f"'{name}' must be a whole number, not {quoted(value)}")
+        raise ParamError(
+            _("'{name}' must be a whole number, not {value}").format(name=name, value=quoted(value))
+        )
     return value
 
 
@@ -194,7 +237,14 @@ class BlockSpec:
         for name, value in params.items():
             spec = specs.get(name)
             if spec is None:
-                problems.append((name, f"{self.type} has no parameter {quoted(name)}"))
+                problems.append(
+                    (
+                        name,
+                        _("{block} has no parameter {name}").format(
+                            block=self.type, name=quoted(name)
+                        ),
+                    )
+                )
                 continue
             try:
                 out[name] = spec.validate(value)
@@ -231,13 +281,17 @@ def need_rank(block: str, spec: TensorSpec, ranks: Sequence[int], what: str) -> 
     """Raise a learner-friendly ShapeError unless the input has one of ``ranks`` dims."""
     if spec.dtype == "long" and what != "token ids":
         raise ShapeError(
-            f"{block} needs {what} but receives token ids of shape {spec_text(spec)}",
-            "Put an Embedding after a token input to turn ids into vectors.",
+            _("{block} needs {what} but receives token ids of shape {shape}").format(
+                block=block, what=_(what), shape=spec_text(spec)
+            ),
+            _("Put an Embedding after a token input to turn ids into vectors."),
         )
     if spec.rank not in ranks:
-        expected = " or ".join(spec_text_rank(r) for r in ranks)
+        expected = _(" or ").join(spec_text_rank(r) for r in ranks)
         raise ShapeError(
-            f"{block} expects {what} ({expected}) but receives {spec_text(spec)}",
+            _("{block} expects {what} ({expected}) but receives {shape}").format(
+                block=block, what=_(what), expected=expected, shape=spec_text(spec)
+            ),
             _rank_hint(spec.rank, ranks),
         )
 
@@ -253,7 +307,7 @@ def spec_text_rank(rank: int) -> str:
 
 def _rank_hint(have: int, want: Sequence[int]) -> str:
     if have > max(want):
-        return "Add a Flatten or a pooling block before it to reduce the dimensions."
+        return _("Add a Flatten or a pooling block before it to reduce the dimensions.")
     if have < min(want):
-        return "Add a Reshape before it to give the tensor the dimensions this block needs."
+        return _("Add a Reshape before it to give the tensor the dimensions this block needs.")
     return ""

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 
 from netbuilder.gui.docks.curve_series import make_curve, run_colour
+from netbuilder.gui.i18n import run_name
 from netbuilder.train.runs import RunRecord, debiased_ema
 
 
@@ -37,9 +38,9 @@ class RunOverlays:
             dashed = pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
             m = record.metrics
             for plot, key, pen, name, smooth in (
-                (self.loss_plot, "train_loss", solid, f"{record.name} {train}", True),
-                (self.loss_plot, "val_loss", dashed, f"{record.name} {val}", False),
-                (self.acc_plot, "val_accuracy", solid, f"{record.name} {val}", False),
+                (self.loss_plot, "train_loss", solid, f"{run_name(record)} {train}", True),
+                (self.loss_plot, "val_loss", dashed, f"{run_name(record)} {val}", False),
+                (self.acc_plot, "val_accuracy", solid, f"{run_name(record)} {val}", False),
                 (self.lr_plot, "lr", solid, None, False),
             ):
                 values = [float(v) for v in m.get(key, [])]

@@ -25,11 +25,13 @@ from netbuilder.train.config import DATASET_OPTION_FIELDS, options_for
 
 def _special() -> dict[str, dict[int, str]]:
     """What some values of int options mean, shown instead of the number."""
-    t = QCoreApplication.translate
     return {
-        "size": {0: t("DatasetOptions", "default")},
-        "resize": {0: t("DatasetOptions", "input size")},
-        "workers": {-1: t("DatasetOptions", "none"), 0: t("DatasetOptions", "auto")},
+        "size": {0: QCoreApplication.translate("DatasetOptions", "default")},
+        "resize": {0: QCoreApplication.translate("DatasetOptions", "input size")},
+        "workers": {
+            -1: QCoreApplication.translate("DatasetOptions", "none"),
+            0: QCoreApplication.translate("DatasetOptions", "auto"),
+        },
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -215,7 +215,6 @@ class EvaluationView(QWidget):
         self._cells = cells
         self._columns = 0
         self._reflow_samples()
-        t = QCoreApplication.translate
         shown = (
             self.tr(" (first {count})").format(count=len(cells))
             if wrong > len(cells) and cells
@@ -223,12 +222,10 @@ class EvaluationView(QWidget):
         )
         if not cells and wrong:
             self.samples_label.setText(
-                t("EvaluationView", "%n misclassified sample(s) (no pictures to show)", None, wrong)
+                self.tr("%n misclassified sample(s) (no pictures to show)", "", wrong)
             )
         else:
-            self.samples_label.setText(
-                t("EvaluationView", "%n misclassified sample(s)", None, wrong) + shown
-            )
+            self.samples_label.setText(self.tr("%n misclassified sample(s)", "", wrong) + shown)
 
     def _reflow_samples(self) -> None:
         """As many sample columns as the width holds (never a sideways scroll bar), rows as

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,7 +41,7 @@ from netbuilder.gui.docks.training_runs import ResultsArea, lay_out_page
 from netbuilder.gui.docks.training_settings import SettingsColumn, SettingsForm
 from netbuilder.gui.docks.training_start import start_point
 from netbuilder.gui.docks.training_try_it import TryItFeed
-from netbuilder.gui.i18n import status_text
+from netbuilder.gui.i18n import run_name, status_text
 from netbuilder.gui.process_run import ProcessRun
 from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.try_it import TryItPanel
@@ -193,16 +193,16 @@ class TrainingWorkspace(QWidget):
         self.edit_note.setText("")
         self.step_events_seen = 0
         self._record = self.session.runs.begin(self.diagram, config.to_dict())
-        self.curves.begin_run(self._record.name)
+        self.curves.begin_run(run_name(self._record))
         self.controls.begin()
         self.controls.show_device(config.device)
         self._run_revision = self.diagram.revision
         self._replaced_during_run = False
         origin = self.tr(" from the current weights") if initial_state is not None else ""
-        epochs = QCoreApplication.translate("TrainingWorkspace", "%n epoch(s)", None, config.epochs)
+        epochs = self.tr("%n epoch(s)", "", config.epochs)
         ranks = self.tr(" on {n} processes").format(n=config.processes)
         ranks = ranks if config.processes > 1 else ""
-        self._log(f"— {self._record.name}: {config.dataset}, {epochs}{origin}{ranks}")
+        self._log(f"— {run_name(self._record)}: {config.dataset}, {epochs}{origin}{ranks}")
         self.engines.start(
             self.diagram,
             config,
@@ -286,7 +286,7 @@ class TrainingWorkspace(QWidget):
         """Overlay the selected finished runs; two selected: compare them."""
         # the live curves already show the run going on or just finished
         live = self.curves.current.label if self.curves.current is not None else None
-        self.curves.show_records([r for r in records if r.name != live and r.metrics])
+        self.curves.show_records([r for r in records if run_name(r) != live and r.metrics])
         self.comparison.compare(records)
 
     def _attach_weights(self, outcome: RunOutcome, record: RunRecord | None) -> None:

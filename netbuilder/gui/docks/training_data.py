@@ -33,6 +33,7 @@ from netbuilder.gui.docks.dataset_loading import _PreviewLoader, csv_columns, da
 from netbuilder.gui.docks.dataset_options import DatasetOptionsForm
 from netbuilder.gui.docks.dataset_thumbnails import sample_widget
 from netbuilder.gui.docks.training_settings import save_training
+from netbuilder.gui.i18n import data_text
 from netbuilder.gui.session import Session
 from netbuilder.gui.widgets.scroll_safe import ComboBox
 from netbuilder.train.config import (
@@ -297,5 +298,5 @@ class DatasetPicker(QWidget):
             samples = bundle.preview(PREVIEW_COUNT)
             for i, (x, label) in enumerate(samples):
                 self.preview_grid.addWidget(sample_widget(x, label, bundle.kind), i // 4, i % 4)
-            self.preview_status.setText(bundle.describe())
+            self.preview_status.setText(data_text(bundle))
         self.preview_ready.emit(bundle, error)

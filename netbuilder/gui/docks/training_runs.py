@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.gui.docks.curve_series import run_colour
-from netbuilder.gui.i18n import status_text
+from netbuilder.gui.i18n import run_line, run_name, run_score, run_summary, status_text
 from netbuilder.gui.theme import format_count
 from netbuilder.train.runs import RunHistory, RunRecord, diff_runs
 
@@ -68,9 +68,9 @@ class RunList(QTableWidget):
         self._records = sorted(history, key=lambda r: -r.number)
         self.setRowCount(len(self._records))
         for row, record in enumerate(self._records):
-            best = record.best_score()
+            best = run_score(record)
             cells = (
-                record.name,
+                run_name(record),
                 status_text(record.status),
                 self.tr("ep {epoch} · {score}").format(epoch=record.best_epoch, score=best)
                 if record.best_epoch
@@ -117,7 +117,7 @@ class RunList(QTableWidget):
 def _tooltip(record: RunRecord) -> str:
     t = record.training
     lines = [
-        f"{record.name}: {status_text(record.status)}",
+        f"{run_name(record)}: {status_text(record.status)}",
         QCoreApplication.translate(
             "RunList", "{dataset} · {optimizer} lr {lr} · batch {batch} · {epochs} epochs"
         ).format(
@@ -127,7 +127,7 @@ def _tooltip(record: RunRecord) -> str:
             batch=t.get("batch_size", "?"),
             epochs=t.get("epochs", "?"),
         ),
-        record.summary.describe(),
+        run_summary(record),
     ]
     if record.device:
         lines.append(
@@ -163,9 +163,9 @@ class RunComparison(QPlainTextEdit):
         older, newer = sorted(records, key=lambda r: r.number)
         diff = diff_runs(older, newer)
         head = [
-            f"{older.name} → {newer.name}",
-            f"  {older.describe()}",
-            f"  {newer.describe()}",
+            f"{run_name(older)} → {run_name(newer)}",
+            f"  {run_line(older)}",
+            f"  {run_line(newer)}",
             "",
         ]
         self.setPlainText("\n".join(head + diff.lines()))

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from netbuilder.core.diagram import Diagram
+from netbuilder.gui.i18n import counted
 
 FRESH = "fresh"
 CURRENT = "current"
@@ -64,13 +65,7 @@ def weights_to_start_from(diagram: Diagram, session: Any, seed: int = 0) -> Star
         return StartPoint(
             state,
             optimizer_state,
-            QCoreApplication.translate(
-                "StartFrom",
-                "Continuing from the current weights: the diagram is unchanged, all %n "
-                "block(s) with weights keep their training.",
-                None,
-                blocks,
-            ),
+            counted().continuing_blocks(blocks),
             continuing=True,
         )
     new_state, report = fine_tune_state(diagram, state, seed=seed)
