@@ -4,7 +4,7 @@
 <context>
     <name>CostView</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/cost.py" line="+114"/>
+        <location filename="../../netbuilder/gui/cost.py" line="+154"/>
         <source>%n block(s)</source>
         <translation>
             <numerusform>%n block</numerusform>
@@ -58,7 +58,7 @@
 <context>
     <name>Editor</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/editor.py" line="+261"/>
+        <location filename="../../netbuilder/gui/editor.py" line="+266"/>
         <source>Move %n block(s)</source>
         <translation>
             <numerusform>Move %n block</numerusform>
@@ -88,7 +88,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/main_window.py" line="+301"/>
+        <location filename="../../netbuilder/gui/main_window.py" line="+308"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n problem</numerusform>
@@ -99,7 +99,7 @@
 <context>
     <name>TrainingWorkspace</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/docks/training.py" line="+194"/>
+        <location filename="../../netbuilder/gui/docks/training.py" line="+202"/>
         <source>%n epoch(s)</source>
         <translation>
             <numerusform>%n epoch</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>AddBlockPopup</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/add_popup.py" line="+32"/>
+        <location filename="../../netbuilder/gui/canvas/add_popup.py" line="+46"/>
         <source>Add block… (type to search)</source>
         <translation>添加模块…（输入以搜索）</translation>
     </message>
@@ -20,22 +20,25 @@
 <context>
     <name>Breadcrumb</name>
     <message>
+        <location filename="../../netbuilder/gui/subblocks/breadcrumb.py" line="+30"/>
         <source>Back</source>
-        <translation type="vanished">返回</translation>
+        <translation>返回</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Back to the enclosing network (Esc, Alt+Up)</source>
-        <translation type="vanished">返回外层网络（Esc，Alt+Up）</translation>
+        <translation>返回外层网络（Esc，Alt+Up）</translation>
     </message>
     <message>
+        <location line="+27"/>
         <source>Go back to {name}</source>
-        <translation type="vanished">返回 {name}</translation>
+        <translation>返回 {name}</translation>
     </message>
 </context>
 <context>
     <name>Clipboard</name>
     <message>
-        <location filename="../../netbuilder/gui/clipboard.py" line="+23"/>
+        <location filename="../../netbuilder/gui/clipboard.py" line="+24"/>
         <source>the clipboard does not hold NetBuilder blocks</source>
         <translation>剪贴板中没有 NetBuilder 模块</translation>
     </message>
@@ -45,12 +48,12 @@
         <translation>剪贴板中没有 NetBuilder 模块（{reason}）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>the copied blocks are damaged (nodes/edges are not lists)</source>
         <translation>复制的模块已损坏（nodes/edges 不是列表）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>the copied blocks cannot be pasted: {reason}</source>
         <translation>无法粘贴复制的模块：{reason}</translation>
     </message>
@@ -101,66 +104,81 @@
 <context>
     <name>CostOverlay</name>
     <message>
+        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+208"/>
         <source>Show &amp;Cost</source>
-        <translation type="vanished">显示开销(&amp;C)</translation>
+        <extracomment>whether this window is training: timing then waits (it would slow the run, be slowed by it, and reseeding torch&apos;s global generator would disturb its numbers)</extracomment>
+        <translation>显示开销(&amp;C)</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Tint every block by its share of the network&apos;s cost, figure on the block</source>
-        <translation type="vanished">按每个模块占整个网络开销的比例给它着色，并在模块上标出数值</translation>
+        <translation>按每个模块占整个网络开销的比例给它着色，并在模块上标出数值</translation>
     </message>
     <message>
+        <location line="+12"/>
         <source>Cost &amp;Metric</source>
-        <translation type="vanished">开销指标(&amp;M)</translation>
+        <translation>开销指标(&amp;M)</translation>
     </message>
     <message>
+        <location line="+140"/>
         <source>{name} of &apos;{block}&apos;: {figure}, {share} of the total {total}</source>
-        <translation type="vanished">“{block}”的{name}：{figure}，占总量 {total} 的 {share}</translation>
+        <translation>“{block}”的{name}：{figure}，占总量 {total} 的 {share}</translation>
     </message>
     <message>
+        <location line="+15"/>
         <source>{name} of &apos;{block}&apos; is unknown: {why}</source>
-        <translation type="vanished">“{block}”的{name}未知：{why}</translation>
+        <translation>“{block}”的{name}未知：{why}</translation>
     </message>
     <message>
+        <location line="+11"/>
         <source>forward + backward at batch {batch} on {device}</source>
-        <translation type="vanished">前向 + 反向，批大小 {batch}，设备 {device}</translation>
+        <translation>前向 + 反向，批大小 {batch}，设备 {device}</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>per sample; matrix products, convolutions and attention are counted (a multiply-add is 2 FLOPs), element-wise layers count 0</source>
-        <translation type="vanished">按每个样本计；统计矩阵乘法、卷积和注意力（一次乘加算 2 FLOPs），逐元素的层计为 0</translation>
+        <translation>按每个样本计；统计矩阵乘法、卷积和注意力（一次乘加算 2 FLOPs），逐元素的层计为 0</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>its output, per sample</source>
-        <translation type="vanished">它的输出，按每个样本计</translation>
+        <translation>它的输出，按每个样本计</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>total: {total}</source>
-        <translation type="vanished">总计：{total}</translation>
+        <translation>总计：{total}</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>measuring …</source>
-        <translation type="vanished">正在测量 …</translation>
+        <translation>正在测量 …</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>(batch {batch}, {device})</source>
-        <translation type="vanished">（批大小 {batch}，{device}）</translation>
+        <translation>（批大小 {batch}，{device}）</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>{n} block(s) {dash}: hover the badge for why</source>
-        <translation type="vanished">{n} 个模块 {dash}：把鼠标悬停在标记上查看原因</translation>
+        <translation>{n} 个模块 {dash}：把鼠标悬停在标记上查看原因</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>{name} per block</source>
-        <translation type="vanished">每个模块的{name}</translation>
+        <translation>每个模块的{name}</translation>
     </message>
     <message>
+        <location line="+9"/>
         <source>fwd+bwd {ms} at batch {batch}</source>
-        <translation type="vanished">前向+反向 {ms}，批大小 {batch}</translation>
+        <translation>前向+反向 {ms}，批大小 {batch}</translation>
     </message>
 </context>
 <context>
     <name>CostView</name>
     <message>
-        <location filename="../../netbuilder/gui/cost.py" line="+84"/>
+        <location filename="../../netbuilder/gui/cost.py" line="+124"/>
         <source>&lt;b&gt;Cost&lt;/b&gt;: {dash} &lt;i&gt;({reason})&lt;/i&gt;</source>
         <translation>&lt;b&gt;开销&lt;/b&gt;：{dash} &lt;i&gt;（{reason}）&lt;/i&gt;</translation>
     </message>
@@ -256,7 +274,7 @@
 <context>
     <name>DatasetPicker</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training_data.py" line="+49"/>
+        <location filename="../../netbuilder/gui/docks/training_data.py" line="+47"/>
         <source>Image folder…</source>
         <translation>图像文件夹…</translation>
     </message>
@@ -266,7 +284,7 @@
         <translation>CSV 文件…</translation>
     </message>
     <message>
-        <location line="+180"/>
+        <location line="+46"/>
         <source>Refresh preview</source>
         <extracomment>Emitted after the preview (re)loaded: (DataBundle or None, error text).</extracomment>
         <translation>刷新预览</translation>
@@ -287,7 +305,7 @@
         <translation>特征列</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Image folder (one subfolder per class)</source>
         <translation>图像文件夹（每个类别一个子文件夹）</translation>
     </message>
@@ -302,7 +320,7 @@
         <translation>表格 (*.csv *.tsv *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+92"/>
         <source>Loading {dataset} …</source>
         <translation>正在加载 {dataset} …</translation>
     </message>
@@ -310,7 +328,7 @@
 <context>
     <name>DiagramView</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/view.py" line="+38"/>
+        <location filename="../../netbuilder/gui/canvas/view.py" line="+39"/>
         <source>Network canvas</source>
         <translation>网络画布</translation>
     </message>
@@ -323,7 +341,7 @@
 <context>
     <name>Editor</name>
     <message>
-        <location filename="../../netbuilder/gui/editor.py" line="+81"/>
+        <location filename="../../netbuilder/gui/editor.py" line="+86"/>
         <source>Add {type}</source>
         <translation>添加 {type}</translation>
     </message>
@@ -391,13 +409,14 @@
         <translation>剪切</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+81"/>
         <source>Duplicate</source>
         <translation>复制一份</translation>
     </message>
     <message>
+        <location line="-46"/>
         <source>the sub-block {name} cannot be pasted inside itself</source>
-        <translation type="vanished">子模块 {name} 不能粘贴到它自身里面</translation>
+        <translation>子模块 {name} 不能粘贴到它自身里面</translation>
     </message>
 </context>
 <context>
@@ -733,26 +752,30 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>FitVerdict</name>
     <message>
+        <location filename="../../netbuilder/gui/docks/training_insight.py" line="+66"/>
         <source>Memory: about {total} per training step at batch {batch} on {device} (free memory unknown).</source>
-        <translation type="vanished">内存：批大小 {batch} 时每个训练步约需 {total}，设备 {device}（空闲内存未知）。</translation>
+        <translation>内存：批大小 {batch} 时每个训练步约需 {total}，设备 {device}（空闲内存未知）。</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>Memory: about {total} per training step at batch {batch}, fits in {free} free on {device}.</source>
-        <translation type="vanished">内存：批大小 {batch} 时每个训练步约需 {total}，{device} 上空闲的 {free} 足够。</translation>
+        <translation>内存：批大小 {batch} 时每个训练步约需 {total}，{device} 上空闲的 {free} 足够。</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>⚠ Memory: about {total} per training step at batch {batch} may not fit in {free} free on {device}; training can still start.</source>
-        <translation type="vanished">⚠ 内存：批大小 {batch} 时每个训练步约需 {total}，{device} 上空闲的 {free} 可能不够；仍可开始训练。</translation>
+        <translation>⚠ 内存：批大小 {batch} 时每个训练步约需 {total}，{device} 上空闲的 {free} 可能不够；仍可开始训练。</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>Largest batch that fits: {largest}.</source>
-        <translation type="vanished">能放下的最大批大小：{largest}。</translation>
+        <translation>能放下的最大批大小：{largest}。</translation>
     </message>
 </context>
 <context>
     <name>Gestures</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/gestures.py" line="+31"/>
+        <location filename="../../netbuilder/gui/canvas/gestures.py" line="+28"/>
         <source>the wire would make a loop (data flowing back into its own source)</source>
         <translation>这条连线会形成环路（数据流回它自己的来源）</translation>
     </message>
@@ -766,12 +789,14 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>HealthOverlay</name>
     <message>
+        <location filename="../../netbuilder/gui/canvas/health_overlay.py" line="+69"/>
         <source>Show Gradient &amp;Health</source>
-        <translation type="vanished">显示梯度健康状况(&amp;H)</translation>
+        <translation>显示梯度健康状况(&amp;H)</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Mark blocks whose gradients vanished or exploded, or whose output went NaN</source>
-        <translation type="vanished">标出梯度消失或爆炸、或输出出现 NaN 的模块</translation>
+        <translation>标出梯度消失或爆炸、或输出出现 NaN 的模块</translation>
     </message>
 </context>
 <context>
@@ -806,12 +831,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>ImportActions</name>
     <message>
-        <location filename="../../netbuilder/gui/import_dialog.py" line="+47"/>
+        <location filename="../../netbuilder/gui/import_dialog.py" line="+59"/>
         <source>Networks (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch module (*.py);;torch.export program (*.pt2);;ONNX model (*.onnx);;Mermaid flowchart (*.mmd *.mermaid *.md);;All files (*)</source>
         <translation>网络 (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch 模块 (*.py);;torch.export 程序 (*.pt2);;ONNX 模型 (*.onnx);;Mermaid 流程图 (*.mmd *.mermaid *.md);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+117"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -836,17 +861,17 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>导入网络</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+38"/>
         <source>The import failed unexpectedly ({reason}).</source>
         <translation>导入意外失败（{reason}）。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+15"/>
         <source>; outputs match the original (largest difference {difference})</source>
         <translation>；输出与原模型一致（最大差异 {difference}）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+59"/>
         <location line="+26"/>
         <source>Cannot import</source>
         <translation>无法导入</translation>
@@ -877,233 +902,286 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>已导出 {path}</translation>
     </message>
     <message>
+        <location line="-144"/>
         <source>Import of {file} cancelled</source>
-        <translation type="vanished">已取消导入 {file}</translation>
+        <translation>已取消导入 {file}</translation>
     </message>
     <message>
+        <location line="+51"/>
         <source>Importing {file}: reading it, mapping each node to a block and checking the outputs against the original…</source>
-        <translation type="vanished">正在导入 {file}：读取文件、把每个节点映射为模块，并与原模型比对输出…</translation>
+        <translation>正在导入 {file}：读取文件、把每个节点映射为模块，并与原模型比对输出…</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>Cancel</source>
-        <translation type="vanished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
+        <location line="+7"/>
         <source>Import</source>
-        <translation type="vanished">导入</translation>
+        <translation>导入</translation>
     </message>
 </context>
 <context>
     <name>InsidePanel</name>
     <message>
+        <location filename="../../netbuilder/gui/docks/inside.py" line="+72"/>
         <source>Inside the Network</source>
-        <translation type="vanished">网络内部</translation>
+        <extracomment>Runs of one document whose captures are kept (older ones are dropped first). During a run the panel redraws at most this often, however often captures come: a picture needs no animation, and the curves keep the event loop&apos;s budget (pyqtgraph paints through Python, so each redraw waits for the GIL the trainer holds).</extracomment>
+        <translation>网络内部</translation>
     </message>
     <message>
+        <location line="+18"/>
         <source>The block to look inside (or click it on the canvas)</source>
-        <translation type="vanished">要查看内部的模块（也可以在画布上点击它）</translation>
+        <extracomment>run number → its live capture hook; run number → a &quot;Capture now&quot; result</extracomment>
+        <translation>要查看内部的模块（也可以在画布上点击它）</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Index of the validation sample to look at</source>
-        <translation type="vanished">要查看的验证样本序号</translation>
+        <translation>要查看的验证样本序号</translation>
     </message>
     <message>
+        <location line="+12"/>
         <source>During training, capture the chosen sample every this many steps</source>
-        <translation type="vanished">训练时每隔这么多步捕获一次所选样本</translation>
+        <translation>训练时每隔这么多步捕获一次所选样本</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Capture Now</source>
-        <translation type="vanished">立即捕获</translation>
+        <translation>立即捕获</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Run the trained model on the chosen sample and show every block&apos;s output</source>
-        <translation type="vanished">用训练好的模型处理所选样本，并显示每个模块的输出</translation>
+        <translation>用训练好的模型处理所选样本，并显示每个模块的输出</translation>
     </message>
     <message>
+        <location line="+23"/>
         <source>Block:</source>
-        <translation type="vanished">模块：</translation>
+        <translation>模块：</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Sample:</source>
-        <translation type="vanished">样本：</translation>
+        <translation>样本：</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Every:</source>
-        <translation type="vanished">间隔：</translation>
+        <translation>间隔：</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>steps</source>
-        <translation type="vanished">步</translation>
+        <translation>步</translation>
     </message>
     <message>
+        <location line="+165"/>
         <source>Capturing sample {n} …</source>
-        <translation type="vanished">正在捕获样本 {n} …</translation>
+        <translation>正在捕获样本 {n} …</translation>
     </message>
     <message>
+        <location line="+18"/>
         <source>Cannot capture: {error}</source>
-        <translation type="vanished">无法捕获：{error}</translation>
+        <translation>无法捕获：{error}</translation>
     </message>
     <message>
+        <location line="+35"/>
         <source>trained model</source>
-        <translation type="vanished">训练好的模型</translation>
+        <translation>训练好的模型</translation>
     </message>
     <message>
+        <location line="+8"/>
         <source>step {step}</source>
-        <translation type="vanished">第 {step} 步</translation>
+        <translation>第 {step} 步</translation>
     </message>
     <message>
+        <location line="+38"/>
         <source>opened model</source>
-        <translation type="vanished">已打开的模型</translation>
+        <translation>已打开的模型</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>{block}: output {shape} for sample {index} ({origin}, {where})</source>
-        <translation type="vanished">{block}：样本 {index} 的输出 {shape}（{origin}，{where}）</translation>
+        <translation>{block}：样本 {index} 的输出 {shape}（{origin}，{where}）</translation>
     </message>
     <message>
+        <location line="+9"/>
         <source>Click a block on the canvas to look inside it.</source>
-        <translation type="vanished">在画布上点击一个模块，查看它的内部。</translation>
+        <translation>在画布上点击一个模块，查看它的内部。</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Press Capture Now to see what this block computes.</source>
-        <translation type="vanished">点击“立即捕获”，查看这个模块计算出的结果。</translation>
+        <translation>点击“立即捕获”，查看这个模块计算出的结果。</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Train the network (its blocks are captured every few steps) or open a trained model, then click a block to see its output.</source>
-        <translation type="vanished">训练网络（每隔几步会捕获各模块的输出）或打开训练好的模型，然后点击一个模块查看它的输出。</translation>
+        <translation>训练网络（每隔几步会捕获各模块的输出）或打开训练好的模型，然后点击一个模块查看它的输出。</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Waiting for the first capture of this block …</source>
-        <translation type="vanished">正在等待这个模块的第一次捕获 …</translation>
+        <translation>正在等待这个模块的第一次捕获 …</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Nothing captured for this block in this run.</source>
-        <translation type="vanished">本次运行没有捕获到这个模块的内容。</translation>
+        <translation>本次运行没有捕获到这个模块的内容。</translation>
     </message>
     <message>
+        <location line="+10"/>
         <source>Validation sample {i}: label {label}</source>
-        <translation type="vanished">验证样本 {i}：标签 {label}</translation>
+        <translation>验证样本 {i}：标签 {label}</translation>
     </message>
     <message>
+        <location line="+8"/>
         <source>, predicted {p}</source>
-        <translation type="vanished">，预测 {p}</translation>
+        <translation>，预测 {p}</translation>
     </message>
 </context>
 <context>
     <name>InsideViews</name>
     <message>
+        <location filename="../../netbuilder/gui/widgets/feature_grid.py" line="+108"/>
         <source>{shown} of {total} channels, {h}×{w}, each scaled to its own range</source>
-        <translation type="vanished">{total} 个通道中的 {shown} 个，{h}×{w}，各自按自身范围缩放</translation>
+        <extracomment>At most this many feature maps are tiled (the rest are counted in the caption). Hidden units drawn in a trace.</extracomment>
+        <translation>{total} 个通道中的 {shown} 个，{h}×{w}，各自按自身范围缩放</translation>
     </message>
     <message>
+        <location line="+19"/>
         <source>Which attention head to show</source>
-        <translation type="vanished">要显示哪个注意力头</translation>
+        <translation>要显示哪个注意力头</translation>
     </message>
     <message>
+        <location line="+6"/>
         <source>query position</source>
-        <translation type="vanished">查询位置</translation>
+        <translation>查询位置</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>key position</source>
-        <translation type="vanished">键位置</translation>
+        <translation>键位置</translation>
     </message>
     <message>
+        <location line="+6"/>
         <source>Head:</source>
-        <translation type="vanished">注意力头：</translation>
+        <translation>注意力头：</translation>
     </message>
     <message>
+        <location line="+12"/>
         <source>Mean of all heads</source>
-        <translation type="vanished">所有头的平均</translation>
+        <translation>所有头的平均</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Head {n}</source>
-        <translation type="vanished">第 {n} 个头</translation>
+        <translation>第 {n} 个头</translation>
     </message>
     <message>
+        <location line="+33"/>
         <source>time step</source>
-        <translation type="vanished">时间步</translation>
+        <translation>时间步</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>hidden state</source>
-        <translation type="vanished">隐藏状态</translation>
+        <translation>隐藏状态</translation>
     </message>
     <message>
+        <location line="+15"/>
         <source>{n} of the hidden units</source>
-        <translation type="vanished">{n} 个隐藏单元</translation>
+        <translation>{n} 个隐藏单元</translation>
     </message>
     <message>
+        <location line="+33"/>
         <source>feature</source>
-        <translation type="vanished">特征</translation>
+        <translation>特征</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>position</source>
-        <translation type="vanished">位置</translation>
+        <translation>位置</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>{rows}×{cols} values, from −{b} (blue) to +{b} (red)</source>
-        <translation type="vanished">{rows}×{cols} 个值，从 −{b}（蓝）到 +{b}（红）</translation>
+        <translation>{rows}×{cols} 个值，从 −{b}（蓝）到 +{b}（红）</translation>
     </message>
     <message>
+        <location line="+20"/>
         <source>Activations</source>
-        <translation type="vanished">激活值</translation>
+        <translation>激活值</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Weight gradients</source>
-        <translation type="vanished">权重梯度</translation>
+        <translation>权重梯度</translation>
     </message>
     <message>
+        <location line="+33"/>
         <source>none</source>
-        <translation type="vanished">无</translation>
+        <translation>无</translation>
     </message>
     <message>
+        <location line="+9"/>
         <source>mean {mean}
 std {std}</source>
-        <translation type="vanished">均值 {mean}
+        <translation>均值 {mean}
 标准差 {std}</translation>
     </message>
 </context>
 <context>
     <name>InsightViews</name>
     <message>
+        <location filename="../../netbuilder/gui/docks/insight_views.py" line="+72"/>
         <source>Find &amp;Learning Rate…</source>
-        <translation type="vanished">寻找学习率(&amp;L)…</translation>
+        <translation>寻找学习率(&amp;L)…</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Run the learning-rate range test on this diagram and suggest a value</source>
-        <translation type="vanished">对这个网络图做学习率范围测试，并给出建议值</translation>
+        <translation>对这个网络图做学习率范围测试，并给出建议值</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>&amp;Overfit One Batch</source>
-        <translation type="vanished">过拟合单个批次(&amp;O)</translation>
+        <translation>过拟合单个批次(&amp;O)</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Check that the network can memorise one batch, naming the cause if not</source>
-        <translation type="vanished">检查网络能否记住一个批次，不能时指出原因</translation>
+        <translation>检查网络能否记住一个批次，不能时指出原因</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Look &amp;Inside the Network</source>
-        <translation type="vanished">查看网络内部(&amp;I)</translation>
+        <translation>查看网络内部(&amp;I)</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Feature maps, attention, hidden states and histograms of the chosen block</source>
-        <translation type="vanished">所选模块的特征图、注意力、隐藏状态和直方图</translation>
+        <translation>所选模块的特征图、注意力、隐藏状态和直方图</translation>
     </message>
 </context>
 <context>
     <name>Inspector</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/inspector.py" line="+83"/>
-        <location line="+41"/>
+        <location filename="../../netbuilder/gui/docks/inspector.py" line="+103"/>
+        <location line="+58"/>
         <source>Select a block to edit it.</source>
-        <extracomment>focus-ins counted: the count when each field last took the focus (see _focus)</extracomment>
+        <extracomment>the sub-block&apos;s buttons (node id): the window opens or expands it focus-ins counted: the count when each field last took the focus (see _focus) inside a definition: the shown block&apos;s settings each use sets (param → its name)</extracomment>
         <translation>选择一个模块以编辑它。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+94"/>
         <source>input &lt;b&gt;{port}&lt;/b&gt;: {shape}</source>
         <translation>输入 &lt;b&gt;{port}&lt;/b&gt;：{shape}</translation>
     </message>
@@ -1118,7 +1196,7 @@ std {std}</source>
         <translation>参数量：&lt;b&gt;{count}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+12"/>
         <source>inferred: {value}</source>
         <translation>推断值：{value}</translation>
     </message>
@@ -1128,111 +1206,137 @@ std {std}</source>
         <translation>自动推断</translation>
     </message>
     <message>
+        <location line="-172"/>
         <source>Edit Definition</source>
-        <translation type="vanished">编辑定义</translation>
+        <translation>编辑定义</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Open this sub-block&apos;s definition on the canvas; every use follows it</source>
-        <translation type="vanished">在画布上打开这个子模块的定义；它的每一处使用都会随之改变</translation>
+        <translation>在画布上打开这个子模块的定义；它的每一处使用都会随之改变</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Expand</source>
-        <translation type="vanished">展开</translation>
+        <translation>展开</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Replace this use by the blocks it is made of</source>
-        <translation type="vanished">把这处使用替换为组成它的各个模块</translation>
+        <translation>把这处使用替换为组成它的各个模块</translation>
     </message>
     <message>
+        <location line="+64"/>
         <source>Each use of {block} sets this (as “{name}”): change it there.</source>
-        <translation type="vanished">{block} 的每一处使用各自设置这个值（即“{name}”）：请在那里修改。</translation>
+        <translation>{block} 的每一处使用各自设置这个值（即“{name}”）：请在那里修改。</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>{name} (per use)</source>
-        <translation type="vanished">{name}（每处使用）</translation>
+        <translation>{name}（每处使用）</translation>
     </message>
 </context>
 <context>
     <name>LRFinderPanel</name>
     <message>
+        <location filename="../../netbuilder/gui/docks/lr_finder_panel.py" line="+60"/>
         <source>Find Learning Rate</source>
-        <translation type="vanished">寻找学习率</translation>
+        <extracomment>The tested range (``find_lr``&apos;s defaults, named here for the plot&apos;s axis).</extracomment>
+        <translation>寻找学习率</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Train a fresh copy for a few hundred steps while the learning rate grows from 1e-7 to 10, and suggest where the loss falls fastest</source>
-        <translation type="vanished">用一份全新的副本训练几百步，同时把学习率从 1e-7 增大到 10，并建议损失下降最快的位置</translation>
+        <translation>用一份全新的副本训练几百步，同时把学习率从 1e-7 增大到 10，并建议损失下降最快的位置</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>Cancel</source>
-        <translation type="vanished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <location line="+188"/>
         <source>Apply</source>
-        <translation type="vanished">应用</translation>
+        <translation>应用</translation>
     </message>
     <message>
+        <location line="-181"/>
+        <location line="+168"/>
         <source>idle</source>
-        <translation type="vanished">空闲</translation>
+        <translation>空闲</translation>
     </message>
     <message>
+        <location line="-159"/>
         <source>learning rate</source>
-        <translation type="vanished">学习率</translation>
+        <translation>学习率</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>smoothed loss</source>
-        <translation type="vanished">平滑后的损失</translation>
+        <translation>平滑后的损失</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Learning-rate finder</source>
-        <translation type="vanished">学习率查找器</translation>
+        <translation>学习率查找器</translation>
     </message>
     <message>
+        <location line="+34"/>
         <source>Stop the training first: both would share the CPU.</source>
-        <translation type="vanished">请先停止训练：两者会共用 CPU。</translation>
+        <translation>请先停止训练：两者会共用 CPU。</translation>
     </message>
     <message>
+        <location line="+29"/>
         <source>starting …</source>
-        <translation type="vanished">正在启动 …</translation>
+        <translation>正在启动 …</translation>
     </message>
     <message>
+        <location line="+16"/>
         <source>step {step}/{total} · lr {lr} · loss {loss}</source>
-        <translation type="vanished">第 {step}/{total} 步 · 学习率 {lr} · 损失 {loss}</translation>
+        <translation>第 {step}/{total} 步 · 学习率 {lr} · 损失 {loss}</translation>
     </message>
     <message>
+        <location line="+11"/>
         <source>failed</source>
-        <translation type="vanished">失败</translation>
+        <translation>失败</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Cannot find a learning rate: {e}</source>
-        <translation type="vanished">无法找到学习率：{e}</translation>
+        <translation>无法找到学习率：{e}</translation>
     </message>
     <message>
+        <location line="+6"/>
         <source>done</source>
-        <translation type="vanished">完成</translation>
+        <translation>完成</translation>
     </message>
     <message>
+        <location line="+20"/>
         <source>Apply suggested learning rate {lr} (was {old})</source>
-        <translation type="vanished">应用建议的学习率 {lr}（原为 {old}）</translation>
+        <translation>应用建议的学习率 {lr}（原为 {old}）</translation>
     </message>
     <message>
+        <location line="+12"/>
         <source>Learning rate set to {lr} (Ctrl+Z restores {old}).</source>
-        <translation type="vanished">学习率已设为 {lr}（Ctrl+Z 可恢复为 {old}）。</translation>
+        <translation>学习率已设为 {lr}（Ctrl+Z 可恢复为 {old}）。</translation>
     </message>
     <message>
+        <location line="+38"/>
         <source>Apply {lr}</source>
-        <translation type="vanished">应用 {lr}</translation>
+        <translation>应用 {lr}</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <location filename="../../netbuilder/gui/export_dialog.py" line="-4"/>
-        <location filename="../../netbuilder/gui/main_window.py" line="+265"/>
+        <location filename="../../netbuilder/gui/main_window.py" line="+272"/>
         <source>Trained Model (.pt2, ONNX, Python)…</source>
         <translation>训练好的模型（.pt2、ONNX、Python）…</translation>
     </message>
     <message>
-        <location filename="../../netbuilder/gui/main_window.py" line="-178"/>
+        <location filename="../../netbuilder/gui/main_window.py" line="-182"/>
         <source>&lt;start&gt;</source>
         <translation>&lt;开始&gt;</translation>
     </message>
@@ -1257,7 +1361,7 @@ std {std}</source>
         <translation>历史</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+66"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
@@ -1278,12 +1382,12 @@ std {std}</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+91"/>
+        <location line="+92"/>
         <source>Save &amp;Trained Model…</source>
         <translation>保存训练好的模型(&amp;T)…</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-89"/>
         <source>Save the trained weights, optimizer state and metrics as a .pt checkpoint</source>
         <translation>把训练好的权重、优化器状态和指标保存为 .pt 检查点</translation>
     </message>
@@ -1393,7 +1497,7 @@ std {std}</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
@@ -1450,7 +1554,7 @@ std {std}</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+70"/>
         <source>Export image</source>
         <translation>导出图片</translation>
     </message>
@@ -1508,42 +1612,51 @@ std {std}</source>
 <context>
     <name>MakeSubBlockDialog</name>
     <message>
+        <location filename="../../netbuilder/gui/subblocks/dialog.py" line="+79"/>
         <source>Make Sub-block</source>
-        <translation type="vanished">创建子模块</translation>
+        <extracomment>one exposable setting: (node id, parameter name)</extracomment>
+        <translation>创建子模块</translation>
     </message>
     <message>
+        <location line="+9"/>
         <source>Expose</source>
-        <translation type="vanished">公开</translation>
+        <translation>公开</translation>
     </message>
     <message>
+        <location line="+0"/>
         <source>Name on the new block</source>
-        <translation type="vanished">在新模块上的名称</translation>
+        <translation>在新模块上的名称</translation>
     </message>
     <message>
+        <location line="+15"/>
         <source>Double-click to rename; one name sets them together</source>
-        <translation type="vanished">双击可重命名；同名的设置会一起设置</translation>
+        <translation>双击可重命名；同名的设置会一起设置</translation>
     </message>
     <message>
+        <location line="+15"/>
         <source>The selected blocks become one block type, listed under “My blocks” in the palette. Its inputs and outputs are the wires that cross the selection. Ticked settings can differ between uses; the others are the same everywhere. Ticked settings with the same name are set together.</source>
-        <translation type="vanished">所选模块将合成一种模块类型，列在模块面板的“我的模块”下。它的输入和输出就是穿过所选范围的连线。勾选的设置在各处使用中可以不同，其余设置处处相同。同名的勾选设置会一起设置。</translation>
+        <translation>所选模块将合成一种模块类型，列在模块面板的“我的模块”下。它的输入和输出就是穿过所选范围的连线。勾选的设置在各处使用中可以不同，其余设置处处相同。同名的勾选设置会一起设置。</translation>
     </message>
     <message>
+        <location line="+15"/>
         <source>Name</source>
-        <translation type="vanished">名称</translation>
+        <translation>名称</translation>
     </message>
     <message>
+        <location line="+22"/>
         <source>The setting name “{name}” must be one word (letters, digits, _).</source>
-        <translation type="vanished">设置名“{name}”必须是一个词（字母、数字、_）。</translation>
+        <translation>设置名“{name}”必须是一个词（字母、数字、_）。</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>The settings named “{name}” are of different kinds.</source>
-        <translation type="vanished">名为“{name}”的几个设置类型不同。</translation>
+        <translation>名为“{name}”的几个设置类型不同。</translation>
     </message>
 </context>
 <context>
     <name>ModuleImportDialog</name>
     <message>
-        <location filename="../../netbuilder/gui/import_dialog.py" line="-217"/>
+        <location filename="../../netbuilder/gui/import_dialog.py" line="-225"/>
         <source>Importing a Python file &lt;b&gt;runs its code&lt;/b&gt; (the file, the class&apos;s constructor and its forward pass) with your permissions. Only import code you trust.</source>
         <translation>导入 Python 文件会以你的权限&lt;b&gt;运行其中的代码&lt;/b&gt;（文件本身、类的构造函数及其前向传播）。只导入你信任的代码。</translation>
     </message>
@@ -1601,7 +1714,7 @@ std {std}</source>
 <context>
     <name>NodeItem</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/node_item.py" line="+85"/>
+        <location filename="../../netbuilder/gui/canvas/node_item.py" line="+87"/>
         <source>auto</source>
         <extracomment>below this zoom the card&apos;s 8-point lines are too small to read: the card shows only its type and output size, in a font as large as the card allows (level of detail)</extracomment>
         <translation>自动</translation>
@@ -1617,7 +1730,7 @@ std {std}</source>
         <translation>否</translation>
     </message>
     <message>
-        <location line="+218"/>
+        <location line="+229"/>
         <source>{count} params</source>
         <translation>{count} 个参数</translation>
     </message>
@@ -1625,69 +1738,84 @@ std {std}</source>
 <context>
     <name>OverfitPanel</name>
     <message>
+        <location filename="../../netbuilder/gui/docks/overfit_panel.py" line="+37"/>
         <source>Overfit One Batch</source>
-        <translation type="vanished">过拟合单个批次</translation>
+        <translation>过拟合单个批次</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Train on one small batch with these settings: a network that can learn drives its loss close to zero; if it cannot, the likely cause is named</source>
-        <translation type="vanished">用这些设置在一个小批次上训练：能学习的网络会把损失降到接近零；如果做不到，会指出可能的原因</translation>
+        <translation>用这些设置在一个小批次上训练：能学习的网络会把损失降到接近零；如果做不到，会指出可能的原因</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>Cancel</source>
-        <translation type="vanished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
+        <location line="+10"/>
         <source>step</source>
-        <translation type="vanished">步</translation>
+        <translation>步</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>loss</source>
-        <translation type="vanished">损失</translation>
+        <translation>损失</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Loss on one batch</source>
-        <translation type="vanished">单个批次上的损失</translation>
+        <translation>单个批次上的损失</translation>
     </message>
     <message>
+        <location line="+22"/>
         <source>Stop the training first: both would share the CPU.</source>
-        <translation type="vanished">请先停止训练：两者会共用 CPU。</translation>
+        <translation>请先停止训练：两者会共用 CPU。</translation>
     </message>
     <message>
+        <location line="+15"/>
         <source>Training on one batch …</source>
-        <translation type="vanished">正在单个批次上训练 …</translation>
+        <translation>正在单个批次上训练 …</translation>
     </message>
     <message>
+        <location line="+11"/>
         <source>Cannot run the check: {e}</source>
-        <translation type="vanished">无法运行检查：{e}</translation>
+        <translation>无法运行检查：{e}</translation>
     </message>
 </context>
 <context>
     <name>Palette</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/palette.py" line="+52"/>
+        <location filename="../../netbuilder/gui/docks/palette.py" line="+65"/>
         <source>Search blocks…</source>
-        <extracomment>the untranslated category and description, so English search words find blocks in any language</extracomment>
+        <extracomment>the untranslated category and description, so English search words find blocks in any language right-click on one of &quot;My blocks&quot;: open its definition / delete it (unused only)</extracomment>
         <translation>搜索模块…</translation>
     </message>
     <message>
+        <location line="+15"/>
         <source>My blocks</source>
-        <translation type="vanished">我的模块</translation>
+        <extracomment>the document&apos;s sub-blocks and, in a body, the port blocks (rebuilt per level)</extracomment>
+        <translation>我的模块</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Sub-block ports</source>
-        <translation type="vanished">子模块端口</translation>
+        <translation>子模块端口</translation>
     </message>
     <message>
+        <location line="+90"/>
         <source>Edit Definition</source>
-        <translation type="vanished">编辑定义</translation>
+        <translation>编辑定义</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Delete Sub-block</source>
-        <translation type="vanished">删除子模块</translation>
+        <translation>删除子模块</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Still used: delete or expand its uses first</source>
-        <translation type="vanished">仍在使用中：请先删除或展开它的各处使用</translation>
+        <translation>仍在使用中：请先删除或展开它的各处使用</translation>
     </message>
 </context>
 <context>
@@ -1759,15 +1887,16 @@ std {std}</source>
 <context>
     <name>ProblemsList</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/problems.py" line="+50"/>
+        <location filename="../../netbuilder/gui/docks/problems.py" line="+74"/>
         <source>No problems found.</source>
+        <extracomment>a problem inside a sub-block: the instances leading to it, then the inner block rows other parts add (e.g. gradient health of the shown run): source → rows of (node id, text, tooltip), listed as warnings after the check&apos;s own diagnostics</extracomment>
         <translation>没有发现问题。</translation>
     </message>
 </context>
 <context>
     <name>ProcessRun</name>
     <message>
-        <location filename="../../netbuilder/gui/process_run.py" line="+169"/>
+        <location filename="../../netbuilder/gui/process_run.py" line="+244"/>
         <source>the training processes ended without a result</source>
         <translation>训练进程结束了，但没有结果</translation>
     </message>
@@ -1823,7 +1952,7 @@ std {std}</source>
 <context>
     <name>ResultsArea</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training_runs.py" line="+189"/>
+        <location filename="../../netbuilder/gui/docks/training_runs.py" line="+191"/>
         <source>Curves</source>
         <translation>曲线</translation>
     </message>
@@ -1854,7 +1983,7 @@ std {std}</source>
 <context>
     <name>RunControls</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training_controls.py" line="+46"/>
+        <location filename="../../netbuilder/gui/docks/training_controls.py" line="+47"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1865,13 +1994,13 @@ std {std}</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+149"/>
+        <location line="+150"/>
         <location line="+4"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-151"/>
+        <location line="-152"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -1939,7 +2068,7 @@ std {std}</source>
         <translation>正在启动 …</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>epoch {epoch}/{epochs} · step {step}/{steps} · ETA {eta}</source>
         <translation>第 {epoch}/{epochs} 轮 · 第 {step}/{steps} 步 · 预计剩余 {eta}</translation>
     </message>
@@ -2195,24 +2324,26 @@ std {std}</source>
 <context>
     <name>Scope</name>
     <message>
+        <location filename="../../netbuilder/gui/subblocks/scope.py" line="+86"/>
         <source>Network</source>
-        <translation type="vanished">网络</translation>
+        <extracomment>the check of the open level (re-emitted from the session&apos;s check, or on opening)</extracomment>
+        <translation>网络</translation>
     </message>
 </context>
 <context>
     <name>Session</name>
     <message>
         <location filename="../../netbuilder/gui/recovery.py" line="-194"/>
-        <location filename="../../netbuilder/gui/session.py" line="+54"/>
-        <location line="+56"/>
+        <location filename="../../netbuilder/gui/session.py" line="+55"/>
+        <location line="+58"/>
         <source>Untitled</source>
         <extracomment>another document replaced this one (New, Open, recovery): runs and weights are its own
 ----------
-where Save As proposes to save a diagram that has no file yet (a recovered one) every training run of this document in this session (and those saved in its .pt) the run whose weights ``state_dict`` holds (None: no weights, or from an old .pt) weights from a run in this window that are not in any .pt yet: closing asks first</extracomment>
+where Save As proposes to save a diagram that has no file yet (a recovered one) every training run of this document in this session (and those saved in its .pt) the run whose weights ``state_dict`` holds (None: no weights, or from an old .pt) weights from a run in this window that are not in any .pt yet: closing asks first which level the canvas edits: the network or an opened sub-block definition</extracomment>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../../netbuilder/gui/session.py" line="+87"/>
+        <location filename="../../netbuilder/gui/session.py" line="+95"/>
         <source>the opened model</source>
         <translation>已打开的模型</translation>
     </message>
@@ -2220,7 +2351,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training_settings.py" line="+38"/>
+        <location filename="../../netbuilder/gui/docks/training_settings.py" line="+40"/>
         <source>Change training setting {name}</source>
         <translation>更改训练设置 {name}</translation>
     </message>
@@ -2398,66 +2529,81 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>SubBlockUi</name>
     <message>
+        <location filename="../../netbuilder/gui/subblocks/actions.py" line="+73"/>
         <source>Make &amp;Sub-block…</source>
-        <translation type="vanished">创建子模块(&amp;S)…</translation>
+        <extracomment>what the last Make Sub-block asked (tests and scripts answer it themselves) each level&apos;s zoom and centre when it was left (so going back returns to it)</extracomment>
+        <translation>创建子模块(&amp;S)…</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Turn the selected blocks into a reusable block type (listed under My blocks)</source>
-        <translation type="vanished">把所选模块变成可复用的模块类型（列在“我的模块”下）</translation>
+        <translation>把所选模块变成可复用的模块类型（列在“我的模块”下）</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>E&amp;xpand Sub-block</source>
-        <translation type="vanished">展开子模块(&amp;X)</translation>
+        <translation>展开子模块(&amp;X)</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Replace the selected sub-blocks by the blocks they are made of</source>
-        <translation type="vanished">把所选子模块替换为组成它们的各个模块</translation>
+        <translation>把所选子模块替换为组成它们的各个模块</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Edit De&amp;finition</source>
-        <translation type="vanished">编辑定义(&amp;F)</translation>
+        <translation>编辑定义(&amp;F)</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Open the selected sub-block&apos;s definition on the canvas; every use follows</source>
-        <translation type="vanished">在画布上打开所选子模块的定义；每一处使用都会随之改变</translation>
+        <translation>在画布上打开所选子模块的定义；每一处使用都会随之改变</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>&amp;Back to Enclosing Network</source>
-        <translation type="vanished">返回外层网络(&amp;B)</translation>
+        <translation>返回外层网络(&amp;B)</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Close the open sub-block definition (Esc, Alt+Up)</source>
-        <translation type="vanished">关闭打开的子模块定义（Esc，Alt+Up）</translation>
+        <translation>关闭打开的子模块定义（Esc，Alt+Up）</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>Back</source>
-        <translation type="vanished">返回</translation>
+        <translation>返回</translation>
     </message>
     <message>
+        <location line="+112"/>
         <source>{type} {id} cannot go inside a sub-block: leave inputs and outputs out of the selection</source>
-        <translation type="vanished">{type} {id} 不能放进子模块：请不要把输入和输出选进去</translation>
+        <translation>{type} {id} 不能放进子模块：请不要把输入和输出选进去</translation>
     </message>
     <message>
+        <location line="+26"/>
         <source>Make sub-block {name}</source>
-        <translation type="vanished">创建子模块 {name}</translation>
+        <translation>创建子模块 {name}</translation>
     </message>
     <message>
+        <location line="+22"/>
         <source>Expand {node}</source>
-        <translation type="vanished">展开 {node}</translation>
+        <translation>展开 {node}</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Expand {n} sub-blocks</source>
-        <translation type="vanished">展开 {n} 个子模块</translation>
+        <translation>展开 {n} 个子模块</translation>
     </message>
     <message>
+        <location line="+11"/>
         <source>Delete sub-block {name}</source>
-        <translation type="vanished">删除子模块 {name}</translation>
+        <translation>删除子模块 {name}</translation>
     </message>
 </context>
 <context>
     <name>TrainingCurves</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/curves.py" line="+85"/>
+        <location filename="../../netbuilder/gui/docks/curves.py" line="+74"/>
         <source>Log-y</source>
         <extracomment>The learning-rate curve changes slowly; redrawing its plot twice a second is plenty and keeps a third of the plot area out of most frames.</extracomment>
         <translation>对数 y 轴</translation>
@@ -2514,13 +2660,13 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <translation>验证</translation>
     </message>
     <message>
-        <location line="-1"/>
-        <location line="+235"/>
+        <location filename="../../netbuilder/gui/docks/curve_overlays.py" line="+33"/>
+        <location filename="../../netbuilder/gui/docks/curves.py" line="-1"/>
         <source>train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location line="-173"/>
+        <location filename="../../netbuilder/gui/docks/curves.py" line="+63"/>
         <source>run {number}</source>
         <translation>运行 {number}</translation>
     </message>
@@ -2530,7 +2676,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <translation>最佳轮次：{epoch}</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location filename="../../netbuilder/gui/docks/curve_overlays.py" line="+1"/>
         <source>val</source>
         <translation>验证</translation>
     </message>
@@ -2538,15 +2684,17 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>TrainingInsight</name>
     <message>
+        <location filename="../../netbuilder/gui/docks/training_insight.py" line="+17"/>
         <source>Gradient flow</source>
-        <translation type="vanished">梯度流</translation>
+        <translation>梯度流</translation>
     </message>
 </context>
 <context>
     <name>TrainingRunner</name>
     <message>
-        <location filename="../../netbuilder/gui/worker.py" line="+331"/>
+        <location filename="../../netbuilder/gui/worker.py" line="+344"/>
         <source>training thread ended without result</source>
+        <extracomment>makes each run&apos;s step hooks, given the event buffer&apos;s ``append`` (gui.health_view) called at each start for the run&apos;s TrainHooks (views that look inside add theirs)</extracomment>
         <translation>训练线程结束了，但没有结果</translation>
     </message>
 </context>
@@ -2576,13 +2724,13 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../netbuilder/gui/worker.py" line="-193"/>
+        <location filename="../../netbuilder/gui/worker.py" line="-202"/>
         <source>Internal error: {reason}</source>
-        <extracomment>Upper bound on GUI updates per second (DESIGN rule 8: &quot;at most ~30 times a second&quot;). GIL switch interval while a run is going (see the module docstring).</extracomment>
+        <extracomment>Upper bound on GUI updates per second (DESIGN rule 8: &quot;at most ~30 times a second&quot;). GIL switch interval while a run is going (see the module docstring). the checkpoint the run wrote itself (a multi-process run&apos;s rank 0), to act on as is</extracomment>
         <translation>内部错误：{reason}</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>training failed</source>
         <translation>训练失败</translation>
     </message>
@@ -2600,13 +2748,12 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>TrainingWorkspace</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training.py" line="+181"/>
+        <location filename="../../netbuilder/gui/docks/training.py" line="+183"/>
         <source>Cannot start from the current weights: {reason}</source>
-        <extracomment>The settings column: four preview thumbnails and the form, unclipped, and no wider.</extracomment>
         <translation>无法从当前权重开始：{reason}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+18"/>
         <source> from the current weights</source>
         <translation>，从当前权重开始</translation>
     </message>
@@ -2618,22 +2765,22 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         </translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+25"/>
         <source>stopping …</source>
         <translation>正在停止 …</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location filename="../../netbuilder/gui/docks/training_feed.py" line="+94"/>
         <source>, best epoch {epoch}</source>
         <translation>，最佳轮次 {epoch}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>{status} in {seconds} s</source>
         <translation>{status}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location filename="../../netbuilder/gui/docks/training.py" line="+69"/>
         <source>Keep this model with File › Save Trained Model… (Ctrl+Alt+S).</source>
         <translation>用“文件 › 保存训练好的模型…”（Ctrl+Alt+S）保留这个模型。</translation>
     </message>
@@ -2643,22 +2790,23 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <translation>本次运行开始后网络图已改动；正在进行的训练不受影响，你的改动将用于下一次运行。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location filename="../../netbuilder/gui/docks/training_evaluate.py" line="+64"/>
         <source>evaluating the trained weights …</source>
+        <extracomment>(Evaluation or None, whether it is of the document still shown)</extracomment>
         <translation>正在评估训练好的权重 …</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Evaluation failed: {reason}</source>
         <translation>评估失败：{reason}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+8"/>
         <source>evaluation done</source>
         <translation>评估完成</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location filename="../../netbuilder/gui/docks/training_feed.py" line="-26"/>
         <source>Training failed (block &apos;{node}&apos;): {reason}</source>
         <translation>训练失败（模块“{node}”）：{reason}</translation>
     </message>
@@ -2668,17 +2816,20 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <translation>训练失败：{reason}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>failed: {reason}</source>
         <translation>失败：{reason}</translation>
     </message>
     <message>
+        <location filename="../../netbuilder/gui/docks/training.py" line="-144"/>
         <source> on {n} processes</source>
-        <translation type="vanished">，使用 {n} 个进程</translation>
+        <translation>，使用 {n} 个进程</translation>
     </message>
     <message>
+        <location line="-31"/>
         <source>Training on several processes from the app needs Linux or macOS here; set Processes to 1.</source>
-        <translation type="vanished">在此处从应用内用多个进程训练需要 Linux 或 macOS；请把“进程数”设为 1。</translation>
+        <extracomment>The settings column: four preview thumbnails and the form, unclipped, and no wider.</extracomment>
+        <translation>在此处从应用内用多个进程训练需要 Linux 或 macOS；请把“进程数”设为 1。</translation>
     </message>
 </context>
 <context>
@@ -2869,8 +3020,9 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>checks</name>
     <message>
+        <location filename="../../netbuilder/gui/docks/insight_views.py" line="-38"/>
         <source>Checks</source>
-        <translation type="vanished">检查</translation>
+        <translation>检查</translation>
     </message>
 </context>
 <context>
