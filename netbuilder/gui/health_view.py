@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from netbuilder.gui.i18n import run_name
 from netbuilder.train.health import HealthIssue, HealthMonitor
 from netbuilder.train.runs import RunRecord
 
@@ -152,18 +153,20 @@ class RunHealth:
         return run
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HealthView", text)
-
-
 def issue_text(issue: HealthIssue) -> str:
     """One line naming the block, the problem and the step where it began (translated)."""
     if issue.kind == "vanishing":
-        text = _tr("block '{block}': gradients vanished (norm {value}) from step {step}")
+        text = QCoreApplication.translate(
+            "HealthView", "block '{block}': gradients vanished (norm {value}) from step {step}"
+        )
     elif issue.kind == "exploding":
-        text = _tr("block '{block}': gradients exploded (norm {value}) from step {step}")
+        text = QCoreApplication.translate(
+            "HealthView", "block '{block}': gradients exploded (norm {value}) from step {step}"
+        )
     else:
-        text = _tr("block '{block}': gradients became NaN/Inf from step {step}")
+        text = QCoreApplication.translate(
+            "HealthView", "block '{block}': gradients became NaN/Inf from step {step}"
+        )
     return text.format(block=issue.node_id, value=f"{issue.value:.1e}", step=issue.step)
 
 
@@ -193,7 +196,7 @@ class HealthView(QObject):
         known = self._runs.get(id(record))
         if known is not None and known[0] is record:
             return known[1]
-        run = RunHealth.from_metrics(record.name, record.metrics)
+        run = RunHealth.from_metrics(run_name(record), record.metrics)
         self._runs[id(record)] = (record, run)
         return run
 
@@ -208,7 +211,7 @@ class HealthView(QObject):
     def _on_running(self, running: bool) -> None:
         record = getattr(self.workspace, "_record", None)
         if running and isinstance(record, RunRecord):
-            self.live = RunHealth(record.name)
+            self.live = RunHealth(run_name(record))
             self._runs[id(record)] = (record, self.live)
             self._show(self.live)
         elif not running:
@@ -242,14 +245,17 @@ class HealthView(QObject):
                 grew = True
             elif isinstance(event, HealthProblem):
                 run.issues.append(event.issue)
-                self.workspace.log.appendPlainText(_tr("health: ") + issue_text(event.issue))
+                self.workspace.log.appendPlainText(
+                    QCoreApplication.translate("HealthView", "health: ") + issue_text(event.issue)
+                )
                 grew = True
             elif isinstance(event, HealthBlame):
                 run.failed_node, run.failed_step = event.node_id, event.step
                 self.workspace.log.appendPlainText(
-                    _tr("health: block '{block}' is the first whose output became NaN/Inf").format(
-                        block=event.node_id
-                    )
+                    QCoreApplication.translate(
+                        "HealthView",
+                        "health: block '{block}' is the first whose output became NaN/Inf",
+                    ).format(block=event.node_id)
                 )
                 grew = True
         if grew and self.shown is run:

@@ -104,7 +104,37 @@
 <context>
     <name>CostOverlay</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+208"/>
+        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+49"/>
+        <source>&amp;FLOPs</source>
+        <translation>浮点运算量(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Parameters</source>
+        <translation>参数(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Activation Memory</source>
+        <translation>激活内存(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measured &amp;Time</source>
+        <translation>实测时间(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>not timed: the diagram has problems</source>
+        <translation>未计时：网络图有问题</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>timing failed: {why}</source>
+        <translation>计时失败：{why}</translation>
+    </message>
+    <message>
+        <location line="+106"/>
         <source>Show &amp;Cost</source>
         <extracomment>whether this window is training: timing then waits (it would slow the run, be slowed by it, and reseeding torch&apos;s global generator would disturb its numbers)</extracomment>
         <translation>显示开销(&amp;C)</translation>
@@ -120,7 +150,27 @@
         <translation>开销指标(&amp;M)</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+99"/>
+        <source>not profiled</source>
+        <translation>未分析</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>measured when the training run ends</source>
+        <translation>训练结束后再测量</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>being measured …</source>
+        <translation>正在测量……</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no time of its own (it runs inside another operation)</source>
+        <translation>没有单独的时间（它在另一个运算内部运行）</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>{name} of &apos;{block}&apos;: {figure}, {share} of the total {total}</source>
         <translation>“{block}”的{name}：{figure}，占总量 {total} 的 {share}</translation>
     </message>
@@ -787,9 +837,123 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
     </message>
 </context>
 <context>
+    <name>GradientFlowChart</name>
+    <message>
+        <location filename="../../netbuilder/gui/docks/gradient_flow.py" line="+67"/>
+        <source>gradient norm</source>
+        <extracomment>Earlier samples drawn behind the latest one (the newest of them).</extracomment>
+        <translation>梯度范数</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>update / weight</source>
+        <translation>更新量 / 权重</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>≈1e-3 healthy</source>
+        <translation>≈1e-3 为健康</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Gradient health appears here while a run trains: per block, the gradient norm and the update/weight ratio.</source>
+        <translation>训练进行时，这里显示梯度健康状况：每个模块的梯度范数和更新量/权重之比。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{run}: no gradient figures recorded.</source>
+        <translation>{run}：没有记录梯度数据。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>per-epoch means (epoch {n})</source>
+        <translation>每轮平均值（第 {n} 轮）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>step {n}</source>
+        <translation>第 {n} 步</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{run}, {where}: bold is the latest, faint the earlier samples</source>
+        <translation>{run}，{where}：粗线为最新，浅色为较早的采样</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{run}, {where}: every figure is NaN/Inf, nothing to plot</source>
+        <translation>{run}，{where}：所有数值都是 NaN/Inf，无法绘图</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>⚠ {block}: {kind} from step {step}</source>
+        <translation>⚠ {block}：从第 {step} 步起{kind}</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>gradients vanished</source>
+        <translation>梯度消失</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>gradients exploded</source>
+        <translation>梯度爆炸</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>output became NaN/Inf</source>
+        <translation>输出变为 NaN/Inf</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>gradients became NaN/Inf</source>
+        <translation>梯度变为 NaN/Inf</translation>
+    </message>
+</context>
+<context>
     <name>HealthOverlay</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/health_overlay.py" line="+69"/>
+        <location filename="../../netbuilder/gui/canvas/health_overlay.py" line="+39"/>
+        <source>NaN @{step}</source>
+        <translation>NaN @{step}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Block &apos;{block}&apos;: its output became NaN/Inf at step {step}, the first block to do so.</source>
+        <translation>模块 &apos;{block}&apos;：其输出在第 {step} 步变为 NaN/Inf，是第一个出现这种情况的模块。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>NaN grad @{step}</source>
+        <translation>NaN 梯度 @{step}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Block &apos;{block}&apos;: its gradients became NaN/Inf at step {step}.</source>
+        <translation>模块 &apos;{block}&apos;：其梯度在第 {step} 步变为 NaN/Inf。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>explode @{step}</source>
+        <translation>爆炸 @{step}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Block &apos;{block}&apos;: gradients exploded from step {step} (lower the learning rate, add normalization or clip gradients).</source>
+        <translation>模块 &apos;{block}&apos;：从第 {step} 步起梯度爆炸（请降低学习率、加入归一化层或裁剪梯度）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>vanish @{step}</source>
+        <translation>消失 @{step}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Block &apos;{block}&apos;: gradients vanished from step {step} (this block barely learns: check activations, initialization or depth).</source>
+        <translation>模块 &apos;{block}&apos;：从第 {step} 步起梯度消失（这个模块几乎学不到东西：请检查激活函数、初始化或网络深度）。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Show Gradient &amp;Health</source>
         <translation>显示梯度健康状况(&amp;H)</translation>
     </message>
@@ -797,6 +961,44 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <location line="+4"/>
         <source>Mark blocks whose gradients vanished or exploded, or whose output went NaN</source>
         <translation>标出梯度消失或爆炸、或输出出现 NaN 的模块</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>The gradients of {blocks} went NaN/Inf through it.</source>
+        <translation>{blocks} 的梯度因它而变为 NaN/Inf。</translation>
+    </message>
+    <message>
+        <source>run {run}</source>
+        <translation type="vanished">第 {run} 次运行</translation>
+    </message>
+</context>
+<context>
+    <name>HealthView</name>
+    <message>
+        <location filename="../../netbuilder/gui/health_view.py" line="+159"/>
+        <source>block &apos;{block}&apos;: gradients vanished (norm {value}) from step {step}</source>
+        <extracomment>Samples kept per block for the chart&apos;s history (the newest; older ones are dropped). the block whose output first went NaN/Inf when the run failed, and the step</extracomment>
+        <translation>模块 &apos;{block}&apos;：从第 {step} 步起梯度消失（范数 {value}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>block &apos;{block}&apos;: gradients exploded (norm {value}) from step {step}</source>
+        <translation>模块 &apos;{block}&apos;：从第 {step} 步起梯度爆炸（范数 {value}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>block &apos;{block}&apos;: gradients became NaN/Inf from step {step}</source>
+        <translation>模块 &apos;{block}&apos;：从第 {step} 步起梯度变为 NaN/Inf</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>health: </source>
+        <translation>健康状况：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>health: block &apos;{block}&apos; is the first whose output became NaN/Inf</source>
+        <translation>健康状况：模块 &apos;{block}&apos; 是第一个输出变为 NaN/Inf 的模块</translation>
     </message>
 </context>
 <context>
@@ -2322,6 +2524,14 @@ std {std}</source>
     </message>
 </context>
 <context>
+    <name>SanityChecks</name>
+    <message>
+        <location filename="../../netbuilder/gui/docks/insight_views.py" line="-38"/>
+        <source>Checks</source>
+        <translation>检查</translation>
+    </message>
+</context>
+<context>
     <name>Scope</name>
     <message>
         <location filename="../../netbuilder/gui/subblocks/scope.py" line="+86"/>
@@ -3020,9 +3230,8 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>checks</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/insight_views.py" line="-38"/>
         <source>Checks</source>
-        <translation>检查</translation>
+        <translation type="vanished">检查</translation>
     </message>
 </context>
 <context>

@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 
 from netbuilder.core.blocks import BLOCKS
 from netbuilder.core.i18n import set_language
+from netbuilder.core.io import load
 from netbuilder.gui import i18n
 from netbuilder.gui.recovery import ask_to_recover as real_ask_to_recover
-from netbuilder.resources import EXAMPLES_DIR
+from netbuilder.resources import EXAMPLES_DIR, example_paths
 from netbuilder.train.config import DATASET_OPTION_FIELDS, FIELDS
 
 WAIT_MS = 90_000
@@ -84,6 +85,9 @@ PROPER = {
     "LeCun",
     "Apple",
     "max",  # max(0, x)
+    "NaN",  # the value's own name, as torch prints it
+    "Inf",
+    "Esc",  # a key's name
     "one-cycle",  # a learning-rate schedule's name
     # units
     "KiB",
@@ -93,7 +97,7 @@ PROPER = {
 #: markup, placeholders, code in backticks or with parentheses, paths and file names
 NOT_WORDS = re.compile(
     r"<[^>]*>|&\w+;|\S*\(\S*\)\S*|\S*\.(?:py|pt2?|onnx|nbd|mmd|md|png|svg|csv|tsv|txt|run)\b"
-    r"|\S*/\S*|\S+=\S*|--\S+"
+    r"|\S*/\S*|\S+=\S*|--\S+|'netbuilder [^']*'"  # a command quoted whole
 )
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.:+-]*")
 
@@ -105,6 +109,8 @@ def code_words() -> set[str]:
         for p in spec.params:
             words.add(p.name)
             words.update(str(c) for c in p.choices or ())
+    for path in example_paths():  # sub-block types the examples define (BasicBlock)
+        words.update(load(path).definitions)
     for p in (*FIELDS, *DATASET_OPTION_FIELDS):
         words.add(p.name)
         words.update(str(c) for c in p.choices or ())

@@ -43,17 +43,13 @@ METRICS = ("flops", "params", "memory", "time")
 TIME_DELAY_MS = 700  # measure the time once the diagram has been still this long
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CostOverlay", text)
-
-
 def metric_names() -> dict[str, str]:
     """Menu names of the metrics (translated)."""
     return {
-        "flops": _tr("&FLOPs"),
-        "params": _tr("&Parameters"),
-        "memory": _tr("&Activation Memory"),
-        "time": _tr("Measured &Time"),
+        "flops": QCoreApplication.translate("CostOverlay", "&FLOPs"),
+        "params": QCoreApplication.translate("CostOverlay", "&Parameters"),
+        "memory": QCoreApplication.translate("CostOverlay", "&Activation Memory"),
+        "time": QCoreApplication.translate("CostOverlay", "Measured &Time"),
     }
 
 
@@ -93,14 +89,24 @@ def _measure(diagram: Diagram, analysis: Analysis) -> Timing:
         device = resolve_device("cpu")
     batch = config.batch_size
     if not analysis.ok:
-        return Timing({}, batch, str(device), _tr("not timed: the diagram has problems"))
+        return Timing(
+            {},
+            batch,
+            str(device),
+            QCoreApplication.translate("CostOverlay", "not timed: the diagram has problems"),
+        )
     try:
         times = time_blocks(diagram, batch, device, repeats=2, analysis=analysis)
     except CompileError as exc:
         return Timing({}, batch, str(device), str(exc).splitlines()[0])
     except (RuntimeError, ValueError) as exc:  # e.g. out of memory at this batch size
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return Timing({}, batch, str(device), _tr("timing failed: {why}").format(why=first))
+        return Timing(
+            {},
+            batch,
+            str(device),
+            QCoreApplication.translate("CostOverlay", "timing failed: {why}").format(why=first),
+        )
     return Timing(times, batch, str(device))
 
 
@@ -320,7 +326,9 @@ class CostOverlay(QObject):
         getter = _GETTERS.get(self.metric)
         for nid, cost in prof.blocks.items():
             if not cost.known:
-                unknown[nid] = cost.reason or _tr("not profiled")
+                unknown[nid] = cost.reason or QCoreApplication.translate(
+                    "CostOverlay", "not profiled"
+                )
             elif getter is not None:
                 known[nid] = float(getter(cost))
             else:
@@ -330,11 +338,15 @@ class CostOverlay(QObject):
                 elif timing is not None and timing.error:
                     unknown[nid] = timing.error
                 elif self.training() and not self.measuring:
-                    unknown[nid] = _tr("measured when the training run ends")
+                    unknown[nid] = QCoreApplication.translate(
+                        "CostOverlay", "measured when the training run ends"
+                    )
                 elif self.measuring or timing is None:
-                    unknown[nid] = _tr("being measured …")
+                    unknown[nid] = QCoreApplication.translate("CostOverlay", "being measured …")
                 else:
-                    unknown[nid] = _tr("no time of its own (it runs inside another operation)")
+                    unknown[nid] = QCoreApplication.translate(
+                        "CostOverlay", "no time of its own (it runs inside another operation)"
+                    )
         return known, unknown
 
     def refresh(self) -> None:

@@ -33,28 +33,35 @@ COLOURS = {
 PROBLEMS_SOURCE = "gradient-health"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HealthOverlay", text)
-
-
 def describe(kind: str, block: str, step: int) -> tuple[str, str]:
     """(badge, sentence) for one block's health problem."""
     if kind == "non-finite":
-        return _tr("NaN @{step}").format(step=step), _tr(
-            "Block '{block}': its output became NaN/Inf at step {step}, the first block to do so."
+        return QCoreApplication.translate("HealthOverlay", "NaN @{step}").format(
+            step=step
+        ), QCoreApplication.translate(
+            "HealthOverlay",
+            "Block '{block}': its output became NaN/Inf at step {step}, the first block to do so.",
         ).format(block=block, step=step)
     if kind == "nan-gradient":
-        return _tr("NaN grad @{step}").format(step=step), _tr(
-            "Block '{block}': its gradients became NaN/Inf at step {step}."
+        return QCoreApplication.translate("HealthOverlay", "NaN grad @{step}").format(
+            step=step
+        ), QCoreApplication.translate(
+            "HealthOverlay", "Block '{block}': its gradients became NaN/Inf at step {step}."
         ).format(block=block, step=step)
     if kind == "exploding":
-        return _tr("explode @{step}").format(step=step), _tr(
+        return QCoreApplication.translate("HealthOverlay", "explode @{step}").format(
+            step=step
+        ), QCoreApplication.translate(
+            "HealthOverlay",
             "Block '{block}': gradients exploded from step {step} (lower the learning rate, "
-            "add normalization or clip gradients)."
+            "add normalization or clip gradients).",
         ).format(block=block, step=step)
-    return _tr("vanish @{step}").format(step=step), _tr(
+    return QCoreApplication.translate("HealthOverlay", "vanish @{step}").format(
+        step=step
+    ), QCoreApplication.translate(
+        "HealthOverlay",
         "Block '{block}': gradients vanished from step {step} (this block barely learns: "
-        "check activations, initialization or depth)."
+        "check activations, initialization or depth).",
     ).format(block=block, step=step)
 
 
@@ -93,13 +100,13 @@ class HealthOverlay(QObject):
             colour = COLOURS[kind]
             marks[nid] = Mark(badge=badge, tooltip=sentence, ring=colour, badge_color=colour)
             if nid == source and followers:
-                sentence += " " + _tr("The gradients of {blocks} went NaN/Inf through it.").format(
-                    blocks=", ".join(f"'{n}'" for n in followers)
-                )
+                sentence += " " + QCoreApplication.translate(
+                    "HealthOverlay", "The gradients of {blocks} went NaN/Inf through it."
+                ).format(blocks=", ".join(f"'{n}'" for n in followers))
                 marks[nid] = Mark(badge=badge, tooltip=sentence, ring=colour, badge_color=colour)
             if kind == "nan-gradient" and source is not None:
                 continue  # a consequence of the source's row, which names it
-            where = _tr("run {run}").format(run=run.name) if run is not None else ""
+            where = run.name if run is not None else ""  # "run 3" in the interface's language
             rows.append((nid, sentence, f"{sentence}\n{where}"))
         self.layer.show(marks if self.act_show.isChecked() else {})
         self.window.problems.set_extra(PROBLEMS_SOURCE, rows)

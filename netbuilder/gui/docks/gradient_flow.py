@@ -34,10 +34,6 @@ MAX_LABELS = 14  # block names on the x axis before only every k-th is written
 REDRAW_S = 0.5  # new samples of the run on screen are drawn at most this often
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("GradientFlowChart", text)
-
-
 def positive(values: list[float]) -> np.ndarray:
     """Values a log axis can show; zeros, negatives and NaN/Inf become gaps."""
     a = np.asarray(values, dtype=float)
@@ -65,8 +61,16 @@ class GradientFlowChart(QWidget):
         self.ratio_plot.setXLink(self.norm_plot)
         self.items: dict[str, dict[str, pg.PlotDataItem]] = {}
         for key, plot, title in (
-            ("grad_norm", self.norm_plot, _tr("gradient norm")),
-            ("update_ratio", self.ratio_plot, _tr("update / weight")),
+            (
+                "grad_norm",
+                self.norm_plot,
+                QCoreApplication.translate("GradientFlowChart", "gradient norm"),
+            ),
+            (
+                "update_ratio",
+                self.ratio_plot,
+                QCoreApplication.translate("GradientFlowChart", "update / weight"),
+            ),
         ):
             plot.setLogMode(x=False, y=True)
             plot.showGrid(x=True, y=True, alpha=0.25)
@@ -100,7 +104,7 @@ class GradientFlowChart(QWidget):
             pos=math.log10(HEALTHY_RATIO),
             angle=0,
             pen=pg.mkPen(QColor(120, 120, 120), width=1, style=Qt.PenStyle.DashLine),
-            label=_tr("≈1e-3 healthy"),
+            label=QCoreApplication.translate("GradientFlowChart", "≈1e-3 healthy"),
             labelOpts={"position": 0.08, "color": (120, 120, 120), "anchors": [(0, 1), (0, 1)]},
         )
         self.ratio_plot.addItem(reference)
@@ -155,12 +159,15 @@ class GradientFlowChart(QWidget):
         blocks = run.order if run is not None else []
         if run is None or not blocks:
             self.header.setText(
-                _tr(
+                QCoreApplication.translate(
+                    "GradientFlowChart",
                     "Gradient health appears here while a run trains: per block, the gradient "
-                    "norm and the update/weight ratio."
+                    "norm and the update/weight ratio.",
                 )
                 if run is None
-                else _tr("{run}: no gradient figures recorded.").format(run=run.name)
+                else QCoreApplication.translate(
+                    "GradientFlowChart", "{run}: no gradient figures recorded."
+                ).format(run=run.name)
             )
             for parts in self.items.values():
                 for item in parts.values():
@@ -170,18 +177,26 @@ class GradientFlowChart(QWidget):
             self.redraw_count += 1
             return
         if run.per_epoch:
-            where = _tr("per-epoch means (epoch {n})").format(n=run.last_step)
+            where = QCoreApplication.translate(
+                "GradientFlowChart", "per-epoch means (epoch {n})"
+            ).format(n=run.last_step)
         else:
-            where = _tr("step {n}").format(n=run.last_step)
+            where = QCoreApplication.translate("GradientFlowChart", "step {n}").format(
+                n=run.last_step
+            )
         finite = any(
             math.isfinite(v) and v > 0
             for n in blocks
             for v in run.grad_norm[n] + run.update_ratio[n]
         )
         if finite:
-            text = _tr("{run}, {where}: bold is the latest, faint the earlier samples")
+            text = QCoreApplication.translate(
+                "GradientFlowChart", "{run}, {where}: bold is the latest, faint the earlier samples"
+            )
         else:
-            text = _tr("{run}, {where}: every figure is NaN/Inf, nothing to plot")
+            text = QCoreApplication.translate(
+                "GradientFlowChart", "{run}, {where}: every figure is NaN/Inf, nothing to plot"
+            )
         self.header.setText(text.format(run=run.name, where=where))
         problems = run.problems()
         for key, series in (("grad_norm", run.grad_norm), ("update_ratio", run.update_ratio)):
@@ -203,9 +218,9 @@ class GradientFlowChart(QWidget):
         self._label_blocks(blocks)
         self.footer.setText(
             "  ".join(
-                _tr("⚠ {block}: {kind} from step {step}").format(
-                    block=nid, kind=_kind_name(kind), step=step
-                )
+                QCoreApplication.translate(
+                    "GradientFlowChart", "⚠ {block}: {kind} from step {step}"
+                ).format(block=nid, kind=_kind_name(kind), step=step)
                 for nid, (kind, step) in problems.items()
             )
         )
@@ -261,8 +276,8 @@ class GradientFlowChart(QWidget):
 
 def _kind_name(kind: str) -> str:
     return {
-        "vanishing": _tr("gradients vanished"),
-        "exploding": _tr("gradients exploded"),
-        "non-finite": _tr("output became NaN/Inf"),
-        "nan-gradient": _tr("gradients became NaN/Inf"),
+        "vanishing": QCoreApplication.translate("GradientFlowChart", "gradients vanished"),
+        "exploding": QCoreApplication.translate("GradientFlowChart", "gradients exploded"),
+        "non-finite": QCoreApplication.translate("GradientFlowChart", "output became NaN/Inf"),
+        "nan-gradient": QCoreApplication.translate("GradientFlowChart", "gradients became NaN/Inf"),
     }.get(kind, kind)

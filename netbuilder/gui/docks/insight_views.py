@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
@@ -48,7 +48,7 @@ class SanityChecks(QWidget):
 def install_checks(workspace: Any) -> SanityChecks:
     """Add the Checks tab to a ``TrainingWorkspace``'s results tabs."""
     checks = SanityChecks(workspace)
-    workspace.tabs.addTab(checks, checks.tr("Checks"))
+    workspace.tabs.addTab(checks, QCoreApplication.translate("SanityChecks", "Checks"))
     return checks
 
 
