@@ -33,13 +33,12 @@ def si(value: float) -> str:
     return f"{value:.3g} "
 
 
-def _profile_and_predict(diagram: Diagram, analysis: Analysis) -> tuple[Profile, MemoryPrediction]:
-    """The profile and the memory prediction of ``diagram`` (run on a worker thread)."""
+def _profile_and_predict(
+    diagram: Diagram, analysis: Analysis, config: TrainConfig
+) -> tuple[Profile, MemoryPrediction]:
+    """The profile and the memory prediction of ``diagram`` (run on a worker thread) for the
+    session's parsed settings (a bad value stands at its default; the form names it)."""
     prof = profile(diagram, analysis)
-    try:
-        config = TrainConfig.from_dict(diagram.training)
-    except ConfigError:  # the Training settings form names the bad setting
-        config = TrainConfig()
     try:
         memory = predict_memory(diagram, config, analysis=analysis, prof=prof)
     except ConfigError:  # the chosen device is not on this machine: say it for the CPU
@@ -89,8 +88,9 @@ class CostView(QObject):
             self._pending = True
             return
         diagram, analysis = self.session.diagram.copy(), self.session.analysis
+        config, _problems = self.session.training_settings()
         self._job = BackgroundJobs.shared().submit(
-            lambda: _profile_and_predict(diagram, analysis), "profile"
+            lambda: _profile_and_predict(diagram, analysis, config), "profile"
         )
 
     def _on_job(self, result: JobResult) -> None:

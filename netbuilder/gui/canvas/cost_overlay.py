@@ -37,6 +37,7 @@ from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.cost import CostView, si
 from netbuilder.gui.session import Session
 from netbuilder.gui.worker import BackgroundJobs, JobResult
+from netbuilder.train.config import TrainConfig
 from netbuilder.train.memory import format_bytes
 
 METRICS = ("flops", "params", "memory", "time")
@@ -72,17 +73,14 @@ class Timing:
     error: str = ""
 
 
-def _measure(diagram: Diagram, analysis: Analysis) -> Timing:
-    """Forward + backward time per block at the settings' batch size (on a worker thread)."""
+def _measure(diagram: Diagram, analysis: Analysis, config: TrainConfig) -> Timing:
+    """Forward + backward time per block at the settings' batch size (on a worker thread),
+    for the session's parsed settings."""
     from netbuilder.core.compile import CompileError
     from netbuilder.core.timing import time_blocks
-    from netbuilder.train.config import ConfigError, TrainConfig
+    from netbuilder.train.config import ConfigError
     from netbuilder.train.setup import resolve_device
 
-    try:
-        config = TrainConfig.from_dict(diagram.training)
-    except ConfigError:
-        config = TrainConfig()
     try:
         device = resolve_device(config.device)
     except ConfigError:
@@ -293,8 +291,9 @@ class CostOverlay(QObject):
             self._time_pending = True
             return
         diagram, analysis = self.session.diagram.copy(), self.session.analysis
+        config, _problems = self.session.training_settings()
         self._time_job = BackgroundJobs.shared().submit(
-            lambda: _measure(diagram, analysis), "time-blocks"
+            lambda: _measure(diagram, analysis, config), "time-blocks"
         )
         self.refresh()
 
