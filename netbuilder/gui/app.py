@@ -66,4 +66,8 @@ def run(files: list[str]) -> int:
 
     # once the window is up: diagrams left by a NetBuilder that crashed or was killed
     QTimer.singleShot(0, window, lambda: offer_recovery(window))
+    from netbuilder.gui.worker import BackgroundJobs
+
+    # a profile or preview still running in the background ends before the interpreter does
+    app.aboutToQuit.connect(lambda: BackgroundJobs.shared().wait_all(10.0))
     return app.exec()

@@ -28,6 +28,7 @@ import itertools
 import os
 import sys
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable
@@ -407,6 +408,16 @@ class BackgroundJobs(QObject):
         self._threads[job] = thread
         thread.start()
         return job
+
+    def wait_all(self, timeout: float = 30.0) -> bool:
+        """Join every job still running; True when none is left. The app calls it as it
+        quits: a daemon thread still inside torch while the interpreter shuts down can
+        crash the process on its way out."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads.values()):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads = {k: t for k, t in self._threads.items() if t.is_alive()}
+        return not self._threads
 
     def wait(self, job: int, timeout: float = 120.0) -> bool:
         """Block until ``job`` has ended (closing a dialog, tests); True when it has."""

@@ -40,6 +40,17 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp: QApplicati
 
 
 @pytest.fixture(autouse=True)
+def background_jobs_end():
+    """Background jobs a test started (cost profiles after each check, previews) end with
+    it: none runs into the next test, nor into the interpreter's shutdown at the end of the
+    session, where a daemon thread inside torch can crash the process after the summary."""
+    yield
+    from netbuilder.gui.worker import BackgroundJobs
+
+    assert BackgroundJobs.shared().wait_all(60.0), "a background job did not end in 60 s"
+
+
+@pytest.fixture(autouse=True)
 def no_translators_left():
     """A test that installs the app's translators (a launch, a language test) takes them
     out again: later tests read the untranslated source texts."""
