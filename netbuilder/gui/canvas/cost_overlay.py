@@ -13,6 +13,7 @@ the total); a block that cannot be profiled (its shape is unknown, it cannot be 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -364,7 +365,8 @@ class CostOverlay(QObject):
         total = sum(known.values())
         top = max(known.values(), default=0.0)
         marks: dict[str, Mark] = {}
-        name = metric_names()[self.metric].replace("&", "")
+        # the menu text without its mnemonic: "&FLOPs" → "FLOPs", "浮点运算量(&F)" → "浮点运算量"
+        name = re.sub(r"\(&\w\)|&", "", metric_names()[self.metric]).strip()
         for nid, value in known.items():
             share = value / total if total else 0.0
             colour = heat_color(value / top if top else 0.0)
