@@ -50,6 +50,14 @@ def _setup_import(p: argparse.ArgumentParser) -> None:
         ),
     )
     p.add_argument(
+        "--no-subblocks",
+        action="store_true",
+        help=_(
+            "keep every block at the top level; by default, calls of one module class that "
+            "are wired alike become uses of one sub-block definition"
+        ),
+    )
+    p.add_argument(
         "--input-shape",
         metavar="SHAPE",
         help=_(
@@ -82,6 +90,7 @@ def _import(args: argparse.Namespace) -> int:
             args_json=args.args,
             input_shape=args.input_shape,
             allow_opaque=args.allow_opaque,
+            subblocks=not args.no_subblocks,
         )
     except ModelImportError as exc:
         print(f"error: {exc.details()}", file=sys.stderr)
@@ -121,6 +130,11 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     blocks = len(diagram.nodes)
     summary = f"imported {blocks} blocks, {result.parameter_count:,} parameters"
+    if result.definitions:
+        summary += (
+            f"; {result.definitions} sub-block definition(s) made from repeated modules, "
+            f"{result.uses} use(s): {result.subblock_summary()}"
+        )
     if result.max_abs_diff is not None:
         summary += f"; outputs match the source (largest difference {result.max_abs_diff:.1e})"
     print(summary)

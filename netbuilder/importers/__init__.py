@@ -52,11 +52,13 @@ def import_path(
     args_json: str | None = None,
     input_shape: str | None = None,
     allow_opaque: bool = False,
+    subblocks: bool = True,
 ) -> ImportResult:
     """Import ``spec`` (a file, or ``model.py:ClassName``) by its kind.
 
     ``args_json``, ``input_shape`` and ``allow_opaque`` (keep operations without a block as
-    Python ops that run the original code) apply to PyTorch modules.
+    Python ops that run the original code) apply to PyTorch modules. ``subblocks``: make
+    sub-blocks of repeated module calls (PyTorch, ``.pt2``, ONNX; Mermaid stays flat).
     """
     module = split_module_spec(spec)
     if module is not None:
@@ -64,7 +66,7 @@ def import_path(
         from netbuilder.importers.user_code import parse_input_shapes
 
         shapes = parse_input_shapes(input_shape) if input_shape else None
-        return import_python_file(module[0], module[1], args_json, shapes, allow_opaque)
+        return import_python_file(module[0], module[1], args_json, shapes, allow_opaque, subblocks)
     path = Path(spec)
     suffix = path.suffix.lower()
     if suffix == ".py":
@@ -78,11 +80,11 @@ def import_path(
     if suffix == ".pt2":
         from netbuilder.importers.pt2 import import_pt2
 
-        return import_pt2(path)
+        return import_pt2(path, subblocks)
     if suffix == ".onnx":
         from netbuilder.importers.onnx_model import import_onnx
 
-        return import_onnx(path)
+        return import_onnx(path, subblocks)
     if suffix in (".mmd", ".mermaid", ".md", ".txt", ".markdown"):
         from netbuilder.importers.mermaid import import_mermaid_file
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from netbuilder.core.analysis import Analysis
 from netbuilder.core.blocks import get_block
 from netbuilder.core.compile import CompileError, compile_diagram
 from netbuilder.core.diagram import Diagram, DiagramError
@@ -25,6 +26,7 @@ from netbuilder.core.naming import python_names
 from netbuilder.core.shapes import check
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.importers.errors import ModelImportError, Problem
+from netbuilder.importers.repeats import Grouping, group_repeats
 
 ABS_TOLERANCE = 1e-5
 
@@ -53,6 +55,9 @@ class Layer:
     outputs: list[str | None]
     weights: dict[str, torch.Tensor] = field(default_factory=dict)
     where: str = ""
+    # the module calls it ran in, outermost first, without its own: (call key, module
+    # path, class name); what ``repeats`` makes sub-blocks from
+    scope: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -80,6 +85,21 @@ class ImportResult:
     state_dict: dict[str, torch.Tensor] | None
     notes: list[str] = field(default_factory=list)
     max_abs_diff: float | None = None
+    # sub-block definitions made from repeated modules -> their number of uses (those
+    # inside other definitions' bodies included), in the order they were made
+    subblocks: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def definitions(self) -> int:
+        return len(self.subblocks)
+
+    @property
+    def uses(self) -> int:
+        return sum(self.subblocks.values())
+
+    def subblock_summary(self) -> str:
+        """``BasicBlock ×5, BasicBlock_downsample ×3`` (empty when none were made)."""
+        return ", ".join(f"{name} ×{n}" for name, n in self.subblocks.items())
 
     @property
     def parameter_count(self) -> int:
@@ -120,8 +140,9 @@ def input_block(spec: TensorSpec) -> tuple[str, dict[str, Any]]:
     )
 
 
-def build_diagram(graph: NeutralGraph) -> tuple[Diagram, dict[str, str]]:
-    """Nodes and wires for ``graph``; returns the diagram and layer name -> node id.
+def build_diagram(graph: NeutralGraph) -> tuple[Diagram, list[str]]:
+    """Nodes and wires for ``graph``; returns the diagram and the node id of each layer
+    (``graph.layers[i]`` is node ``ids[i]``; two calls of one module share a name).
 
     Raises ModelImportError naming the layer when a block refuses its parameters or a wire.
     """
@@ -130,7 +151,7 @@ def build_diagram(graph: NeutralGraph) -> tuple[Diagram, dict[str, str]]:
         d.meta["name"] = graph.name
     taken: set[str] = set()
     producer: dict[str, tuple[str, str]] = {}
-    ids: dict[str, str] = {}
+    ids: list[str] = []
     for gi in graph.inputs:
         block, params = input_block(gi.spec)
         nid = d.add_node(block, params, node_id=node_id_for(gi.name or gi.value, taken, "input"))
@@ -142,7 +163,7 @@ def build_diagram(graph: NeutralGraph) -> tuple[Diagram, dict[str, str]]:
             nid = d.add_node(
                 spec.type, layer.params, node_id=node_id_for(layer.name, taken, "node")
             )
-            ids[layer.name] = nid
+            ids.append(nid)
             ports_in = spec.input_ports(d.nodes[nid].params)
             if len(ports_in) != len(layer.inputs):
                 raise DiagramError(
@@ -181,33 +202,45 @@ def finish(
     reference: Callable[[tuple[torch.Tensor, ...]], Any] | None,
     notes: Sequence[str] = (),
     with_weights: bool = True,
+    subblocks: bool = True,
 ) -> ImportResult:
-    """Diagram + checked shapes + loaded weights + layout + output comparison, or raise.
+    """Diagram + checked shapes + sub-blocks + layout + loaded weights + output comparison.
 
     ``reference`` runs the original network on a batch; when given, the imported model must
     reproduce its outputs within 1e-5 (scaled for large outputs) or nothing is returned.
+    With ``subblocks``, repeated module calls become sub-block uses (``repeats``).
     """
     diagram, ids = build_diagram(graph)
     analysis = check(diagram)
     if not analysis.ok:
-        names = {v: k for k, v in ids.items()}
+        names = dict(zip(ids, (la.name for la in graph.layers), strict=True))
         problems = [
             Problem(names.get(str(d.node_id), str(d.node_id)), d.message) for d in analysis.errors
         ]
         raise ModelImportError("the imported network does not pass the shape check", problems)
+    notes = list(notes)
+    location: dict[str, tuple[str, ...]] = {nid: (nid,) for nid in diagram.nodes}
+    made = Grouping()
+    if subblocks:
+        diagram, analysis, made, note = _group(diagram, graph, ids)
+        location.update(made.location)
+        if note:
+            notes.append(note)
     apply_layout(diagram)
+    for definition in diagram.definitions.values():
+        apply_layout(definition.body)
+    result = ImportResult(diagram, None, notes, None, dict(made.uses))
     if not with_weights:
-        return ImportResult(diagram, None, list(notes))
+        return result
     try:
         model = compile_diagram(diagram, analysis)
     except CompileError as exc:  # pragma: no cover - a checked diagram compiles
         raise ModelImportError(str(exc)) from None
-    pynames = python_names(diagram.nodes)
     problems: list[Problem] = []
-    for layer in graph.layers:
+    for layer, nid in zip(graph.layers, ids, strict=True):
         if not layer.weights:
             continue
-        target = model.get_submodule(pynames[ids[layer.name]])
+        target = model.get_submodule(module_path(diagram, location[nid]))
         try:
             target.load_state_dict(_cast_like(target, layer.weights), strict=True)
         except (RuntimeError, KeyError) as exc:
@@ -215,11 +248,43 @@ def finish(
             problems.append(Problem(layer.where or layer.name, f"its weights do not fit: {first}"))
     if problems:
         raise ModelImportError("the weights cannot be loaded into the diagram", problems)
-    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    worst = None
+    result.state_dict = {k: v.detach().clone() for k, v in model.state_dict().items()}
     if reference is not None:
-        worst = compare(model, graph, reference)
-    return ImportResult(diagram, state, list(notes), worst)
+        result.max_abs_diff = compare(model, graph, reference)
+    return result
+
+
+def _group(
+    diagram: Diagram, graph: NeutralGraph, ids: list[str]
+) -> tuple[Diagram, Analysis, Grouping, str]:
+    """``diagram`` with its repeated module calls as sub-blocks, checked; the flat diagram
+    and a note why if grouping fails (a bug: the import still gives a correct diagram)."""
+    grouped = diagram.copy()
+    scopes = {nid: la.scope for la, nid in zip(graph.layers, ids, strict=True) if la.scope}
+    names = {nid: la.name for la, nid in zip(graph.layers, ids, strict=True)}
+    try:
+        made = group_repeats(grouped, scopes, names)
+    except DiagramError as exc:  # pragma: no cover - a bug in the grouping, not the input
+        return diagram, check(diagram), Grouping(), f"sub-blocks were not made: {exc}"
+    if not made.uses:
+        return diagram, check(diagram), made, ""
+    analysis = check(grouped)
+    if not analysis.ok:  # pragma: no cover - same
+        first = str(analysis.errors[0])
+        return diagram, check(diagram), Grouping(), f"sub-blocks were not made: {first}"
+    return grouped, analysis, made, ""
+
+
+def module_path(diagram: Diagram, path: tuple[str, ...]) -> str:
+    """The compiled model's submodule name of the block at ``path`` (node ids from the top
+    level through sub-block uses): ``("layer1_0", "conv1")`` → ``layer1_0.conv1``."""
+    parts = []
+    current = diagram
+    for i, nid in enumerate(path):
+        parts.append(python_names(current.nodes)[nid])
+        if i + 1 < len(path):
+            current = diagram.root.definitions[current.nodes[nid].type].body
+    return ".".join(parts)
 
 
 def _cast_like(module: torch.nn.Module, weights: dict[str, torch.Tensor]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netbuilder.importers.aten_modules import layer_kind
+from netbuilder.importers.repeats import scope_of
 
 RECURRENT = {"LSTM", "GRU", "RNN", "LSTMBlock", "GRUBlock", "RNNBlock"}
 ATTENTION = {"MultiheadAttention", "SelfAttention"}
@@ -49,6 +50,22 @@ def inner_scope(node: Any) -> str:
     """The path of the innermost module ``node`` ran in ('' for the root)."""
     found = scopes(node)
     return found[-1][0] if found else ""
+
+
+def module_scope(node: Any, own: str) -> tuple[tuple[str, str, str], ...]:
+    """``Layer.scope`` of a layer made from ``node``: the modules it ran in, outside ``own``
+    (the layer's own module path); paths are the call keys (ONNX notes no call count).
+
+    Files without scope notes (torch's legacy exporter) often name nodes after their
+    modules (``/layer1/layer1.0/conv1/Conv``): those prefixes are scopes of unknown class."""
+    noted = scopes(node)
+    if noted:
+        return scope_of({path: (path, cls) for path, cls in noted}, own)
+    parts = str(node.name or "").split("/")
+    if len(parts) < 3 or parts[0]:
+        return ()
+    prefixes = ["/".join(parts[: i + 1]) for i in range(1, len(parts) - 1)]
+    return tuple((p, p, "") for p in prefixes if p != own)
 
 
 @dataclass

@@ -221,11 +221,13 @@ def _reference(path: Path, model: Any, names: list[str]):
     return lambda xs: [torch.from_numpy(np.asarray(v)) for v in run(xs)]
 
 
-def import_onnx(path: str | os.PathLike[str]) -> ImportResult:
-    """Map ``path`` to a diagram; ModelImportError lists every node without a block."""
+def import_onnx(path: str | os.PathLike[str], subblocks: bool = True) -> ImportResult:
+    """Map ``path`` to a diagram; ModelImportError lists every node without a block.
+
+    With ``subblocks``, repeated module calls noted by the exporter become sub-blocks."""
     path = Path(path)
     try:
-        return _import_onnx(path)
+        return _import_onnx(path, subblocks)
     except ModelImportError:
         raise
     except Exception as exc:  # a model the checker passes but that is inconsistent inside
@@ -235,7 +237,7 @@ def import_onnx(path: str | os.PathLike[str]) -> ImportResult:
         ) from None
 
 
-def _import_onnx(path: Path) -> ImportResult:
+def _import_onnx(path: Path, subblocks: bool) -> ImportResult:
     model = read_model(path)
     try:
         consts = _constants(model)
@@ -268,7 +270,7 @@ def _import_onnx(path: Path) -> ImportResult:
         graph.outputs.append(value)
     mapper.finish()
     reference = _reference(path, model, [n for n, _s in specs])
-    return finish(graph, reference)
+    return finish(graph, reference, subblocks=subblocks)
 
 
 def meta_module(cls: type[nn.Module], *args: Any, **kwargs: Any) -> nn.Module:

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from netbuilder.importers.graph import Layer, NeutralGraph
-from netbuilder.importers.onnx_groups import RECURRENT, find_groups, inner_scope
+from netbuilder.importers.onnx_groups import RECURRENT, find_groups, inner_scope, module_scope
 from netbuilder.importers.onnx_layers import (
     GroupReader,
     float32_value,
@@ -133,8 +133,9 @@ class OnnxMapper:
     def add(self, node: Any, block: str, params: dict, inputs: list[Value],
             weights: dict[str, torch.Tensor] | None = None) -> Layer:  # fmt: skip
         out = Value(node.output[0])
-        layer = Layer(self.name(node), block, params, inputs, [out],
-                      weights or {}, self.where(node))  # fmt: skip
+        name = self.name(node)
+        layer = Layer(name, block, params, inputs, [out], weights or {},
+                      self.where(node), module_scope(node, ""))  # fmt: skip
         self.graph.layers.append(layer)
         self.layers[node.output[0]] = layer
         self.env[node.output[0]] = out
@@ -217,8 +218,9 @@ class OnnxMapper:
             self.env[o] = outs[port]
         weights = {k: v.detach().clone() for k, v in layer_weights(module).items()}
         where = self.where(group.nodes[0])
+        scope = module_scope(group.nodes[0], group.path)
         self.graph.layers.append(Layer(group.path, block, params, [values[0]], list(outs),
-                                       weights, where))  # fmt: skip
+                                       weights, where, scope))  # fmt: skip
 
     def _Shape(self, node: Any, a: dict) -> None:
         """Sizes read at run time: only a layer group (zero initial states) may use them."""

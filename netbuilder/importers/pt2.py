@@ -21,6 +21,7 @@ from netbuilder.core.tensor import TensorSpec
 from netbuilder.importers.aten_modules import layer_kind, op_name, rebuild
 from netbuilder.importers.errors import ModelImportError, Problem, UnmappedError
 from netbuilder.importers.graph import GraphInput, ImportResult, Layer, NeutralGraph, finish
+from netbuilder.importers.repeats import scope_of
 from netbuilder.importers.torch_functions import Call, Value, index_block, is_value, map_call
 from netbuilder.importers.torch_map import Unmapped, map_module
 from netbuilder.importers.user_code import source_location
@@ -229,7 +230,10 @@ class _Program:
         weights = {k: tensors[k] for k in module.state_dict() if k in tensors}
         ports = {"LSTM": 3, "GRU": 2, "RNN": 2}.get(block, 1)
         values = [Value(f"{path}:{i}") for i in range(ports)]
-        self.graph.layers.append(Layer(path, block, params, [source], list(values), weights, where))
+        scope = scope_of(nodes[0].meta.get("nn_module_stack"), path)
+        self.graph.layers.append(
+            Layer(path, block, params, [source], list(values), weights, where, scope)
+        )
         if ports == 1:
             for n in outputs:
                 self.env[n] = values[0]
@@ -284,7 +288,10 @@ class _Program:
             return
         _, block, params, inputs = result
         value = Value(n.name)
-        self.graph.layers.append(Layer(n.name, block, params, list(inputs), [value], {}, _where(n)))
+        scope = scope_of(n.meta.get("nn_module_stack"))
+        self.graph.layers.append(
+            Layer(n.name, block, params, list(inputs), [value], {}, _where(n), scope)
+        )
         self.env[n] = value
 
     def _select(self, n: fx.Node, args: tuple[Any, ...]) -> None:
@@ -345,8 +352,10 @@ def _rnn_index(n: fx.Node, inside: set[fx.Node]) -> int | None:
     return None
 
 
-def import_pt2(path: str | os.PathLike[str]) -> ImportResult:
-    """Read ``path`` safely and map its program; ModelImportError lists every problem."""
+def import_pt2(path: str | os.PathLike[str], subblocks: bool = True) -> ImportResult:
+    """Read ``path`` safely and map its program; ModelImportError lists every problem.
+
+    With ``subblocks``, repeated module calls recorded in the program become sub-blocks."""
     from netbuilder.core.safe_load import safe_load_pt2
     from netbuilder.export.errors import UnsafeFileError
 
@@ -363,7 +372,7 @@ def import_pt2(path: str | os.PathLike[str]) -> ImportResult:
         graph = _Program(ep).walk()
         graph.name = path.stem
         module = ep.module()
-        return finish(graph, lambda xs: module(*xs))
+        return finish(graph, lambda xs: module(*xs), subblocks=subblocks)
     except ModelImportError as exc:
         exc.summary = f"{path}: {exc.summary}"
         exc.args = (exc.summary,)

@@ -23,6 +23,7 @@ from torch import fx, nn
 from netbuilder.core.tensor import TensorSpec
 from netbuilder.importers.errors import ModelImportError, Problem, UnmappedError
 from netbuilder.importers.graph import GraphInput, ImportResult, Layer, NeutralGraph, finish
+from netbuilder.importers.repeats import scope_of
 from netbuilder.importers.torch_functions import (
     FUNCTIONS,
     METHODS,
@@ -267,8 +268,10 @@ class _Walker:
             if not is_value(v):
                 raise Unmapped("one of its inputs is not a tensor NetBuilder carries")
         outs = [Value(f"{n.name}:{i}") for i in range(ports)]
+        own = str(n.target) if n.op == "call_module" else ""
+        scope = scope_of(n.meta.get("nn_module_stack"), own)
         self.graph.layers.append(
-            Layer(name, block, params, list(inputs), list(outs), weights or {}, _describe(n))
+            Layer(name, block, params, list(inputs), list(outs), weights or {}, _describe(n), scope)
         )
         return outs
 
@@ -390,8 +393,11 @@ def import_module(
     shapes: Sequence[tuple[tuple[int, ...], str]] | None = None,
     name: str = "",
     allow_opaque: bool = False,
+    subblocks: bool = True,
 ) -> ImportResult:
-    """Map ``model`` to a diagram with its weights; ModelImportError with every problem."""
+    """Map ``model`` to a diagram with its weights; ModelImportError with every problem.
+
+    With ``subblocks``, calls of one module class that are wired alike become sub-blocks."""
     specs = input_specs(model, shapes)
     model.eval()
     gm = trace(model)
@@ -415,7 +421,7 @@ def import_module(
             f"{len(walker.opaque)} operation(s) kept as Python ops that run the original code "
             f"and need it (export-code refuses them): {'; '.join(walker.opaque[:10])}"
         )
-    return finish(graph, lambda xs: model(*xs), notes)
+    return finish(graph, lambda xs: model(*xs), notes, subblocks=subblocks)
 
 
 def import_python_file(
@@ -424,8 +430,9 @@ def import_python_file(
     args_json: str | None = None,
     shapes: Sequence[tuple[tuple[int, ...], str]] | None = None,
     allow_opaque: bool = False,
+    subblocks: bool = True,
 ) -> ImportResult:
     """``model.py`` + ``ClassName``: runs the file, builds the class, imports the module."""
     cls = load_class(path, class_name)
     model = instantiate(cls, args_json, f"{Path(path).name}:{class_name}")
-    return import_module(model, shapes, name=class_name, allow_opaque=allow_opaque)
+    return import_module(model, shapes, class_name, allow_opaque, subblocks)

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from netbuilder.core.shapes import check
+from netbuilder.core.subblock_edits import flatten
 from netbuilder.importers import ModelImportError, UnmappedError, import_path
 from netbuilder.importers.pytorch import import_module
 from netbuilder.importers.user_code import parse_input_shapes
@@ -49,7 +50,9 @@ def test_resnet18_reference_case() -> None:
     result = import_module(model, [((1, 3, 64, 64), "float")])
     assert result.parameter_count == 11_689_512
     assert sum(p.numel() for p in model.parameters()) == 11_689_512
-    counts = {t: _types(result).count(t) for t in set(_types(result))}
+    # the blocks inside its sub-blocks (tests/importers/test_subblock_import.py)
+    flat = sorted(n.type for n in flatten(result.diagram).nodes.values())
+    counts = {t: flat.count(t) for t in set(flat)}
     assert counts["Conv2d"] == 20 and counts["BatchNorm2d"] == 20 and counts["Add"] == 8
     assert result.max_abs_diff is not None and result.max_abs_diff <= 1e-5
     _same_outputs(result, model, torch.randn(2, 3, 64, 64))
