@@ -72,7 +72,7 @@ RUNS_CODE = QT_TRANSLATE_NOOP(
 class ModuleImportDialog(QDialog):
     """Class name, constructor arguments and input size for ``model.py``; warns first."""
 
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Path, parent: QWidget | None = None, subblocks: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Import {file}").format(file=path.name))
         layout = QVBoxLayout(self)
@@ -98,6 +98,13 @@ class ModuleImportDialog(QDialog):
             self,
         )
         layout.addWidget(self.allow_opaque)
+        self.subblocks = QCheckBox(
+            self.tr("Make sub-blocks of repeated modules (one definition per class wired alike)"),
+            self,
+        )
+        self.subblocks.setObjectName("import_subblocks")
+        self.subblocks.setChecked(subblocks)
+        layout.addWidget(self.subblocks)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -120,6 +127,7 @@ def run_import(
     args_json: str | None = None,
     input_shape: str | None = None,
     allow_opaque: bool = False,
+    subblocks: bool = True,
 ) -> ImportResult:
     from netbuilder.importers import import_path
 
@@ -128,6 +136,7 @@ def run_import(
         args_json=args_json or None,
         input_shape=input_shape or None,
         allow_opaque=allow_opaque,
+        subblocks=subblocks,
     )
 
 
@@ -183,6 +192,20 @@ class ImportActions:
             )
         )
         self.act_import.triggered.connect(lambda _c=False: self.import_dialog())
+        # one choice for every import of this window (the .py dialog shows it too)
+        self.act_subblocks = QAction(
+            QCoreApplication.translate("ImportActions", "Import Repeated Modules as Sub-&blocks"),
+            window,
+        )
+        self.act_subblocks.setCheckable(True)
+        self.act_subblocks.setChecked(True)
+        self.act_subblocks.setStatusTip(
+            QCoreApplication.translate(
+                "ImportActions",
+                "When importing, make one sub-block definition of the calls of a module class "
+                "that are wired alike (ResNet's BasicBlock); off: plain blocks only",
+            )
+        )
         self.act_mermaid = QAction(
             QCoreApplication.translate("ImportActions", "&Mermaid Flowchart…"), window
         )
@@ -205,15 +228,17 @@ class ImportActions:
 
     def import_file(self, path: Path, module: tuple[str, str, str, bool] | None = None) -> bool:
         """Import ``path``; for a ``.py``, ``module`` is (class, args JSON, input shape,
-        allow Python ops) or asked for in the dialog that warns that the file's code runs."""
+        allow Python ops) or asked for in the dialog that warns that the file's code runs.
+        Sub-blocks are made as ``act_subblocks`` says (the dialog's checkbox sets it)."""
         from netbuilder.importers import ModelImportError
 
         spec, args_json, shape, opaque = str(path), None, None, False
         if path.suffix.lower() == ".py":
             if module is None:
-                dialog = ModuleImportDialog(path, self.window)
+                dialog = ModuleImportDialog(path, self.window, self.act_subblocks.isChecked())
                 if dialog.exec() != QDialog.DialogCode.Accepted:
                     return False
+                self.act_subblocks.setChecked(dialog.subblocks.isChecked())
                 module = (
                     dialog.class_name.text().strip(),
                     dialog.args.text().strip(),
@@ -221,7 +246,10 @@ class ImportActions:
                     dialog.allow_opaque.isChecked(),
                 )
             spec, args_json, shape, opaque = f"{path}:{module[0]}", *module[1:]
-        result = self._in_background(path, lambda: run_import(spec, args_json, shape, opaque))
+        grouped = self.act_subblocks.isChecked()
+        result = self._in_background(
+            path, lambda: run_import(spec, args_json, shape, opaque, grouped)
+        )
         if result is None:
             self.window.statusBar().showMessage(
                 QCoreApplication.translate("ImportActions", "Import of {file} cancelled").format(
@@ -253,6 +281,16 @@ class ImportActions:
             text += QCoreApplication.translate(
                 "ImportActions", "; outputs match the original (largest difference {difference})"
             ).format(difference=f"{result.max_abs_diff:.1e}")
+        if result.definitions:
+            text += QCoreApplication.translate(
+                "ImportActions",
+                "; {definitions} sub-block definition(s) made from repeated modules, "
+                "{uses} use(s): {which}",
+            ).format(
+                definitions=result.definitions,
+                uses=result.uses,
+                which=result.subblock_summary(),
+            )
         if result.notes:
             text += ". " + " ".join(result.notes)
         self.window.statusBar().showMessage(text, 12000)

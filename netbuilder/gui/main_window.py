@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
             act.setStatusTip(core_text(info.description))
             act.triggered.connect(lambda _c=False, p=path: self.files.open(p, as_template=True))
         file_menu.addAction(self.imports.act_import)
+        file_menu.addAction(self.imports.act_subblocks)
         file_menu.addSeparator()
         file_menu.addActions([self.act_save, self.act_save_as, self.act_save_trained])
         self.export_menu: QMenu = file_menu.addMenu(self.tr("&Export"))

@@ -88,7 +88,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/main_window.py" line="+308"/>
+        <location filename="../../netbuilder/gui/main_window.py" line="+309"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n problem</numerusform>

@@ -104,7 +104,7 @@
 <context>
     <name>CostOverlay</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+49"/>
+        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+51"/>
         <source>&amp;FLOPs</source>
         <translation>浮点运算量(&amp;F)</translation>
     </message>
@@ -124,7 +124,7 @@
         <translation>实测时间(&amp;T)</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+41"/>
         <source>not timed: the diagram has problems</source>
         <translation>未计时：网络图有问题</translation>
     </message>
@@ -150,7 +150,7 @@
         <translation>开销指标(&amp;M)</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+100"/>
         <source>not profiled</source>
         <translation>未分析</translation>
     </message>
@@ -170,7 +170,7 @@
         <translation>没有单独的时间（它在另一个运算内部运行）</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>{name} of &apos;{block}&apos;: {figure}, {share} of the total {total}</source>
         <translation>“{block}”的{name}：{figure}，占总量 {total} 的 {share}</translation>
     </message>
@@ -1038,7 +1038,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>网络 (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch 模块 (*.py);;torch.export 程序 (*.pt2);;ONNX 模型 (*.onnx);;Mermaid 流程图 (*.mmd *.mermaid *.md);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+126"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -1048,7 +1048,17 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>导入 PyTorch 模块（会运行其代码）、.pt2、ONNX 模型或 Mermaid 流程图</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
+        <source>Import Repeated Modules as Sub-&amp;blocks</source>
+        <translation>将重复的 PyTorch 模块导入为子模块(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>When importing, make one sub-block definition of the calls of a module class that are wired alike (ResNet&apos;s BasicBlock); off: plain blocks only</source>
+        <translation>导入时，把同一个 PyTorch 模块类中连接方式相同的各次调用做成一个子模块定义（如 ResNet 的 BasicBlock）；关闭时只导入普通模块</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>&amp;Mermaid Flowchart…</source>
         <translation>Mermaid 流程图(&amp;M)…</translation>
     </message>
@@ -1063,7 +1073,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>导入网络</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+43"/>
         <source>The import failed unexpectedly ({reason}).</source>
         <translation>导入意外失败（{reason}）。</translation>
     </message>
@@ -1073,7 +1083,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>；输出与原模型一致（最大差异 {difference}）</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+4"/>
+        <source>; {definitions} sub-block definition(s) made from repeated modules, {uses} use(s): {which}</source>
+        <translation>；由重复的 PyTorch 模块生成了 {definitions} 个子模块定义，共 {uses} 处使用：{which}</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <location line="+26"/>
         <source>Cannot import</source>
         <translation>无法导入</translation>
@@ -1104,12 +1119,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>已导出 {path}</translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location line="-154"/>
         <source>Import of {file} cancelled</source>
         <translation>已取消导入 {file}</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+61"/>
         <source>Importing {file}: reading it, mapping each node to a block and checking the outputs against the original…</source>
         <translation>正在导入 {file}：读取文件、把每个节点映射为模块，并与原模型比对输出…</translation>
     </message>
@@ -1533,12 +1548,12 @@ std {std}</source>
     <name>MainWindow</name>
     <message>
         <location filename="../../netbuilder/gui/export_dialog.py" line="-4"/>
-        <location filename="../../netbuilder/gui/main_window.py" line="+272"/>
+        <location filename="../../netbuilder/gui/main_window.py" line="+273"/>
         <source>Trained Model (.pt2, ONNX, Python)…</source>
         <translation>训练好的模型（.pt2、ONNX、Python）…</translation>
     </message>
     <message>
-        <location filename="../../netbuilder/gui/main_window.py" line="-182"/>
+        <location filename="../../netbuilder/gui/main_window.py" line="-183"/>
         <source>&lt;start&gt;</source>
         <translation>&lt;开始&gt;</translation>
     </message>
@@ -1584,12 +1599,12 @@ std {std}</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+92"/>
+        <location line="+93"/>
         <source>Save &amp;Trained Model…</source>
         <translation>保存训练好的模型(&amp;T)…</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-90"/>
         <source>Save the trained weights, optimizer state and metrics as a .pt checkpoint</source>
         <translation>把训练好的权重、优化器状态和指标保存为 .pt 检查点</translation>
     </message>
@@ -1689,7 +1704,7 @@ std {std}</source>
         <translation>示例(&amp;E)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
@@ -1858,7 +1873,7 @@ std {std}</source>
 <context>
     <name>ModuleImportDialog</name>
     <message>
-        <location filename="../../netbuilder/gui/import_dialog.py" line="-225"/>
+        <location filename="../../netbuilder/gui/import_dialog.py" line="-263"/>
         <source>Importing a Python file &lt;b&gt;runs its code&lt;/b&gt; (the file, the class&apos;s constructor and its forward pass) with your permissions. Only import code you trust.</source>
         <translation>导入 Python 文件会以你的权限&lt;b&gt;运行其中的代码&lt;/b&gt;（文件本身、类的构造函数及其前向传播）。只导入你信任的代码。</translation>
     </message>
@@ -1898,7 +1913,12 @@ std {std}</source>
         <translation>把没有对应模块的操作保留为标记的 Python 操作（需要此文件）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
+        <source>Make sub-blocks of repeated modules (one definition per class wired alike)</source>
+        <translation>把重复的 PyTorch 模块做成子模块（同一个类、连接方式相同的调用共用一个定义）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Run and Import</source>
         <translation>运行并导入</translation>
     </message>
@@ -2902,7 +2922,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>TrainingRunner</name>
     <message>
-        <location filename="../../netbuilder/gui/worker.py" line="+344"/>
+        <location filename="../../netbuilder/gui/worker.py" line="+345"/>
         <source>training thread ended without result</source>
         <extracomment>makes each run&apos;s step hooks, given the event buffer&apos;s ``append`` (gui.health_view) called at each start for the run&apos;s TrainHooks (views that look inside add theirs)</extracomment>
         <translation>训练线程结束了，但没有结果</translation>

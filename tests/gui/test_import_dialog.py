@@ -28,6 +28,8 @@ class Net(nn.Module):
 def test_menus_hold_the_actions(window) -> None:
     file_menu = window.menuBar().actions()[0].menu()
     assert window.imports.act_import in file_menu.actions()
+    assert window.imports.act_subblocks in file_menu.actions()
+    assert window.imports.act_subblocks.isCheckable() and window.imports.act_subblocks.isChecked()
     assert window.imports.act_mermaid in window.export_menu.actions()
 
 
@@ -51,6 +53,61 @@ def test_module_import_keeps_weights_unsaved(window, tmp_path: Path) -> None:
     assert window.session.state_dict is not None and window.session.weights_unsaved
     assert window.act_save_trained.isEnabled()
     assert "outputs match" in window.statusBar().currentMessage()
+
+
+REPEATED = """\
+from torch import nn
+
+
+class Unit(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+        self.act = nn.Tanh()
+
+    def forward(self, x):
+        return self.act(self.fc(x))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = Unit(), Unit()
+
+    def forward(self, x):
+        return self.b(self.a(x))
+"""
+
+
+def test_repeated_modules_come_in_as_subblocks_unless_unchecked(
+    window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(REPEATED)
+    assert window.imports.import_file(path, module=("Net", "", "1x6", False))
+    diagram = window.session.diagram
+    assert list(diagram.definitions) == ["Unit"]
+    assert sorted(n.type for n in diagram.nodes.values()).count("Unit") == 2
+    assert "1 sub-block definition(s) made from repeated modules, 2 use(s): Unit ×2" in (
+        window.statusBar().currentMessage()
+    )
+    # the .py dialog shows the same choice; unchecking it there imports plain blocks
+    seen = []
+
+    def answer(dialog: ModuleImportDialog) -> int:
+        seen.append(dialog.subblocks.isChecked())
+        dialog.class_name.setText("Net")
+        dialog.input_shape.setText("1x6")
+        dialog.subblocks.setChecked(False)
+        return ModuleImportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ModuleImportDialog, "exec", answer)
+    monkeypatch.setattr(window.files, "maybe_save", lambda: True)
+    assert window.imports.import_file(path)
+    assert seen == [True] and not window.imports.act_subblocks.isChecked()
+    diagram = window.session.diagram
+    assert not diagram.definitions
+    assert sorted(n.type for n in diagram.nodes.values()).count("Linear") == 2
 
 
 def test_failed_import_lists_problems_and_keeps_the_diagram(
