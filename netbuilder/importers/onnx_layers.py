@@ -152,6 +152,11 @@ def rebuild_recurrent(r: GroupReader, external: str) -> nn.Module:
     kind = r.group.kind
     base = kind.removesuffix("Block")
     cells = [n for n in r.group.nodes if n.op_type in ("LSTM", "GRU", "RNN")]
+    if not cells and base == "RNN":  # torch's exporter writes nn.RNN out step by step
+        from netbuilder.importers.onnx_unrolled import unrolled_last_only, unrolled_rnn
+
+        kwargs, state = unrolled_rnn(r)
+        return _recurrent_module(r, kwargs, state, external, 0, unrolled_last_only(r))
     if not cells or any(n.op_type != base for n in cells):
         raise Unmapped(
             f"the {kind} layer holds no {base} node (torch's exporter writes a plain RNN "
@@ -174,7 +179,9 @@ def rebuild_recurrent(r: GroupReader, external: str) -> nn.Module:
             raise Unmapped("clip or input_forget (not in torch's recurrent layers)")
         if base == "GRU" and not a.get("linear_before_reset", 0):
             raise Unmapped("GRU with linear_before_reset=0 (torch applies the reset after)")
-        acts = [s.lower() for s in a.get("activations", [])]
+        # helper.get_attribute_value gives a list of strings as bytes
+        acts = [(s.decode() if isinstance(s, bytes) else str(s)).lower()
+                for s in a.get("activations", [])]  # fmt: skip
         if base == "RNN":
             if acts and (len(set(acts)) != 1 or acts[0] not in ("tanh", "relu")):
                 raise Unmapped(f"RNN activations {acts}")
@@ -210,14 +217,26 @@ def rebuild_recurrent(r: GroupReader, external: str) -> nn.Module:
     )
     if base == "RNN":
         kwargs["nonlinearity"] = nonlinearity
+    last = any(n.op_type == "Gather" and int(r.attrs(n).get("axis", 0)) == 1 for n in r.group.nodes)
+    return _recurrent_module(r, kwargs, state, external, first.get("layout", 0), last)
+
+
+def _recurrent_module(
+    r: GroupReader,
+    kwargs: dict[str, Any],
+    state: dict[str, torch.Tensor],
+    external: str,
+    layout: int,
+    last: bool,
+) -> nn.Module:
+    """torch's layer (or NetBuilder's block layer, ``last`` step only or not) of ``r.group``
+    with ``state`` loaded."""
+    kind = r.group.kind
     if kind.endswith("Block"):
-        last = any(
-            n.op_type == "Gather" and int(r.attrs(n).get("axis", 0)) == 1 for n in r.group.nodes
-        )
         module: nn.Module = getattr(layers, kind)(**kwargs, last_only=last)
     else:
-        batch_first = r.takes_batch_first(external) or first.get("layout", 0) == 1
-        module = getattr(nn, base)(**kwargs, batch_first=batch_first)
+        batch_first = r.takes_batch_first(external) or layout == 1
+        module = getattr(nn, kind.removesuffix("Block"))(**kwargs, batch_first=batch_first)
     module.load_state_dict(state, strict=True)
     return module
 

@@ -15,13 +15,20 @@ import torch
 from torch import nn
 
 from netbuilder.importers.graph import Layer, NeutralGraph
-from netbuilder.importers.onnx_groups import RECURRENT, find_groups, inner_scope, module_scope
+from netbuilder.importers.onnx_groups import (
+    CELLS,
+    RECURRENT,
+    find_groups,
+    inner_scope,
+    module_scope,
+)
 from netbuilder.importers.onnx_layers import (
     GroupReader,
     float32_value,
     rebuild,
     recurrent_port,
 )
+from netbuilder.importers.onnx_unrolled import unrolled_port
 from netbuilder.importers.torch_functions import Value, index_block, is_value
 from netbuilder.importers.torch_map import Unmapped, layer_weights, map_module
 from netbuilder.importers.user_code import source_location
@@ -209,8 +216,11 @@ class OnnxMapper:
         ]
         ports = {"LSTM": 3, "GRU": 2, "RNN": 2}.get(block, 1)
         outs = [Value(f"{group.path}:{i}") for i in range(ports)]
-        for o in leaving:
+        unrolled = group.kind in RECURRENT and not any(n.op_type in CELLS for n in group.nodes)
+        for index, o in enumerate(leaving):
             port = recurrent_port(r, o) if group.kind in RECURRENT else 0
+            if unrolled:  # nn.RNN written out step by step
+                port = unrolled_port(r, o, source, index)
             if port is None or (port > 0 and not group.kind.endswith("Block")):
                 raise Unmapped("a result other than the output sequence is used outside the layer")
             if ports == 1 and len(leaving) > 1:
