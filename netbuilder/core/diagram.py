@@ -192,6 +192,13 @@ class Diagram:
 
         ``index`` puts the wire back at its old place in ``edges`` (undo restores exact JSON).
         """
+        edge = self._valid_edge(source, source_port, target, target_port)
+        if edge in self.edges:
+            raise DiagramError("these ports are already wired")
+        return self._insert_edge(edge, index)
+
+    def _valid_edge(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
+        """The wire, if both ends exist and have these ports (a duplicate is not checked)."""
         src, dst = self.node(source), self.node(target)
         if source == target:
             raise DiagramError("a block cannot be wired to itself")
@@ -205,9 +212,9 @@ class Diagram:
             raise DiagramError(
                 f"{dst.type} {quoted(target)} has no input port {quoted(target_port)}"
             )
-        edge = Edge(source, source_port, target, target_port)
-        if edge in self.edges:
-            raise DiagramError("these ports are already wired")
+        return Edge(source, source_port, target, target_port)
+
+    def _insert_edge(self, edge: Edge, index: int | None) -> Edge:
         if index is None:
             self.edges.append(edge)
         else:
@@ -455,8 +462,13 @@ class Diagram:
                 n.get("label", ""),
                 node_id=n["id"],
             )
+        seen: set[Edge] = set()  # a whole file's wires: one set, not a scan per wire
         for e in data.get("edges", []):
-            self.connect(e["source"], e["source_port"], e["target"], e["target_port"])
+            edge = self._valid_edge(e["source"], e["source_port"], e["target"], e["target_port"])
+            if edge in seen:
+                raise DiagramError("these ports are already wired")
+            seen.add(edge)
+            self._insert_edge(edge, None)
         self.training = copy.deepcopy(data.get("training", {}))
         self.meta = copy.deepcopy(data.get("meta", {}))
 

@@ -11,6 +11,8 @@ derived from the document and rebuilt from it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -34,10 +36,12 @@ def si(value: float) -> str:
 
 
 def _profile_and_predict(
-    diagram: Diagram, analysis: Analysis, config: TrainConfig
+    data: dict[str, Any], analysis: Analysis, config: TrainConfig
 ) -> tuple[Profile, MemoryPrediction]:
-    """The profile and the memory prediction of ``diagram`` (run on a worker thread) for the
-    session's parsed settings (a bad value stands at its default; the form names it)."""
+    """The profile and the memory prediction of the diagram ``data`` holds (run on a worker
+    thread, which also rebuilds the diagram from it: the window pays only for ``to_dict``)
+    for the session's parsed settings (a bad value stands at its default; the form names it)."""
+    diagram = Diagram.from_dict(data)
     prof = profile(diagram, analysis)
     try:
         memory = predict_memory(diagram, config, analysis=analysis, prof=prof)
@@ -87,10 +91,10 @@ class CostView(QObject):
         if self._job is not None:
             self._pending = True
             return
-        diagram, analysis = self.session.diagram.copy(), self.session.analysis
+        data, analysis = self.session.diagram.to_dict(), self.session.analysis
         config, _problems = self.session.training_settings()
         self._job = BackgroundJobs.shared().submit(
-            lambda: _profile_and_predict(diagram, analysis, config), "profile"
+            lambda: _profile_and_predict(data, analysis, config), "profile"
         )
 
     def _on_job(self, result: JobResult) -> None:

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QTabBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QTabBar,
+    QWidget,
+)
 
 DESIGN = "design"
 TRAINING = "training"
@@ -38,6 +45,7 @@ class Workspaces(QObject):
         for page in self.pages.values():
             self.stack.addWidget(page)
         self.current = DESIGN
+        self._fit_to_current_page()
         self._shown_in_design: dict[QDockWidget, bool] = {}
 
         self.act_design = QAction(self.tr("&Design Workspace"), window)
@@ -79,12 +87,25 @@ class Workspaces(QObject):
             for dock in self.design_docks:
                 if not dock.isFloating():
                     dock.hide()
-        else:
-            self.restore_design_docks()
         self.current = name
         self.stack.setCurrentWidget(self.pages[name])
+        self._fit_to_current_page()
+        if name == DESIGN:  # after the page: the panels come back beside the Design page
+            self.restore_design_docks()
         self._sync_controls()
         self.changed.emit(name)
+
+    def _fit_to_current_page(self) -> None:
+        """Size the window by the page on screen only. A stack's minimum size is that of
+        its largest page, hidden ones too: the Training page's wide button row plus the
+        Design panels, back in Design, made the window wider than a 1024-pixel screen.
+        A hidden page's size policy is Ignored, which takes it out of that sum."""
+        for name, page in self.pages.items():
+            policy = QSizePolicy.Policy.Preferred
+            if name != self.current:
+                policy = QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
 
     def restore_design_docks(self) -> None:
         """Show the design panels the user had open (also before saving the layout)."""

@@ -21,6 +21,7 @@ sequence is recomputed from the recorded input with the plain torch layer.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any
@@ -184,7 +185,13 @@ def capture_activations(
 
 
 class ActivationCapture(TrainHook):
-    """Captures outputs and weight-gradient histograms every ``interval`` steps."""
+    """Captures outputs and weight-gradient histograms every ``interval`` steps.
+
+    ``min_seconds`` also spaces captures in time: a viewer that redraws twice a second gains
+    nothing from ten captures a second, and each one costs the trainer (and, through the
+    GIL, a window on the same process) a forward pass with hooks. A due step that comes
+    sooner is skipped; the first step is always captured.
+    """
 
     def __init__(
         self,
@@ -195,9 +202,13 @@ class ActivationCapture(TrainHook):
         max_values: int = 4096,
         bins: int = 32,
         keep: int = 50,
+        min_seconds: float = 0.0,
     ) -> None:
         self.held = held
         self.interval = max(1, interval)
+        self.min_seconds = min_seconds
+        self._last_capture = -float("inf")  # time.monotonic() of the last capture
+        self.capturing = False  # whether this step is captured (decided once per step)
         self.held_size = held_size
         self.nodes = nodes
         self.max_values, self.bins = max_values, bins
@@ -216,13 +227,20 @@ class ActivationCapture(TrainHook):
             self.held = self.held.to(device)
 
     def _due(self) -> bool:
-        return self.step == 1 or self.step % self.interval == 0
+        if self.step == 1:
+            return True
+        if self.step % self.interval:
+            return False
+        return time.monotonic() - self._last_capture >= self.min_seconds
 
     def after_backward(self, inputs: Any) -> None:
         self.step += 1
         if self.held is None and isinstance(inputs, torch.Tensor):
             self.held = inputs[: self.held_size].detach().clone()
-        if not self._due() or self._model is None:
+        self.capturing = self._due()
+        if self.capturing:
+            self._last_capture = time.monotonic()
+        if not self.capturing or self._model is None:
             return
         grads: dict[str, list[torch.Tensor]] = {}
         for name, p in self._model.named_parameters():
@@ -234,7 +252,7 @@ class ActivationCapture(TrainHook):
             self.gradients.setdefault(nid, deque(maxlen=self._keep)).append(record)
 
     def after_step(self) -> None:
-        if not self._due() or self._model is None or self.held is None:
+        if not self.capturing or self._model is None or self.held is None:
             return
         found = capture_activations(
             self._model, self.held, self.nodes, self.step, self.max_values, self.bins

@@ -95,9 +95,15 @@ class SampleCapture(ActivationCapture):
         interval: int = DEFAULT_INTERVAL,
         keep: int = KEEP,
         max_values: int = MAX_VALUES,
+        min_seconds: float = 0.0,
     ) -> None:
         super().__init__(
-            None, interval=interval, held_size=HELD_SIZE, keep=keep, max_values=max_values
+            None,
+            interval=interval,
+            held_size=HELD_SIZE,
+            keep=keep,
+            max_values=max_values,
+            min_seconds=min_seconds,
         )
         self.index = index
         self.data: DataBundle | None = None
@@ -125,7 +131,7 @@ class SampleCapture(ActivationCapture):
         if wanted is not None and self.data is not None and validation_count(self.data):
             self.index = min(max(0, wanted), validation_count(self.data) - 1)
             self.held = validation_batch(self.data, self.index).to(self._device)
-        if self._due() and self.held is not None:
+        if self.capturing and self.held is not None:
             self.sample_at[self.step] = self.index
         super().after_step()
 

@@ -4,7 +4,7 @@
 <context>
     <name>CostView</name>
     <message numerus="yes">
-        <location filename="../../netbuilder/gui/cost.py" line="+154"/>
+        <location filename="../../netbuilder/gui/cost.py" line="+158"/>
         <source>%n block(s)</source>
         <translation>
             <numerusform>%n block</numerusform>

@@ -228,7 +228,7 @@
 <context>
     <name>CostView</name>
     <message>
-        <location filename="../../netbuilder/gui/cost.py" line="+124"/>
+        <location filename="../../netbuilder/gui/cost.py" line="+128"/>
         <source>&lt;b&gt;Cost&lt;/b&gt;: {dash} &lt;i&gt;({reason})&lt;/i&gt;</source>
         <translation>&lt;b&gt;开销&lt;/b&gt;：{dash} &lt;i&gt;（{reason}）&lt;/i&gt;</translation>
     </message>
@@ -1142,15 +1142,15 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>InsidePanel</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/inside.py" line="+72"/>
+        <location filename="../../netbuilder/gui/docks/inside.py" line="+75"/>
         <source>Inside the Network</source>
-        <extracomment>Runs of one document whose captures are kept (older ones are dropped first). During a run the panel redraws at most this often, however often captures come: a picture needs no animation, and the curves keep the event loop&apos;s budget (pyqtgraph paints through Python, so each redraw waits for the GIL the trainer holds).</extracomment>
+        <extracomment>Runs of one document whose captures are kept (older ones are dropped first). During a run the panel redraws at most this often, however often captures come: a picture needs no animation, and the curves keep the event loop&apos;s budget (pyqtgraph paints through Python, so each redraw waits for the GIL the trainer holds). A live redraw is painted in parts this far apart (the view, then each histogram): each part is one short paint, so no single turn of the event loop holds it up past a frame.</extracomment>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+24"/>
         <source>The block to look inside (or click it on the canvas)</source>
-        <extracomment>run number → its live capture hook; run number → a &quot;Capture now&quot; result</extracomment>
+        <extracomment>run number → its live capture hook; run number → a &quot;Capture now&quot; result histograms still to paint after a staged live redraw: (key, capture) in order</extracomment>
         <translation>要查看内部的模块（也可以在画布上点击它）</translation>
     </message>
     <message>
@@ -1159,12 +1159,16 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>要查看的验证样本序号</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>During training, capture the chosen sample every this many steps</source>
-        <translation>训练时每隔这么多步捕获一次所选样本</translation>
+        <translation type="vanished">训练时每隔这么多步捕获一次所选样本</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+13"/>
+        <source>During training, capture the chosen sample every this many steps (at most four times a second)</source>
+        <translation>训练时每隔这么多步捕获一次所选样本（每秒最多四次）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Capture Now</source>
         <translation>立即捕获</translation>
     </message>
@@ -1194,7 +1198,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>步</translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+171"/>
         <source>Capturing sample {n} …</source>
         <translation>正在捕获样本 {n} …</translation>
     </message>
@@ -1214,7 +1218,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>第 {step} 步</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+44"/>
         <source>opened model</source>
         <translation>已打开的模型</translation>
     </message>
@@ -1224,7 +1228,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>{block}：样本 {index} 的输出 {shape}（{origin}，{where}）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+24"/>
         <source>Click a block on the canvas to look inside it.</source>
         <translation>在画布上点击一个模块，查看它的内部。</translation>
     </message>
@@ -1262,13 +1266,13 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>InsideViews</name>
     <message>
-        <location filename="../../netbuilder/gui/widgets/feature_grid.py" line="+108"/>
+        <location filename="../../netbuilder/gui/widgets/feature_grid.py" line="+111"/>
         <source>{shown} of {total} channels, {h}×{w}, each scaled to its own range</source>
         <extracomment>At most this many feature maps are tiled (the rest are counted in the caption). Hidden units drawn in a trace.</extracomment>
         <translation>{total} 个通道中的 {shown} 个，{h}×{w}，各自按自身范围缩放</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Which attention head to show</source>
         <translation>要显示哪个注意力头</translation>
     </message>
@@ -1313,22 +1317,22 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>{n} 个隐藏单元</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>feature</source>
         <translation>特征</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>position</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+10"/>
         <source>{rows}×{cols} values, from −{b} (blue) to +{b} (red)</source>
         <translation>{rows}×{cols} 个值，从 −{b}（蓝）到 +{b}（红）</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Activations</source>
         <translation>激活值</translation>
     </message>
@@ -1338,7 +1342,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>权重梯度</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+37"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -3207,7 +3211,7 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>Workspaces</name>
     <message>
-        <location filename="../../netbuilder/gui/workspaces.py" line="+43"/>
+        <location filename="../../netbuilder/gui/workspaces.py" line="+51"/>
         <source>&amp;Design Workspace</source>
         <translation>设计工作区(&amp;D)</translation>
     </message>

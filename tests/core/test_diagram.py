@@ -128,3 +128,13 @@ def test_edits_on_a_node_of_unknown_type_are_refused_cleanly() -> None:
     with pytest.raises(DiagramError, match="Frobnicate"):
         d.set_param("alien", "strength", 3)
     d.remove_node("alien")
+
+
+def test_a_file_with_the_same_wire_twice_is_refused() -> None:
+    d = Diagram()
+    chain(d, ("TabularInput", {}, "x"), ("ReLU", {}, "r"))
+    data = d.to_dict()
+    data["edges"].append(dict(data["edges"][0]))
+    with pytest.raises(DiagramError, match="already wired"):
+        Diagram.from_dict(data)
+    assert Diagram.from_dict(d.to_dict()).edges == d.edges  # one of each is fine

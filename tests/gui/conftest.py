@@ -51,6 +51,16 @@ def background_jobs_end():
 
 
 @pytest.fixture(autouse=True)
+def clipboard_emptied(qapp: QApplication):
+    """A test that copies blocks leaves nothing on the clipboard: the next test pastes only
+    what it copied itself, and no Python-made QMimeData outlives the interpreter. (The
+    offscreen platform's clipboard deletes the data it holds in an exit handler, after
+    Python has finalized: that was the SIGSEGV after the summary of a full run.)"""
+    yield
+    qapp.clipboard().clear()
+
+
+@pytest.fixture(autouse=True)
 def no_translators_left():
     """A test that installs the app's translators (a launch, a language test) takes them
     out again: later tests read the untranslated source texts."""

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from netbuilder.core import io
 from netbuilder.core.builder import chain
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.docks.inside import InsidePanel
+from netbuilder.gui.docks.inside import STAGE_GAP_MS, InsidePanel
 from netbuilder.gui.docks.insight_views import install_checks
 from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.session import Session
@@ -185,6 +185,31 @@ def test_conv_block_shows_a_tile_per_channel_and_histograms(qtbot, workspace) ->
     panel.sample.setValue(5)
     qtbot.waitUntil(lambda: "for sample 5 (" in panel.info.text(), timeout=WAIT_MS)
     assert "trained model" in panel.info.text() and panel.grid.tiles == 32
+
+
+def test_a_live_redraw_paints_the_view_first_and_the_histograms_after(qtbot, workspace) -> None:
+    """During a run the panel is painted in parts (the view, then each histogram, one per
+    STAGE_GAP_MS), so no turn of the event loop waits for the whole panel; a redraw that
+    is not staged (a click, a finished run) still paints everything at once."""
+    panel = train_with_inside(qtbot, workspace, example("cnn_image_classifier"))
+    panel.show_block("conv1")
+    assert panel.histograms.counts["activations"] > 0  # not staged: all at once
+    panel.histograms.clear()
+    panel.grid.clear()
+    panel.drawn = None
+    assert panel.redraw(staged=True)
+    assert panel.grid.tiles == 16  # the view at once
+    assert panel.histograms.counts == {"activations": 0, "gradients": 0}
+    qtbot.waitUntil(lambda: panel.histograms.counts["activations"] > 0, timeout=2000)
+    assert panel.histograms.counts["gradients"] == 0  # one part per turn
+    qtbot.waitUntil(lambda: panel.histograms.counts["gradients"] > 0, timeout=2000)
+    # another document meanwhile: its parts are dropped, never painted over the new one
+    panel.histograms.clear()
+    panel.drawn = None
+    panel.redraw(staged=True)
+    panel.workspace.session.replace(mlp(), None)
+    qtbot.wait(3 * STAGE_GAP_MS)
+    assert panel.histograms.counts == {"activations": 0, "gradients": 0}
 
 
 def test_attention_block_shows_a_heads_by_t_by_t_map(qtbot, workspace) -> None:

@@ -96,3 +96,13 @@ def test_training_workspace_fits_the_screen(qtbot, window, trained_cnn, size):
     assert ev.confusion.height() >= 150 and ev.samples_scroll.height() >= 80
     last = ev.samples_grid.itemAt(ev.samples_grid.count() - 1).widget()
     assert last.geometry().right() <= ev.samples_scroll.viewport().width()
+
+    # back in Design the panels return beside the canvas, in the same window size: the
+    # Training page's minimum width (its button row) no longer counts once it is hidden
+    window.show_workspace("design")
+    qtbot.wait(50)
+    assert window.width() <= size[0] and window.height() <= size[1]
+    for dock in (window.palette_dock, window.inspector_dock):
+        assert dock.isVisible() and inside(dock, window), dock
+        assert dock.width() >= 150, dock  # not squeezed to a sliver
+    assert inside(window.view, window) and window.view.width() >= 300

@@ -214,3 +214,38 @@ def test_attention_per_head_and_recurrent_traces() -> None:
     assert torch.allclose(trace, seq[0, :, :TRACE_UNITS], atol=1e-6)
     assert torch.allclose(trace[-1], found["lstm"].sample[:TRACE_UNITS], atol=1e-6)
     assert found["attn"].trace is None and found["lstm"].attention is None
+
+
+def test_captures_are_spaced_in_time_as_well_as_in_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A viewer drawing twice a second needs no more captures: with ``min_seconds`` a due
+    step that comes too soon is skipped (activations and gradients alike); the first step
+    is always captured."""
+    import netbuilder.train.capture as capture_module
+    from netbuilder.core.compile import compile_diagram
+
+    clock = [100.0]
+    monkeypatch.setattr(capture_module.time, "monotonic", lambda: clock[0])
+    model = compile_diagram(mlp())
+    x = torch.randn(2, 1, 8, 8)
+    hook = ActivationCapture(x, interval=2, min_seconds=0.25, keep=100)
+    hook.on_start(model, torch.optim.SGD(model.parameters(), lr=0.1))
+    for _ in range(12):  # one step every 0.1 s
+        model(x).sum().backward()
+        hook.after_backward(None)
+        hook.after_step()
+        clock[0] += 0.1
+    assert set(hook.captures) >= {"fc1", "fc2"}
+    steps = [c.step for c in hook.captures["fc1"]]
+    # due every 2 steps (2, 4, 6, ...), but at most one per 0.25 s: 1 (t=0), 4 (t=0.3),
+    # 8 (t=0.7), 12 (t=1.1); 6 and 10 come 0.2 s after the last capture
+    assert steps == [1, 4, 8, 12]
+    assert [g.step for g in hook.gradients["fc1"]] == steps
+    plain = ActivationCapture(x, interval=2, keep=100)
+    plain.on_start(model, torch.optim.SGD(model.parameters(), lr=0.1))
+    for _ in range(6):
+        model(x).sum().backward()
+        plain.after_backward(None)
+        plain.after_step()
+    assert [c.step for c in plain.captures["fc1"]] == [1, 2, 4, 6]

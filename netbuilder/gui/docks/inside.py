@@ -61,6 +61,9 @@ KEEP_RUNS = 3
 #: picture needs no animation, and the curves keep the event loop's budget (pyqtgraph
 #: paints through Python, so each redraw waits for the GIL the trainer holds).
 MAX_LIVE_REDRAWS_PER_S = 2
+#: A live redraw is painted in parts this far apart (the view, then each histogram): each
+#: part is one short paint, so no single turn of the event loop holds it up past a frame.
+STAGE_GAP_MS = 40
 
 
 class InsidePanel(QWidget):
@@ -84,6 +87,12 @@ class InsidePanel(QWidget):
         self._job_index = -1  # the sample the running capture is of
         self._last_live_draw = 0.0  # time.monotonic() of the last redraw during a run
         self._generation = 0  # bumped per document: results of older ones are dropped
+        #: histograms still to paint after a staged live redraw: (key, capture) in order
+        self._staged: list[tuple[str, Capture | None]] = []
+        self._stage_timer = QTimer(self)
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.setInterval(STAGE_GAP_MS)
+        self._stage_timer.timeout.connect(self._paint_next_stage)
 
         self.block = QComboBox()
         self.block.setObjectName("inside_block")
@@ -103,7 +112,10 @@ class InsidePanel(QWidget):
         self.interval.setRange(1, 100000)
         self.interval.setValue(DEFAULT_INTERVAL)
         self.interval.setToolTip(
-            self.tr("During training, capture the chosen sample every this many steps")
+            self.tr(
+                "During training, capture the chosen sample every this many steps "
+                "(at most four times a second)"
+            )
         )
         self.capture_button = QPushButton(self.tr("Capture Now"))
         self.capture_button.setObjectName("inside_capture")
@@ -163,7 +175,11 @@ class InsidePanel(QWidget):
     # ------------------------------------------------------------------ runs
     def make_hook(self) -> SampleCapture:
         """A capture hook for the run the workspace is starting (``hook_factories``)."""
-        hook = SampleCapture(self.sample.value(), self.interval.value())
+        hook = SampleCapture(
+            self.sample.value(),
+            self.interval.value(),
+            min_seconds=0.5 / MAX_LIVE_REDRAWS_PER_S,  # twice as often as it can be drawn
+        )
         record = getattr(self.workspace, "_record", None)
         number = record.number if record is not None else max(self.live, default=0) + 1
         self.live[number] = hook
@@ -182,7 +198,7 @@ class InsidePanel(QWidget):
             self._set_data(hook.data)
         now = time.monotonic()
         due = now - self._last_live_draw >= 1.0 / MAX_LIVE_REDRAWS_PER_S
-        if due and self.isVisible() and self.redraw():
+        if due and self.isVisible() and self.redraw(staged=True):
             self._last_live_draw = now
 
     def _on_run_finished(self, outcome: Any) -> None:
@@ -202,6 +218,8 @@ class InsidePanel(QWidget):
         """Another document replaced the session's: its captures are not this one's."""
         self._generation += 1
         self._recapture.stop()
+        self._stage_timer.stop()
+        self._staged.clear()
         self.live.clear()
         self.after.clear()
         self.run_number = None
@@ -368,8 +386,12 @@ class InsidePanel(QWidget):
             return act, grad, index, where
         return None, None, None, ""
 
-    def redraw(self) -> bool:
-        """Show the current capture; False when it is already on screen (nothing done)."""
+    def redraw(self, staged: bool = False) -> bool:
+        """Show the current capture; False when it is already on screen (nothing done).
+
+        ``staged`` (during a run): the histograms follow in later turns of the event loop,
+        one per ``STAGE_GAP_MS``, so the window never waits for the whole panel's paint.
+        """
         act, grad, index, where = self.current()
         key = (
             self.node_id,
@@ -382,10 +404,12 @@ class InsidePanel(QWidget):
         if key == self.drawn:
             return False
         self.drawn = key
+        self._stage_timer.stop()
+        self._staged = [("activations", act), ("gradients", grad)]
         if act is None:
             self.views.setCurrentWidget(self.empty)
             self.empty.setText(self._empty_text())
-            self.histograms.show_histograms(None, grad)
+            self._paint_histograms(staged)
             return True
         if act.attention is not None:
             self.attention.show_weights(act.heads, act.attention)
@@ -399,7 +423,7 @@ class InsidePanel(QWidget):
         else:
             self.values.show_values(act.sample)
             self.views.setCurrentWidget(self.values)
-        self.histograms.show_histograms(act, grad)
+        self._paint_histograms(staged)
         shape = "×".join(str(s) for s in act.shape[1:])
         run = self.session.runs.get(self.run_number) if self.run_number else None
         origin = run.name if run is not None else self.tr("opened model")
@@ -410,6 +434,21 @@ class InsidePanel(QWidget):
         )
         self._show_sample_info(index)
         return True
+
+    def _paint_histograms(self, staged: bool) -> None:
+        if staged:
+            self._stage_timer.start()
+            return
+        while self._staged:
+            self._paint_next_stage()
+
+    def _paint_next_stage(self) -> None:
+        if not self._staged:
+            return
+        key, capture = self._staged.pop(0)
+        self.histograms.show_one(key, capture)
+        if self._staged and not self._stage_timer.isActive():
+            self._stage_timer.start()
 
     def _empty_text(self) -> str:
         if self.node_id is None:

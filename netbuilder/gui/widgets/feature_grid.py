@@ -94,6 +94,7 @@ class FeatureGrid(QWidget):
         self.plot.addItem(self.image)
         self.caption = steady_label()
         self.tiles = 0
+        self._extent: tuple[int, ...] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
@@ -103,7 +104,9 @@ class FeatureGrid(QWidget):
         """``maps``: the kept channels (C'×H×W); ``channels``: how many the block has."""
         image, self.tiles, _cols = mosaic(maps.numpy(), MAX_TILES)
         self.image.setImage(image, levels=(0.0, 1.0), autoLevels=False)
-        self.plot.autoRange(padding=0.02)
+        if image.shape != self._extent:  # the same mosaic size keeps its view
+            self._extent = image.shape
+            self.plot.autoRange(padding=0.02)
         self.caption.setText(
             QCoreApplication.translate(
                 "InsideViews", "{shown} of {total} channels, {h}×{w}, each scaled to its own range"
@@ -113,6 +116,7 @@ class FeatureGrid(QWidget):
     def clear(self) -> None:
         self.image.clear()
         self.tiles = 0
+        self._extent = None
         self.caption.setText("")
 
 
@@ -224,6 +228,8 @@ class ValueStrip(QWidget):
         self.image.setColorMap(pg.colormap.get("CET-D1"))
         self.plot.addItem(self.image)
         self.caption = steady_label(1)
+        self._labels: tuple[str, str] | None = None
+        self._extent: tuple[int, ...] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
@@ -235,12 +241,17 @@ class ValueStrip(QWidget):
         bound = float(np.nanmax(np.abs(grid))) if grid.size else 1.0
         bound = bound if bound > 0 else 1.0
         self.image.setImage(grid.T, levels=(-bound, bound), autoLevels=False)
-        self.plot.setLabel("bottom", QCoreApplication.translate("InsideViews", "feature"))
-        self.plot.setLabel(
-            "left",
+        labels = (
+            QCoreApplication.translate("InsideViews", "feature"),
             QCoreApplication.translate("InsideViews", "position") if grid.shape[0] > 1 else "",
         )
-        self.plot.autoRange(padding=0.02)
+        if labels != self._labels:  # a new label re-lays the plot out: only when it changes
+            self._labels = labels
+            self.plot.setLabel("bottom", labels[0])
+            self.plot.setLabel("left", labels[1])
+        if grid.shape != self._extent:  # the same extent needs no new range (nor new ticks)
+            self._extent = grid.shape
+            self.plot.autoRange(padding=0.02)
         self.caption.setText(
             QCoreApplication.translate(
                 "InsideViews", "{rows}×{cols} values, from −{b} (blue) to +{b} (red)"
@@ -250,6 +261,7 @@ class ValueStrip(QWidget):
     def clear(self) -> None:
         self.image.clear()
         self.caption.setText("")
+        self._extent = None
 
 
 class HistogramPair(QWidget):
@@ -288,6 +300,10 @@ class HistogramPair(QWidget):
     def show_histograms(self, activations: object | None, gradients: object | None) -> None:
         self._draw("activations", activations)
         self._draw("gradients", gradients)
+
+    def show_one(self, key: str, capture: object | None) -> None:
+        """Only the ``"activations"`` or ``"gradients"`` histogram (a staged redraw)."""
+        self._draw(key, capture)
 
     def _draw(self, key: str, capture: object | None) -> None:
         curve, text = self.curves[key], self.stats[key]
