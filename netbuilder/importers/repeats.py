@@ -112,6 +112,7 @@ class _Grouper:
         self.result = Grouping(location={nid: (nid,) for nid in diagram.nodes})
         self.holders: dict[str, list[str]] = {nid: [nid] for nid in diagram.nodes}
         self._planned: set[str] = set()
+        self.after: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ finding calls
     def calls(self, depth: int) -> list[_Call]:
@@ -170,7 +171,7 @@ class _Grouper:
 
     def _convex(self, inside: set[str]) -> bool:
         """No wire leaves the call and comes back into it (it would become a cycle)."""
-        stack = [e.target for e in self.d.edges if e.source in inside and e.target not in inside]
+        stack = [t for s in inside for t in self.after.get(s, ()) if t not in inside]
         seen: set[str] = set()
         while stack:
             nid = stack.pop()
@@ -179,13 +180,16 @@ class _Grouper:
             if nid in seen:
                 continue
             seen.add(nid)
-            stack.extend(e.target for e in self.d.edges_from(nid))
+            stack.extend(self.after.get(nid, ()))
         return True
 
     # ------------------------------------------------------------ grouping
     def run(self) -> Grouping:
         depth = max((len(c) for c in self.chain.values()), default=0) - 1
         while depth >= 0:
+            self.after = {}  # the blocks each block feeds, as this round starts
+            for e in self.d.edges:
+                self.after.setdefault(e.source, []).append(e.target)
             by_key: dict[tuple[Any, ...], list[_Shape]] = {}
             for call in self.calls(depth):
                 shape = self.shape(call)

@@ -265,3 +265,41 @@ def test_definition_bodies_and_the_top_level_are_laid_out(resnet) -> None:
     body = result.diagram.definitions["BasicBlock"].body
     x = {nid: n.position[0] for nid, n in body.nodes.items()}
     assert x["in_port1"] < x["conv1"] < x["conv2"] < x["add"] < x["out_port1"]
+
+
+def _chain_diagram(calls: int, leave_and_return: bool):
+    """``calls`` × (Linear → [ReLU outside the call] → Linear), each pair one call of U."""
+    from netbuilder.core.diagram import Diagram
+
+    d = Diagram()
+    prev = d.add_node("TabularInput", {"features": 4}, node_id="x")
+    scopes, names = {}, {}
+    for i in range(calls):
+        a = d.add_node("Linear", {"out_features": 4}, node_id=f"u{i}_a")
+        mid = d.add_node("ReLU", node_id=f"mid{i}")
+        b = d.add_node("Linear", {"out_features": 4}, node_id=f"u{i}_b")
+        d.connect(prev, "out", a, "in")
+        d.connect(a, "out", mid, "in")
+        d.connect(mid, "out", b, "in")
+        inside = [a, b] if leave_and_return else [a, mid, b]
+        for nid in inside:
+            scopes[nid] = ((f"u.{i}", f"u.{i}", "U"),)
+            names[nid] = f"u.{i}.{nid.split('_')[-1] if '_' in nid else 'act'}"
+        prev = b
+    out = d.add_node("Output", node_id="y")
+    d.connect(prev, "out", out, "in")
+    return d, scopes, names
+
+
+def test_a_call_whose_wires_leave_and_come_back_is_not_grouped() -> None:
+    from netbuilder.importers.repeats import group_repeats
+
+    d, scopes, names = _chain_diagram(3, leave_and_return=True)
+    assert group_repeats(d, scopes, names).uses == {}
+    assert not d.definitions and len(d.nodes) == 11
+    d, scopes, names = _chain_diagram(3, leave_and_return=False)
+    made = group_repeats(d, scopes, names)
+    assert made.uses == {"U": 3} and list(d.nodes) == ["x", "u_0", "u_1", "u_2", "y"]
+    assert made.location["mid1"] == ("u_1", "act")  # inner ids from the source's names
+    assert list(d.definitions["U"].body.nodes)[:3] == ["a", "act", "b"]
+    assert check(d).ok
