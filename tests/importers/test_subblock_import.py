@@ -255,6 +255,12 @@ def test_cli_makes_subblocks_and_no_subblocks_keeps_it_flat(tmp_path: Path, caps
     f = load(flat)
     assert not f.definitions and sorted(n.type for n in f.nodes.values()).count("Linear") == 4
     assert check(d).total_params == check(f).total_params == 3 * 42 + 14
+    # the weights written beside the diagram are keyed for its nested modules
+    from netbuilder.train.checkpoint import load_checkpoint
+
+    state = load_checkpoint(grouped.with_suffix(".pt")).state_dict
+    assert "units_1.fc.weight" in state
+    compile_diagram(d).load_state_dict(state)  # strict
 
 
 def test_definition_bodies_and_the_top_level_are_laid_out(resnet) -> None:
