@@ -1127,19 +1127,18 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>InsidePanel</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/inside.py" line="+75"/>
+        <location filename="../../netbuilder/gui/docks/inside.py" line="+61"/>
         <source>Inside the Network</source>
-        <extracomment>Runs of one document whose captures are kept (older ones are dropped first). During a run the panel redraws at most this often, however often captures come: a picture needs no animation, and the curves keep the event loop&apos;s budget (pyqtgraph paints through Python, so each redraw waits for the GIL the trainer holds). A live redraw is painted in parts this far apart (the view, then each histogram): each part is one short paint, so no single turn of the event loop holds it up past a frame.</extracomment>
+        <extracomment>Runs of one document whose captures are kept (older ones are dropped first). During a run the panel redraws at most this often, however often captures come: a picture needs no animation, and the curves keep the event loop&apos;s budget (pyqtgraph paints through Python, so each redraw waits for the GIL the trainer holds).</extracomment>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location filename="../../netbuilder/gui/docks/inside_controls.py" line="+23"/>
         <source>The block to look inside (or click it on the canvas)</source>
-        <extracomment>run number → its live capture hook; run number → a &quot;Capture now&quot; result histograms still to paint after a staged live redraw: (key, capture) in order</extracomment>
         <translation>要查看内部的模块（也可以在画布上点击它）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Index of the validation sample to look at</source>
         <translation>要查看的验证样本序号</translation>
     </message>
@@ -1148,12 +1147,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation type="vanished">训练时每隔这么多步捕获一次所选样本</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+8"/>
         <source>During training, capture the chosen sample every this many steps (at most four times a second)</source>
         <translation>训练时每隔这么多步捕获一次所选样本（每秒最多四次）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Capture Now</source>
         <translation>立即捕获</translation>
     </message>
@@ -1163,7 +1162,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>用训练好的模型处理所选样本，并显示每个模块的输出</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+7"/>
         <source>Block:</source>
         <translation>模块：</translation>
     </message>
@@ -1183,8 +1182,9 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>步</translation>
     </message>
     <message>
-        <location line="+171"/>
+        <location filename="../../netbuilder/gui/docks/inside.py" line="+203"/>
         <source>Capturing sample {n} …</source>
+        <extracomment>run number → its live capture hook; run number → a &quot;Capture now&quot; result</extracomment>
         <translation>正在捕获样本 {n} …</translation>
     </message>
     <message>
@@ -1203,7 +1203,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>第 {step} 步</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+27"/>
         <source>opened model</source>
         <translation>已打开的模型</translation>
     </message>
@@ -1213,7 +1213,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>{block}：样本 {index} 的输出 {shape}（{origin}，{where}）</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+9"/>
         <source>Click a block on the canvas to look inside it.</source>
         <translation>在画布上点击一个模块，查看它的内部。</translation>
     </message>
