@@ -1992,9 +1992,9 @@ std {std}</source>
 <context>
     <name>Palette</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/palette.py" line="+65"/>
+        <location filename="../../netbuilder/gui/docks/palette.py" line="+67"/>
         <source>Search blocks…</source>
-        <extracomment>the untranslated category and description, so English search words find blocks in any language right-click on one of &quot;My blocks&quot;: open its definition / delete it (unused only)</extracomment>
+        <extracomment>the untranslated category and description, so English search words find blocks in any language right-click on one of &quot;My blocks&quot;: open its definition / rename it / delete it (unused only)</extracomment>
         <translation>搜索模块…</translation>
     </message>
     <message>
@@ -2012,6 +2012,16 @@ std {std}</source>
         <location line="+90"/>
         <source>Edit Definition</source>
         <translation>编辑定义</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give this block type another name; every use follows</source>
+        <translation>给这个模块类型换个名字；所有用到它的地方随之更新</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2189,7 +2199,7 @@ std {std}</source>
 <context>
     <name>RunControls</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training_controls.py" line="+47"/>
+        <location filename="../../netbuilder/gui/docks/training_controls.py" line="+48"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -2200,24 +2210,24 @@ std {std}</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+150"/>
+        <location line="+149"/>
         <location line="+4"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-152"/>
+        <location line="-151"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+79"/>
+        <location line="+78"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-75"/>
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
@@ -2247,7 +2257,7 @@ std {std}</source>
         <translation>评估训练好的模型(&amp;E)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <location line="+57"/>
         <source>idle</source>
         <translation>空闲</translation>
@@ -2743,9 +2753,9 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>SubBlockUi</name>
     <message>
-        <location filename="../../netbuilder/gui/subblocks/actions.py" line="+73"/>
+        <location filename="../../netbuilder/gui/subblocks/actions.py" line="+76"/>
         <source>Make &amp;Sub-block…</source>
-        <extracomment>what the last Make Sub-block asked (tests and scripts answer it themselves) each level&apos;s zoom and centre when it was left (so going back returns to it)</extracomment>
+        <extracomment>what the last Make Sub-block asked (tests and scripts answer it themselves) asks a sub-block&apos;s new name (old name → new name, or None: cancelled) each level&apos;s zoom and centre when it was left (so going back returns to it)</extracomment>
         <translation>创建子模块(&amp;S)…</translation>
     </message>
     <message>
@@ -2812,6 +2822,21 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location line="+11"/>
         <source>Delete sub-block {name}</source>
         <translation>删除子模块 {name}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Rename Sub-block</source>
+        <translation>重命名子模块</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New name for {name} (every use is renamed too):</source>
+        <translation>{name} 的新名字（所有用到它的地方也一并改名）：</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Rename sub-block {name} to {new}</source>
+        <translation>将子模块 {name} 重命名为 {new}</translation>
     </message>
 </context>
 <context>
