@@ -104,7 +104,7 @@
 <context>
     <name>CostOverlay</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+51"/>
+        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+52"/>
         <source>&amp;FLOPs</source>
         <translation>浮点运算量(&amp;F)</translation>
     </message>
@@ -134,7 +134,7 @@
         <translation>计时失败：{why}</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+36"/>
         <source>Show &amp;Cost</source>
         <extracomment>whether this window is training: timing then waits (it would slow the run, be slowed by it, and reseeding torch&apos;s global generator would disturb its numbers)</extracomment>
         <translation>显示开销(&amp;C)</translation>
@@ -1302,7 +1302,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>{n} 个隐藏单元</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>feature</source>
         <translation>特征</translation>
     </message>
@@ -1312,9 +1312,14 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>位置</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>{rows}×{cols} values, from −{b} (blue) to +{b} (red)</source>
         <translation>{rows}×{cols} 个值，从 −{b}（蓝）到 +{b}（红）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>; {n} not finite (NaN or ±Inf), left blank</source>
+        <translation>；其中 {n} 个不是有限值（NaN 或 ±Inf），留空显示</translation>
     </message>
     <message>
         <location line="+21"/>

@@ -278,3 +278,22 @@ def io_path(name: str):
     from pathlib import Path
 
     return Path(EXAMPLES) / f"{name}.nbd"
+
+
+def test_a_value_strip_of_nan_says_so_instead_of_warning(qtbot) -> None:
+    import warnings
+
+    import torch
+
+    from netbuilder.gui.widgets.feature_grid import ValueStrip
+
+    strip = ValueStrip()
+    qtbot.addWidget(strip)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "All-NaN slice" was one
+        strip.show_values(torch.tensor([float("nan")] * 4))
+        assert "4 not finite" in strip.caption.text() and "+1" in strip.caption.text()
+        strip.show_values(torch.tensor([1.0, float("inf"), -3.0]))
+    assert "+3" in strip.caption.text() and "1 not finite" in strip.caption.text()
+    strip.show_values(torch.tensor([0.5, -0.25]))
+    assert "not finite" not in strip.caption.text()
