@@ -44,27 +44,3 @@ def default_ctrl_c_handling(request: pytest.FixtureRequest):
     if left is not signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         warnings.warn(f"{request.node.nodeid} left a SIGINT handler behind: {left!r}", stacklevel=1)
-
-
-# The process ends without the interpreter's own teardown, keeping pytest's exit status.
-# Known problem, not yet understood: after a full run (1155 tests), the interpreter's final
-# teardown (module globals, then Qt/pyqtgraph objects still alive) crashes with SIGSEGV *after*
-# every test has passed and the summary is printed; a partial run does not. Joining the
-# background jobs after each test (tests/gui/conftest.py) did not remove it. Until its cause
-# is found, the result pytest reports is the exit status, not a crash in code no test runs.
-_exit_status: int | None = None
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    global _exit_status
-    _exit_status = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _exit_status is not None and os.environ.get("NETBUILDER_TEST_FULL_TEARDOWN") != "1":
-        import sys
-
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status)

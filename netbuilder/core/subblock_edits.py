@@ -1,10 +1,11 @@
-"""The edits that create, inline and carry sub-blocks: pure functions on a Diagram.
+"""The edits that create, inline, rename and carry sub-blocks: pure functions on a Diagram.
 
 ``make_subblock`` turns a selection into a definition plus one use of it, ``expand_subblock``
-inlines a use back into plain blocks, ``merge_fragment`` decides which definitions a paste
-brings along. Each works through ``Diagram`` methods only (so every change is an event);
-an undo command snapshots ``diagram.root.to_dict()`` before and after and calls
-``diagram.root.restore(snapshot)`` to undo or redo (bodies keep their identity).
+inlines a use back into plain blocks, ``rename_definition`` renames a definition and its
+uses, ``merge_fragment`` decides which definitions a paste brings along. Each works through
+``Diagram`` methods only (so every change is an event); an undo command snapshots
+``diagram.root.to_dict()`` before and after and calls ``diagram.root.restore(snapshot)`` to
+undo or redo (bodies keep their identity).
 """
 
 from __future__ import annotations
@@ -244,6 +245,35 @@ def flatten(diagram: Diagram) -> Diagram:
     for name in reversed(definition_order(flat.definitions)):  # users before the used
         flat.remove_definition(name)
     return flat
+
+
+def rename_definition(diagram: Diagram, old: str, new: str) -> None:
+    """Call sub-block ``old`` ``new``: the definition and every use of it, in the network
+    and inside other definitions. Node ids do not change, so trained weights (keyed by
+    node ids) still fit; only generated code names its class differently.
+
+    Raises ``DiagramError`` for a name that is taken or not valid (nothing changes then).
+    """
+    top = diagram.root
+    top.definition(old)  # an unknown name is refused with the usual message
+    if new == old:
+        return
+    problem = name_problem(new, {name for name in top.definitions if name != old})
+    if problem:
+        raise DiagramError(problem)
+    data = top.to_dict()
+
+    def retype(nodes: list[dict[str, Any]]) -> None:
+        for node in nodes:
+            if node["type"] == old:
+                node["type"] = new
+
+    retype(data["nodes"])
+    for definition in data.get("definitions", []):
+        if definition["name"] == old:
+            definition["name"] = new
+        retype(definition["nodes"])
+    top.restore(data)
 
 
 # ---------------------------------------------------------------- copy and paste

@@ -104,7 +104,7 @@
 <context>
     <name>CostOverlay</name>
     <message>
-        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+51"/>
+        <location filename="../../netbuilder/gui/canvas/cost_overlay.py" line="+52"/>
         <source>&amp;FLOPs</source>
         <translation>浮点运算量(&amp;F)</translation>
     </message>
@@ -134,7 +134,7 @@
         <translation>计时失败：{why}</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+36"/>
         <source>Show &amp;Cost</source>
         <extracomment>whether this window is training: timing then waits (it would slow the run, be slowed by it, and reseeding torch&apos;s global generator would disturb its numbers)</extracomment>
         <translation>显示开销(&amp;C)</translation>
@@ -1142,19 +1142,18 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>InsidePanel</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/inside.py" line="+75"/>
+        <location filename="../../netbuilder/gui/docks/inside.py" line="+61"/>
         <source>Inside the Network</source>
-        <extracomment>Runs of one document whose captures are kept (older ones are dropped first). During a run the panel redraws at most this often, however often captures come: a picture needs no animation, and the curves keep the event loop&apos;s budget (pyqtgraph paints through Python, so each redraw waits for the GIL the trainer holds). A live redraw is painted in parts this far apart (the view, then each histogram): each part is one short paint, so no single turn of the event loop holds it up past a frame.</extracomment>
+        <extracomment>Runs of one document whose captures are kept (older ones are dropped first). During a run the panel redraws at most this often, however often captures come: a picture needs no animation, and the curves keep the event loop&apos;s budget (pyqtgraph paints through Python, so each redraw waits for the GIL the trainer holds).</extracomment>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location filename="../../netbuilder/gui/docks/inside_controls.py" line="+23"/>
         <source>The block to look inside (or click it on the canvas)</source>
-        <extracomment>run number → its live capture hook; run number → a &quot;Capture now&quot; result histograms still to paint after a staged live redraw: (key, capture) in order</extracomment>
         <translation>要查看内部的模块（也可以在画布上点击它）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Index of the validation sample to look at</source>
         <translation>要查看的验证样本序号</translation>
     </message>
@@ -1163,12 +1162,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation type="vanished">训练时每隔这么多步捕获一次所选样本</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+8"/>
         <source>During training, capture the chosen sample every this many steps (at most four times a second)</source>
         <translation>训练时每隔这么多步捕获一次所选样本（每秒最多四次）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Capture Now</source>
         <translation>立即捕获</translation>
     </message>
@@ -1178,7 +1177,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>用训练好的模型处理所选样本，并显示每个模块的输出</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+7"/>
         <source>Block:</source>
         <translation>模块：</translation>
     </message>
@@ -1198,8 +1197,9 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>步</translation>
     </message>
     <message>
-        <location line="+171"/>
+        <location filename="../../netbuilder/gui/docks/inside.py" line="+203"/>
         <source>Capturing sample {n} …</source>
+        <extracomment>run number → its live capture hook; run number → a &quot;Capture now&quot; result</extracomment>
         <translation>正在捕获样本 {n} …</translation>
     </message>
     <message>
@@ -1218,7 +1218,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>第 {step} 步</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+27"/>
         <source>opened model</source>
         <translation>已打开的模型</translation>
     </message>
@@ -1228,7 +1228,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>{block}：样本 {index} 的输出 {shape}（{origin}，{where}）</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+9"/>
         <source>Click a block on the canvas to look inside it.</source>
         <translation>在画布上点击一个模块，查看它的内部。</translation>
     </message>
@@ -1317,7 +1317,7 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>{n} 个隐藏单元</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>feature</source>
         <translation>特征</translation>
     </message>
@@ -1327,9 +1327,14 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>位置</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>{rows}×{cols} values, from −{b} (blue) to +{b} (red)</source>
         <translation>{rows}×{cols} 个值，从 −{b}（蓝）到 +{b}（红）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>; {n} not finite (NaN or ±Inf), left blank</source>
+        <translation>；其中 {n} 个不是有限值（NaN 或 ±Inf），留空显示</translation>
     </message>
     <message>
         <location line="+21"/>
@@ -2012,9 +2017,9 @@ std {std}</source>
 <context>
     <name>Palette</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/palette.py" line="+65"/>
+        <location filename="../../netbuilder/gui/docks/palette.py" line="+67"/>
         <source>Search blocks…</source>
-        <extracomment>the untranslated category and description, so English search words find blocks in any language right-click on one of &quot;My blocks&quot;: open its definition / delete it (unused only)</extracomment>
+        <extracomment>the untranslated category and description, so English search words find blocks in any language right-click on one of &quot;My blocks&quot;: open its definition / rename it / delete it (unused only)</extracomment>
         <translation>搜索模块…</translation>
     </message>
     <message>
@@ -2032,6 +2037,16 @@ std {std}</source>
         <location line="+90"/>
         <source>Edit Definition</source>
         <translation>编辑定义</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give this block type another name; every use follows</source>
+        <translation>给这个模块类型换个名字；所有用到它的地方随之更新</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2209,7 +2224,7 @@ std {std}</source>
 <context>
     <name>RunControls</name>
     <message>
-        <location filename="../../netbuilder/gui/docks/training_controls.py" line="+47"/>
+        <location filename="../../netbuilder/gui/docks/training_controls.py" line="+48"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -2220,24 +2235,24 @@ std {std}</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+150"/>
+        <location line="+149"/>
         <location line="+4"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-152"/>
+        <location line="-151"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+79"/>
+        <location line="+78"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-75"/>
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
@@ -2267,7 +2282,7 @@ std {std}</source>
         <translation>评估训练好的模型(&amp;E)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <location line="+57"/>
         <source>idle</source>
         <translation>空闲</translation>
@@ -2763,9 +2778,9 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
 <context>
     <name>SubBlockUi</name>
     <message>
-        <location filename="../../netbuilder/gui/subblocks/actions.py" line="+73"/>
+        <location filename="../../netbuilder/gui/subblocks/actions.py" line="+76"/>
         <source>Make &amp;Sub-block…</source>
-        <extracomment>what the last Make Sub-block asked (tests and scripts answer it themselves) each level&apos;s zoom and centre when it was left (so going back returns to it)</extracomment>
+        <extracomment>what the last Make Sub-block asked (tests and scripts answer it themselves) asks a sub-block&apos;s new name (old name → new name, or None: cancelled) each level&apos;s zoom and centre when it was left (so going back returns to it)</extracomment>
         <translation>创建子模块(&amp;S)…</translation>
     </message>
     <message>
@@ -2832,6 +2847,21 @@ where Save As proposes to save a diagram that has no file yet (a recovered one) 
         <location line="+11"/>
         <source>Delete sub-block {name}</source>
         <translation>删除子模块 {name}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Rename Sub-block</source>
+        <translation>重命名子模块</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New name for {name} (every use is renamed too):</source>
+        <translation>{name} 的新名字（所有用到它的地方也一并改名）：</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Rename sub-block {name} to {new}</source>
+        <translation>将子模块 {name} 重命名为 {new}</translation>
     </message>
 </context>
 <context>

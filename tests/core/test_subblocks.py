@@ -17,6 +17,7 @@ from netbuilder.core.subblock_edits import (
     expand_subblock,
     make_subblock,
     merge_fragment,
+    rename_definition,
 )
 from netbuilder.core.subblocks import SubBlockSpec
 from tests.core.subblock_samples import flat_two_units, nested_stage
@@ -403,3 +404,48 @@ def test_an_unknown_input_gives_the_sub_input_no_output() -> None:
     assert outs is None and count == 0
     sub_in = d.definitions["Unit"].input_nodes()[0]
     assert inner.nodes[sub_in].outputs == {} and not inner.errors
+
+
+def test_rename_definition_renames_every_use_and_keeps_the_weights() -> None:
+    """Unit is used twice inside Stage; Stage once in the network. Renaming Unit reaches the
+    uses inside Stage, renaming Stage the network's; node ids (so weight keys) stay."""
+    from netbuilder.core.compile import compile_diagram
+
+    d = nested_stage()
+    before = compile_diagram(d).state_dict()
+    events: list[str] = []
+    d.changed.connect(lambda e: events.append(e.kind))
+    rename_definition(d, "Unit", "ResidualUnit")
+    rename_definition(d, "Stage", "Layer1")
+    assert set(d.definitions) == {"ResidualUnit", "Layer1"}
+    inner = d.definitions["Layer1"].body
+    assert sorted(n.type for n in inner.nodes.values() if n.type == "ResidualUnit") == [
+        "ResidualUnit",
+        "ResidualUnit",
+    ]
+    assert [n.type for n in d.nodes.values()].count("Layer1") == 1
+    assert "Unit" not in json.dumps(d.to_dict()).replace("ResidualUnit", "")
+    assert check(d).ok and events  # the views hear of it
+    model = compile_diagram(d)
+    assert type(model.stage1).__name__ == "Layer1"
+    assert type(model.stage1.unit1).__name__ == "ResidualUnit"
+    model.load_state_dict(before)  # same keys, same shapes
+    # the exposed setting of the use survives
+    assert d.definitions["ResidualUnit"].exposed.keys() == {"width"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("Unit", "Stage", "already exists"),
+        ("Unit", "Conv2D", "library block"),
+        ("Unit", "2fast", "must be a word"),
+        ("Nope", "Other", "no sub-block named"),
+    ],
+)
+def test_rename_definition_refuses_bad_names_and_changes_nothing(old, new, message) -> None:
+    d = nested_stage()
+    before = d.to_dict()
+    with pytest.raises(DiagramError, match=message):
+        rename_definition(d, old, new)
+    assert d.to_dict() == before

@@ -330,3 +330,44 @@ def test_a_run_opened_from_a_checkpoint_shows_its_per_epoch_health(window, tmp_p
     saved = result.metrics["health/grad_norm/fc2"]
     assert flow.latest("grad_norm")["fc2"] == pytest.approx(saved[-1])
     assert window.insight.health.layer.items == {}  # a healthy run marks nothing
+
+
+def test_cost_legend_takes_the_corner_that_hides_no_block(window, qtbot) -> None:
+    """The legend sat in the bottom-left corner whatever was there, covering a block's
+    figure or its "—" badge; it now takes a corner free of blocks (bottom left first)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    window.resize(1024, 700)
+    open_cnn(window, qtbot)
+    overlay = show_cost(window, qtbot)
+    legend, view = overlay.legend, window.view
+    vp = view.viewport()
+
+    def blocks_under_legend() -> list[str]:
+        rect = QRect(legend.pos() - vp.geometry().topLeft(), legend.size())
+        return [
+            nid
+            for nid, item in window.scene.nodes.items()
+            if view.mapFromScene(item.sceneBoundingRect()).boundingRect().intersects(rect)
+        ]
+
+    assert legend.isVisible() and blocks_under_legend() == []
+    # put a block where the legend was (bottom left of the canvas): the legend moves away
+    corner = view.mapToScene(QPoint(legend.x() - vp.x() + 20, legend.y() - vp.y() + 10))
+    window.editor.move(
+        {"conv1": window.session.diagram.nodes["conv1"].position},
+        {"conv1": (corner.x(), corner.y())},
+    )
+    qtbot.waitUntil(lambda: blocks_under_legend() == [], timeout=5000)
+    assert window.scene.nodes["conv1"].isVisible()
+    # scrolling brings other blocks into view: it keeps to the corner hiding the fewest
+    bar = view.horizontalScrollBar()
+    bar.setValue(bar.minimum() if bar.value() > bar.minimum() else bar.maximum())
+    g = vp.geometry()
+    corners = [
+        QRect(QPoint(x, y) - g.topLeft(), legend.size())
+        for x in (g.left() + 10, g.right() - legend.width() - 10)
+        for y in (g.top() + 10, g.bottom() - legend.height() - 10)
+    ]
+    least = min(legend.hidden_area(c) for c in corners)
+    assert legend.hidden_area(QRect(legend.pos() - g.topLeft(), legend.size())) == least

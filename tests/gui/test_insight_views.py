@@ -12,10 +12,11 @@ from PySide6.QtCore import Qt
 from netbuilder.core import io
 from netbuilder.core.builder import chain
 from netbuilder.core.diagram import Diagram
-from netbuilder.gui.docks.inside import STAGE_GAP_MS, InsidePanel
+from netbuilder.gui.docks.inside import InsidePanel
 from netbuilder.gui.docks.insight_views import install_checks
 from netbuilder.gui.docks.training import TrainingWorkspace
 from netbuilder.gui.session import Session
+from netbuilder.gui.widgets.capture_view import STAGE_GAP_MS
 from netbuilder.gui.widgets.feature_grid import MAX_TILES, mosaic
 from netbuilder.train import overfit
 
@@ -165,26 +166,27 @@ def train_with_inside(qtbot, workspace, diagram: Diagram, interval: int = 2) -> 
 def test_conv_block_shows_a_tile_per_channel_and_histograms(qtbot, workspace) -> None:
     panel = train_with_inside(qtbot, workspace, example("cnn_image_classifier"))
     panel.show_block("conv1")
-    assert panel.views.currentWidget() is panel.grid
-    assert panel.grid.tiles == 16  # conv1 has 16 channels
-    assert panel.histograms.counts["activations"] > 0
-    assert panel.histograms.counts["gradients"] > 0
+    assert panel.pictures.views.currentWidget() is panel.pictures.grid
+    assert panel.pictures.grid.tiles == 16  # conv1 has 16 channels
+    assert panel.pictures.histograms.counts["activations"] > 0
+    assert panel.pictures.histograms.counts["gradients"] > 0
     assert "label" in panel.sample_info.text() and "predicted" in panel.sample_info.text()
     panel.show_block("fc1")  # a vector: a heat strip, histograms too
-    assert panel.views.currentWidget() is panel.values
-    assert panel.histograms.counts["activations"] > 0
+    assert panel.pictures.views.currentWidget() is panel.pictures.values
+    assert panel.pictures.histograms.counts["activations"] > 0
     # "Capture now" on the trained weights, for another sample
     panel.sample.setValue(3)
     assert panel.capture_now() and not panel.capture_button.isEnabled()
     qtbot.waitUntil(lambda: panel._job is None, timeout=WAIT_MS)
     panel.show_block("conv2")
-    assert panel.views.currentWidget() is panel.grid and panel.grid.tiles == 32
+    shown = panel.pictures
+    assert shown.views.currentWidget() is shown.grid and shown.grid.tiles == 32
     assert "sample 3" in panel.info.text() and "trained model" in panel.info.text()
-    assert panel.histograms.counts["gradients"] > 0
+    assert panel.pictures.histograms.counts["gradients"] > 0
     # after training, choosing another sample captures it by itself
     panel.sample.setValue(5)
     qtbot.waitUntil(lambda: "for sample 5 (" in panel.info.text(), timeout=WAIT_MS)
-    assert "trained model" in panel.info.text() and panel.grid.tiles == 32
+    assert "trained model" in panel.info.text() and panel.pictures.grid.tiles == 32
 
 
 def test_a_live_redraw_paints_the_view_first_and_the_histograms_after(qtbot, workspace) -> None:
@@ -193,34 +195,34 @@ def test_a_live_redraw_paints_the_view_first_and_the_histograms_after(qtbot, wor
     is not staged (a click, a finished run) still paints everything at once."""
     panel = train_with_inside(qtbot, workspace, example("cnn_image_classifier"))
     panel.show_block("conv1")
-    assert panel.histograms.counts["activations"] > 0  # not staged: all at once
-    panel.histograms.clear()
-    panel.grid.clear()
+    assert panel.pictures.histograms.counts["activations"] > 0  # not staged: all at once
+    panel.pictures.histograms.clear()
+    panel.pictures.grid.clear()
     panel.drawn = None
     assert panel.redraw(staged=True)
-    assert panel.grid.tiles == 16  # the view at once
-    assert panel.histograms.counts == {"activations": 0, "gradients": 0}
-    qtbot.waitUntil(lambda: panel.histograms.counts["activations"] > 0, timeout=2000)
-    assert panel.histograms.counts["gradients"] == 0  # one part per turn
-    qtbot.waitUntil(lambda: panel.histograms.counts["gradients"] > 0, timeout=2000)
+    assert panel.pictures.grid.tiles == 16  # the view at once
+    assert panel.pictures.histograms.counts == {"activations": 0, "gradients": 0}
+    qtbot.waitUntil(lambda: panel.pictures.histograms.counts["activations"] > 0, timeout=2000)
+    assert panel.pictures.histograms.counts["gradients"] == 0  # one part per turn
+    qtbot.waitUntil(lambda: panel.pictures.histograms.counts["gradients"] > 0, timeout=2000)
     # another document meanwhile: its parts are dropped, never painted over the new one
-    panel.histograms.clear()
+    panel.pictures.histograms.clear()
     panel.drawn = None
     panel.redraw(staged=True)
     panel.workspace.session.replace(mlp(), None)
     qtbot.wait(3 * STAGE_GAP_MS)
-    assert panel.histograms.counts == {"activations": 0, "gradients": 0}
+    assert panel.pictures.histograms.counts == {"activations": 0, "gradients": 0}
 
 
 def test_attention_block_shows_a_heads_by_t_by_t_map(qtbot, workspace) -> None:
     panel = train_with_inside(qtbot, workspace, example("transformer_text_classifier"))
     panel.show_block("encoder")
-    assert panel.views.currentWidget() is panel.attention
-    weights = panel.attention.weights
+    assert panel.pictures.views.currentWidget() is panel.pictures.attention
+    weights = panel.pictures.attention.weights
     assert weights is not None and tuple(weights.shape) == (4, 32, 32)  # heads × T × T
-    assert panel.attention.head.count() == 5  # the mean and each head
-    panel.attention.head.setCurrentIndex(2)
-    shown = panel.attention.shown()
+    assert panel.pictures.attention.head.count() == 5  # the mean and each head
+    panel.pictures.attention.head.setCurrentIndex(2)
+    shown = panel.pictures.attention.shown()
     assert shown is not None and (shown == weights[1].numpy()).all()
     assert abs(float(shown.sum(-1).mean()) - 1.0) < 1e-4  # each query's weights sum to 1
 
@@ -228,22 +230,22 @@ def test_attention_block_shows_a_heads_by_t_by_t_map(qtbot, workspace) -> None:
 def test_recurrent_block_shows_hidden_state_traces(qtbot, workspace) -> None:
     panel = train_with_inside(qtbot, workspace, example("lstm_sequence_classifier"))
     panel.show_block("lstm")
-    assert panel.views.currentWidget() is panel.traces
-    assert len(panel.traces.lines) == 8
-    xs, _ys = panel.traces.lines[0].getData()
+    assert panel.pictures.views.currentWidget() is panel.pictures.traces
+    assert len(panel.pictures.traces.lines) == 8
+    xs, _ys = panel.pictures.traces.lines[0].getData()
     assert len(xs) == 32  # every time step of the sequence
-    assert panel.histograms.counts["gradients"] > 0
+    assert panel.pictures.histograms.counts["gradients"] > 0
 
 
 def test_another_document_clears_the_views(qtbot, workspace) -> None:
     panel = train_with_inside(qtbot, workspace, example("cnn_image_classifier"))
     checks = install_checks(panel.workspace)
     panel.show_block("conv1")
-    assert panel.grid.tiles and panel.live
+    assert panel.pictures.grid.tiles and panel.live
     session = panel.workspace.session
     session.replace(mlp(), None)
     assert not panel.live and not panel.after and panel.data is None
-    assert panel.views.currentWidget() is panel.empty
+    assert panel.pictures.views.currentWidget() is panel.pictures.empty
     assert panel.block.findData("conv1") == -1 and panel.block.findData("fc1") >= 0
     assert checks.lr_finder.result is None and not checks.lr_finder.curve.getData()[0]
 
@@ -276,3 +278,22 @@ def io_path(name: str):
     from pathlib import Path
 
     return Path(EXAMPLES) / f"{name}.nbd"
+
+
+def test_a_value_strip_of_nan_says_so_instead_of_warning(qtbot) -> None:
+    import warnings
+
+    import torch
+
+    from netbuilder.gui.widgets.feature_grid import ValueStrip
+
+    strip = ValueStrip()
+    qtbot.addWidget(strip)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "All-NaN slice" was one
+        strip.show_values(torch.tensor([float("nan")] * 4))
+        assert "4 not finite" in strip.caption.text() and "+1" in strip.caption.text()
+        strip.show_values(torch.tensor([1.0, float("inf"), -3.0]))
+    assert "+3" in strip.caption.text() and "1 not finite" in strip.caption.text()
+    strip.show_values(torch.tensor([0.5, -0.25]))
+    assert "not finite" not in strip.caption.text()

@@ -139,7 +139,7 @@ def test_palette_menu_edits_and_deletes_a_definition(window):
     use = make_block(window, ["conv1", "bn1"], "ConvUnit")
     palette = window.palette_panel
     menu = palette.definition_menu("ConvUnit")
-    edit, delete = menu.actions()
+    edit, _rename, delete = menu.actions()
     assert not delete.isEnabled()  # still used
     edit.trigger()
     assert window.subblocks.breadcrumb.names == ["Network", "ConvUnit"]
@@ -147,7 +147,7 @@ def test_palette_menu_edits_and_deletes_a_definition(window):
     window.session.scope.up()
     window.editor.remove([use])
     menu = palette.definition_menu("ConvUnit")
-    menu.actions()[1].trigger()
+    menu.actions()[2].trigger()
     assert "ConvUnit" not in window.session.diagram.definitions
     assert "ConvUnit" not in palette.own_items
     window.session.undo_stack.undo()
@@ -176,3 +176,35 @@ def test_canvas_context_menu_offers_the_sub_block_actions(window):
     assert window.scene.selected_node_ids() == [use]  # the clicked block became the selection
     assert window.subblocks.act_expand.isEnabled() and window.subblocks.act_open.isEnabled()
     menu.close()
+
+
+def test_palette_menu_renames_a_definition_and_its_uses_in_one_undo_step(window):
+    show(window, chain())
+    use = make_block(window, ["conv1", "bn1"], "ConvUnit")
+    palette = window.palette_panel
+    window.subblocks.open_definition("ConvUnit")  # inside it: the rename starts at the top
+    asked: list[str] = []
+    window.subblocks.ask_name = lambda old: asked.append(old) or "StemUnit"
+    rename = palette.definition_menu("ConvUnit").actions()[1]
+    assert rename.text() == "Rename…"
+    rename.trigger()
+    diagram = window.session.diagram
+    assert asked == ["ConvUnit"]
+    assert set(diagram.definitions) == {"StemUnit"} and diagram.nodes[use].type == "StemUnit"
+    assert "StemUnit" in palette.own_items and "ConvUnit" not in palette.own_items
+    assert window.session.scope.at_top and window.session.analysis.ok
+    assert window.scene.nodes[use].title == "StemUnit"  # the canvas block is retitled
+    assert window.session.undo_stack.undoText() == "Rename sub-block ConvUnit to StemUnit"
+    window.session.undo_stack.undo()
+    assert set(diagram.definitions) == {"ConvUnit"} and diagram.nodes[use].type == "ConvUnit"
+    assert "ConvUnit" in palette.own_items
+    # a taken or invalid name changes nothing and says why in the status bar
+    messages: list[str] = []
+    window.editor.message.connect(messages.append)
+    count = window.session.undo_stack.count()
+    assert not window.subblocks.rename_definition("ConvUnit", "Conv2d")
+    assert window.session.undo_stack.count() == count and "library block" in messages[-1]
+    assert window.session.undo_stack.canRedo()  # the undone rename can still be redone
+    window.subblocks.ask_name = lambda old: None  # cancelled
+    assert not window.subblocks.rename_definition("ConvUnit")
+    assert set(diagram.definitions) == {"ConvUnit"}

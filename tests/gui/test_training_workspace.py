@@ -106,3 +106,33 @@ def test_training_workspace_fits_the_screen(qtbot, window, trained_cnn, size):
         assert dock.isVisible() and inside(dock, window), dock
         assert dock.width() >= 150, dock  # not squeezed to a sliver
     assert inside(window.view, window) and window.view.width() >= 300
+
+
+def test_inside_panel_beside_the_training_workspace_fits_1024(qtbot, window, trained_cnn):
+    """With the Inside panel open beside the Training workspace on a 1024×700 screen, the
+    run controls wrap onto a second row instead of widening the window past the screen
+    (their single row needed 958 px beside the settings column, plus the panel)."""
+    window.resize(1024, 700)
+    assert window.files.open(trained_cnn, ask=False)
+    window.show_workspace("training")
+    window.insight_views.act_inside.trigger()
+    panel = window.training_panel
+    qtbot.waitUntil(lambda: window.insight_views.inside_dock.isVisible())
+    qtbot.wait(50)
+    assert window.width() <= 1024 and window.height() <= 700
+    c = panel.controls
+    buttons = (c.start_button, c.start_from, c.pause_button, c.stop_button, c.export_button)
+    for w in (*buttons, c.evaluate_button, c.progress, panel.run_list):
+        assert w.isVisible() and inside(w, window), w
+    rows = {b.y() for b in (*buttons, c.evaluate_button)}
+    assert len(rows) == 2  # wrapped, and nothing overlaps the progress bar below
+
+    def bottom(w: QWidget) -> int:
+        return w.mapTo(window, QPoint(0, w.height())).y()
+
+    assert c.progress.mapTo(window, QPoint(0, 0)).y() >= max(bottom(b) for b in buttons)
+    assert inside(window.insight_views.inside_dock, window)
+    # a wide window keeps them in one row
+    window.resize(1600, 1000)
+    qtbot.wait(50)
+    assert len({b.y() for b in (*buttons, c.evaluate_button)}) == 1

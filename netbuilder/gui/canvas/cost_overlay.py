@@ -17,23 +17,24 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
-    QFont,
-    QFontMetrics,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QPen,
 )
 from PySide6.QtWidgets import QGraphicsView, QLabel, QMenu, QWidget
 
 from netbuilder.core.diagram import Diagram
 from netbuilder.core.profile import DASH, BlockCost, Profile
 from netbuilder.core.shapes import Analysis
-from netbuilder.gui.canvas.overlays import UNKNOWN, CanvasOverlay, Mark, heat_color, heat_gradient
+from netbuilder.gui.canvas.cost_legend import CostLegend
+from netbuilder.gui.canvas.overlays import UNKNOWN, CanvasOverlay, Mark, heat_color
 from netbuilder.gui.canvas.scene import DiagramScene
 from netbuilder.gui.cost import CostView, si
 from netbuilder.gui.session import Session
@@ -107,76 +108,6 @@ def _measure(diagram: Diagram, analysis: Analysis, config: TrainConfig) -> Timin
             QCoreApplication.translate("CostOverlay", "timing failed: {why}").format(why=first),
         )
     return Timing(times, batch, str(device))
-
-
-class CostLegend(QWidget):
-    """The scale in the canvas's bottom-left corner: metric, heat bar, largest figure, total."""
-
-    def __init__(self, view: QGraphicsView) -> None:
-        super().__init__(view)
-        self.setObjectName("costLegend")
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.title = ""
-        self.low = "0"
-        self.high = ""
-        self.lines: list[str] = []
-        self.view = view
-        view.installEventFilter(self)
-        self.hide()
-
-    def set_text(self, title: str, high: str, lines: list[str]) -> None:
-        self.title, self.high, self.lines = title, high, lines
-        fm = QFontMetrics(self._bold())
-        width = max([200, *(fm.horizontalAdvance(t) + 28 for t in [title, *lines])])
-        self.resize(min(width, 420), 44 + fm.height() * (1 + len(lines)))
-        self.place()
-        self.update()
-
-    def _bold(self) -> QFont:
-        font = QFont(self.font())
-        font.setBold(True)
-        return font
-
-    def place(self) -> None:
-        viewport = self.view.viewport().geometry()
-        self.move(viewport.left() + 10, viewport.bottom() - self.height() - 10)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.view and event.type() == QEvent.Type.Resize:
-            self.place()
-        return False
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pal = self.palette()
-        painter.setPen(QPen(pal.mid().color(), 1))
-        back = pal.window().color()
-        back.setAlpha(235)
-        painter.setBrush(back)
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
-        fm = self.fontMetrics()
-        y = 6.0
-        painter.setPen(pal.text().color())
-        painter.setFont(self._bold())
-        painter.drawText(QRectF(10, y, self.width() - 20, fm.height()), self.title)
-        painter.setFont(self.font())
-        y += fm.height() + 4
-        bar = QRectF(10, y, self.width() - 20, 12)
-        painter.setPen(QPen(pal.mid().color(), 1))
-        painter.setBrush(heat_gradient(bar))
-        painter.drawRect(bar)
-        y += 14
-        painter.setPen(pal.text().color())
-        row = QRectF(10, y, self.width() - 20, fm.height())
-        painter.drawText(row, Qt.AlignmentFlag.AlignLeft, self.low)
-        painter.drawText(row, Qt.AlignmentFlag.AlignRight, self.high)
-        y += fm.height() + 2
-        painter.setPen(pal.placeholderText().color())
-        for line in self.lines:
-            painter.drawText(QRectF(10, y, self.width() - 20, fm.height()), line)
-            y += fm.height()
-        painter.end()
 
 
 class CostOverlay(QObject):

@@ -25,26 +25,15 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QGridLayout,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from netbuilder.gui.widgets.feature_grid import (
-    AttentionMap,
-    FeatureGrid,
-    HistogramPair,
-    TraceView,
-    ValueStrip,
-    steady_label,
-)
+from netbuilder.gui.docks.inside_controls import InsideControls
+from netbuilder.gui.widgets.capture_view import CaptureView
+from netbuilder.gui.widgets.feature_grid import steady_label
 from netbuilder.gui.worker import BackgroundJobs, JobResult
-from netbuilder.train.capture import DEFAULT_INTERVAL, Capture
+from netbuilder.train.capture import Capture
 from netbuilder.train.inside import (
     SampleCapture,
     SampleResult,
@@ -61,9 +50,6 @@ KEEP_RUNS = 3
 #: picture needs no animation, and the curves keep the event loop's budget (pyqtgraph
 #: paints through Python, so each redraw waits for the GIL the trainer holds).
 MAX_LIVE_REDRAWS_PER_S = 2
-#: A live redraw is painted in parts this far apart (the view, then each histogram): each
-#: part is one short paint, so no single turn of the event loop holds it up past a frame.
-STAGE_GAP_MS = 40
 
 
 class InsidePanel(QWidget):
@@ -87,41 +73,18 @@ class InsidePanel(QWidget):
         self._job_index = -1  # the sample the running capture is of
         self._last_live_draw = 0.0  # time.monotonic() of the last redraw during a run
         self._generation = 0  # bumped per document: results of older ones are dropped
-        #: histograms still to paint after a staged live redraw: (key, capture) in order
-        self._staged: list[tuple[str, Capture | None]] = []
-        self._stage_timer = QTimer(self)
-        self._stage_timer.setSingleShot(True)
-        self._stage_timer.setInterval(STAGE_GAP_MS)
-        self._stage_timer.timeout.connect(self._paint_next_stage)
 
-        self.block = QComboBox()
-        self.block.setObjectName("inside_block")
-        self.block.setToolTip(self.tr("The block to look inside (or click it on the canvas)"))
+        self.controls = InsideControls()
+        self.block = self.controls.block
         self.block.activated.connect(lambda _i: self.show_block(self.block.currentData()))
-        self.sample = QSpinBox()
-        self.sample.setObjectName("inside_sample")
-        self.sample.setToolTip(self.tr("Index of the validation sample to look at"))
-        self.sample.setRange(0, 0)
+        self.sample = self.controls.sample
         self.sample.valueChanged.connect(self._on_sample_changed)
         self._recapture = QTimer(self)
         self._recapture.setSingleShot(True)
         self._recapture.setInterval(300)  # spinning through samples captures once at the end
         self._recapture.timeout.connect(self.capture_now)
-        self.interval = QSpinBox()
-        self.interval.setObjectName("inside_interval")
-        self.interval.setRange(1, 100000)
-        self.interval.setValue(DEFAULT_INTERVAL)
-        self.interval.setToolTip(
-            self.tr(
-                "During training, capture the chosen sample every this many steps "
-                "(at most four times a second)"
-            )
-        )
-        self.capture_button = QPushButton(self.tr("Capture Now"))
-        self.capture_button.setObjectName("inside_capture")
-        self.capture_button.setToolTip(
-            self.tr("Run the trained model on the chosen sample and show every block's output")
-        )
+        self.interval = self.controls.interval
+        self.capture_button = self.controls.capture_button
         self.capture_button.clicked.connect(self.capture_now)
         self.sample_info = steady_label()
         self.sample_info.setObjectName("inside_sample_info")
@@ -129,35 +92,13 @@ class InsidePanel(QWidget):
         self.info.setObjectName("inside_info")
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.grid = FeatureGrid()
-        self.attention = AttentionMap()
-        self.traces = TraceView()
-        self.values = ValueStrip()
-        self.views = QStackedWidget()
-        for w in (self.empty, self.grid, self.attention, self.traces, self.values):
-            self.views.addWidget(w)
-        self.histograms = HistogramPair()
+        self.pictures = CaptureView()
 
-        form = QGridLayout()
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addWidget(QLabel(self.tr("Block:")), 0, 0)
-        form.addWidget(self.block, 0, 1, 1, 3)
-        form.addWidget(QLabel(self.tr("Sample:")), 1, 0)
-        form.addWidget(self.sample, 1, 1)
-        form.addWidget(self.capture_button, 1, 2, 1, 2)
-        form.addWidget(QLabel(self.tr("Every:")), 2, 0)
-        form.addWidget(self.interval, 2, 1)
-        form.addWidget(QLabel(self.tr("steps")), 2, 2, 1, 2)
-        form.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(form)
+        layout.addWidget(self.controls)
         layout.addWidget(self.sample_info)
-        layout.addWidget(self.views, 1)
-        layout.addWidget(self.histograms)
+        layout.addWidget(self.pictures, 1)
         layout.addWidget(self.info)
 
         runner = workspace.runner
@@ -218,8 +159,7 @@ class InsidePanel(QWidget):
         """Another document replaced the session's: its captures are not this one's."""
         self._generation += 1
         self._recapture.stop()
-        self._stage_timer.stop()
-        self._staged.clear()
+        self.pictures.cancel_staged()
         self.live.clear()
         self.after.clear()
         self.run_number = None
@@ -389,8 +329,8 @@ class InsidePanel(QWidget):
     def redraw(self, staged: bool = False) -> bool:
         """Show the current capture; False when it is already on screen (nothing done).
 
-        ``staged`` (during a run): the histograms follow in later turns of the event loop,
-        one per ``STAGE_GAP_MS``, so the window never waits for the whole panel's paint.
+        ``staged`` (during a run): the histograms follow in later turns of the event loop
+        (``CaptureView``), so the window never waits for the whole panel's paint.
         """
         act, grad, index, where = self.current()
         key = (
@@ -404,26 +344,9 @@ class InsidePanel(QWidget):
         if key == self.drawn:
             return False
         self.drawn = key
-        self._stage_timer.stop()
-        self._staged = [("activations", act), ("gradients", grad)]
+        self.pictures.show_capture(act, grad, self._empty_text() if act is None else "", staged)
         if act is None:
-            self.views.setCurrentWidget(self.empty)
-            self.empty.setText(self._empty_text())
-            self._paint_histograms(staged)
             return True
-        if act.attention is not None:
-            self.attention.show_weights(act.heads, act.attention)
-            self.views.setCurrentWidget(self.attention)
-        elif act.trace is not None:
-            self.traces.show_trace(act.trace)
-            self.views.setCurrentWidget(self.traces)
-        elif act.sample.dim() == 3 and len(act.shape) == 4:
-            self.grid.show_maps(act.sample, act.shape[1])
-            self.views.setCurrentWidget(self.grid)
-        else:
-            self.values.show_values(act.sample)
-            self.views.setCurrentWidget(self.values)
-        self._paint_histograms(staged)
         shape = "×".join(str(s) for s in act.shape[1:])
         run = self.session.runs.get(self.run_number) if self.run_number else None
         origin = run.name if run is not None else self.tr("opened model")
@@ -434,21 +357,6 @@ class InsidePanel(QWidget):
         )
         self._show_sample_info(index)
         return True
-
-    def _paint_histograms(self, staged: bool) -> None:
-        if staged:
-            self._stage_timer.start()
-            return
-        while self._staged:
-            self._paint_next_stage()
-
-    def _paint_next_stage(self) -> None:
-        if not self._staged:
-            return
-        key, capture = self._staged.pop(0)
-        self.histograms.show_one(key, capture)
-        if self._staged and not self._stage_timer.isActive():
-            self._stage_timer.start()
 
     def _empty_text(self) -> str:
         if self.node_id is None:

@@ -55,8 +55,10 @@ class _BlockTree(QTreeWidget):
 
 class Palette(QWidget):
     add_requested = Signal(str)
-    #: right-click on one of "My blocks": open its definition / delete it (unused only)
+    #: right-click on one of "My blocks": open its definition / rename it / delete it
+    #: (unused only)
     edit_definition_requested = Signal(str)
+    rename_definition_requested = Signal(str)
     delete_definition_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -170,6 +172,9 @@ class Palette(QWidget):
         menu = QMenu(self)
         edit = menu.addAction(self.tr("Edit Definition"))
         edit.triggered.connect(lambda: self.edit_definition_requested.emit(name))
+        rename = menu.addAction(self.tr("Rename…"))
+        rename.setToolTip(self.tr("Give this block type another name; every use follows"))
+        rename.triggered.connect(lambda: self.rename_definition_requested.emit(name))
         delete = menu.addAction(self.tr("Delete Sub-block"))
         used = self.scope is not None and bool(self.scope.top.uses(name))
         delete.setEnabled(not used)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.gui.docks.training_start import StartFromChoice
 from netbuilder.gui.docks.training_status import NoteLabel, describe_device, format_eta
+from netbuilder.gui.widgets.flow_layout import flow_row
 from netbuilder.train.events import StepEvent
 
 _ERROR_STYLE = "color: #b00020;"
@@ -76,18 +77,17 @@ class RunControls(QWidget):
         self.act_stop.triggered.connect(self.stop_button.click)
         self.act_evaluate = QAction(self.tr("&Evaluate Trained Model"), self)
         self.act_evaluate.triggered.connect(self.evaluate_button.click)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        for b in (
-            self.start_button,
-            self.start_from,
-            self.pause_button,
-            self.stop_button,
-            self.export_button,
-            self.evaluate_button,
-        ):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        # one row on a wide window, wrapped beside a dock on a small screen (never wider)
+        self.buttons = flow_row(
+            [
+                self.start_button,
+                self.start_from,
+                self.pause_button,
+                self.stop_button,
+                self.export_button,
+                self.evaluate_button,
+            ]
+        )
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat(self.tr("idle"))
@@ -107,7 +107,7 @@ class RunControls(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
-        layout.addLayout(buttons)
+        layout.addWidget(self.buttons)
         layout.addWidget(self.progress)
         layout.addLayout(info)
         layout.addWidget(self.message)

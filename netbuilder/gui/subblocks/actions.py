@@ -17,9 +17,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QTransform
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtWidgets import QDialog, QInputDialog, QMenu
 
-from netbuilder.core.subblock_edits import expand_subblock, make_subblock
+from netbuilder.core.subblock_edits import expand_subblock, make_subblock, rename_definition
 from netbuilder.core.subblocks import free_name, name_problem
 from netbuilder.gui.subblocks import model
 from netbuilder.gui.subblocks.breadcrumb import Breadcrumb
@@ -43,6 +43,8 @@ class SubBlockUi(QObject):
         self.breadcrumb.level_chosen.connect(self.scope.go_to)
         #: what the last Make Sub-block asked (tests and scripts answer it themselves)
         self.ask = self._ask_dialog
+        #: asks a sub-block's new name (old name → new name, or None: cancelled)
+        self.ask_name = self._ask_name
         self._build_actions()
         #: each level's zoom and centre when it was left (so going back returns to it)
         self._views: dict[tuple, tuple[QTransform, QPointF]] = {}
@@ -57,6 +59,7 @@ class SubBlockUi(QObject):
         window.inspector.expand_requested.connect(lambda nid: self.expand([nid]))
         window.palette_panel.edit_definition_requested.connect(self.open_definition)
         window.palette_panel.delete_definition_requested.connect(self.delete_definition)
+        window.palette_panel.rename_definition_requested.connect(self.rename_definition)
         self._update_actions()
 
     # ------------------------------------------------------------------ actions
@@ -270,6 +273,33 @@ class SubBlockUi(QObject):
 
         text = self.tr("Delete sub-block {name}").format(name=name)
         cmd = SnapshotCommand(top, text, edit)
+        self._run(cmd)
+        return cmd.error is None
+
+    def _ask_name(self, old: str) -> str | None:
+        name, ok = QInputDialog.getText(
+            self.window,
+            self.tr("Rename Sub-block"),
+            self.tr("New name for {name} (every use is renamed too):").format(name=old),
+            text=old,
+        )
+        return name.strip() if ok else None
+
+    def rename_definition(self, name: str, new: str | None = None) -> bool:
+        """Rename sub-block ``name`` and all its uses (one undo step). Asks the new name
+        when ``new`` is not given; a refused name goes to the status bar, nothing changes."""
+        if new is None:
+            new = self.ask_name(name)
+        if not new or new == name:
+            return False
+        top = self.scope.top
+        problem = name_problem(new, {n for n in top.definitions if n != name})
+        if problem:  # before the push: a refused command would still cut off the redo steps
+            self.window.editor.message.emit(problem)
+            return False
+        self.scope.go_to(0)  # the open levels are named after definitions: start at the top
+        text = self.tr("Rename sub-block {name} to {new}").format(name=name, new=new)
+        cmd = SnapshotCommand(top, text, lambda _top: rename_definition(top, name, new))
         self._run(cmd)
         return cmd.error is None
 

@@ -238,7 +238,8 @@ class ValueStrip(QWidget):
     def show_values(self, values: torch.Tensor) -> None:
         v = values.numpy().astype(np.float32)
         grid = v.reshape(1, -1) if v.ndim <= 1 else v.reshape(v.shape[0], -1)
-        bound = float(np.nanmax(np.abs(grid))) if grid.size else 1.0
+        finite = np.abs(grid[np.isfinite(grid)])
+        bound = float(finite.max()) if finite.size else 1.0  # a NaN run has none at all
         bound = bound if bound > 0 else 1.0
         self.image.setImage(grid.T, levels=(-bound, bound), autoLevels=False)
         labels = (
@@ -252,11 +253,14 @@ class ValueStrip(QWidget):
         if grid.shape != self._extent:  # the same extent needs no new range (nor new ticks)
             self._extent = grid.shape
             self.plot.autoRange(padding=0.02)
-        self.caption.setText(
-            QCoreApplication.translate(
-                "InsideViews", "{rows}×{cols} values, from −{b} (blue) to +{b} (red)"
-            ).format(rows=grid.shape[0], cols=grid.shape[1], b=f"{bound:.3g}")
-        )
+        text = QCoreApplication.translate(
+            "InsideViews", "{rows}×{cols} values, from −{b} (blue) to +{b} (red)"
+        ).format(rows=grid.shape[0], cols=grid.shape[1], b=f"{bound:.3g}")
+        if finite.size < grid.size:
+            text += QCoreApplication.translate(
+                "InsideViews", "; {n} not finite (NaN or ±Inf), left blank"
+            ).format(n=grid.size - finite.size)
+        self.caption.setText(text)
 
     def clear(self) -> None:
         self.image.clear()
