@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosaver(self.session, self._show_message, self)
         self.scene = DiagramScene(self.session.diagram, self.editor, self)
         self.view = DiagramView(self.scene, self)
-        self.view.example_chosen.connect(lambda path: self.files.open(path, as_template=True))
+        self.view.example_chosen.connect(self._open_welcome_example)
         self.scene.apply_analysis(self.session.analysis)
 
         self.palette_panel = Palette(self)
@@ -417,6 +417,12 @@ class MainWindow(QMainWindow):
             return QSize(1400, 860)
         free = screen.availableGeometry()
         return QSize(min(1400, free.width()), min(860, free.height()))
+
+    def _open_welcome_example(self, path: Path) -> None:
+        """An example clicked on the empty canvas: open it as a template, then give the
+        canvas the keyboard (the welcome panel that had it is gone)."""
+        if self.files.open(path, as_template=True):
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_workspace(self, name: str) -> None:
         """Bring the Design or Training workspace (``gui.workspaces``) to the front."""

@@ -31,3 +31,26 @@ def test_adding_a_block_hides_the_welcome(qtbot, window) -> None:
     qtbot.waitUntil(lambda: not welcome.isVisible())
     window.session.undo_stack.undo()
     qtbot.waitUntil(welcome.isVisible)
+
+
+def test_a_click_on_an_example_opens_it_and_nothing_else(qtbot, window) -> None:
+    """A real click on a welcome entry (its button had the focus, then hid) used to pop the
+    add-block search up over the example: Qt moved the focus on, which the canvas took for
+    Tab. Now only a Tab key opens the search, and the canvas gets the keyboard."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.show()
+    window.activateWindow()
+    welcome = window.view.welcome
+    qtbot.waitUntil(welcome.isVisible)
+    button = welcome.buttons[EXAMPLES_DIR / "small_resnet.nbd"]
+    button.setFocus()
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not welcome.isVisible())
+    qtbot.wait(50)
+    assert window.session.diagram.nodes
+    assert window.view.popup is None or not window.view.popup.isVisible()
+    assert window.view.hasFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Tab)  # the real Tab still opens it
+    assert window.view.popup is not None and window.view.popup.isVisible()

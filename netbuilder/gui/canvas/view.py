@@ -254,19 +254,27 @@ class DiagramView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     def event(self, event: QEvent) -> bool:
-        """Ctrl+Tab / Ctrl+Shift+Tab move the focus on, since plain Tab opens the search."""
+        """Tab on the canvas opens the add-search instead of moving the focus; Ctrl+Tab /
+        Ctrl+Shift+Tab move the focus on.
+
+        Only a Tab key pressed on the canvas opens it: Qt also moves the focus on when a
+        focused child is hidden (the welcome panel, once an example it offered opens), which
+        must not pop the search up over the example just opened.
+        """
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             forward = focus_step(event)
             if forward is not None:
-                super().focusNextPrevChild(forward)  # Qt's own focus chain, not the search
+                self.focusNextPrevChild(forward)  # Qt's own focus chain, not the search
+                event.accept()
+                return True
+            plain = not event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+            )
+            if plain and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+                self.open_search(self.mapToScene(self.mapFromGlobal(self.cursor().pos())), None)
                 event.accept()
                 return True
         return super().event(event)
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        """Tab on the canvas opens the add-search instead of moving the focus."""
-        self.open_search(self.mapToScene(self.mapFromGlobal(self.cursor().pos())), None)
-        return True
 
     # ------------------------------------------------------------------ add-search
     def open_search(self, scene_pos: QPointF, wire: object = None) -> AddBlockPopup | None:
