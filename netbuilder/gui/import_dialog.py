@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -81,7 +82,18 @@ class ModuleImportDialog(QDialog):
         warning.setWordWrap(True)
         layout.addWidget(warning)
         form = QFormLayout()
-        self.class_name = QLineEdit(self)
+        # the file's nn.Module classes, read without running it; the last one defined is
+        # usually the whole model. Any other name can still be typed.
+        from netbuilder.importers.user_code import module_classes
+
+        self.class_choice = QComboBox(self)
+        self.class_choice.setObjectName("import_class")
+        self.class_choice.setEditable(True)
+        self.class_choice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        classes = module_classes(path)
+        self.class_choice.addItems(classes)
+        self.class_choice.setCurrentIndex(len(classes) - 1)
+        self.class_name = self.class_choice.lineEdit()
         self.class_name.setPlaceholderText("Net")
         self.args = QLineEdit(self)
         self.args.setPlaceholderText(self.tr('[] or {"num_classes": 10}  (JSON, optional)'))
@@ -89,7 +101,7 @@ class ModuleImportDialog(QDialog):
         self.input_shape.setPlaceholderText(
             self.tr("1x3x224x224  (batch first; 1x32:long for tokens)")
         )
-        form.addRow(self.tr("Class:"), self.class_name)
+        form.addRow(self.tr("Class:"), self.class_choice)
         form.addRow(self.tr("Arguments:"), self.args)
         form.addRow(self.tr("Input shape:"), self.input_shape)
         layout.addLayout(form)
@@ -176,11 +188,18 @@ class _Waiter(QObject):
         return show
 
 
+#: the Problems rows of an import's notes (``ProblemsList.set_extra`` source)
+IMPORT_NOTES = "import"
+
+
 class ImportActions:
     """The import and Mermaid-export verbs of one window."""
 
     def __init__(self, window: ImportHost) -> None:
         self.window = window
+        session = getattr(window, "session", None)
+        if session is not None:  # an import's notes belong to its document
+            session.document_replaced.connect(lambda: self._show_notes([], ""))
         self.progress: QProgressDialog | None = None  # while an import runs
         self.act_import = QAction(QCoreApplication.translate("ImportActions", "&Import…"), window)
         self.act_import.setShortcut("Ctrl+I")
@@ -294,7 +313,19 @@ class ImportActions:
         if result.notes:
             text += ". " + " ".join(result.notes)
         self.window.statusBar().showMessage(text, 12000)
+        # what the import could not do stays in view in Problems (the status line is
+        # short and goes), until another document replaces this one
+        self._show_notes(result.notes, path.name)
         return True
+
+    def _show_notes(self, notes: list[str], file: str) -> None:
+        problems = getattr(self.window, "problems", None)
+        if problems is None:
+            return
+        tip = QCoreApplication.translate("ImportActions", "From the import of {file}").format(
+            file=file
+        )
+        problems.set_extra(IMPORT_NOTES, [("", note, tip) for note in notes])
 
     def _in_background(self, path: Path, work: Any) -> Any:
         """Run ``work`` on a worker thread behind a progress dialog; its result, the

@@ -25,6 +25,33 @@ _TORCH_FRAME = re.compile(r"[/\\]site-packages[/\\]torch[/\\]|[/\\]torch[/\\](nn
 _SPEC_RE = re.compile(r"^\s*(\d+(?:\s*[x×]\s*\d+)*)\s*(?::\s*(float|long|int64))?\s*$")
 
 
+def module_classes(path: str | Path) -> list[str]:
+    """Names of the ``nn.Module`` subclasses a file defines, in source order, read with
+    ``ast`` *without running it* (so a dialog can offer them before asking to run the file).
+
+    A class counts when a base is spelt ``Module`` (``nn.Module``, ``torch.nn.Module``...),
+    a common torch module class (``nn.Sequential``...), or another class counted here. An
+    unreadable or invalid file gives an empty list: the import itself then says why.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return []
+    torch_bases = {"Module", "Sequential", "ModuleList", "ModuleDict"}
+    found: list[str] = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for base in node.bases:
+            name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+            if name in torch_bases or name in found:
+                found.append(node.name)
+                break
+    return found
+
+
 def source_location(trace_text: str | None) -> str:
     """``model.py:12``: the innermost frame outside torch in a recorded stack trace.
 

@@ -1033,13 +1033,14 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
 <context>
     <name>ImportActions</name>
     <message>
-        <location filename="../../netbuilder/gui/import_dialog.py" line="+59"/>
+        <location filename="../../netbuilder/gui/import_dialog.py" line="+60"/>
         <source>Networks (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch module (*.py);;torch.export program (*.pt2);;ONNX model (*.onnx);;Mermaid flowchart (*.mmd *.mermaid *.md);;All files (*)</source>
         <translation>网络 (*.py *.pt2 *.onnx *.mmd *.mermaid *.md);;PyTorch 模块 (*.py);;torch.export 程序 (*.pt2);;ONNX 模型 (*.onnx);;Mermaid 流程图 (*.mmd *.mermaid *.md);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+144"/>
         <source>&amp;Import…</source>
+        <extracomment>the Problems rows of an import&apos;s notes (``ProblemsList.set_extra`` source)</extracomment>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
@@ -1088,7 +1089,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>；由重复的 PyTorch 模块生成了 {definitions} 个子模块定义，共 {uses} 处使用：{which}</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+21"/>
+        <source>From the import of {file}</source>
+        <translation>来自 {file} 的导入</translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <location line="+26"/>
         <source>Cannot import</source>
         <translation>无法导入</translation>
@@ -1119,12 +1125,12 @@ Largest difference from the model here: {difference} (tolerance {tolerance}).</s
         <translation>已导出 {path}</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-166"/>
         <source>Import of {file} cancelled</source>
         <translation>已取消导入 {file}</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+73"/>
         <source>Importing {file}: reading it, mapping each node to a block and checking the outputs against the original…</source>
         <translation>正在导入 {file}：读取文件、把每个节点映射为模块，并与原模型比对输出…</translation>
     </message>
@@ -1805,7 +1811,7 @@ std {std}</source>
         <translation>画出神经网络，看清每个张量的形状，实时训练，导出纯 PyTorch 代码。</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+73"/>
         <source>Training is running</source>
         <translation>正在训练</translation>
     </message>
@@ -1882,7 +1888,7 @@ std {std}</source>
 <context>
     <name>ModuleImportDialog</name>
     <message>
-        <location filename="../../netbuilder/gui/import_dialog.py" line="-263"/>
+        <location filename="../../netbuilder/gui/import_dialog.py" line="-293"/>
         <source>Importing a Python file &lt;b&gt;runs its code&lt;/b&gt; (the file, the class&apos;s constructor and its forward pass) with your permissions. Only import code you trust.</source>
         <translation>导入 Python 文件会以你的权限&lt;b&gt;运行其中的代码&lt;/b&gt;（文件本身、类的构造函数及其前向传播）。只导入你信任的代码。</translation>
     </message>
@@ -1892,7 +1898,7 @@ std {std}</source>
         <translation>导入 {file}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+21"/>
         <source>[] or {&quot;num_classes&quot;: 10}  (JSON, optional)</source>
         <translation>[] 或 {&quot;num_classes&quot;: 10}（JSON，可选）</translation>
     </message>

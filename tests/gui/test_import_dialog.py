@@ -96,7 +96,9 @@ def test_repeated_modules_come_in_as_subblocks_unless_unchecked(
 
     def answer(dialog: ModuleImportDialog) -> int:
         seen.append(dialog.subblocks.isChecked())
-        dialog.class_name.setText("Net")
+        # the file's module classes are offered, read without running it; the last first
+        choices = [dialog.class_choice.itemText(i) for i in range(dialog.class_choice.count())]
+        assert choices == ["Unit", "Net"] and dialog.class_name.text() == "Net"
         dialog.input_shape.setText("1x6")
         dialog.subblocks.setChecked(False)
         return ModuleImportDialog.DialogCode.Accepted
@@ -224,3 +226,33 @@ def test_failed_onnx_import_names_node_and_reason(
     assert not window.imports.import_file(path)
     assert "Sin node 'wobble'" in shown[0].informativeText()
     assert "no NetBuilder block" in shown[0].informativeText()
+
+
+OPAQUE = """\
+import torch
+from torch import nn
+
+
+class Padded(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return torch.nn.functional.pad(self.fc(x), (1, 1))
+"""
+
+
+def test_import_notes_stay_in_problems_until_another_document(window, tmp_path: Path) -> None:
+    """What an import could not map (kept as Python ops) is listed in Problems, not only in
+    the status line that a hovered menu replaces; it belongs to that document."""
+    path = tmp_path / "padded.py"
+    path.write_text(OPAQUE)
+    assert window.imports.import_file(path, module=("Padded", "", "1x4", True))
+    texts = [window.problems.item(i).text() for i in range(window.problems.count())]
+    assert any("Python ops" in t for t in texts), texts
+    window.session.weights_unsaved = False  # no "save the imported weights?" question
+    window.session.undo_stack.setClean()
+    assert window.files.new()
+    texts = [window.problems.item(i).text() for i in range(window.problems.count())]
+    assert not any("Python ops" in t for t in texts), texts

@@ -239,3 +239,24 @@ def test_allow_opaque_keeps_marked_python_ops(monkeypatch: pytest.MonkeyPatch) -
     fresh.set_param(pad.id, "op", pad.params["op"] + " ")  # a fresh check, not the cache
     problems = check(fresh).for_node(pad.id)
     assert problems and "needs the original module" in problems[0].message
+
+
+def test_module_classes_are_read_without_running_the_file(tmp_path) -> None:
+    from netbuilder.importers.user_code import module_classes
+
+    source = tmp_path / "model.py"
+    source.write_text(
+        "import torch\n"
+        "from torch import nn\n"
+        "raise SystemExit('running this file is not allowed')\n"
+        "class Helper:\n    pass\n"
+        "class Block(nn.Module):\n    pass\n"
+        "class Deeper(Block):\n    pass\n"
+        "class Stack(torch.nn.Sequential):\n    pass\n"
+        "class Net(nn.Module):\n    pass\n",
+        encoding="utf-8",
+    )
+    assert module_classes(source) == ["Block", "Deeper", "Stack", "Net"]
+    (tmp_path / "broken.py").write_text("class (:\n", encoding="utf-8")
+    assert module_classes(tmp_path / "broken.py") == []
+    assert module_classes(tmp_path / "missing.py") == []
