@@ -79,6 +79,9 @@ def make_window(diagram: Diagram):
     window.show()
     window.session.replace(diagram, None, "bench")
     window.show_workspace("training")
+    from netbuilder.gui.app import settle_heap
+
+    settle_heap()  # as the app does once its window is up
     if INSIDE_INTERVAL:  # the Inside panel open beside the curves, capturing often
         inside = window.insight_views.inside
         window.insight_views.inside_dock.show()

@@ -190,7 +190,9 @@ class ActivationCapture(TrainHook):
     ``min_seconds`` also spaces captures in time: a viewer that redraws twice a second gains
     nothing from ten captures a second, and each one costs the trainer (and, through the
     GIL, a window on the same process) a forward pass with hooks. A due step that comes
-    sooner is skipped; the first step is always captured.
+    sooner is skipped. The first step is captured, or with ``first_after`` the first step
+    that many seconds after the start (a window then sees its first picture after the
+    run's busy start-up, not during it), whatever ``interval`` says.
     """
 
     def __init__(
@@ -203,11 +205,14 @@ class ActivationCapture(TrainHook):
         bins: int = 32,
         keep: int = 50,
         min_seconds: float = 0.0,
+        first_after: float | None = None,
     ) -> None:
         self.held = held
         self.interval = max(1, interval)
         self.min_seconds = min_seconds
-        self._last_capture = -float("inf")  # time.monotonic() of the last capture
+        self.first_after = first_after
+        self._started = time.monotonic()  # set again when the run starts
+        self._last_capture: float | None = None  # time.monotonic() of the last capture
         self.capturing = False  # whether this step is captured (decided once per step)
         self.held_size = held_size
         self.nodes = nodes
@@ -222,13 +227,16 @@ class ActivationCapture(TrainHook):
     def on_start(self, model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
         self._model = model
         self._owners = block_of(model)
+        self._started = time.monotonic()
         device = next(iter(model.parameters()), torch.empty(0)).device
         if self.held is not None:
             self.held = self.held.to(device)
 
     def _due(self) -> bool:
-        if self.step == 1:
-            return True
+        if self._last_capture is None:  # the first capture
+            if self.first_after is None:
+                return self.step == 1 or self.step % self.interval == 0
+            return time.monotonic() - self._started >= self.first_after
         if self.step % self.interval:
             return False
         return time.monotonic() - self._last_capture >= self.min_seconds
@@ -240,7 +248,22 @@ class ActivationCapture(TrainHook):
         self.capturing = self._due()
         if self.capturing:
             self._last_capture = time.monotonic()
-        if not self.capturing or self._model is None:
+            self._capture_gradients()
+
+    def after_step(self) -> None:
+        if self.capturing:
+            self._capture_outputs()
+
+    def on_epoch_end(self, epoch: int, metrics: dict[str, list[float]]) -> None:
+        """An epoch ended before the first capture was due (a short run, or one still
+        within ``first_after``): capture now, so every run has something to show."""
+        if self._last_capture is None and self.step:
+            self._last_capture = time.monotonic()
+            self._capture_gradients()  # the last step's gradients are still there
+            self._capture_outputs()
+
+    def _capture_gradients(self) -> None:
+        if self._model is None:
             return
         grads: dict[str, list[torch.Tensor]] = {}
         for name, p in self._model.named_parameters():
@@ -251,8 +274,8 @@ class ActivationCapture(TrainHook):
             record = summarise(self.step, torch.cat(parts)[None], self.max_values, self.bins)
             self.gradients.setdefault(nid, deque(maxlen=self._keep)).append(record)
 
-    def after_step(self) -> None:
-        if not self.capturing or self._model is None or self.held is None:
+    def _capture_outputs(self) -> None:
+        if self._model is None or self.held is None:
             return
         found = capture_activations(
             self._model, self.held, self.nodes, self.step, self.max_values, self.bins

@@ -96,6 +96,7 @@ class SampleCapture(ActivationCapture):
         keep: int = KEEP,
         max_values: int = MAX_VALUES,
         min_seconds: float = 0.0,
+        first_after: float | None = None,
     ) -> None:
         super().__init__(
             None,
@@ -104,6 +105,7 @@ class SampleCapture(ActivationCapture):
             keep=keep,
             max_values=max_values,
             min_seconds=min_seconds,
+            first_after=first_after,
         )
         self.index = index
         self.data: DataBundle | None = None
@@ -134,6 +136,11 @@ class SampleCapture(ActivationCapture):
         if self.capturing and self.held is not None:
             self.sample_at[self.step] = self.index
         super().after_step()
+
+    def on_epoch_end(self, epoch: int, metrics: dict[str, list[float]]) -> None:
+        if self._last_capture is None and self.held is not None:
+            self.sample_at[self.step] = self.index
+        super().on_epoch_end(epoch, metrics)
 
 
 @dataclass

@@ -40,3 +40,34 @@ def test_a_missing_file_from_a_launcher_also_gets_a_dialog(
     monkeypatch.delenv(OFFSCREEN_OPT_IN)  # offscreen, no opt-in: no window, no dialog
     assert launch_app(["gone.nbd"], ["check"]) == 2
     assert len(shown) == 1
+
+
+def test_the_app_puts_its_start_up_heap_out_of_the_collectors_way(
+    qapp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the window is up the start-up objects are frozen (gc.freeze): a full cyclic
+    collection over them took 170 ms on the GUI thread, every couple of minutes."""
+    import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    import netbuilder.gui.app as app
+
+    before = set(QApplication.topLevelWidgets())
+
+    def event_loop() -> int:  # a few turns of the loop instead of running until quit
+        for _ in range(5):
+            qapp.processEvents()
+        return 0
+
+    monkeypatch.setattr(qapp, "exec", event_loop)
+    gc.unfreeze()
+    try:
+        assert app.run([str(CNN)]) == 0
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        for w in set(QApplication.topLevelWidgets()) - before:
+            if hasattr(w, "session"):
+                w.session.undo_stack.setClean()
+            w.close()

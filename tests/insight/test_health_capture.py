@@ -249,3 +249,40 @@ def test_captures_are_spaced_in_time_as_well_as_in_steps(
         plain.after_backward(None)
         plain.after_step()
     assert [c.step for c in plain.captures["fc1"]] == [1, 2, 4, 6]
+
+
+def test_first_capture_waits_for_the_start_up_and_an_epoch_end_makes_sure_of_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window's capture starts ``first_after`` seconds into the run (not on step 1,
+    inside its busy start-up); a run that ends an epoch before that is captured then."""
+    import netbuilder.train.capture as capture_module
+    from netbuilder.core.compile import compile_diagram
+
+    clock = [100.0]
+    monkeypatch.setattr(capture_module.time, "monotonic", lambda: clock[0])
+    model = compile_diagram(mlp())
+    x = torch.randn(2, 1, 8, 8)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def steps(hook: ActivationCapture, n: int) -> None:
+        for _ in range(n):
+            model(x).sum().backward()
+            hook.after_backward(None)
+            hook.after_step()
+            clock[0] += 0.1
+
+    hook = ActivationCapture(x, interval=2, min_seconds=0.25, first_after=0.35, keep=100)
+    hook.on_start(model, optimizer)
+    steps(hook, 12)
+    # 5 is the first step 0.35 s in; then every 2nd step at least 0.25 s apart: 8, 12
+    assert [c.step for c in hook.captures["fc1"]] == [5, 8, 12]
+    assert [g.step for g in hook.gradients["fc1"]] == [5, 8, 12]
+    short = ActivationCapture(x, interval=2, first_after=10.0, keep=100)
+    short.on_start(model, optimizer)
+    steps(short, 3)
+    assert short.captures == {} and short.gradients == {}
+    short.on_epoch_end(1, {})  # nothing yet: the epoch's end is captured
+    assert [c.step for c in short.captures["fc1"]] == [3] and "fc1" in short.gradients
+    short.on_epoch_end(2, {})  # once only
+    assert len(short.captures["fc1"]) == 1

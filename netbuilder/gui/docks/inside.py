@@ -50,6 +50,9 @@ KEEP_RUNS = 3
 #: picture needs no animation, and the curves keep the event loop's budget (pyqtgraph
 #: paints through Python, so each redraw waits for the GIL the trainer holds).
 MAX_LIVE_REDRAWS_PER_S = 2
+#: The first capture of a run comes this long after its start: soon enough to see the
+#: block at once, late enough to stay out of the start-up (compiling, the first steps).
+FIRST_CAPTURE_S = 1.0
 
 
 class InsidePanel(QWidget):
@@ -120,6 +123,7 @@ class InsidePanel(QWidget):
             self.sample.value(),
             self.interval.value(),
             min_seconds=0.5 / MAX_LIVE_REDRAWS_PER_S,  # twice as often as it can be drawn
+            first_after=FIRST_CAPTURE_S,  # after the run's start-up, whatever the interval
         )
         record = getattr(self.workspace, "_record", None)
         number = record.number if record is not None else max(self.live, default=0) + 1
