@@ -67,7 +67,25 @@ def test_the_app_puts_its_start_up_heap_out_of_the_collectors_way(
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
-        for w in set(QApplication.topLevelWidgets()) - before:
-            if hasattr(w, "session"):
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        from netbuilder.gui.main_window import MainWindow
+
+        for w in set(QApplication.topLevelWidgets()) - before:  # as the window fixture does
+            if isinstance(w, MainWindow):  # the rest (menus, popups) are its children
+                w.training_panel.shutdown()
                 w.session.undo_stack.setClean()
-            w.close()
+                w.session.weights_unsaved = False
+                w.close()
+                w.scene.detach()
+                w.deleteLater()
+        for _ in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+            qapp.processEvents()
+        gc.collect()
+    from shiboken6 import isValid
+
+    from netbuilder.gui.canvas.scene import DiagramScene
+
+    left = [o for o in gc.get_objects() if issubclass(type(o), DiagramScene) and isValid(o)]
+    assert not left, f"the window's canvas outlived it: {left}"
