@@ -247,6 +247,17 @@ def flatten(diagram: Diagram) -> Diagram:
     return flat
 
 
+def rename_problem(diagram: Diagram, old: str, new: str) -> str | None:
+    """Why sub-block ``old`` cannot be called ``new`` (None: it can). A caller asks this
+    before pushing an undo step, which a refusal would otherwise leave behind."""
+    top = diagram.root
+    if old not in top.definitions:
+        return f"no sub-block named {quoted(old)}"
+    if new == old:
+        return None
+    return name_problem(new, {name for name in top.definitions if name != old})
+
+
 def rename_definition(diagram: Diagram, old: str, new: str) -> None:
     """Call sub-block ``old`` ``new``: the definition and every use of it, in the network
     and inside other definitions. Node ids do not change, so trained weights (keyed by
@@ -254,13 +265,12 @@ def rename_definition(diagram: Diagram, old: str, new: str) -> None:
 
     Raises ``DiagramError`` for a name that is taken or not valid (nothing changes then).
     """
-    top = diagram.root
-    top.definition(old)  # an unknown name is refused with the usual message
-    if new == old:
-        return
-    problem = name_problem(new, {name for name in top.definitions if name != old})
+    problem = rename_problem(diagram, old, new)
     if problem:
         raise DiagramError(problem)
+    if new == old:
+        return
+    top = diagram.root
     data = top.to_dict()
 
     def retype(nodes: list[dict[str, Any]]) -> None:

@@ -1,6 +1,6 @@
-"""The cost overlay's legend: metric, heat bar, largest figure and total, in a corner of
-the canvas — the corner that hides the fewest blocks, chosen again as the view scrolls,
-so it never covers a block's figure or its "—" badge."""
+"""The cost overlay's legend: metric, heat bar, largest figure and total, in the corner of
+the canvas that hides the least of the blocks, chosen again as the view scrolls or zooms
+and as blocks move, so it does not cover a block's figure or its "—" badge."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from netbuilder.gui.canvas.overlays import MarkItem, heat_gradient
 
 
 class CostLegend(QWidget):
-    """The scale in the canvas's bottom-left corner: metric, heat bar, largest figure, total."""
+    """The scale in a corner of the canvas: metric, heat bar, largest figure, total."""
 
     def __init__(self, view: QGraphicsView) -> None:
         super().__init__(view)
@@ -25,7 +25,7 @@ class CostLegend(QWidget):
         self.lines: list[str] = []
         self.view = view
         view.installEventFilter(self)
-        self.follow_scrolling()
+        self._follow_scrolling()
         #: blocks moved, added or removed: choose the corner again (once per burst)
         self._replace = QTimer(self)
         self._replace.setSingleShot(True)
@@ -82,7 +82,7 @@ class CostLegend(QWidget):
             self.place()
         return False
 
-    def follow_scrolling(self) -> None:
+    def _follow_scrolling(self) -> None:
         """Choose the corner again whenever the canvas scrolls or zooms."""
         for bar in (self.view.horizontalScrollBar(), self.view.verticalScrollBar()):
             bar.valueChanged.connect(lambda _v: self.isVisible() and self.place())

@@ -19,7 +19,12 @@ from PySide6.QtCore import QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QTransform
 from PySide6.QtWidgets import QDialog, QInputDialog, QMenu
 
-from netbuilder.core.subblock_edits import expand_subblock, make_subblock, rename_definition
+from netbuilder.core.subblock_edits import (
+    expand_subblock,
+    make_subblock,
+    rename_definition,
+    rename_problem,
+)
 from netbuilder.core.subblocks import free_name, name_problem
 from netbuilder.gui.subblocks import model
 from netbuilder.gui.subblocks.breadcrumb import Breadcrumb
@@ -293,7 +298,7 @@ class SubBlockUi(QObject):
         if not new or new == name:
             return False
         top = self.scope.top
-        problem = name_problem(new, {n for n in top.definitions if n != name})
+        problem = rename_problem(top, name, new)
         if problem:  # before the push: a refused command would still cut off the redo steps
             self.window.editor.message.emit(problem)
             return False
